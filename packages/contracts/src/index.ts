@@ -1,0 +1,4 @@
+export * from './roles.js';
+export * from './events.js';
+export * from './errors.js';
+export * from './tickets.js';

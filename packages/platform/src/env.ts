@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Parses a service's environment once at start-up. A bad or missing variable stops the
+ * process with one message naming every offending variable, instead of failing later.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Variables every Tierline process shares. Services extend this with their own. */
+export const baseEnvSchema = z.object({
+  // Deployment name shown in logs and health output.
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // pino level; "silent" keeps test output readable.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** postgres://… of the service's own database (schema chosen by the service). */
+export const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+  .describe('PostgreSQL connection URL');
+
+/** One or more comma-separated nats:// servers of the JetStream cluster. */
+export const natsUrl = z
+  .string()
+  .regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, 'must be nats://host:port, comma-separated for a cluster');
+
+export const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+export const port = z.coerce.number().int().min(0).max(65535);

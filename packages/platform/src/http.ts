@@ -1,0 +1,107 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
+import { serve, type ServerType } from '@hono/node-server';
+import { AppError, makeErrorHandler, validationHook, errorBody } from './errors.js';
+import type { Logger } from './logger.js';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface ServiceAppOptions {
+  name: string;
+  logger: Logger;
+  /** Dependencies that must answer for /readyz to be 200. */
+  readiness: Record<string, ReadinessCheck>;
+  maxBodyBytes?: number;
+}
+
+/**
+ * The common shell of every Tierline HTTP service: request ids, security headers, a body size
+ * limit, access logs without bodies, the one error envelope, /healthz and /readyz.
+ */
+export function createServiceApp<E extends { Variables: object }>(opts: ServiceAppOptions): OpenAPIHono<E> {
+  const app = new OpenAPIHono<E>({ defaultHook: validationHook as never });
+  app.use('*', requestId());
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: opts.maxBodyBytes ?? 256 * 1024,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `request body larger than ${opts.maxBodyBytes ?? 256 * 1024} bytes`);
+      },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (c.req.path === '/healthz' || c.req.path === '/readyz') return;
+    opts.logger.info(
+      { requestId: c.get('requestId' as never), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+  app.onError(makeErrorHandler(opts.logger));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, String(c.get('requestId' as never) ?? 'unknown')), 404));
+  app.get('/healthz', (c) => c.json({ status: 'ok', service: opts.name }));
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(
+      Object.entries(opts.readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 3_000);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          return [name, `unavailable: ${(err as Error).message}`] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, s]) => s === 'ok');
+    return c.json({ status: ok ? 'ready' : 'not ready', service: opts.name, checks: Object.fromEntries(results) }, ok ? 200 : 503);
+  });
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** Serves the app and resolves once listening; `close` drains and stops. */
+export function listen(app: { fetch: (req: Request) => Response | Promise<Response> }, port: number, hostname = '127.0.0.1') {
+  return new Promise<{ server: ServerType; port: number; close: () => Promise<void> }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+      resolve({
+        server,
+        port: info.port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      });
+    });
+  });
+}
+
+/** Runs cleanup on SIGTERM/SIGINT once, then exits. */
+export function onShutdown(logger: Logger, cleanup: () => Promise<void>): void {
+  let done = false;
+  const handler = (signal: string) => {
+    if (done) return;
+    done = true;
+    logger.info({ signal }, 'shutting down');
+    cleanup()
+      .catch((err: unknown) => logger.error({ err }, 'error during shutdown'))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

@@ -1,0 +1,178 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import {
+  COMMANDS_STREAM,
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_PREFIX,
+  EventEnvelopeSchema,
+  subjectForEvent,
+  type EventEnvelope,
+} from '@tierline/contracts';
+import type { Logger } from './logger.js';
+
+export type { NatsConnection, JetStreamClient, JetStreamManager, JsMsg };
+
+export async function connectNats(servers: string, name: string, logger?: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: servers.split(','),
+    name,
+    // Keep trying for as long as the process lives: a NATS restart must not kill services.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  if (logger) {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') logger.warn({ nats: s.type }, 'nats status');
+      }
+    })();
+  }
+  return nc;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The streams Tierline needs. Declared in code at start-up; re-running is harmless. */
+export const STREAMS: (Partial<StreamConfig> & { name: string })[] = [
+  {
+    name: EVENTS_STREAM,
+    subjects: [`${EVENTS_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(90 * DAY_MS),
+    // A retried publish within this window with the same Nats-Msg-Id is stored once.
+    duplicate_window: nanos(60 * 60 * 1000),
+  },
+  {
+    name: COMMANDS_STREAM,
+    subjects: ['tierline.commands.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Workqueue,
+    max_age: nanos(7 * DAY_MS),
+    duplicate_window: nanos(60 * 60 * 1000),
+  },
+];
+
+export async function ensureStreams(nc: NatsConnection, streams = STREAMS): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  for (const cfg of streams) {
+    const name = cfg.name;
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, cfg);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.streams.add(cfg);
+    }
+  }
+  return jsm;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: string; api_error?: { err_code?: number } };
+  return e?.api_error?.err_code === 10059 || /stream not found/i.test(e?.message ?? '') || e?.code === '404';
+}
+
+/** Publishes an event with `Nats-Msg-Id` = event id, so a retry is deduplicated by the server. */
+export async function publishEvent(js: JetStreamClient, event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
+  const parsed = EventEnvelopeSchema.parse(event);
+  const ack = await js.publish(subjectForEvent(parsed.type), JSON.stringify(parsed), { msgID: parsed.id, timeout: 10_000 });
+  return { seq: ack.seq, duplicate: ack.duplicate };
+}
+
+export interface ConsumeOptions {
+  stream: string;
+  durable: string;
+  filterSubjects?: string[];
+  /** After this many deliveries a message is terminated (and, where configured, dead-lettered). */
+  maxDeliver?: number;
+  /** Redelivery delays in ms, one per attempt. */
+  backoffMs?: number[];
+  ackWaitMs?: number;
+  /** Start from new messages only (tests); services read the whole stream. */
+  deliverNew?: boolean;
+  logger: Logger;
+  handle: (msg: JsMsg) => Promise<void>;
+}
+
+/**
+ * A durable, explicit-ack consume loop that survives a failing message (nak with delay) and a
+ * lost connection or deleted consumer (re-declares and resubscribes). Returns a stop function.
+ */
+export async function runConsumer(nc: NatsConnection, opts: ConsumeOptions): Promise<{ stop: () => Promise<void> }> {
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const maxDeliver = opts.maxDeliver ?? 10;
+  const backoff = opts.backoffMs ?? [1_000, 5_000, 15_000, 30_000, 60_000];
+  const declare = async () => {
+    const cfg = {
+      durable_name: opts.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: opts.deliverNew ? DeliverPolicy.New : DeliverPolicy.All,
+      ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+      max_deliver: maxDeliver,
+      max_ack_pending: 1000,
+      ...(opts.filterSubjects && opts.filterSubjects.length > 0 ? { filter_subjects: opts.filterSubjects } : {}),
+    };
+    try {
+      await jsm.consumers.info(opts.stream, opts.durable);
+      await jsm.consumers.update(opts.stream, opts.durable, cfg);
+    } catch {
+      await jsm.consumers.add(opts.stream, cfg);
+    }
+  };
+  await declare();
+  let stopped = false;
+  let current: { stop: () => void } | null = null;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const consumer = await js.consumers.get(opts.stream, opts.durable);
+        const messages = await consumer.consume({ max_messages: 256 });
+        current = { stop: () => void messages.close() };
+        for await (const msg of messages) {
+          try {
+            await opts.handle(msg);
+          } catch (err) {
+            const attempt = msg.info.deliveryCount;
+            if (attempt >= maxDeliver) {
+              opts.logger.error({ err, seq: msg.seq, attempt }, 'message failed for the last time; terminating');
+              msg.term(`failed after ${attempt} deliveries`);
+            } else {
+              const delay = backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 1_000;
+              opts.logger.warn({ err, seq: msg.seq, attempt, delay }, 'message failed; will be redelivered');
+              msg.nak(delay);
+            }
+          }
+          if (stopped) break;
+        }
+      } catch (err) {
+        if (stopped) break;
+        opts.logger.warn({ err, durable: opts.durable }, 'consumer interrupted; resubscribing');
+        await new Promise((r) => setTimeout(r, 1_000));
+        await declare().catch(() => undefined);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      current?.stop();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './env.js';
+export * from './db.js';
+export * from './keycloak.js';
+export * from './forged.js';
+export * from './temporal.js';

@@ -1,0 +1,144 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { testEnv } from './env.js';
+
+export interface Tokens {
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  expires_in: number;
+}
+
+const b64url = (b: Buffer) => b.toString('base64url');
+
+/** Minimal cookie jar: Keycloak's login needs its session cookies across the form steps. */
+class CookieJar {
+  private cookies = new Map<string, string>();
+  store(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      if (i > 0) this.cookies.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function formAction(html: string): string | null {
+  const form = /<form\b[^>]*>/gi;
+  for (const m of html.matchAll(form)) {
+    const tag = m[0];
+    if (!/kc-form-login|kc-otp-login-form|id="kc-form/i.test(tag)) continue;
+    const action = /action="([^"]+)"/i.exec(tag)?.[1];
+    if (action) return action.replace(/&amp;/g, '&');
+  }
+  return null;
+}
+
+function pageError(html: string): string {
+  const m =
+    /id="input-error[^"]*"[^>]*>\s*([^<]+)</i.exec(html) ??
+    /class="[^"]*(?:alert|kc-feedback-text|pf-m-danger)[^"]*"[^>]*>[\s\S]*?<span[^>]*>\s*([^<]+)</i.exec(html) ??
+    /<title>([^<]+)<\/title>/i.exec(html);
+  return m?.[1]?.trim() ?? 'unknown page';
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as Keycloak's default OTP policy computes it. */
+export function totp(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1]! & 0xf;
+  const code = (h.readUInt32BE(o) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, '0');
+}
+
+/**
+ * Logs a person in the way the portal does: authorization code + PKCE on Keycloak's own login
+ * page, here driven over HTTP. No test-only direct-grant client is needed.
+ */
+export async function loginAs(
+  username: string,
+  password: string,
+  opts: { clientId?: string; redirectUri?: string; totpSecret?: string } = {},
+): Promise<Tokens> {
+  const env = testEnv();
+  const clientId = opts.clientId ?? 'tierline-portal';
+  const redirectUri = opts.redirectUri ?? 'http://localhost:3000/auth/callback';
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const base = `${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect`;
+  const auth = new URL(`${base}/auth`);
+  auth.search = new URLSearchParams({
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: b64url(randomBytes(8)),
+    nonce: b64url(randomBytes(8)),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+
+  const jar = new CookieJar();
+  let res = await fetch(auth, { redirect: 'manual' });
+  jar.store(res);
+  let html = await res.text();
+  let action = formAction(html);
+  if (!action) throw new Error(`Keycloak did not show a login form (${res.status}): ${pageError(html)}`);
+
+  res = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: new URLSearchParams({ username, password, credentialId: '' }),
+  });
+  jar.store(res);
+  // A second factor, when the account has one: the OTP form.
+  if (res.status === 200) {
+    html = await res.text();
+    action = formAction(html);
+    if (!action || !/otp/i.test(html)) throw new Error(`login of ${username} refused: ${pageError(html)}`);
+    if (!opts.totpSecret) throw new Error(`login of ${username} asks for a one-time code and no TOTP secret was given`);
+    res = await fetch(action, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ otp: totp(opts.totpSecret), credentialId: '' }),
+    });
+    jar.store(res);
+    if (res.status === 200) throw new Error(`one-time code of ${username} refused: ${pageError(await res.text())}`);
+  }
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location) throw new Error(`login of ${username} ended with HTTP ${res.status}`);
+  const code = new URL(location).searchParams.get('code');
+  if (!code) throw new Error(`login of ${username} redirected without a code: ${location}`);
+
+  const tokenRes = await fetch(`${base}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier }),
+  });
+  if (!tokenRes.ok) throw new Error(`token exchange for ${username} failed: ${tokenRes.status} ${await tokenRes.text()}`);
+  return (await tokenRes.json()) as Tokens;
+}
+
+/** A service account's token (client credentials grant of a confidential client). */
+export async function serviceToken(clientId: string, secret = `${clientId}-dev-secret`): Promise<Tokens> {
+  const env = testEnv();
+  const res = await fetch(`${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+  });
+  if (!res.ok) throw new Error(`client credentials for ${clientId} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Tokens;
+}
+
+/** Demo users of the realm file (demo-only credentials, listed in the README). */
+export const DEMO_PASSWORD = 'Tierline-demo-1';
