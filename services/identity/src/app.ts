@@ -1,0 +1,46 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { RoleSchema } from '@tierline/contracts';
+import { createServiceApp, requireAuth, type Actor, type Logger, type Sql, type TokenVerifier } from '@tierline/platform';
+
+interface IdentityEnv {
+  Variables: { requestId: string; actor: Actor };
+}
+
+const MeSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    roles: z.array(RoleSchema),
+    sites: z.array(z.object({ id: z.string(), name: z.string() })),
+    vendorOrg: z.string().nullable(),
+  })
+  .openapi('Me');
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/me',
+  tags: ['Identity'],
+  summary: 'Who am I: roles, sites and vendor organisation from the verified token',
+  security: [{ bearerAuth: [] }],
+  responses: { 200: { description: 'The caller', content: { 'application/json': { schema: MeSchema } } } },
+});
+
+export function createIdentityApp(deps: { sql: Sql; verifyToken: TokenVerifier; logger: Logger }): OpenAPIHono<IdentityEnv> {
+  const app = createServiceApp<IdentityEnv>({
+    name: 'identity',
+    logger: deps.logger,
+    readiness: { postgres: () => deps.sql`select 1` },
+  });
+  app.use('/api/v1/*', requireAuth(deps.verifyToken));
+  app.openapi(meRoute, async (c) => {
+    const actor = c.get('actor');
+    const rows = actor.sites.length
+      ? await deps.sql<{ id: string; name: string }[]>`select id, name from sites where id = any(${actor.sites}) order by name`
+      : [];
+    // A site in the token that the directory does not know yet is still the caller's site.
+    const known = new Map(rows.map((r) => [r.id, r.name]));
+    const sites = actor.sites.map((id) => ({ id, name: known.get(id) ?? id }));
+    return c.json({ id: actor.id, username: actor.username, roles: actor.roles, sites, vendorOrg: actor.vendorOrg }, 200);
+  });
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import type { Actor, Logger, Sql, TokenVerifier } from '@tierline/platform';
+
+/** Everything handlers need, handed in once so tests can pass their own. */
+export interface TicketDeps {
+  sql: Sql;
+  temporal: Client;
+  taskQueue: string;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  categories: string[];
+}
+
+export interface TicketAppEnv {
+  Variables: {
+    requestId: string;
+    deps: TicketDeps;
+    actor: Actor;
+  };
+}

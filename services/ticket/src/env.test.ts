@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from '@tierline/platform';
+import { ticketEnvSchema } from './env.js';
+
+describe('ticket service environment', () => {
+  it('applies defaults and derives the issuer and JWKS URL', () => {
+    const env = parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' });
+    expect(env.PORT).toBe(3001);
+    expect(env.KEYCLOAK_ISSUER).toBe('http://localhost:8180/realms/tierline');
+    expect(env.JWKS_URL).toBe('http://localhost:8180/realms/tierline/protocol/openid-connect/certs');
+    expect(env.TICKET_CATEGORIES).toContain('ehr');
+  });
+
+  it('keeps an explicit issuer distinct from the internal Keycloak address', () => {
+    const env = parseEnv(ticketEnvSchema, {
+      DATABASE_URL: 'postgres://x@db/t',
+      KEYCLOAK_URL: 'http://keycloak:8080',
+      KEYCLOAK_ISSUER: 'https://id.clinic.example/realms/tierline',
+    });
+    expect(env.KEYCLOAK_ISSUER).toBe('https://id.clinic.example/realms/tierline');
+    expect(env.JWKS_URL).toBe('http://keycloak:8080/realms/tierline/protocol/openid-connect/certs');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'mysql://x', PORT: 'abc', TICKET_CATEGORIES: 'Bad Category' })).toThrow(
+      /DATABASE_URL[\s\S]*PORT|PORT[\s\S]*DATABASE_URL/,
+    );
+    expect(() => parseEnv(ticketEnvSchema, {})).toThrow(/DATABASE_URL/);
+    expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', TICKET_CATEGORIES: 'Bad Category' })).toThrow(
+      /TICKET_CATEGORIES/,
+    );
+  });
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { DEFAULT_CATEGORIES } from '@tierline/contracts';
+import { baseEnvSchema, databaseUrl, httpUrl, port } from '@tierline/platform';
+
+export const ticketEnvSchema = baseEnvSchema
+  .extend({
+    // Where the HTTP API listens.
+    PORT: port.default(3001),
+    HOST: z.string().default('127.0.0.1'),
+    // The ticket service's own database; its schema "ticket" is migrated at start-up.
+    DATABASE_URL: databaseUrl,
+    // Temporal frontend and namespace: every ticket is a workflow there.
+    TEMPORAL_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('tierline'),
+    // Task queue the worker polls for ticket workflows.
+    TICKET_TASK_QUEUE: z.string().min(1).default('tierline-tickets'),
+    // Keycloak base URL the service reaches (JWKS); may be an internal address.
+    KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
+    KEYCLOAK_REALM: z.string().min(1).default('tierline'),
+    // The `iss` browsers' tokens carry; defaults to KEYCLOAK_URL/realms/KEYCLOAK_REALM.
+    KEYCLOAK_ISSUER: httpUrl.optional(),
+    // This service's audience: tokens not meant for it are refused.
+    TOKEN_AUDIENCE: z.string().min(1).default('tierline-ticket'),
+    // Categories staff can choose, comma-separated: the list is configuration, not code.
+    TICKET_CATEGORIES: z
+      .string()
+      .default(DEFAULT_CATEGORIES.join(','))
+      .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'categories are lower_snake_case ids')).min(1, 'at least one category')),
+  })
+  .transform((e) => ({
+    ...e,
+    KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,
+    JWKS_URL: `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}/protocol/openid-connect/certs`,
+  }));
+export type TicketEnv = z.infer<typeof ticketEnvSchema>;

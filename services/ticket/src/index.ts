@@ -1,0 +1,6 @@
+// What other packages (integration tests, the seeding script) may use of the ticket service.
+export { createTicketApp } from './app.js';
+export type { TicketDeps } from './deps.js';
+export { ticketEnvSchema } from './env.js';
+export { computePriority } from './priority.js';
+export const TICKET_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);

@@ -1,0 +1,92 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { CreateTicketRequestSchema, TicketSchema, type Ticket } from '@tierline/contracts';
+import { AppError } from '@tierline/platform';
+import {
+  TICKET_WORKFLOW_TYPE,
+  searchAttributesFor,
+  ticketWorkflowId,
+  type TicketWorkflowInput,
+} from '@tierline/workflows/definitions';
+import type { TicketAppEnv } from '../deps.js';
+import { canOpenTicketFor } from '../access.js';
+import { computePriority } from '../priority.js';
+import { findByIdempotencyKey, rowToTicket, type TicketRow } from '../tickets-repo.js';
+import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
+
+export const createTicketRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/tickets',
+  tags: ['Tickets'],
+  summary: 'Open a ticket',
+  description:
+    'Stores the ticket and starts its escalation workflow `ticket-<id>`. Send an `Idempotency-Key` header to make retries safe: a repeated key returns the ticket already created.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
+    body: { required: true, content: { 'application/json': { schema: CreateTicketRequestSchema } } },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: TicketSchema } } },
+    ...badRequestResponse,
+    ...authErrorResponses,
+    ...unavailableResponse,
+  },
+});
+
+export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
+  app.openapi(createTicketRoute, async (c) => {
+    const { sql, temporal, taskQueue, categories, logger } = c.get('deps');
+    const actor = c.get('actor');
+    const body = c.req.valid('json');
+    const idempotencyKey = c.req.valid('header')['idempotency-key'];
+
+    if (!categories.includes(body.category)) {
+      throw new AppError('BAD_REQUEST', `invalid request: category`, [
+        { path: 'category', message: `unknown category "${body.category}"; expected one of ${categories.join(', ')}` },
+      ]);
+    }
+    if (!canOpenTicketFor(actor, body.siteId)) {
+      throw new AppError('FORBIDDEN', `you may not open tickets for site "${body.siteId}"`);
+    }
+    if (idempotencyKey) {
+      const existing = await findByIdempotencyKey(sql, actor.id, idempotencyKey);
+      if (existing) return c.json(existing, 201, { 'idempotent-replayed': 'true', location: `/api/v1/tickets/${existing.id}` });
+    }
+
+    const id = randomUUID();
+    const workflowId = ticketWorkflowId(id);
+    const priority = computePriority(body.impact, body.urgency, body.patientCareAffected);
+    // The row and the workflow start commit together: if Temporal refuses, the row rolls back
+    // and the caller gets 503; if this process dies after the start, the workflow's first
+    // activity writes the row itself. Either way no ticket exists without its workflow.
+    const ticket = await sql.begin(async (tx) => {
+      const [{ n }] = (await tx`select nextval('ticket_number_seq')::int as n`) as unknown as [{ n: number }];
+      const [row] = await tx<TicketRow[]>`
+        insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
+          patient_care_affected, priority, status, tier, policy_version, workflow_id, idempotency_key)
+        values (${id}, ${`IT-${n}`}, ${body.title}, ${body.description}, ${body.category}, ${body.siteId}, ${actor.id},
+          ${body.impact}, ${body.urgency}, ${body.patientCareAffected}, ${priority}, 'new', 1, 0, ${workflowId},
+          ${idempotencyKey ?? null})
+        returning *`;
+      const t: Ticket = rowToTicket(row!);
+      const input: TicketWorkflowInput = { ticket: t, openedBy: { id: actor.id, role: actor.primaryRole } };
+      try {
+        await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: searchAttributesFor(t),
+        });
+      } catch (err) {
+        logger.error({ err, ticketId: id }, 'could not start ticket workflow');
+        throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable; the ticket was not created, please retry');
+      }
+      return t;
+    });
+    logger.info({ ticketId: ticket.id, number: ticket.number, priority: ticket.priority }, 'ticket opened');
+    return c.json(ticket, 201, { location: `/api/v1/tickets/${ticket.id}` });
+  });
+}

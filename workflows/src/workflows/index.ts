@@ -1,0 +1,2 @@
+// The worker bundles exactly this module: every workflow type Tierline registers.
+export { ticketWorkflow } from './ticket.js';
