@@ -1,0 +1,157 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { User, UserManager } from 'oidc-client-ts';
+import { identityOf, type Identity } from './auth.js';
+import type { TokenSource } from './api.js';
+import { Link, matchPath, useLocation } from './router.js';
+import { ReportPage, clearReportDraft } from './ReportPage.js';
+import { TicketPage } from './TicketPage.js';
+import { PageHeading } from './PageHeading.js';
+import { siteLabel } from './labels.js';
+
+const ROLE_LABELS: Record<string, string> = {
+  clinic_staff: 'Clinic staff',
+  it_agent: 'IT agent',
+  it_lead: 'IT lead',
+  vendor: 'Vendor',
+  auditor: 'Auditor',
+  admin: 'Administrator',
+};
+
+export interface AppProps {
+  userManager: UserManager;
+  initialUser: User | null;
+  initialNotice: string | null;
+}
+
+export function App({ userManager, initialUser, initialNotice }: AppProps) {
+  const [user, setUser] = useState<User | null>(initialUser);
+  const [notice, setNotice] = useState<string | null>(initialNotice);
+  const location = useLocation();
+
+  useEffect(() => {
+    const events = userManager.events;
+    const loaded = (u: User) => setUser(u);
+    const unloaded = () => setUser(null);
+    const renewFailed = () => setNotice('Your session could not be renewed. Please sign in again before you continue.');
+    events.addUserLoaded(loaded);
+    events.addUserUnloaded(unloaded);
+    events.addSilentRenewError(renewFailed);
+    return () => {
+      events.removeUserLoaded(loaded);
+      events.removeUserUnloaded(unloaded);
+      events.removeSilentRenewError(renewFailed);
+    };
+  }, [userManager]);
+
+  /** A current access token: renewed with the refresh token if it has just expired. */
+  const getToken: TokenSource = useCallback(async () => {
+    let current = await userManager.getUser();
+    if (current?.expired) current = await userManager.signinSilent().catch(() => null);
+    return current?.access_token ?? null;
+  }, [userManager]);
+
+  const signIn = useCallback(() => {
+    const returnTo = window.location.pathname + window.location.search;
+    userManager.signinRedirect({ state: { returnTo } }).catch(() => setNotice('The sign-in page could not be reached. Please try again.'));
+  }, [userManager]);
+
+  const signOut = useCallback(() => {
+    clearReportDraft();
+    userManager.signoutRedirect().catch(async () => {
+      await userManager.removeUser();
+      setUser(null);
+    });
+  }, [userManager]);
+
+  const identity = useMemo(() => (user ? identityOf(user) : null), [user]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Link href="/" className="brand">
+            Tierline <span className="brand__sub">Clinic IT help</span>
+          </Link>
+          {identity && <WhoAmI identity={identity} onSignOut={signOut} />}
+        </div>
+      </header>
+      <main className="page" id="main" tabIndex={-1}>
+        {notice && (
+          <div className="notice notice--warning" role="alert">
+            <p>{notice}</p>
+            <button type="button" className="button button--secondary" onClick={() => setNotice(null)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        {identity ? <Routes path={location.path} state={location.state} identity={identity} getToken={getToken} onSignIn={signIn} /> : <SignedOut onSignIn={signIn} />}
+      </main>
+    </>
+  );
+}
+
+interface RoutesProps {
+  path: string;
+  state: unknown;
+  identity: Identity;
+  getToken: TokenSource;
+  onSignIn: () => void;
+}
+
+function Routes({ path, state, identity, getToken, onSignIn }: RoutesProps) {
+  if (path === '/') return <ReportPage identity={identity} getToken={getToken} onSignIn={onSignIn} />;
+  const ticket = matchPath('/tickets/:id', path);
+  if (ticket?.['id']) {
+    const created = (state as { created?: unknown } | null)?.created === true;
+    return <TicketPage key={ticket['id']} id={ticket['id']} justCreated={created} getToken={getToken} onSignIn={onSignIn} />;
+  }
+  return (
+    <>
+      <PageHeading>Page not found</PageHeading>
+      <p>
+        There is nothing at this address. <Link href="/">Report a problem</Link> instead.
+      </p>
+    </>
+  );
+}
+
+function WhoAmI({ identity, onSignOut }: { identity: Identity; onSignOut: () => void }) {
+  const roles = identity.roles.map((r) => ROLE_LABELS[r] ?? r);
+  return (
+    <div className="whoami">
+      <dl className="whoami__facts" aria-label="Signed in as">
+        <div>
+          <dt className="visually-hidden">Name</dt>
+          <dd className="whoami__name">{identity.name || identity.username}</dd>
+        </div>
+        <div>
+          <dt>Roles</dt>
+          <dd>{roles.length > 0 ? roles.join(', ') : 'none'}</dd>
+        </div>
+        <div>
+          <dt>Sites</dt>
+          <dd>{identity.sites.length > 0 ? identity.sites.map(siteLabel).join(', ') : 'none'}</dd>
+        </div>
+      </dl>
+      <button type="button" className="button button--secondary" onClick={onSignOut}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+function SignedOut({ onSignIn }: { onSignIn: () => void }) {
+  return (
+    <section className="card card--narrow">
+      <PageHeading>Clinic IT help</PageHeading>
+      <p>Report a computer, network, phone, printer or clinical-system problem and follow what happens to it.</p>
+      <p>Sign in with your clinic account to continue.</p>
+      <button type="button" className="button button--primary" onClick={onSignIn}>
+        Sign in
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { User } from 'oidc-client-ts';
+import { identityOf } from './auth.js';
+import { matchPath } from './router.js';
+import { whatHappensNext } from './TicketPage.js';
+import { siteLabel } from './labels.js';
+import type { Ticket } from './types.js';
+
+const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+describe('portal app logic', () => {
+  it('reads roles from realm_access and sites from /sites/* groups', () => {
+    const token = `${b64url({ alg: 'RS256' })}.${b64url({
+      preferred_username: 'nina',
+      realm_access: { roles: ['clinic_staff', 'default-roles-tierline', 'offline_access'] },
+      groups: ['/sites/north', '/vendors/acme', '/sites/main-campus'],
+    })}.sig`;
+    const user = { access_token: token, profile: { name: 'Nina Nurse', preferred_username: 'nina' } } as unknown as User;
+    expect(identityOf(user)).toEqual({ name: 'Nina Nurse', username: 'nina', roles: ['clinic_staff'], sites: ['north', 'main-campus'] });
+    expect(siteLabel('main-campus')).toBe('Main campus');
+  });
+
+  it('matches ticket routes', () => {
+    expect(matchPath('/tickets/:id', '/tickets/abc-1')).toEqual({ id: 'abc-1' });
+    expect(matchPath('/tickets/:id', '/tickets')).toBeNull();
+    expect(matchPath('/tickets/:id', '/tickets/a/b')).toBeNull();
+  });
+
+  it('explains what happens next in plain language', () => {
+    const t = { number: 'IT-1001', priority: 'P1', status: 'new', tier: 1 } as Ticket;
+    const lines = whatHappensNext(t);
+    expect(lines.join(' ')).toMatch(/critical/);
+    expect(lines.join(' ')).toMatch(/IT-1001/);
+    expect(whatHappensNext({ ...t, status: 'resolved' }).join(' ')).toMatch(/fixed/);
+  });
+});
