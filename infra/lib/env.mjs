@@ -1,0 +1,34 @@
+// Ports of the local infrastructure (env overrides with defaults) and the connection env for Tierline services.
+const num = (name, def) => {
+  const v = process.env[name];
+  return v && /^\d+$/.test(v) ? Number(v) : def;
+};
+
+export function ports() {
+  return {
+    pg: num('PG_PORT', 55432),
+    nats: num('NATS_PORT', 4222),
+    natsMonitor: num('NATS_MONITOR_PORT', 8222),
+    temporal: num('TEMPORAL_PORT', 7233),
+    temporalUi: num('TEMPORAL_UI_PORT', 8233),
+    keycloak: num('KEYCLOAK_PORT', 8180),
+    keycloakManagement: num('KEYCLOAK_MANAGEMENT_PORT', 9180),
+    mailpitSmtp: num('MAILPIT_SMTP_PORT', 1025),
+    mailpitUi: num('MAILPIT_UI_PORT', 8025),
+  };
+}
+
+/** Connection settings for services talking to the local stack (demo credentials). */
+export function infraEnv() {
+  const p = ports();
+  return {
+    DATABASE_URL: `postgres://tierline:tierline@127.0.0.1:${p.pg}/tierline`,
+    NATS_URL: `nats://127.0.0.1:${p.nats}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${p.temporal}`,
+    TEMPORAL_NAMESPACE: 'tierline',
+    KEYCLOAK_URL: `http://localhost:${p.keycloak}`,
+    KEYCLOAK_REALM: 'tierline',
+    SMTP_URL: `smtp://127.0.0.1:${p.mailpitSmtp}`,
+    MAILPIT_URL: `http://127.0.0.1:${p.mailpitUi}`,
+  };
+}
