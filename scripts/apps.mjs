@@ -1,0 +1,81 @@
+// Starting and stopping Tierline's own processes, detached, in the same .data/<name>/{pid,log}
+// layout as the infrastructure servers (infra/lib/proc.mjs).
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { repo, log } from './lib.mjs';
+
+const { startDetached, isRunning, stop, waitFor, httpOk, readPid } = await import('../infra/lib/proc.mjs');
+const { infraEnv } = await import('../infra/lib/env.mjs');
+const { toolPaths } = await import('../infra/lib/tools.mjs');
+
+const port = (name, def) => Number(process.env[name] ?? def);
+
+export const APPS = [
+  { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001) },
+  { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002) },
+  { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003) },
+  { name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004) },
+  { name: 'worker', entry: 'workflows/dist/worker.js', port: null },
+  { name: 'portal', entry: 'services/portal/dist/server.js', port: port('PORTAL_PORT', 3000) },
+];
+
+function appEnv() {
+  const base = infraEnv();
+  const url = (n) => `http://127.0.0.1:${APPS.find((a) => a.name === n).port}`;
+  return {
+    ...process.env,
+    ...base,
+    NODE_ENV: 'production',
+    TICKET_SERVICE_URL: url('ticket'),
+    IDENTITY_SERVICE_URL: url('identity'),
+    NOTIFICATION_SERVICE_URL: url('notification'),
+    AUDIT_SERVICE_URL: url('audit'),
+  };
+}
+
+export async function startApps() {
+  const env = appEnv();
+  for (const app of APPS) {
+    if (isRunning(app.name)) {
+      log(`${app.name}: already running`);
+      continue;
+    }
+    startDetached({
+      name: app.name,
+      cmd: process.execPath,
+      args: ['--enable-source-maps', join(repo, app.entry)],
+      env: { ...env, ...(app.port ? { PORT: String(app.port) } : {}) },
+      cwd: repo,
+    });
+    log(`${app.name}: started`);
+  }
+}
+
+/** Ready means /readyz answers 200 (every dependency reachable); the worker, that it polls. */
+export async function waitForApps() {
+  for (const app of APPS) {
+    if (app.port) {
+      await waitFor(() => httpOk(`http://127.0.0.1:${app.port}/readyz`), { name: app.name, timeoutMs: 90_000, pid: readPid(app.name) });
+    } else {
+      const { temporal } = toolPaths();
+      const env = infraEnv();
+      await waitFor(
+        async () => {
+          const r = spawnSync(temporal, ['task-queue', 'describe', '--task-queue', 'tierline-tickets', '--namespace', env.TEMPORAL_NAMESPACE, '--address', env.TEMPORAL_ADDRESS, '-o', 'json'], { encoding: 'utf8' });
+          return r.status === 0 && /identity/i.test(r.stdout);
+        },
+        { name: app.name, timeoutMs: 90_000, pid: readPid(app.name) },
+      );
+    }
+    log(`${app.name}: ready`);
+  }
+}
+
+export async function stopApps() {
+  for (const app of [...APPS].reverse()) {
+    if (isRunning(app.name)) {
+      await stop(app.name);
+      log(`${app.name}: stopped`);
+    }
+  }
+}

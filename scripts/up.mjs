@@ -1,0 +1,47 @@
+// `npm run up`: the whole of Tierline on this machine, with a seeded demo. Installs the pinned
+// tools and npm dependencies, builds, starts PostgreSQL, NATS JetStream, Temporal (+ Web UI),
+// Keycloak and Mailpit, then the four services, the worker and the portal, seeds the demo and
+// prints every URL. Re-running it reuses what is installed and running, and keeps all data.
+import { join } from 'node:path';
+import { ensureNodeModules, installTools, log, repo, run } from './lib.mjs';
+
+installTools();
+ensureNodeModules();
+log('build (turbo)');
+run('npx', ['turbo', 'run', 'build', '--concurrency=2']);
+
+log('infrastructure servers (infra/stack.mjs)');
+run(process.execPath, [join(repo, 'infra', 'stack.mjs'), 'up']);
+
+const { startApps, waitForApps } = await import('./apps.mjs');
+log('Tierline services, worker and portal');
+await startApps();
+await waitForApps();
+
+log('demo data');
+const { seedDemo } = await import('./seed.mjs');
+await seedDemo();
+
+const { ports } = await import('../infra/lib/env.mjs');
+const p = ports();
+const portal = process.env.PORTAL_PORT ?? '3000';
+process.stdout.write(`
+Tierline is up.
+
+  Portal                 http://localhost:${portal}
+  API docs (Swagger UI)  http://localhost:${portal}/api/docs
+  Temporal Web UI        http://localhost:${p.temporalUi}/namespaces/tierline/workflows
+  Keycloak admin         http://localhost:${p.keycloak}/admin/   (admin / admin, demo only)
+  Mailpit (email)        http://localhost:${p.mailpitUi}
+
+  Demo logins (demo only; password Tierline-demo-1 for all):
+    nora.nurse      clinic staff, North Clinic
+    sam.staff       clinic staff, South Clinic
+    alex.agent      IT agent (tier 1)
+    lee.lead        IT lead (tier 2)
+    val.vendor      vendor, Acme IT Services (tier 3)
+    audrey.auditor  auditor
+    ada.admin       admin
+
+  Logs: .data/<name>/log      Stop everything: npm run down
+`);
