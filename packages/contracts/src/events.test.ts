@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { EventEnvelopeSchema, subjectForEvent } from './events.js';
+import { CreateTicketRequestSchema } from './tickets.js';
+
+describe('event envelope', () => {
+  const valid = {
+    id: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f',
+    type: 'ticket.created',
+    occurredAt: '2026-11-27T10:00:00.000Z',
+    actor: { kind: 'user', id: 'u1', role: 'clinic_staff' },
+    ticketId: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f',
+    data: { number: 'IT-1001' },
+    schemaVersion: 1,
+  };
+
+  it('accepts a well-formed event and a system actor', () => {
+    expect(EventEnvelopeSchema.parse(valid)).toEqual(valid);
+    expect(EventEnvelopeSchema.safeParse({ ...valid, actor: { kind: 'system', id: 'ticket-workflow' } }).success).toBe(true);
+  });
+
+  it('names what is wrong', () => {
+    const r = EventEnvelopeSchema.safeParse({ ...valid, id: 'nope', type: 'Created', actor: { kind: 'user', id: 'u1', role: 'janitor' } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['actor.role', 'id', 'type']);
+  });
+
+  it('maps a type to its subject under tierline.events', () => {
+    expect(subjectForEvent('ticket.escalated')).toBe('tierline.events.ticket.escalated');
+    expect(() => subjectForEvent('bad')).toThrow(/aggregate/);
+  });
+});
+
+describe('CreateTicketRequestSchema', () => {
+  it('trims, defaults and refuses unknown fields', () => {
+    const ok = CreateTicketRequestSchema.parse({ title: '  Printer jam ', category: 'printer_scanner', siteId: 'north', impact: 'one_user', urgency: 'low' });
+    expect(ok).toMatchObject({ title: 'Printer jam', description: '', patientCareAffected: false });
+    const r = CreateTicketRequestSchema.safeParse({ ...ok, priority: 'P1' });
+    expect(r.success).toBe(false);
+  });
+});
