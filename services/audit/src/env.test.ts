@@ -5,9 +5,34 @@ import { auditEnvSchema } from './env.js';
 describe('audit service environment', () => {
   it('has working defaults beside the database', () => {
     const env = parseEnv(auditEnvSchema, { DATABASE_URL: 'postgresql://a@b/c' });
-    expect(env).toMatchObject({ PORT: 3004, NATS_URL: 'nats://127.0.0.1:4222', AUDIT_DURABLE: 'audit' });
+    expect(env).toMatchObject({
+      PORT: 3004,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      AUDIT_DURABLE: 'audit',
+      AUDIT_DB_ROLE: 'tierline_audit_writer',
+      TOKEN_AUDIENCE: 'tierline-audit',
+      KEYCLOAK_ISSUER: 'http://localhost:8180/realms/tierline',
+      JWKS_URL: 'http://localhost:8180/realms/tierline/protocol/openid-connect/certs',
+      AUDIT_SIGNING_KEY_FILE: '.data/audit/signing-key.pem',
+      AUDIT_CHECKPOINT_EVERY_ROWS: 1000,
+      AUDIT_CHECKPOINT_EVERY_MS: 60_000,
+    });
+  });
+  it('puts the generated key under TIERLINE_DATA_DIR and coerces the checkpoint policy', () => {
+    const env = parseEnv(auditEnvSchema, {
+      DATABASE_URL: 'postgres://a@b/c',
+      TIERLINE_DATA_DIR: '/srv/tierline',
+      AUDIT_CHECKPOINT_EVERY_ROWS: '50',
+      AUDIT_CHECKPOINT_EVERY_MS: '2000',
+      AUDIT_DB_ROLE: '',
+    });
+    expect(env).toMatchObject({ AUDIT_SIGNING_KEY_FILE: '/srv/tierline/audit/signing-key.pem', AUDIT_CHECKPOINT_EVERY_ROWS: 50, AUDIT_CHECKPOINT_EVERY_MS: 2000, AUDIT_DB_ROLE: '' });
   });
   it('rejects a non-NATS URL by name', () => {
     expect(() => parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c', NATS_URL: 'http://x' })).toThrow(/NATS_URL/);
+  });
+  it('rejects a role name that would need quoting, and a zero checkpoint interval, by name', () => {
+    expect(() => parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c', AUDIT_DB_ROLE: 'x; drop table' })).toThrow(/AUDIT_DB_ROLE/);
+    expect(() => parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c', AUDIT_CHECKPOINT_EVERY_ROWS: '0' })).toThrow(/AUDIT_CHECKPOINT_EVERY_ROWS/);
   });
 });

@@ -1,15 +1,51 @@
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
 
-export const auditEnvSchema = baseEnvSchema.extend({
-  // Where the HTTP API (health, and later query/export/verify) listens.
-  PORT: port.default(3004),
-  HOST: z.string().default('127.0.0.1'),
-  // The audit service's own database; schema "audit" is migrated at start-up.
-  DATABASE_URL: databaseUrl,
-  // JetStream holding every event Tierline publishes.
-  NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
-  // Durable consumer name; replicas share it so each event is handled once.
-  AUDIT_DURABLE: z.string().min(1).default('audit'),
-});
+export const auditEnvSchema = baseEnvSchema
+  .extend({
+    // Where the HTTP API (health, query, export, verify) listens.
+    PORT: port.default(3004),
+    HOST: z.string().default('127.0.0.1'),
+    // The audit service's own database; schema "audit" is migrated at start-up.
+    DATABASE_URL: databaseUrl,
+    // A login that owns schema "audit", used only to apply migrations; lets DATABASE_URL be a
+    // least-privileged login (a member of tierline_audit_writer). Defaults to DATABASE_URL.
+    AUDIT_MIGRATION_DATABASE_URL: databaseUrl.optional(),
+    // Role the service's connections switch to (SET ROLE): SELECT and INSERT only. Empty
+    // disables the switch (e.g. a login that already is exactly the writer).
+    AUDIT_DB_ROLE: z
+      .string()
+      .regex(/^$|^[a-z_][a-z0-9_]*$/, 'must be a plain role name or empty')
+      .default('tierline_audit_writer'),
+    // JetStream holding every event Tierline publishes.
+    NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Durable consumer name; replicas share it so each event is handled once.
+    AUDIT_DURABLE: z.string().min(1).default('audit'),
+    // Ed25519 private key signing checkpoints: PKCS8 PEM, or base64 of PKCS8 PEM/DER. When
+    // unset, a key is generated once into AUDIT_SIGNING_KEY_FILE (a loud warning is logged).
+    AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+    // Where that generated key lives; default <TIERLINE_DATA_DIR or ./.data>/audit/signing-key.pem.
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    TIERLINE_DATA_DIR: z.string().min(1).optional(),
+    // Public keys of earlier signing keys (PEM or base64 SPKI DER, separated by ";"), so
+    // checkpoints signed before a key rotation still verify.
+    AUDIT_RETIRED_PUBLIC_KEYS: z.string().optional(),
+    // Checkpoint policy: sign the head after this many new rows...
+    AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(1000),
+    // ...or when it moved and the last checkpoint is older than this many milliseconds.
+    AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(60_000),
+    // Keycloak base URL the service reaches (JWKS); may be an internal address.
+    KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
+    KEYCLOAK_REALM: z.string().min(1).default('tierline'),
+    // The `iss` browsers' tokens carry; defaults to KEYCLOAK_URL/realms/KEYCLOAK_REALM.
+    KEYCLOAK_ISSUER: httpUrl.optional(),
+    // This service's audience: tokens not meant for it are refused.
+    TOKEN_AUDIENCE: z.string().min(1).default('tierline-audit'),
+  })
+  .transform((e) => ({
+    ...e,
+    KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,
+    JWKS_URL: `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}/protocol/openid-connect/certs`,
+    AUDIT_SIGNING_KEY_FILE: e.AUDIT_SIGNING_KEY_FILE ?? `${e.TIERLINE_DATA_DIR ?? '.data'}/audit/signing-key.pem`,
+  }));
 export type AuditEnv = z.infer<typeof auditEnvSchema>;

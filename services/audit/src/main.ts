@@ -1,23 +1,56 @@
 import { fileURLToPath } from 'node:url';
-import { connectNats, createLogger, createSql, ensureStreams, listen, migrate, onShutdown, parseEnv } from '@tierline/platform';
+import {
+  connectNats,
+  createLogger,
+  createSql,
+  createTokenVerifier,
+  ensureStreams,
+  listen,
+  migrate,
+  onShutdown,
+  parseEnv,
+} from '@tierline/platform';
 import { createAuditApp } from './app.js';
+import { startCheckpointer } from './checkpointer.js';
 import { startAuditConsumer } from './consumer.js';
+import { AUDIT_SCHEMA, createAuditSql } from './db.js';
 import { auditEnvSchema } from './env.js';
+import { loadKeys } from './keys.js';
 
 const env = parseEnv(auditEnvSchema);
 const logger = createLogger('audit', env.LOG_LEVEL);
+const { signer, publicKeys } = loadKeys(env, logger);
 
-const sql = createSql(env.DATABASE_URL, 'audit');
-await migrate(sql, { schema: 'audit', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
+// Migrations need an owner; the running service only needs the insert-only writer role.
+const owner = createSql(env.AUDIT_MIGRATION_DATABASE_URL ?? env.DATABASE_URL, AUDIT_SCHEMA, 1);
+await migrate(owner, { schema: AUDIT_SCHEMA, dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
+await owner.end({ timeout: 5 });
+const sql = createAuditSql(env.DATABASE_URL, { role: env.AUDIT_DB_ROLE });
+
 const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger);
 await ensureStreams(nc);
 const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_DURABLE });
-const server = await listen(createAuditApp({ sql, nc, logger }), env.PORT, env.HOST);
-logger.info({ port: server.port }, 'audit service listening');
+const checkpointer = startCheckpointer({
+  sql,
+  signer,
+  logger,
+  policy: { everyRows: env.AUDIT_CHECKPOINT_EVERY_ROWS, everyMs: env.AUDIT_CHECKPOINT_EVERY_MS },
+});
+const app = createAuditApp({
+  sql,
+  nc,
+  logger,
+  signer,
+  publicKeys,
+  verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE }),
+});
+const server = await listen(app, env.PORT, env.HOST);
+logger.info({ port: server.port, keyId: signer.keyId }, 'audit service listening');
 
 onShutdown(logger, async () => {
   await server.close();
   await consumer.stop();
+  await checkpointer.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });
 });

@@ -2,6 +2,9 @@ import type { EventEnvelope } from '@tierline/contracts';
 import type { Sql } from '@tierline/platform';
 import { GENESIS_HASH, canonicalJson, chainHash } from './chain.js';
 
+/** One lock for everything that reads the chain head and writes after it (appends, checkpoints). */
+export const CHAIN_LOCK = 'tierline-audit-chain';
+
 /**
  * Appends one event to the chain, exactly once. Appends are serialised by an advisory lock so
  * the chain has one head; an event id already recorded is a no-op (redelivery, duplicates).
@@ -9,7 +12,7 @@ import { GENESIS_HASH, canonicalJson, chainHash } from './chain.js';
  */
 export async function appendEvent(sql: Sql, event: EventEnvelope): Promise<{ inserted: boolean; seq: number }> {
   return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext('tierline-audit-chain'))`;
+    await tx`select pg_advisory_xact_lock(hashtext(${CHAIN_LOCK}))`;
     const [dupe] = await tx<{ seq: string }[]>`select seq from audit_log where event_id = ${event.id}`;
     if (dupe) return { inserted: false, seq: Number(dupe.seq) };
     const [head] = await tx<{ seq: string; hash: string }[]>`select seq, hash from audit_log order by seq desc limit 1`;

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCheckpointer } from './checkpointer.js';
+import { verifyDatabase } from './repo.js';
+import { keyRing } from './signing.js';
+import { startAudit, type AuditHarness } from './test/harness.js';
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('periodic checkpoints on the real PostgreSQL', () => {
+  let h: AuditHarness;
+
+  beforeAll(async () => {
+    h = await startAudit('auditcheckpointer');
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('signs checkpoints on its own once enough rows arrived, and once more on stop', async () => {
+    const checkpointer = startCheckpointer({ sql: h.sql, signer: h.signer, logger: h.logger, policy: { everyRows: 3, everyMs: 3_600_000, tickMs: 50 } });
+    try {
+      await h.append(3);
+      const cp = await eventually('a periodic checkpoint', async () => {
+        const [row] = await h.sql<{ seq: string }[]>`select seq from audit_checkpoints order by id desc limit 1`;
+        const [head] = await h.sql<{ seq: string }[]>`select max(seq) as seq from audit_log`;
+        return row && row.seq === head!.seq ? row : undefined;
+      });
+      expect(Number(cp.seq)).toBeGreaterThanOrEqual(3);
+      await h.append(1);
+    } finally {
+      await checkpointer.stop();
+    }
+    const [last] = await h.sql<{ cp: string; head: string }[]>`
+      select (select max(seq) from audit_checkpoints) as cp, (select max(seq) from audit_log) as head`;
+    expect(last!.cp).toBe(last!.head);
+    expect(await verifyDatabase(h.sql, { publicKeys: keyRing([h.signer.publicKey]) })).toMatchObject({ ok: true, checkpointsChecked: 2 });
+  });
+  it('does not sign again while the head has not moved', async () => {
+    const before = await h.sql<{ n: number }[]>`select count(*)::int as n from audit_checkpoints`;
+    const checkpointer = startCheckpointer({ sql: h.sql, signer: h.signer, logger: h.logger, policy: { everyRows: 1, everyMs: 1, tickMs: 20 } });
+    await new Promise((r) => setTimeout(r, 200));
+    await checkpointer.stop();
+    const after = await h.sql<{ n: number }[]>`select count(*)::int as n from audit_checkpoints`;
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+});

@@ -1,0 +1,70 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { EVENTS_STREAM, subjectForEvent } from '@tierline/contracts';
+import { connectNats, ensureStreams, type NatsConnection } from '@tierline/platform';
+import { testEnv } from '@tierline/testing';
+import { startAuditConsumer } from './consumer.js';
+import { verifyDatabase } from './repo.js';
+import { keyRing } from './signing.js';
+import { sampleEvent } from './test/fixtures.js';
+import { startAudit, type AuditHarness } from './test/harness.js';
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('audit consumer on the real JetStream and PostgreSQL', () => {
+  let h: AuditHarness;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let consumer: { stop: () => Promise<void> };
+  const durable = `test-audit-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    h = await startAudit('auditconsumer');
+    nc = await connectNats(testEnv().natsUrl, 'audit-consumer-test');
+    await ensureStreams(nc);
+    js = jetstream(nc);
+    consumer = await startAuditConsumer({ nc, sql: h.sql, logger: h.logger, durable, deliverNew: true });
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
+    await nc?.drain();
+    await h?.stop();
+  });
+
+  it('records an event delivered twice exactly once, and acknowledges both deliveries', async () => {
+    const event = sampleEvent(1, { id: randomUUID() });
+    // Two publishes without a shared Nats-Msg-Id: the stream keeps both, as after a publisher
+    // retry outside the duplicate window, so the consumer really sees the event twice.
+    const first = await js.publish(subjectForEvent(event.type), JSON.stringify(event));
+    const second = await js.publish(subjectForEvent(event.type), JSON.stringify(event), { msgID: `again-${event.id}` });
+    expect(second.seq).toBeGreaterThan(first.seq);
+
+    const jsm = await jetstreamManager(nc);
+    await eventually('both deliveries acknowledged', async () => {
+      const info = await jsm.consumers.info(EVENTS_STREAM, durable);
+      return info.ack_floor.stream_seq >= second.seq && info.num_ack_pending === 0 ? info : undefined;
+    });
+    const rows = await h.sql<{ seq: string }[]>`select seq from audit_log where event_id = ${event.id}`;
+    expect(rows, JSON.stringify(rows)).toHaveLength(1);
+
+    // And the consumer keeps going: the next event is recorded too.
+    const next = sampleEvent(2, { id: randomUUID() });
+    await js.publish(subjectForEvent(next.type), JSON.stringify(next), { msgID: next.id });
+    await eventually('the next event recorded', async () => {
+      const [r] = await h.sql`select 1 from audit_log where event_id = ${next.id}`;
+      return r;
+    });
+    expect(await verifyDatabase(h.sql, { publicKeys: keyRing([h.signer.publicKey]) })).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,22 @@
+import postgres from 'postgres';
+import type { Sql } from '@tierline/platform';
+
+export const AUDIT_SCHEMA = 'audit';
+
+/**
+ * The service's pool. Like platform's createSql, plus `role`: every connection starts with
+ * SET ROLE to the insert-only writer, so the process cannot UPDATE or DELETE audit rows even
+ * when its login could (a superuser in development, an owner in a small deployment).
+ */
+export function createAuditSql(url: string, opts: { role?: string; max?: number; schema?: string } = {}): Sql {
+  return postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: () => undefined,
+    connection: {
+      search_path: opts.schema ?? AUDIT_SCHEMA,
+      application_name: 'tierline-audit',
+      ...(opts.role ? { role: opts.role } : {}),
+    },
+    transform: { undefined: null },
+  });
+}

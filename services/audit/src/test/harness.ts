@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createLogger, createSql, createTokenVerifier, listen, migrate, type Sql } from '@tierline/platform';
+import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { createAuditApp } from '../app.js';
+import { createAuditSql } from '../db.js';
+import { createSigner, generateSigningKey, keyRing, type AuditSigner } from '../signing.js';
+import { appendEvent } from '../store.js';
+import { sampleEvent } from './fixtures.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const WRITER_ROLE = 'tierline_audit_writer';
+
+/**
+ * A fresh database migrated by its owner (the superuser `tierline`, as the test server has it),
+ * the service's pool running as the insert-only writer role, and optionally the HTTP app with
+ * real Keycloak token verification.
+ */
+export async function startAudit(label: string, opts: { http?: boolean } = {}) {
+  const env = testEnv();
+  const logger = createLogger(`audit-${label}`, process.env.LOG_LEVEL ?? 'silent');
+  const db = await createTestDatabase(label);
+  const owner = createSql(db.url, 'audit', 2);
+  await migrate(owner, { schema: 'audit', dir: MIGRATIONS_DIR });
+  const sql = createAuditSql(db.url, { role: WRITER_ROLE, max: 4 });
+  const signer: AuditSigner = createSigner(generateSigningKey());
+  let server: Awaited<ReturnType<typeof listen>> | null = null;
+  if (opts.http) {
+    const app = createAuditApp({
+      sql,
+      logger,
+      signer,
+      publicKeys: keyRing([signer.publicKey]),
+      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
+    });
+    server = await listen(app, 0);
+  }
+  return {
+    db,
+    owner,
+    sql,
+    signer,
+    logger,
+    baseUrl: server ? `http://127.0.0.1:${server.port}` : '',
+    /** Appends `n` sample events through the service's own code path. */
+    async append(n: number, overrides: Parameters<typeof sampleEvent>[1] = {}) {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const e = sampleEvent(i + 1, { id: randomUUID(), ...overrides });
+        await appendEvent(sql, e);
+        ids.push(e.id);
+      }
+      return ids;
+    },
+    async stop() {
+      await server?.close();
+      await sql.end();
+      await owner.end();
+      await db.drop();
+    },
+  };
+}
+
+export type AuditHarness = Awaited<ReturnType<typeof startAudit>>;
+
+/**
+ * What an attacker with database administrator rights can do: switch the append-only triggers
+ * off, change rows, switch them back on. Runs as the superuser owner.
+ */
+export async function tamper(owner: Sql, change: (tx: Sql) => Promise<unknown>): Promise<void> {
+  await owner.begin(async (tx) => {
+    await tx`alter table audit_log disable trigger audit_log_append_only`;
+    await tx`alter table audit_checkpoints disable trigger audit_checkpoints_append_only`;
+    await change(tx as unknown as Sql);
+    await tx`alter table audit_log enable trigger audit_log_append_only`;
+    await tx`alter table audit_checkpoints enable trigger audit_checkpoints_append_only`;
+  });
+}
+
+export function api(baseUrl: string, token?: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json, text, headers: res.headers };
+  };
+}
+
+/**
+ * A demo user's access token. Keycloak refuses some of several simultaneous logins of the same
+ * user (test files run in parallel, and other packages' tests log the same demo users in), so
+ * a refused login is retried a few times after a short, jittered pause.
+ */
+export async function tokenOf(username: string): Promise<string> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    try {
+      return (await loginAs(username, DEMO_PASSWORD)).access_token;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 400 * (attempt + 1)));
+    }
+  }
+  throw last instanceof Error ? last : new Error(String(last));
+}
