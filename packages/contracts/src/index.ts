@@ -2,3 +2,5 @@ export * from './roles.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './tickets.js';
+export * from './policy.js';
+export * from './notify.js';

@@ -1,0 +1,18 @@
+// Escalation policy domain logic. Deterministic and zod-free: safe to import from workflow code.
+export {
+  MS_PER_MINUTE,
+  addBusinessMinutes,
+  addBusinessMs,
+  businessMinutesBetween,
+  businessMsBetween,
+  isValidTimeZone,
+  isWorkingTime,
+  localDateTime,
+  localToUtc,
+  nextOpening,
+  parseLocalTime,
+  zoneOffsetMs,
+  type LocalDateTime,
+} from './calendar.js';
+export { priorityFor, ruleFor, validatePolicy, type PolicyIssue } from './validate.js';
+export { DEFAULT_POLICY, TEST_FAST_POLICY } from './defaults.js';
