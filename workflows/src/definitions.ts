@@ -2,34 +2,145 @@
  * What callers of the ticket workflow share with it: its name, task queue, id scheme,
  * messages and search attributes. Safe to import from workflow code and from services.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { Ticket, TicketStatus } from '@tierline/contracts';
+import type {
+  EscalationPolicy,
+  EscalationTarget,
+  NotificationChannel,
+  Priority,
+  Ticket,
+  TicketStatus,
+} from '@tierline/contracts';
 
 export const TICKET_WORKFLOW_TYPE = 'ticketWorkflow';
 export const DEFAULT_TASK_QUEUE = 'tierline-tickets';
 export const ticketWorkflowId = (ticketId: string): string => `ticket-${ticketId}`;
 
+/** A published policy version, carried by value: the ticket never re-reads it. */
+export interface PolicySnapshot {
+  version: number;
+  policy: EscalationPolicy;
+}
+
 export interface TicketWorkflowInput {
   ticket: Ticket;
   /** Who opened it; recorded on the ticket.created event. */
   openedBy: { id: string; role: string };
+  policy: PolicySnapshot;
+  /** Set when continuing as new: everything the previous run knew. */
+  carried?: TicketEscalationState;
+  /** History length after which the run continues as new (default 2,000 events). */
+  historyLimit?: number;
+}
+
+export type ClockName = 'response' | 'resolution' | 'vendor_response' | 'vendor_resolution';
+
+export interface ClockState {
+  name: ClockName;
+  /** Calendar name in the policy whose hours this clock counts. */
+  calendar: string;
+  targetMinutes: number;
+  /** Calendar milliseconds counted before the current running segment. */
+  elapsedBeforeMs: number;
+  /** Epoch ms of the current running segment's start; null while paused or stopped. */
+  runningSinceMs: number | null;
+  state: 'running' | 'paused' | 'stopped' | 'not_started';
+  stoppedAtMs: number | null;
+  /** Pre-breach warning percentages already sent, and whether the target has passed. */
+  warningsSent: number[];
+  breached: boolean;
+}
+
+/** A clock as the query shows it: computed at query time. */
+export interface ClockView {
+  name: ClockName;
+  state: ClockState['state'];
+  targetMinutes: number;
+  elapsedMinutes: number;
+  remainingMinutes: number;
+  deadlineAt: string | null;
+  breached: boolean;
+}
+
+export interface LevelState {
+  index: number;
+  clock: 'response' | 'resolution';
+  afterMinutes: number;
+  tier: 1 | 2 | 3;
+  targets: EscalationTarget[];
+  channels: NotificationChannel[];
+  repeatEveryMinutes: number | null;
+  maxRepeats: number;
+  /** 0 = not fired; 1 = fired; 1 + n = fired and repeated n times. */
+  fired: number;
+  /** Calendar ms on its clock at which the next firing is due. */
+  nextDueClockMs: number;
+}
+
+export interface EscalationRecord {
+  level: number;
+  tier: number;
+  repeat: number;
+  at: string;
+  clock: 'response' | 'resolution';
+  idempotencyKey: string;
 }
 
 export interface TicketEscalationState {
   ticketId: string;
   number: string;
+  siteId: string;
+  category: string;
   status: TicketStatus;
-  priority: Ticket['priority'];
+  priority: Priority;
   tier: number;
+  teamId: string | null;
+  assigneeId: string | null;
+  vendorOrgId: string | null;
   policyVersion: number;
   openedAt: string;
-  /** Event ids this workflow has published, in order. */
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  clocks: Record<ClockName, ClockState>;
+  levels: LevelState[];
+  escalations: EscalationRecord[];
+  /** Event ids this workflow has published, in order (the last 50 after continue-as-new). */
   events: { id: string; type: string; occurredAt: string }[];
+  /** Times this workflow continued as new. */
+  runs: number;
 }
 
-export const getStateQuery = defineQuery<TicketEscalationState>('getState');
-export const closeSignal = defineSignal<[{ actorId: string; reason?: string }]>('close');
+export interface TicketStateView extends Omit<TicketEscalationState, 'clocks'> {
+  clocks: ClockView[];
+  currentLevel: number;
+  nextDeadline: { at: string; kind: string } | null;
+  now: string;
+}
+
+export interface ActionBy {
+  actor: { id: string; role: string };
+}
+
+export const getStateQuery = defineQuery<TicketStateView>('getState');
+
+export const acknowledgeUpdate = defineUpdate<TicketStateView, [ActionBy]>('acknowledge');
+export const assignUpdate = defineUpdate<TicketStateView, [ActionBy & { teamId?: string | null; assigneeId?: string | null }]>('assign');
+export const changePriorityUpdate = defineUpdate<TicketStateView, [ActionBy & { priority: Priority; reason: string }]>('changePriority');
+export const waitOnRequesterUpdate = defineUpdate<TicketStateView, [ActionBy & { reason?: string }]>('waitOnRequester');
+export const resumeUpdate = defineUpdate<TicketStateView, [ActionBy]>('resume');
+export const handToVendorUpdate = defineUpdate<TicketStateView, [ActionBy & { vendorOrgId: string; reason?: string }]>('handToVendor');
+export const vendorAcknowledgeUpdate = defineUpdate<TicketStateView, [ActionBy & { via?: string }]>('vendorAcknowledge');
+export const resolveUpdate = defineUpdate<TicketStateView, [ActionBy & { resolution: string }]>('resolve');
+export const reopenUpdate = defineUpdate<TicketStateView, [ActionBy & { reason: string }]>('reopen');
+export const closeUpdate = defineUpdate<TicketStateView, [ActionBy]>('close');
+/** Moves an open ticket onto a newer policy version, keeping elapsed clock time. */
+export const migratePolicyUpdate = defineUpdate<TicketStateView, [ActionBy & { policy: PolicySnapshot }]>('migratePolicy');
+/** Comments go through the workflow too, so a requester's reply can resume a paused clock. */
+export const commentUpdate = defineUpdate<
+  { commentId: string },
+  [ActionBy & { commentId: string; body: string; visibility: 'public' | 'internal' }]
+>('comment');
 
 /** Search attributes an SRE filters on in the Temporal UI; registered by infra at start-up. */
 export const SA = {
@@ -41,7 +152,7 @@ export const SA = {
   PolicyVersion: defineSearchAttributeKey('PolicyVersion', SearchAttributeType.INT),
 } as const;
 
-export function searchAttributesFor(t: Pick<Ticket, 'number' | 'priority' | 'tier' | 'status' | 'siteId' | 'policyVersion'>): SearchAttributePair[] {
+export function searchAttributesFor(t: { number: string; priority: string; tier: number; status: string; siteId: string; policyVersion: number }): SearchAttributePair[] {
   return [
     { key: SA.TicketNumber, value: t.number },
     { key: SA.Priority, value: t.priority },

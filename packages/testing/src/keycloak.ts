@@ -67,6 +67,26 @@ export async function loginAs(
   password: string,
   opts: { clientId?: string; redirectUri?: string; totpSecret?: string } = {},
 ): Promise<Tokens> {
+  // Keycloak's brute-force detector serialises logins per user, and test files in parallel log
+  // the same demo users in at once: some attempts are refused for a moment. Retry those.
+  let last: unknown;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    try {
+      return await loginOnce(username, password, opts);
+    } catch (err) {
+      last = err;
+      if (!/refused|ended with HTTP 5/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 250 + Math.random() * 750 * (attempt + 1)));
+    }
+  }
+  throw last;
+}
+
+async function loginOnce(
+  username: string,
+  password: string,
+  opts: { clientId?: string; redirectUri?: string; totpSecret?: string },
+): Promise<Tokens> {
   const env = testEnv();
   const clientId = opts.clientId ?? 'tierline-portal';
   const redirectUri = opts.redirectUri ?? 'http://localhost:3000/auth/callback';

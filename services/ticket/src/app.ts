@@ -2,8 +2,20 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createServiceApp, requireAuth } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from './deps.js';
 import { registerDocs } from './routes/docs.js';
+import { registerDiffPolicies } from './routes/v1_policies_diff.js';
+import { registerGetPolicyDraft } from './routes/v1_policies_draft_get.js';
+import { registerPublishPolicyDraft } from './routes/v1_policies_draft_publish.js';
+import { registerPutPolicyDraft } from './routes/v1_policies_draft_put.js';
+import { registerValidatePolicyDraft } from './routes/v1_policies_draft_validate.js';
+import { registerMigratePolicies } from './routes/v1_policies_migrate.js';
+import { registerGetPolicyVersion } from './routes/v1_policies_versions_get.js';
+import { registerListPolicyVersions } from './routes/v1_policies_versions_list.js';
+import { registerRefusePolicyVersionChanges } from './routes/v1_policies_versions_update.js';
 import { registerCreateTicket } from './routes/v1_tickets_create.js';
 import { registerGetTicket } from './routes/v1_tickets_get.js';
+import { registerListTickets } from './routes/v1_tickets_list.js';
+import { registerTicketActions } from './routes/v1_tickets_actions.js';
+import { registerTicketReads } from './routes/v1_tickets_read_more.js';
 
 /** Builds the ticket service's HTTP app around the dependencies it is given. */
 export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
@@ -27,7 +39,21 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
 
   // Tickets
   registerCreateTicket(app);
+  registerListTickets(app);
   registerGetTicket(app);
+  registerTicketReads(app);
+  registerTicketActions(app);
+
+  // Policies
+  registerGetPolicyDraft(app);
+  registerPutPolicyDraft(app);
+  registerValidatePolicyDraft(app);
+  registerPublishPolicyDraft(app);
+  registerListPolicyVersions(app);
+  registerGetPolicyVersion(app);
+  registerRefusePolicyVersionChanges(app);
+  registerDiffPolicies(app);
+  registerMigratePolicies(app);
 
   registerDocs(app);
   return app;

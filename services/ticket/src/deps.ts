@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Actor, Logger, Sql, TokenVerifier } from '@tierline/platform';
+import type { Actor, JetStreamClient, Logger, Sql, TokenVerifier } from '@tierline/platform';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
 export interface TicketDeps {
@@ -9,6 +9,8 @@ export interface TicketDeps {
   verifyToken: TokenVerifier;
   logger: Logger;
   categories: string[];
+  /** Where audited policy events go; without it they wait in the policy outbox (policies-repo.ts). */
+  js?: JetStreamClient;
 }
 
 export interface TicketAppEnv {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
-import { baseEnvSchema, databaseUrl, httpUrl, port } from '@tierline/platform';
+import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
 
 export const ticketEnvSchema = baseEnvSchema
   .extend({
@@ -9,6 +9,8 @@ export const ticketEnvSchema = baseEnvSchema
     HOST: z.string().default('127.0.0.1'),
     // The ticket service's own database; its schema "ticket" is migrated at start-up.
     DATABASE_URL: databaseUrl,
+    // JetStream, where audited events (policy changes) are published.
+    NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
     // Temporal frontend and namespace: every ticket is a workflow there.
     TEMPORAL_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('tierline'),

@@ -2,5 +2,5 @@
 export { createTicketApp } from './app.js';
 export type { TicketDeps } from './deps.js';
 export { ticketEnvSchema } from './env.js';
-export { computePriority } from './priority.js';
 export const TICKET_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
+export { ensureInitialPolicy, latestPublished } from './policies-repo.js';

@@ -1,20 +1,46 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { createLogger, createSql, createTokenVerifier, listen, migrate, onShutdown, parseEnv } from '@tierline/platform';
+import { jetstream } from '@nats-io/jetstream';
+import {
+  connectNats,
+  createLogger,
+  createSql,
+  createTokenVerifier,
+  ensureStreams,
+  listen,
+  migrate,
+  onShutdown,
+  parseEnv,
+} from '@tierline/platform';
+import { DEFAULT_POLICY } from '@tierline/workflows/policy';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
+import { ensureInitialPolicy, flushPolicyOutbox } from './policies-repo.js';
 
 const env = parseEnv(ticketEnvSchema);
 const logger = createLogger('ticket', env.LOG_LEVEL);
 
 const sql = createSql(env.DATABASE_URL, 'ticket');
 await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
+// A fresh installation starts on the built-in clinic policy (version 1) until an IT lead
+// publishes another; concurrent replicas publish it once.
+await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:ticket-service');
+const nc = await connectNats(env.NATS_URL, 'tierline-ticket', logger);
+await ensureStreams(nc);
+const js = jetstream(nc);
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+
+// Policy events are written to an outbox with the change itself; anything not yet published
+// (NATS was down, the process died) goes out here.
+const flush = () => flushPolicyOutbox(sql, js, logger).catch((err: unknown) => logger.warn({ err }, 'policy outbox flush failed'));
+await flush();
+const flushTimer = setInterval(() => void flush(), 30_000);
 
 const app = createTicketApp({
   sql,
   temporal,
+  js,
   taskQueue: env.TICKET_TASK_QUEUE,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE }),
   logger,
@@ -24,7 +50,9 @@ const server = await listen(app, env.PORT, env.HOST);
 logger.info({ port: server.port }, 'ticket service listening');
 
 onShutdown(logger, async () => {
+  clearInterval(flushTimer);
   await server.close();
+  await nc.drain();
   await connection.close();
   await sql.end({ timeout: 5 });
 });

@@ -17,6 +17,16 @@ export interface TicketRow {
   tier: number;
   policy_version: number;
   workflow_id: string;
+  team_id: string | null;
+  assignee_id: string | null;
+  vendor_org_id: string | null;
+  escalation_level: number;
+  next_deadline_at: Date | null;
+  next_deadline_kind: string | null;
+  sla_at_risk: boolean;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,6 +48,16 @@ export function rowToTicket(r: TicketRow): Ticket {
     tier: r.tier,
     policyVersion: r.policy_version,
     workflowId: r.workflow_id,
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    vendorOrgId: r.vendor_org_id,
+    escalationLevel: r.escalation_level,
+    nextDeadlineAt: r.next_deadline_at?.toISOString() ?? null,
+    nextDeadlineKind: r.next_deadline_kind,
+    slaAtRisk: r.sla_at_risk,
+    acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+    resolvedAt: r.resolved_at?.toISOString() ?? null,
+    closedAt: r.closed_at?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };

@@ -5,7 +5,9 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import type { EscalationPolicy } from '@tierline/contracts';
 import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
@@ -15,7 +17,7 @@ import { DEFAULT_CATEGORIES } from '@tierline/contracts';
  * PostgreSQL, NATS JetStream, Temporal and Keycloak, isolated per test file by a fresh database,
  * a unique task queue and a unique durable consumer.
  */
-export async function startSlice(label: string) {
+export async function startSlice(label: string, opts: { policy?: EscalationPolicy } = {}) {
   const env = testEnv();
   const logger = createLogger(`it-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const suffix = randomBytes(4).toString('hex');
@@ -24,6 +26,8 @@ export async function startSlice(label: string) {
   const auditSql = createSql(db.url, 'audit', 5);
   await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+  // Minute-scale clocks, so escalations happen within a test run.
+  await ensureInitialPolicy(ticketSql, opts.policy ?? TEST_FAST_POLICY, 'system:test');
 
   const nc = await connectNats(env.natsUrl, `it-${label}`);
   await ensureStreams(nc);
@@ -45,6 +49,7 @@ export async function startSlice(label: string) {
   const app = createTicketApp({
     sql: ticketSql,
     temporal,
+    js: jetstream(nc),
     taskQueue,
     verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
     logger,

@@ -1,11 +1,62 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { EventEnvelopeSchema, type EventEnvelope, type Ticket } from '@tierline/contracts';
+import {
+  EventEnvelopeSchema,
+  NOTIFY_SUBJECT,
+  NotifyCommandSchema,
+  type EventEnvelope,
+  type NotifyCommand,
+  type Ticket,
+} from '@tierline/contracts';
 import { publishEvent, type JetStreamClient, type Sql } from '@tierline/platform';
+import type { TransactionSql } from 'postgres';
 
 export interface ActivityDeps {
   /** Pool on the ticket service's schema: activities keep its read model current. */
   sql: Sql;
   js: JetStreamClient;
+}
+
+/** Columns of the ticket read model that the workflow keeps current. */
+export interface ReadModelPatch {
+  status?: string;
+  priority?: string;
+  tier?: number;
+  teamId?: string | null;
+  assigneeId?: string | null;
+  vendorOrgId?: string | null;
+  escalationLevel?: number;
+  policyVersion?: number;
+  nextDeadlineAt?: string | null;
+  nextDeadlineKind?: string | null;
+  slaAtRisk?: boolean;
+  acknowledgedAt?: string | null;
+  resolvedAt?: string | null;
+  closedAt?: string | null;
+}
+
+const COLUMNS: Record<keyof ReadModelPatch, string> = {
+  status: 'status',
+  priority: 'priority',
+  tier: 'tier',
+  teamId: 'team_id',
+  assigneeId: 'assignee_id',
+  vendorOrgId: 'vendor_org_id',
+  escalationLevel: 'escalation_level',
+  policyVersion: 'policy_version',
+  nextDeadlineAt: 'next_deadline_at',
+  nextDeadlineKind: 'next_deadline_kind',
+  slaAtRisk: 'sla_at_risk',
+  acknowledgedAt: 'acknowledged_at',
+  resolvedAt: 'resolved_at',
+  closedAt: 'closed_at',
+};
+
+export interface RecordInput {
+  ticketId: string;
+  event?: EventEnvelope;
+  patch?: ReadModelPatch;
+  notify?: NotifyCommand;
+  comment?: { id: string; authorId: string; authorRole: string; visibility: 'public' | 'internal'; body: string; createdAt: string };
 }
 
 /** Activities are built from their dependencies, so tests and the worker wire their own. */
@@ -16,23 +67,76 @@ export function createActivities(deps: ActivityDeps) {
      * crash between workflow start and commit this restores it) and publishes ticket.created.
      * Idempotent: the insert ignores an existing row, the publish dedupes on the event id.
      */
-    async recordTicketOpened(input: { ticket: Ticket; event: EventEnvelope }): Promise<{ seq: number }> {
-      const parsed = EventEnvelopeSchema.safeParse(input.event);
-      if (!parsed.success) {
-        throw ApplicationFailure.nonRetryable(`invalid event envelope: ${parsed.error.message}`, 'InvalidEvent');
-      }
+    async recordTicketOpened(input: { ticket: Ticket; event: EventEnvelope; patch?: ReadModelPatch }): Promise<{ seq: number }> {
+      const event = parseEvent(input.event);
       const t = input.ticket;
-      await deps.sql`
-        insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
-          patient_care_affected, priority, status, tier, policy_version, workflow_id, created_at, updated_at)
-        values (${t.id}, ${t.number}, ${t.title}, ${t.description}, ${t.category}, ${t.siteId}, ${t.requesterId},
-          ${t.impact}, ${t.urgency}, ${t.patientCareAffected}, ${t.priority}, ${t.status}, ${t.tier},
-          ${t.policyVersion}, ${t.workflowId}, ${t.createdAt}, ${t.updatedAt})
-        on conflict (id) do nothing`;
-      const { seq } = await publishEvent(deps.js, parsed.data);
+      await deps.sql.begin(async (tx) => {
+        await tx`
+          insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
+            patient_care_affected, priority, status, tier, policy_version, workflow_id, created_at, updated_at)
+          values (${t.id}, ${t.number}, ${t.title}, ${t.description}, ${t.category}, ${t.siteId}, ${t.requesterId},
+            ${t.impact}, ${t.urgency}, ${t.patientCareAffected}, ${t.priority}, ${t.status}, ${t.tier},
+            ${t.policyVersion}, ${t.workflowId}, ${t.createdAt}, ${t.updatedAt})
+          on conflict (id) do nothing`;
+        await writeTimeline(tx, t.id, event);
+        if (input.patch) await applyPatch(tx, t.id, input.patch);
+      });
+      const { seq } = await publishEvent(deps.js, event);
       return { seq };
     },
+
+    /**
+     * Writes what the workflow decided: read-model columns, the timeline entry, a comment; then
+     * publishes the event and the notification command. Every step is idempotent (keyed by the
+     * event id, the comment id and the command's idempotency key), so a retry repeats nothing.
+     */
+    async recordTicketEvent(input: RecordInput): Promise<void> {
+      const event = input.event ? parseEvent(input.event) : undefined;
+      const notify = input.notify ? NotifyCommandSchema.parse(input.notify) : undefined;
+      await deps.sql.begin(async (tx) => {
+        if (input.patch) await applyPatch(tx, input.ticketId, input.patch);
+        if (event) await writeTimeline(tx, input.ticketId, event);
+        if (input.comment) {
+          const c = input.comment;
+          await tx`
+            insert into ticket_comments (id, ticket_id, author_id, author_role, visibility, body, created_at)
+            values (${c.id}, ${input.ticketId}, ${c.authorId}, ${c.authorRole}, ${c.visibility}, ${c.body}, ${c.createdAt})
+            on conflict (id) do nothing`;
+        }
+      });
+      if (event) await publishEvent(deps.js, event);
+      if (notify) {
+        await deps.js.publish(NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
+      }
+    },
   };
+}
+
+function parseEvent(e: EventEnvelope): EventEnvelope {
+  const parsed = EventEnvelopeSchema.safeParse(e);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid event envelope: ${parsed.error.message}`, 'InvalidEvent');
+  }
+  return parsed.data;
+}
+
+async function applyPatch(tx: TransactionSql, ticketId: string, patch: ReadModelPatch) {
+  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof ReadModelPatch, unknown][];
+  if (entries.length === 0) return;
+  const row: Record<string, unknown> = { updated_at: new Date() };
+  for (const [k, v] of entries) row[COLUMNS[k]] = v;
+  const result = await tx`update tickets set ${tx(row as Record<string, string>)} where id = ${ticketId}`;
+  if (result.count === 0) {
+    // The row is written before any other activity runs; its absence is a bug, not a blip.
+    throw ApplicationFailure.nonRetryable(`ticket ${ticketId} has no read-model row`, 'MissingTicketRow');
+  }
+}
+
+async function writeTimeline(tx: TransactionSql, ticketId: string, e: EventEnvelope) {
+  await tx`
+    insert into ticket_timeline (event_id, ticket_id, type, occurred_at, actor_kind, actor_id, data)
+    values (${e.id}, ${ticketId}, ${e.type}, ${e.occurredAt}, ${e.actor.kind}, ${e.actor.id}, ${tx.json(e.data as never)})
+    on conflict (event_id) do nothing`;
 }
 
 export type TicketActivities = ReturnType<typeof createActivities>;

@@ -2,76 +2,265 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { EventEnvelope, Ticket } from '@tierline/contracts';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporalTestServerPath } from '@tierline/testing';
-import type { TicketActivities } from '../activities/index.js';
-import { closeSignal, getStateQuery, ticketWorkflowId, TICKET_WORKFLOW_TYPE, type TicketWorkflowInput } from '../definitions.js';
+import {
+  acknowledgeUpdate,
+  changePriorityUpdate,
+  closeUpdate,
+  commentUpdate,
+  getStateQuery,
+  handToVendorUpdate,
+  migratePolicyUpdate,
+  reopenUpdate,
+  resolveUpdate,
+  resumeUpdate,
+  TICKET_WORKFLOW_TYPE,
+  vendorAcknowledgeUpdate,
+  waitOnRequesterUpdate,
+  type TicketWorkflowInput,
+} from '../definitions.js';
+import { addBusinessMs } from '../policy/calendar.js';
+import { validatePolicy } from '../policy/validate.js';
+import type { ticketWorkflow } from '../workflows/ticket.js';
 import { workflowsPath } from '../worker-factory.js';
+import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, testPolicy } from './fixtures.js';
 
-function ticket(): Ticket {
-  const id = randomUUID();
-  const now = new Date().toISOString();
-  return {
-    id,
-    number: 'IT-1001',
-    title: 'Network down',
-    description: 'Patient Jane Doe cannot be checked in',
-    category: 'network',
-    siteId: 'north',
-    requesterId: 'user-1',
-    impact: 'whole_site',
-    urgency: 'high',
-    patientCareAffected: true,
-    priority: 'P1',
-    status: 'new',
-    tier: 1,
-    policyVersion: 0,
-    workflowId: ticketWorkflowId(id),
-    createdAt: now,
-    updatedAt: now,
-  };
-}
+const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
+const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
 
-describe('ticketWorkflow (time-skipping server, mock activities)', () => {
+describe('ticketWorkflow on the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const rec = recordingActivities();
+  const taskQueue = `wf-${randomUUID()}`;
+
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
+    await registerSearchAttributes(env);
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: workflowsPath(), activities: rec.activities });
+    running = worker.run();
   });
   afterAll(async () => {
+    worker?.shutdown();
+    await running;
     await env?.teardown();
   });
 
-  it('records the ticket once with a well-formed ticket.created event, free of free text, and waits until closed', async () => {
-    const calls: { ticket: Ticket; event: EventEnvelope }[] = [];
-    const activities: TicketActivities = {
-      recordTicketOpened: async (input) => {
-        calls.push(input);
-        return { seq: calls.length };
-      },
-    };
-    const taskQueue = `wf-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: workflowsPath(), activities });
-    const t = ticket();
-    const input: TicketWorkflowInput = { ticket: t, openedBy: { id: 'user-1', role: 'clinic_staff' } };
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId: t.workflowId, args: [input] });
-      // A day passes: nothing closes the ticket on its own.
-      await env.sleep('1 day');
-      const state = await handle.query(getStateQuery);
-      expect(state).toMatchObject({ ticketId: t.id, number: 'IT-1001', status: 'new', priority: 'P1', tier: 1 });
-      expect(state.events.map((e) => e.type)).toEqual(['ticket.created']);
-      expect((await handle.describe()).status.name).toBe('RUNNING');
+  async function open(i: TicketWorkflowInput): Promise<WorkflowHandle<typeof ticketWorkflow>> {
+    return env.client.workflow.start<typeof ticketWorkflow>(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId: i.ticket.workflowId, args: [i] });
+  }
+  /** Advances the test server's clock to `ms` after `t0`. */
+  async function sleepUntil(t0: number, ms: number) {
+    const now = await env.currentTimeMs();
+    if (t0 + ms > now) await env.sleep(t0 + ms - now);
+  }
+  // Timers fire within milliseconds of their deadline on the test server; compare to the second.
+  const offsets = (at: string[], t0: number) => at.map((a) => Math.round((Date.parse(a) - t0) / 1000) * 1000);
+  const refusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      return ((err as WorkflowUpdateFailedError).cause as Error).message;
+    }
+    throw new Error('update was accepted');
+  };
 
-      await handle.signal(closeSignal, { actorId: 'agent-1' });
-      const result = await handle.result();
-      expect(result.status).toBe('closed');
-    });
-    expect(calls).toHaveLength(1);
-    const ev = calls[0]!.event;
-    expect(ev).toMatchObject({ type: 'ticket.created', ticketId: t.id, actor: { kind: 'user', id: 'user-1', role: 'clinic_staff' }, schemaVersion: 1 });
-    expect(ev.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(JSON.stringify(ev)).not.toContain('Jane Doe');
+  it('the test policy is itself valid', () => {
+    expect(validatePolicy(testPolicy())).toEqual([]);
+  });
+
+  it('fires each level at its instant on a 24x7 calendar, repeats at most K times, and warns before the breach', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+
+    await sleepUntil(t0, 15 * MIN - 5_000);
+    let s = await h.query(getStateQuery);
+    expect(s.escalations, 'nothing before the 15-minute mark').toEqual([]);
+    const warnings = rec.events(t.id).filter((e) => e.type === 'ticket.sla_warning');
+    expect(warnings.map((w) => w.data['percent'])).toEqual([60, 80]);
+    expect(offsets(warnings.map((w) => w.occurredAt), t0)).toEqual([9 * MIN, 12 * MIN]);
+
+    await sleepUntil(t0, 120 * MIN);
+    s = await h.query(getStateQuery);
+    expect(s.escalations.map((e) => [e.level, e.repeat, e.tier])).toEqual([
+      [0, 0, 2],
+      [0, 1, 2],
+      [0, 2, 2],
+      [1, 0, 3],
+    ]);
+    // 15, 30, 45 (level 0 and its two repeats: K = 2), 60 (level 1, resolution clock).
+    expect(offsets(s.escalations.map((e) => e.at), t0)).toEqual([15 * MIN, 30 * MIN, 45 * MIN, 60 * MIN]);
+    expect(s.tier).toBe(3);
+    expect(s.vendorOrgId).toBe('acme-it');
+    expect(s.status).toBe('waiting_on_vendor');
+    expect(s.clocks.find((c) => c.name === 'response')!.breached).toBe(true);
+
+    const pages = rec.notifications(t.id).filter((n) => n.template.startsWith('escalation'));
+    expect(pages.map((p) => p.template)).toEqual(['escalation', 'escalation_repeat', 'escalation_repeat', 'escalation']);
+    expect(new Set(pages.map((p) => p.idempotencyKey)).size).toBe(4);
+    expect(pages[3]!.targets).toEqual([{ kind: 'vendor', vendorOrgId: 'acme-it' }]);
+    expect(JSON.stringify(rec.calls(t.id).map((c) => [c.event, c.notify]))).not.toContain('Jane Doe');
+  });
+
+  it('counts only working hours: across a weekend, a holiday and the spring daylight-saving change', async () => {
+    // Friday 2027-03-12 17:00 EST. 120 working minutes: Fri 17:00–18:00 (60), Sat/Sun closed,
+    // Mon 15th a holiday, DST began Sunday the 14th, so Tue 16th 08:00–09:00 EDT = 13:00Z.
+    const opened = Date.parse('2027-03-12T22:00:00Z');
+    const t = makeTicket(opened, 'P3');
+    const h = await open(input(t));
+    const expected = Date.parse('2027-03-16T13:00:00Z');
+    await sleepUntil(expected, -60_000);
+    expect((await h.query(getStateQuery)).escalations).toEqual([]);
+    await sleepUntil(expected, 60_000);
+    const s = await h.query(getStateQuery);
+    expect(s.escalations).toHaveLength(1);
+    expect(Math.abs(Date.parse(s.escalations[0]!.at) - expected)).toBeLessThan(1000);
+    expect(s.teamId).toBe('it-tier2');
+  });
+
+  it('stops the response escalation when acknowledged, and refuses a second acknowledgement', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+    await sleepUntil(t0, 10 * MIN);
+    const acked = await h.executeUpdate(acknowledgeUpdate, { args: [agent] });
+    expect(acked.status).toBe('acknowledged');
+    expect(acked.assigneeId).toBe('agent-1');
+    expect(await refusal(h.executeUpdate(acknowledgeUpdate, { args: [agent] }))).toMatch(/already acknowledged/);
+
+    await sleepUntil(t0, 61 * MIN);
+    const s = await h.query(getStateQuery);
+    // Only the resolution-clock level (60 min) fired; the response clock stopped at 10 min.
+    expect(s.escalations.map((e) => [e.clock, e.level])).toEqual([['resolution', 1]]);
+    const response = s.clocks.find((c) => c.name === 'response')!;
+    expect(response).toMatchObject({ state: 'stopped', elapsedMinutes: 10, breached: false });
+  });
+
+  it('pauses the clinic clocks while waiting on the requester', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+    await sleepUntil(t0, 1 * MIN);
+    await h.executeUpdate(acknowledgeUpdate, { args: [agent] });
+    await sleepUntil(t0, 10 * MIN);
+    const waiting = await h.executeUpdate(waitOnRequesterUpdate, { args: [agent] });
+    expect(waiting.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'paused', elapsedMinutes: 10 });
+
+    await sleepUntil(t0, 190 * MIN);
+    expect((await h.query(getStateQuery)).escalations, 'no escalation while paused').toEqual([]);
+    await h.executeUpdate(resumeUpdate, { args: [agent] });
+    await sleepUntil(t0, 239 * MIN);
+    expect((await h.query(getStateQuery)).escalations).toEqual([]);
+    await sleepUntil(t0, 241 * MIN);
+    const s = await h.query(getStateQuery);
+    // 10 minutes counted before the pause + 50 after resuming at 190 = the 60-minute level at 240.
+    expect(offsets(s.escalations.map((e) => e.at), t0)).toEqual([240 * MIN]);
+  });
+
+  it('runs the vendor contract clock on the vendor calendar, independent of the clinic clock', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+    await sleepUntil(t0, 5 * MIN);
+    await h.executeUpdate(acknowledgeUpdate, { args: [agent] });
+    await sleepUntil(t0, 10 * MIN);
+    const handed = await h.executeUpdate(handToVendorUpdate, { args: [{ ...agent, vendorOrgId: 'acme-it' }] });
+    expect(handed).toMatchObject({ tier: 3, vendorOrgId: 'acme-it', status: 'waiting_on_vendor' });
+    const vendorCal = testPolicy().calendars['vendor']!;
+    const vr = handed.clocks.find((c) => c.name === 'vendor_response')!;
+    expect(Math.abs(Date.parse(vr.deadlineAt!) - addBusinessMs(vendorCal, t0 + 10 * MIN, 120 * MIN))).toBeLessThan(1000);
+    expect(rec.notifications(t.id).find((n) => n.template === 'vendor_handoff')).toMatchObject({ targets: [{ kind: 'vendor', vendorOrgId: 'acme-it' }] });
+
+    await sleepUntil(t0, 20 * MIN);
+    const vack = await h.executeUpdate(vendorAcknowledgeUpdate, { args: [{ actor: { id: 'vendor-1', role: 'vendor' } }] });
+    expect(vack.clocks.find((c) => c.name === 'vendor_response')!.state).toBe('stopped');
+    expect(vack.clocks.find((c) => c.name === 'vendor_resolution')!.state).toBe('running');
+    // The clinic's own resolution clock kept running all along.
+    expect(vack.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: 20 });
+    expect(await refusal(h.executeUpdate(vendorAcknowledgeUpdate, { args: [{ actor: { id: 'vendor-1', role: 'vendor' } }] }))).toMatch(/already acknowledged/);
+  });
+
+  it('recomputes deadlines on a priority change, keeping the time already elapsed', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P2');
+    const h = await open(input(t));
+    await sleepUntil(t0, 5 * MIN);
+    expect(await refusal(h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: '' }] }))).toMatch(/needs a reason/);
+    const changed = await h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: 'whole clinic affected' }] });
+    expect(changed.priority).toBe('P1');
+    expect(changed.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 15, elapsedMinutes: 5 });
+    await sleepUntil(t0, 16 * MIN);
+    const s = await h.query(getStateQuery);
+    // P1's 15-minute level, counted from opening (not from the change, which would be 20).
+    expect(offsets(s.escalations.map((e) => e.at), t0)).toEqual([15 * MIN]);
+    expect(rec.events(t.id).find((e) => e.type === 'ticket.priority_changed')!.data).toMatchObject({ from: 'P2', to: 'P1' });
+  });
+
+  it('migrates to a newer policy version without losing elapsed time, and records it', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+    await sleepUntil(t0, 10 * MIN);
+    const v2 = testPolicy();
+    v2.rules[0]!.levels[0] = { ...v2.rules[0]!.levels[0]!, after: { clock: 'response', minutes: 20 } };
+    v2.rules[0]!.responseTargetMinutes = 20;
+    expect(validatePolicy(v2)).toEqual([]);
+    expect(await refusal(h.executeUpdate(migratePolicyUpdate, { args: [{ ...lead, policy: { version: 1, policy: v2 } }] }))).toMatch(/pick a newer version/);
+    const migrated = await h.executeUpdate(migratePolicyUpdate, { args: [{ ...lead, policy: { version: 2, policy: v2 } }] });
+    expect(migrated.policyVersion).toBe(2);
+    expect(migrated.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 20, elapsedMinutes: 10 });
+    await sleepUntil(t0, 21 * MIN);
+    const s = await h.query(getStateQuery);
+    expect(offsets(s.escalations.map((e) => e.at), t0)).toEqual([20 * MIN]);
+    const ev = rec.events(t.id).find((e) => e.type === 'ticket.policy_migrated')!;
+    expect(ev).toMatchObject({ actor: { kind: 'user', id: 'lead-1', role: 'it_lead' }, data: { fromVersion: 1, toVersion: 2 } });
+  });
+
+  it('resolves, refuses to close an open ticket, reopens with a fresh resolution clock, and closes', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t));
+    await sleepUntil(t0, 2 * MIN);
+    expect(await refusal(h.executeUpdate(closeUpdate, { args: [agent] }))).toMatch(/only a resolved ticket can be closed/);
+    await h.executeUpdate(acknowledgeUpdate, { args: [agent] });
+    const resolved = await h.executeUpdate(resolveUpdate, { args: [{ ...agent, resolution: 'Switch replaced' }] });
+    expect(resolved.status).toBe('resolved');
+    await sleepUntil(t0, 180 * MIN);
+    expect((await h.query(getStateQuery)).escalations, 'a resolved ticket does not escalate').toEqual([]);
+    const reopened = await h.executeUpdate(reopenUpdate, { args: [{ actor: { id: 'nurse-1', role: 'clinic_staff' }, reason: 'Down again' }] });
+    expect(reopened.status).toBe('in_progress');
+    expect(reopened.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: 0 });
+    await sleepUntil(t0, 241 * MIN);
+    // The resolution-clock level counts from the reopening: 180 + 60.
+    expect(offsets((await h.query(getStateQuery)).escalations.map((e) => e.at), t0)).toEqual([240 * MIN]);
+    await h.executeUpdate(resolveUpdate, { args: [{ ...agent, resolution: 'Cabling fixed' }] });
+    await h.executeUpdate(closeUpdate, { args: [agent] });
+    const result = await h.result();
+    expect(result.status).toBe('closed');
+  });
+
+  it('continues as new before the history grows large, carrying the whole state', async () => {
+    const t0 = await env.currentTimeMs();
+    const t = makeTicket(t0, 'P1');
+    const h = await open(input(t, undefined, { historyLimit: 40 }));
+    const firstRun = (await h.describe()).runId;
+    for (let i = 0; i < 6; i++) {
+      await h.executeUpdate(commentUpdate, { args: [{ ...agent, commentId: randomUUID(), body: `note ${i}`, visibility: 'internal' }] });
+    }
+    await sleepUntil(t0, 16 * MIN);
+    const latest = env.client.workflow.getHandle(t.workflowId);
+    const s = await latest.query(getStateQuery);
+    expect((await latest.describe()).runId).not.toBe(firstRun);
+    expect(s.runs).toBeGreaterThanOrEqual(1);
+    // Exactly one escalation at 15 minutes: the new run neither lost nor repeated it.
+    expect(offsets(s.escalations.map((e) => e.at), t0)).toEqual([15 * MIN]);
+    expect(rec.events(t.id).filter((e) => e.type === 'ticket.commented')).toHaveLength(6);
+    expect(rec.events(t.id).filter((e) => e.type === 'ticket.created')).toHaveLength(1);
   });
 });

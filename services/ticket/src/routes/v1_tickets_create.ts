@@ -11,7 +11,8 @@ import {
 } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
-import { computePriority } from '../priority.js';
+import { priorityFor } from '@tierline/workflows/policy';
+import { latestPublished } from '../policies-repo.js';
 import { findByIdempotencyKey, rowToTicket, type TicketRow } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
@@ -57,7 +58,10 @@ export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
 
     const id = randomUUID();
     const workflowId = ticketWorkflowId(id);
-    const priority = computePriority(body.impact, body.urgency, body.patientCareAffected);
+    // Every new ticket runs on the newest published policy version, which it then keeps.
+    const current = await latestPublished(sql);
+    if (!current) throw new AppError('UNAVAILABLE', 'no escalation policy is published yet; an IT lead must publish one');
+    const priority = priorityFor(current.policy, body.impact, body.urgency, body.patientCareAffected);
     // The row and the workflow start commit together: if Temporal refuses, the row rolls back
     // and the caller gets 503; if this process dies after the start, the workflow's first
     // activity writes the row itself. Either way no ticket exists without its workflow.
@@ -67,11 +71,11 @@ export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
         insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
           patient_care_affected, priority, status, tier, policy_version, workflow_id, idempotency_key)
         values (${id}, ${`IT-${n}`}, ${body.title}, ${body.description}, ${body.category}, ${body.siteId}, ${actor.id},
-          ${body.impact}, ${body.urgency}, ${body.patientCareAffected}, ${priority}, 'new', 1, 0, ${workflowId},
+          ${body.impact}, ${body.urgency}, ${body.patientCareAffected}, ${priority}, 'new', 1, ${current.version}, ${workflowId},
           ${idempotencyKey ?? null})
         returning *`;
       const t: Ticket = rowToTicket(row!);
-      const input: TicketWorkflowInput = { ticket: t, openedBy: { id: actor.id, role: actor.primaryRole } };
+      const input: TicketWorkflowInput = { ticket: t, openedBy: { id: actor.id, role: actor.primaryRole }, policy: current };
       try {
         await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
           taskQueue,

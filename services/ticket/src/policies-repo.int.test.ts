@@ -1,0 +1,112 @@
+/** The policy repository against the real PostgreSQL (and NATS JetStream for the outbox). */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliverPolicy, jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { EVENTS_STREAM, EscalationPolicySchema, type EventEnvelope } from '@tierline/contracts';
+import { connectNats, createSql, ensureStreams, migrate, type NatsConnection, type Sql } from '@tierline/platform';
+import { createTestDatabase, testEnv } from '@tierline/testing';
+import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import {
+  ensureInitialPolicy,
+  flushPolicyOutbox,
+  latestPublished,
+  policyEvent,
+  publishDraft,
+  publishedVersion,
+  saveDraft,
+} from './policies-repo.js';
+import { checkPolicy } from './routes/v1_policies_common.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sql: Sql;
+let nc: NatsConnection;
+let js: JetStreamClient;
+
+beforeAll(async () => {
+  db = await createTestDatabase('policyrepo');
+  sql = createSql(db.url, 'ticket', 10);
+  await migrate(sql, { schema: 'ticket', dir: MIGRATIONS });
+  nc = await connectNats(testEnv().natsUrl, 'it-policy-repo');
+  await ensureStreams(nc);
+  js = jetstream(nc);
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await sql?.end();
+  await db?.drop();
+});
+
+const actor = { kind: 'user', id: 'lead-1', role: 'it_lead' } as const;
+
+describe('policies repository', () => {
+  it('has nothing published before the seed', async () => {
+    expect(await latestPublished(sql)).toBeNull();
+    expect(await publishedVersion(sql, 1)).toBeNull();
+  });
+
+  it('seeds version 1 exactly once, even when several instances start at once', async () => {
+    const others = Array.from({ length: 4 }, () => createSql(db.url, 'ticket', 1));
+    const results = await Promise.all([sql, ...others].map((s) => ensureInitialPolicy(s, DEFAULT_POLICY, 'system:ticket-service')));
+    await Promise.all(others.map((s) => s.end()));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.every((r) => r.version === 1)).toBe(true);
+    expect(await ensureInitialPolicy(sql, TEST_FAST_POLICY, 'system:ticket-service')).toEqual({ version: 1, created: false });
+    const latest = await latestPublished(sql);
+    expect(latest?.version).toBe(1);
+    expect(latest?.policy).toEqual(DEFAULT_POLICY);
+    expect((await publishedVersion(sql, 1))?.publishedBy).toBe('system:ticket-service');
+    const [{ n }] = (await sql`select count(*)::int as n from policy_outbox where event->>'type' = 'policy.published'`) as unknown as [{ n: number }];
+    expect(n).toBe(1);
+  });
+
+  it('gives two concurrent publishes of one draft one new version, never a clash', async () => {
+    const fast = EscalationPolicySchema.parse(TEST_FAST_POLICY);
+    const saved = await saveDraft(sql, { policy: fast, expectedLockVersion: 0, updatedBy: 'lead-1', event: () => policyEvent('policy.draft_saved', actor, {}) });
+    expect(saved?.draft).toMatchObject({ lockVersion: 1, basedOnVersion: 1 });
+    const publish = () =>
+      publishDraft(sql, {
+        publishedBy: 'lead-1',
+        notes: '',
+        check: checkPolicy,
+        event: (v) => policyEvent('policy.published', actor, { version: v.version }),
+      });
+    const outcomes = await Promise.all([publish(), publish(), publish()]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['published', 'unchanged', 'unchanged']);
+    expect((await latestPublished(sql))?.version).toBe(2);
+    // A second first-save loses to the first one.
+    expect(await saveDraft(sql, { policy: fast, expectedLockVersion: 0, updatedBy: 'lead-2', event: () => policyEvent('policy.draft_saved', actor, {}) })).toBeNull();
+  });
+
+  it('keeps published versions immutable in the database itself', async () => {
+    await expect(sql`update policy_versions set published_by = 'mallory' where version = 1`).rejects.toMatchObject({
+      code: '23001',
+      message: 'version 1 is published and cannot change',
+    });
+    await expect(sql`delete from policy_versions`).rejects.toThrow(/is published and cannot change/);
+    await expect(sql`truncate policy_versions cascade`).rejects.toThrow(/immutable/);
+    expect((await publishedVersion(sql, 1))?.publishedBy).toBe('system:ticket-service');
+  });
+
+  it('publishes what the outbox holds when JetStream is there, once', async () => {
+    const pending = (await sql<{ event: EventEnvelope }[]>`select event from policy_outbox where published_at is null order by created_at`).map((r) => r.event);
+    expect(pending.length).toBeGreaterThanOrEqual(3);
+    const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['tierline.events.policy.>'], deliver_policy: DeliverPolicy.New });
+    const messages = await consumer.consume();
+    const seen: EventEnvelope[] = [];
+    const reading = (async () => {
+      for await (const m of messages) seen.push(m.json<EventEnvelope>());
+    })();
+
+    expect(await flushPolicyOutbox(sql, js, undefined, 2)).toBe(pending.length);
+    expect(await flushPolicyOutbox(sql, js)).toBe(0);
+    const end = Date.now() + 10_000;
+    while (Date.now() < end && !pending.every((p) => seen.some((s) => s.id === p.id))) await new Promise((r) => setTimeout(r, 100));
+    void messages.close();
+    await reading;
+    expect(seen.filter((s) => pending.some((p) => p.id === s.id)).map((s) => s.type)).toEqual(pending.map((p) => p.type));
+    const seed = seen.find((s) => s.type === 'policy.published' && s.data['seeded'] === true && pending.some((p) => p.id === s.id));
+    expect(seed?.actor).toEqual({ kind: 'system', id: 'system:ticket-service' });
+  });
+});

@@ -1,0 +1,417 @@
+/**
+ * The /api/v1/policies endpoints against the real PostgreSQL, Keycloak (PKCE logins of the demo
+ * users) and NATS JetStream. One database for the file; the tests run in order and build on each
+ * other (versions 1 and 2 are published along the way).
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { EVENTS_STREAM, EscalationPolicySchema, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
+import {
+  connectNats,
+  createLogger,
+  createServiceApp,
+  createSql,
+  createTokenVerifier,
+  ensureStreams,
+  migrate,
+  requireAuth,
+  type NatsConnection,
+  type Sql,
+} from '@tierline/platform';
+import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import type { TicketAppEnv, TicketDeps } from '../deps.js';
+import { registerGetPolicyDraft } from './v1_policies_draft_get.js';
+import { registerPutPolicyDraft } from './v1_policies_draft_put.js';
+import { registerValidatePolicyDraft } from './v1_policies_draft_validate.js';
+import { registerPublishPolicyDraft } from './v1_policies_draft_publish.js';
+import { registerListPolicyVersions } from './v1_policies_versions_list.js';
+import { registerGetPolicyVersion } from './v1_policies_versions_get.js';
+import { registerRefusePolicyVersionChanges } from './v1_policies_versions_update.js';
+import { registerDiffPolicies } from './v1_policies_diff.js';
+import { registerMigratePolicies } from './v1_policies_migrate.js';
+import { registerDocs } from './docs.js';
+
+const env = testEnv();
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sql: Sql;
+let nc: NatsConnection;
+let connection: Connection;
+let app: ReturnType<typeof buildApp>;
+const tokens: Record<'lee' | 'alex' | 'nora' | 'audrey', string> = { lee: '', alex: '', nora: '', audrey: '' };
+let leeId = '';
+const received: EventEnvelope[] = [];
+let stopEvents: () => void = () => undefined;
+
+function buildApp(deps: TicketDeps) {
+  const a = createServiceApp<TicketAppEnv>({ name: 'ticket-policies-test', logger: deps.logger, readiness: {} });
+  a.use('/api/v1/*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  a.use('/api/v1/*', async (c, next) => {
+    if (c.req.path === '/api/v1/openapi.json') return next();
+    return requireAuth(deps.verifyToken)(c as never, next);
+  });
+  registerGetPolicyDraft(a);
+  registerPutPolicyDraft(a);
+  registerValidatePolicyDraft(a);
+  registerPublishPolicyDraft(a);
+  registerListPolicyVersions(a);
+  registerGetPolicyVersion(a);
+  registerRefusePolicyVersionChanges(a);
+  registerDiffPolicies(a);
+  registerMigratePolicies(a);
+  registerDocs(a);
+  return a;
+}
+
+async function call(who: keyof typeof tokens | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await app.request(path, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
+  const json: any = text ? JSON.parse(text) : undefined;
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+/** Waits for a policy event of this database's outbox to arrive on the stream. */
+async function eventArrived(type: string, match: (e: EventEnvelope) => boolean = () => true): Promise<EventEnvelope> {
+  const ours = new Set((await sql<{ event_id: string }[]>`select event_id from policy_outbox where published_at is not null`).map((r) => r.event_id));
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    const e = received.find((x) => x.type === type && ours.has(x.id) && match(x));
+    if (e) return e;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${type} event arrived; got ${JSON.stringify(received.filter((x) => ours.has(x.id)).map((x) => x.type))}`);
+}
+
+const parsedDefault: EscalationPolicy = EscalationPolicySchema.parse(DEFAULT_POLICY);
+const clone = (): EscalationPolicy => structuredClone(parsedDefault);
+
+beforeAll(async () => {
+  db = await createTestDatabase('policies');
+  sql = createSql(db.url, 'ticket', 5);
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  nc = await connectNats(env.natsUrl, 'it-policies');
+  await ensureStreams(nc);
+  const js = jetstream(nc);
+  // An ordered consumer of new policy events, started before anything is published.
+  const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['tierline.events.policy.>'], deliver_policy: DeliverPolicy.New });
+  const messages = await consumer.consume();
+  stopEvents = () => void messages.close();
+  void (async () => {
+    for await (const m of messages) received.push(m.json<EventEnvelope>());
+  })();
+  connection = await Connection.connect({ address: env.temporalAddress });
+  app = buildApp({
+    sql,
+    temporal: new Client({ connection, namespace: env.temporalNamespace }),
+    taskQueue: 'unused-by-policies',
+    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
+    logger: createLogger('it-policies', process.env.LOG_LEVEL ?? 'silent'),
+    categories: ['ehr', 'network'],
+    js,
+  });
+  const [lee, alex, nora, audrey] = await Promise.all(
+    ['lee.lead', 'alex.agent', 'nora.nurse', 'audrey.auditor'].map((u) => loginAs(u, DEMO_PASSWORD)),
+  );
+  tokens.lee = lee!.access_token;
+  tokens.alex = alex!.access_token;
+  tokens.nora = nora!.access_token;
+  tokens.audrey = audrey!.access_token;
+  leeId = JSON.parse(Buffer.from(tokens.lee.split('.')[1]!, 'base64url').toString()).sub;
+});
+
+afterAll(async () => {
+  stopEvents();
+  await nc?.drain();
+  await connection?.close();
+  await sql?.end();
+  await db?.drop();
+});
+
+describe('policies: happy path', () => {
+  it('has no draft and no version in a new installation', async () => {
+    const r = await call('lee', 'GET', '/api/v1/policies/draft');
+    expect(r.status, JSON.stringify(r.body)).toBe(404);
+    const v = await call('lee', 'GET', '/api/v1/policies/versions');
+    expect(v.body).toEqual({ items: [], latest: null });
+    const check = await call('lee', 'POST', '/api/v1/policies/draft/validate');
+    expect(check.status, JSON.stringify(check.body)).toBe(404);
+  });
+
+  it('saves a first draft with If-Match "0" and reads it back with its ETag', async () => {
+    const put = await call('lee', 'PUT', '/api/v1/policies/draft', DEFAULT_POLICY, { 'if-match': '"0"' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ valid: true, issues: [], draft: { lockVersion: 1, basedOnVersion: null, updatedBy: leeId } });
+    expect(put.headers.get('etag')).toBe('"1"');
+    const get = await call('alex', 'GET', '/api/v1/policies/draft');
+    expect(get.status).toBe(200);
+    expect(get.body.draft.policy).toEqual(parsedDefault);
+    expect(get.body.draft.lockVersion).toBe(1);
+    expect(get.headers.get('etag')).toBe('"1"');
+    const e = await eventArrived('policy.draft_saved');
+    expect(e.actor).toEqual({ kind: 'user', id: leeId, role: 'it_lead' });
+    expect(e.data).toEqual({ policyName: DEFAULT_POLICY.name, lockVersion: 1, basedOnVersion: null, valid: true, issueCount: 0 });
+  });
+
+  it('publishes the draft as version 1, and refuses to publish it again unchanged', async () => {
+    const pub = await call('lee', 'POST', '/api/v1/policies/draft/publish', { notes: 'first policy' });
+    expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+    expect(pub.body).toMatchObject({ version: 1, publishedBy: leeId, notes: 'first policy' });
+    expect(pub.body.policy).toEqual(parsedDefault);
+    expect(pub.headers.get('location')).toBe('/api/v1/policies/versions/1');
+    const e = await eventArrived('policy.published', (x) => x.data['version'] === 1);
+    expect(e.data).toEqual({ version: 1, policyName: DEFAULT_POLICY.name });
+    const again = await call('lee', 'POST', '/api/v1/policies/draft/publish');
+    expect(again.status, JSON.stringify(again.body)).toBe(409);
+    expect(again.body.error.message).toMatch(/identical to version 1/);
+  });
+
+  it('publishes an edited draft as version 2 and lists both, newest first', async () => {
+    const next = clone();
+    next.rules[0]!.responseTargetMinutes = 10;
+    next.rules[0]!.levels[0]!.after.minutes = 10;
+    const put = await call('lee', 'PUT', '/api/v1/policies/draft', next, { 'if-match': '"1"' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.draft).toMatchObject({ lockVersion: 2, basedOnVersion: 1 });
+    const pub = await call('lee', 'POST', '/api/v1/policies/draft/publish', undefined, { 'if-match': '"2"' });
+    expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+    expect(pub.body.version).toBe(2);
+
+    const list = await call('audrey', 'GET', '/api/v1/policies/versions');
+    expect(list.status).toBe(200);
+    expect(list.body.latest).toBe(2);
+    expect(list.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(list.body.items[1]).toMatchObject({ version: 1, name: DEFAULT_POLICY.name, publishedBy: leeId, notes: 'first policy' });
+    expect(Date.parse(list.body.items[0].publishedAt)).toBeGreaterThan(0);
+
+    const v1 = await call('alex', 'GET', '/api/v1/policies/versions/1');
+    expect(v1.status).toBe(200);
+    expect(v1.body.policy).toEqual(parsedDefault);
+    const v2 = await call('alex', 'GET', '/api/v1/policies/versions/2');
+    expect(v2.body.policy.rules[0].responseTargetMinutes).toBe(10);
+  });
+
+  it('diffs two versions, and a version against the draft', async () => {
+    const d = await call('alex', 'GET', '/api/v1/policies/diff?from=1&to=2');
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(d.body).toEqual({
+      from: 1,
+      to: 2,
+      changes: [
+        { path: 'rules.0.levels.0.after.minutes', kind: 'changed', from: 15, to: 10 },
+        { path: 'rules.0.responseTargetMinutes', kind: 'changed', from: 15, to: 10 },
+      ],
+    });
+    const back = await call('alex', 'GET', '/api/v1/policies/diff?from=2&to=1');
+    expect(back.body.changes[0]).toEqual({ path: 'rules.0.levels.0.after.minutes', kind: 'changed', from: 10, to: 15 });
+    const toDraft = await call('alex', 'GET', '/api/v1/policies/diff?from=2&to=draft');
+    expect(toDraft.body).toEqual({ from: 2, to: 'draft', changes: [] });
+  });
+
+  it('validates the stored draft when no body is posted', async () => {
+    const r = await call('alex', 'POST', '/api/v1/policies/draft/validate');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ valid: true, issues: [] });
+  });
+});
+
+describe('policies: errors', () => {
+  it('refuses a save based on a stale lockVersion with 409, overwriting nothing', async () => {
+    const stale = clone();
+    stale.description = 'stale edit';
+    const r = await call('lee', 'PUT', '/api/v1/policies/draft', stale, { 'if-match': '"1"' });
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.error.message).toMatch(/now lockVersion 2, you sent 1/);
+    const get = await call('lee', 'GET', '/api/v1/policies/draft');
+    expect(get.body.draft.lockVersion).toBe(2);
+    expect(get.body.draft.policy.description).toBe(DEFAULT_POLICY.description);
+  });
+
+  it('requires If-Match on a save, and a well-formed one', async () => {
+    const none = await call('lee', 'PUT', '/api/v1/policies/draft', DEFAULT_POLICY);
+    expect(none.status).toBe(400);
+    expect(none.body.error.details).toEqual([expect.objectContaining({ path: 'if-match' })]);
+    const bad = await call('lee', 'PUT', '/api/v1/policies/draft', DEFAULT_POLICY, { 'if-match': '*' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('if-match');
+  });
+
+  it('refuses a structurally invalid draft with 400 naming each field', async () => {
+    const body = { ...clone(), rules: [], reopenPolicy: 'whenever', calendars: { always: { mode: 'lunar', timeZone: 'UTC' } } };
+    const r = await call('lee', 'PUT', '/api/v1/policies/draft', body, { 'if-match': '"2"' });
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    const paths = r.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['rules', 'reopenPolicy', 'calendars.always.mode']));
+    expect((await call('lee', 'GET', '/api/v1/policies/draft')).body.draft.lockVersion).toBe(2);
+  });
+
+  it('stores a well-formed but semantically invalid draft, reports its issues, and will not publish it', async () => {
+    const p = clone();
+    // P1 resolves in 240 min; a level at 300 min fires after the resolution target.
+    p.rules[0]!.levels[1]!.after.minutes = 300;
+    const put = await call('lee', 'PUT', '/api/v1/policies/draft', p, { 'if-match': '"2"' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.valid).toBe(false);
+    expect(put.body.draft.lockVersion).toBe(3);
+    expect(put.body.issues.map((i: { path: string }) => i.path)).toContain('rules.0.levels.1.after.minutes');
+    const e = await eventArrived('policy.draft_saved', (x) => x.data['lockVersion'] === 3);
+    expect(e.data).toMatchObject({ valid: false, issueCount: put.body.issues.length });
+
+    const get = await call('lee', 'GET', '/api/v1/policies/draft');
+    expect(get.body).toMatchObject({ valid: false, draft: { lockVersion: 3 } });
+    expect(get.body.draft.policy.rules[0].levels[1].after.minutes).toBe(300);
+
+    const pub = await call('lee', 'POST', '/api/v1/policies/draft/publish');
+    expect(pub.status, JSON.stringify(pub.body)).toBe(422);
+    expect(pub.body.error.code).toBe('UNPROCESSABLE');
+    expect(pub.body.error.details.map((d: { path: string }) => d.path)).toContain('rules.0.levels.1.after.minutes');
+    expect((await call('lee', 'GET', '/api/v1/policies/versions')).body.latest).toBe(2);
+  });
+
+  it('refuses to publish a draft that changed since it was reviewed', async () => {
+    const r = await call('lee', 'POST', '/api/v1/policies/draft/publish', { notes: 'x' }, { 'if-match': '"2"' });
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.error.message).toMatch(/now lockVersion 3/);
+  });
+
+  it('validate names the field of each semantic problem in a posted policy', async () => {
+    const cases: [string, (p: EscalationPolicy) => void, string][] = [
+      ['a level after the resolution target', (p) => void (p.rules[0]!.levels[1]!.after.minutes = 241), 'rules.0.levels.1.after.minutes'],
+      ['an unknown time zone', (p) => void (p.calendars['always']!.timeZone = 'America/Springfield'), 'calendars.always.timeZone'],
+      [
+        'a business-hours calendar without hours',
+        (p) => {
+          p.calendars['clinic-hours'] = { mode: 'business_hours', timeZone: 'America/New_York', weeklyHours: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, holidays: [] };
+        },
+        'calendars.clinic-hours.weeklyHours',
+      ],
+      ['a rule on a calendar that does not exist', (p) => void (p.rules[0]!.calendar = 'nowhere'), 'rules.0.calendar'],
+    ];
+    for (const [what, edit, path] of cases) {
+      const p = clone();
+      edit(p);
+      const r = await call('alex', 'POST', '/api/v1/policies/draft/validate', p);
+      expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBe(200);
+      expect(r.body.valid, what).toBe(false);
+      expect(r.body.issues.map((i: { path: string }) => i.path), what).toContain(path);
+      expect(r.body.issues.find((i: { path: string }) => i.path === path).message, what).toBeTruthy();
+    }
+  });
+
+  it('validate reports structural problems as issues too, not as a 400', async () => {
+    const r = await call('alex', 'POST', '/api/v1/policies/draft/validate', { ...clone(), rules: 'all of them' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ valid: false, issues: [expect.objectContaining({ path: 'rules' })] });
+    const stored = await call('alex', 'POST', '/api/v1/policies/draft/validate');
+    expect(stored.body.valid).toBe(false);
+  });
+
+  it('refuses every change to a published version with 409, and the database refuses it too', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const r = await call('lee', method, '/api/v1/policies/versions/1', method === 'DELETE' ? undefined : DEFAULT_POLICY);
+      expect(r.status, `${method}: ${JSON.stringify(r.body)}`).toBe(409);
+      expect(r.body.error.message).toMatch(/^version 1 is published and cannot change/);
+    }
+    expect((await call('lee', 'PUT', '/api/v1/policies/versions/99', DEFAULT_POLICY)).status).toBe(404);
+
+    await expect(sql`update policy_versions set notes = 'rewritten' where version = 1`).rejects.toThrow(/version 1 is published and cannot change/);
+    await expect(sql`update policy_versions set document = '{}'::jsonb`).rejects.toThrow(/is published and cannot change/);
+    await expect(sql`delete from policy_versions where version = 2`).rejects.toThrow(/version 2 is published and cannot change/);
+    await expect(sql`truncate policy_versions cascade`).rejects.toThrow(/immutable/);
+    const [v1] = await sql`select notes from policy_versions where version = 1`;
+    expect(v1!.notes).toBe('first policy');
+  });
+
+  it('answers 404 for unknown versions and 400 for malformed ones', async () => {
+    expect((await call('alex', 'GET', '/api/v1/policies/versions/7')).status).toBe(404);
+    const bad = await call('alex', 'GET', '/api/v1/policies/versions/first');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('version');
+    expect((await call('alex', 'GET', '/api/v1/policies/diff?from=1&to=9')).status).toBe(404);
+    const d = await call('alex', 'GET', '/api/v1/policies/diff?from=one&to=2');
+    expect(d.status).toBe(400);
+    expect(d.body.error.details.map((x: { path: string }) => x.path)).toContain('from');
+  });
+});
+
+describe('policies: API description', () => {
+  it('documents every policy endpoint under the Policies tag', async () => {
+    const r = await call(null, 'GET', '/api/v1/openapi.json');
+    expect(r.status).toBe(200);
+    const ops = Object.entries(r.body.paths as Record<string, Record<string, { tags?: string[] }>>)
+      .filter(([p]) => p.startsWith('/api/v1/policies'))
+      .flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ op: `${m.toUpperCase()} ${p}`, tags: op.tags })));
+    expect(ops.map((o) => o.op).sort()).toEqual(
+      [
+        'GET /api/v1/policies/draft',
+        'PUT /api/v1/policies/draft',
+        'POST /api/v1/policies/draft/validate',
+        'POST /api/v1/policies/draft/publish',
+        'GET /api/v1/policies/versions',
+        'GET /api/v1/policies/versions/{version}',
+        'PUT /api/v1/policies/versions/{version}',
+        'PATCH /api/v1/policies/versions/{version}',
+        'DELETE /api/v1/policies/versions/{version}',
+        'GET /api/v1/policies/diff',
+        'POST /api/v1/policies/migrate',
+      ].sort(),
+    );
+    expect(ops.every((o) => o.tags?.join() === 'Policies')).toBe(true);
+    expect(r.body.components.schemas).toHaveProperty('EscalationPolicy');
+  });
+});
+
+describe('policies: security', () => {
+  it('needs a token', async () => {
+    for (const [m, p] of [['GET', '/api/v1/policies/draft'], ['GET', '/api/v1/policies/versions'], ['PUT', '/api/v1/policies/draft']] as const) {
+      const r = await call(null, m, p, m === 'PUT' ? DEFAULT_POLICY : undefined);
+      expect(r.status, `${m} ${p}`).toBe(401);
+    }
+  });
+
+  it('lets IT agents and auditors read but not change', async () => {
+    for (const who of ['alex', 'audrey'] as const) {
+      expect((await call(who, 'GET', '/api/v1/policies/draft')).status, who).toBe(200);
+      expect((await call(who, 'GET', '/api/v1/policies/versions')).status, who).toBe(200);
+      expect((await call(who, 'GET', '/api/v1/policies/versions/1')).status, who).toBe(200);
+      expect((await call(who, 'GET', '/api/v1/policies/diff?from=1&to=2')).status, who).toBe(200);
+      const put = await call(who, 'PUT', '/api/v1/policies/draft', DEFAULT_POLICY, { 'if-match': '"3"' });
+      expect(put.status, `${who} PUT: ${JSON.stringify(put.body)}`).toBe(403);
+      expect(put.body.error.code).toBe('FORBIDDEN');
+      expect((await call(who, 'POST', '/api/v1/policies/draft/publish')).status, who).toBe(403);
+      expect((await call(who, 'PUT', '/api/v1/policies/versions/1', DEFAULT_POLICY)).status, who).toBe(403);
+      const mig = await call(who, 'POST', '/api/v1/policies/migrate', { toVersion: 2, filter: {}, reason: 'try' });
+      expect(mig.status, who).toBe(403);
+    }
+    expect((await call('lee', 'GET', '/api/v1/policies/draft')).body.draft.lockVersion).toBe(3);
+  });
+
+  it('refuses clinic staff everything, before looking at the body', async () => {
+    for (const [m, p] of [
+      ['GET', '/api/v1/policies/draft'],
+      ['GET', '/api/v1/policies/versions'],
+      ['GET', '/api/v1/policies/versions/1'],
+      ['GET', '/api/v1/policies/diff?from=1&to=2'],
+      ['POST', '/api/v1/policies/draft/validate'],
+      ['POST', '/api/v1/policies/draft/publish'],
+    ] as const) {
+      const r = await call('nora', m, p);
+      expect(r.status, `${m} ${p}: ${JSON.stringify(r.body)}`).toBe(403);
+    }
+    const garbage = await call('nora', 'PUT', '/api/v1/policies/draft', { nonsense: true });
+    expect(garbage.status, JSON.stringify(garbage.body)).toBe(403);
+  });
+});

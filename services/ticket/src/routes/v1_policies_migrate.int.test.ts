@@ -1,0 +1,303 @@
+/**
+ * POST /api/v1/policies/migrate against the real PostgreSQL, Keycloak, NATS JetStream and
+ * Temporal: one ticket has a real ticket workflow (run by a worker on this file's own task
+ * queue) and is migrated for real; the others have read-model rows only, which exercises the
+ * selection and the "workflow does not exist" path.
+ */
+// First: keeps the Temporal worker's own logging to warnings.
+import '@tierline/testing/quiet-temporal';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { EVENTS_STREAM, type EventEnvelope, type Ticket } from '@tierline/contracts';
+import {
+  connectNats,
+  createLogger,
+  createServiceApp,
+  createSql,
+  createTokenVerifier,
+  ensureStreams,
+  migrate,
+  requireAuth,
+  type NatsConnection,
+  type Sql,
+} from '@tierline/platform';
+import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/workflows/definitions';
+import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
+import type { TicketAppEnv, TicketDeps } from '../deps.js';
+import { ensureInitialPolicy } from '../policies-repo.js';
+import { registerGetPolicyDraft } from './v1_policies_draft_get.js';
+import { registerPutPolicyDraft } from './v1_policies_draft_put.js';
+import { registerPublishPolicyDraft } from './v1_policies_draft_publish.js';
+import { MIGRATION_BATCH_LIMIT, registerMigratePolicies } from './v1_policies_migrate.js';
+
+const env = testEnv();
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sql: Sql;
+let nc: NatsConnection;
+let connection: Connection;
+let workerConnection: NativeConnection;
+let temporal: Client;
+let worker: Awaited<ReturnType<typeof createTicketWorker>>;
+let workerRun: Promise<void>;
+let app: ReturnType<typeof createServiceApp<TicketAppEnv>>;
+let lee = '';
+let leeId = '';
+const received: EventEnvelope[] = [];
+let stopEvents: () => void = () => undefined;
+const taskQueue = `it-policy-migrate-${randomBytes(4).toString('hex')}`;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${lee}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
+  const json: any = text ? JSON.parse(text) : undefined;
+  return { status: res.status, body: json };
+}
+
+let seq = 5000;
+function ticket(over: Partial<Ticket> = {}): Ticket {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  return {
+    id,
+    number: `IT-${seq++}`,
+    title: 'Printer jams',
+    description: '',
+    category: 'printer_scanner',
+    siteId: 'north',
+    requesterId: 'requester-1',
+    impact: 'department',
+    urgency: 'medium',
+    patientCareAffected: false,
+    priority: 'P3',
+    status: 'new',
+    tier: 1,
+    policyVersion: 1,
+    workflowId: ticketWorkflowId(id),
+    teamId: null,
+    assigneeId: null,
+    vendorOrgId: null,
+    escalationLevel: 0,
+    nextDeadlineAt: null,
+    nextDeadlineKind: null,
+    slaAtRisk: false,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  };
+}
+
+/** A read-model row without a workflow. */
+async function row(t: Ticket): Promise<string> {
+  await sql`
+    insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, policy_version, workflow_id)
+    values (${t.id}, ${t.number}, ${t.title}, ${t.category}, ${t.siteId}, ${t.requesterId}, ${t.impact}, ${t.urgency},
+      ${t.priority}, ${t.status}, ${t.policyVersion}, ${t.workflowId})`;
+  return t.id;
+}
+
+const ids: Record<'live' | 'orphan' | 'resolved' | 'current' | 'south', string> = { live: '', orphan: '', resolved: '', current: '', south: '' };
+
+beforeAll(async () => {
+  db = await createTestDatabase('policymigrate');
+  sql = createSql(db.url, 'ticket', 10);
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  nc = await connectNats(env.natsUrl, 'it-policy-migrate');
+  await ensureStreams(nc);
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(EVENTS_STREAM, {
+    filter_subjects: ['tierline.events.policy.>', 'tierline.events.ticket.>'],
+    deliver_policy: DeliverPolicy.New,
+  });
+  const messages = await consumer.consume();
+  stopEvents = () => void messages.close();
+  void (async () => {
+    for await (const m of messages) received.push(m.json<EventEnvelope>());
+  })();
+
+  connection = await Connection.connect({ address: env.temporalAddress });
+  temporal = new Client({ connection, namespace: env.temporalNamespace });
+  workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
+  worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
+  workerRun = worker.run();
+
+  const deps: TicketDeps = {
+    sql,
+    temporal,
+    taskQueue,
+    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
+    logger: createLogger('it-policy-migrate', process.env.LOG_LEVEL ?? 'silent'),
+    categories: ['printer_scanner'],
+    js,
+  };
+  app = createServiceApp<TicketAppEnv>({ name: 'ticket-policy-migrate-test', logger: deps.logger, readiness: {} });
+  app.use('/api/v1/*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('/api/v1/*', requireAuth(deps.verifyToken) as never);
+  registerGetPolicyDraft(app);
+  registerPutPolicyDraft(app);
+  registerPublishPolicyDraft(app);
+  registerMigratePolicies(app);
+
+  lee = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
+  leeId = JSON.parse(Buffer.from(lee.split('.')[1]!, 'base64url').toString()).sub;
+
+  // Version 1 is the seeded default; version 2 gives P3 a shorter response target.
+  await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
+  // Before the first save, the draft is a copy of the newest version, at lockVersion 0.
+  const fresh = await call('GET', '/api/v1/policies/draft');
+  expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+  expect(fresh.body).toMatchObject({ valid: true, draft: { lockVersion: 0, basedOnVersion: 1, updatedBy: null, policy: { name: DEFAULT_POLICY.name } } });
+  const v2 = structuredClone(DEFAULT_POLICY);
+  const p3 = v2.rules.find((r) => r.priority === 'P3' && !r.categories)!;
+  p3.responseTargetMinutes = Math.max(1, Math.floor(p3.responseTargetMinutes / 2));
+  const put = await call('PUT', '/api/v1/policies/draft', v2, { 'if-match': '"0"' });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  const pub = await call('POST', '/api/v1/policies/draft/publish');
+  expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+  expect(pub.body.version).toBe(2);
+
+  // A ticket with a live workflow on version 1.
+  const live = ticket();
+  const input: TicketWorkflowInput = { ticket: live, openedBy: { id: 'requester-1', role: 'clinic_staff' }, policy: { version: 1, policy: DEFAULT_POLICY } };
+  await row(live);
+  await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: live.workflowId,
+    args: [input],
+    typedSearchAttributes: searchAttributesFor(live),
+  });
+  ids.live = live.id;
+  ids.orphan = await row(ticket());
+  ids.resolved = await row(ticket({ status: 'resolved' }));
+  ids.current = await row(ticket({ policyVersion: 2 }));
+  ids.south = await row(ticket({ siteId: 'south', priority: 'P4' }));
+}, 180_000);
+
+afterAll(async () => {
+  stopEvents();
+  if (ids.live) await temporal?.workflow.getHandle(ticketWorkflowId(ids.live)).terminate('test over').catch(() => undefined);
+  worker?.shutdown();
+  await workerRun;
+  await nc?.drain();
+  await connection?.close();
+  await workerConnection?.close();
+  await sql?.end();
+  await db?.drop();
+});
+
+type Result = { ticketId: string; ok: boolean; fromVersion: number | null; error?: string };
+const byId = (results: Result[]) => Object.fromEntries(results.map((r) => [r.ticketId, r]));
+
+describe('POST /api/v1/policies/migrate', () => {
+  it('narrows by filter, and reports a ticket without a workflow as failed with a clear error', async () => {
+    const r = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, filter: { siteId: 'south' }, reason: 'shorter P3 response' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ toVersion: 2, attempted: 1, succeeded: 0, failed: 1, truncated: false, limit: MIGRATION_BATCH_LIMIT });
+    expect(r.body.results).toEqual([
+      { ticketId: ids.south, ok: false, fromVersion: 1, error: `the ticket's workflow ${ticketWorkflowId(ids.south)} does not exist or has finished` },
+    ]);
+  });
+
+  it('explains why named tickets were not migrated', async () => {
+    const unknown = randomUUID();
+    const r = await call('POST', '/api/v1/policies/migrate', {
+      toVersion: 2,
+      ticketIds: [ids.resolved, ids.current, unknown, ids.orphan],
+      reason: 'named tickets',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const res = byId(r.body.results);
+    expect(r.body.attempted).toBe(1);
+    expect(res[ids.orphan]).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
+    expect(res[ids.resolved]).toMatchObject({ ok: false, error: 'ticket is resolved; only open tickets are migrated' });
+    expect(res[ids.current]).toMatchObject({ ok: false, error: 'ticket is already on version 2' });
+    expect(res[unknown]).toMatchObject({ ok: false, fromVersion: null, error: 'no such ticket' });
+    const out = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, ticketIds: [ids.orphan], filter: { siteId: 'south' }, reason: 'x-filter' });
+    expect(out.body.results).toEqual([{ ticketId: ids.orphan, ok: false, fromVersion: 1, error: 'ticket does not match the filter' }]);
+  });
+
+  it('migrates a live ticket through its workflow, which records ticket.policy_migrated; the request is on record and audited', async () => {
+    const r = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, filter: {}, reason: 'roll out v2 to every open ticket' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const res = byId(r.body.results);
+    expect(Object.keys(res).sort()).toEqual([ids.live, ids.orphan, ids.south].sort());
+    expect(res[ids.live], JSON.stringify(res[ids.live])).toEqual({ ticketId: ids.live, ok: true, fromVersion: 1 });
+    expect(r.body).toMatchObject({ attempted: 3, succeeded: 1, failed: 2 });
+
+    const state = await temporal.workflow.getHandle(ticketWorkflowId(ids.live)).query(getStateQuery);
+    expect(state.policyVersion).toBe(2);
+    const [t] = await sql<{ policy_version: number }[]>`select policy_version from tickets where id = ${ids.live}`;
+    expect(t!.policy_version).toBe(2);
+
+    const [m] = await sql`select * from policy_migrations where id = ${r.body.migrationId}`;
+    expect(m).toMatchObject({ to_version: 2, requested_by: leeId, reason: 'roll out v2 to every open ticket' });
+    expect(m!.results).toEqual(r.body.results);
+
+    const end = Date.now() + 10_000;
+    let requested: EventEnvelope | undefined;
+    let migrated: EventEnvelope | undefined;
+    while (Date.now() < end && !(requested && migrated)) {
+      requested = received.find((e) => e.type === 'policy.migration_requested' && e.data['migrationId'] === r.body.migrationId);
+      migrated = received.find((e) => e.type === 'ticket.policy_migrated' && e.ticketId === ids.live);
+      await new Promise((res2) => setTimeout(res2, 100));
+    }
+    expect(requested, 'policy.migration_requested on the stream').toBeDefined();
+    expect(requested!.actor).toEqual({ kind: 'user', id: leeId, role: 'it_lead' });
+    expect(requested!.data).toEqual({
+      migrationId: r.body.migrationId,
+      toVersion: 2,
+      policyName: DEFAULT_POLICY.name,
+      ticketIds: expect.arrayContaining([ids.live, ids.orphan, ids.south]),
+      truncated: false,
+    });
+    expect(JSON.stringify(requested!.data)).not.toMatch(/roll out/);
+    expect(migrated, 'ticket.policy_migrated from the workflow').toBeDefined();
+    expect(migrated!.data).toMatchObject({ fromVersion: 1, toVersion: 2 });
+
+    const again = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, ticketIds: [ids.live], reason: 'twice' });
+    expect(again.body.results).toEqual([{ ticketId: ids.live, ok: false, fromVersion: 2, error: 'ticket is already on version 2' }]);
+  });
+
+  it('caps a batch and says so', async () => {
+    const values = Array.from({ length: MIGRATION_BATCH_LIMIT + 3 }, () => ticket({ siteId: 'bulk' }));
+    await sql`insert into tickets ${sql(
+      values.map((t) => ({
+        id: t.id, number: t.number, title: t.title, category: t.category, site_id: t.siteId, requester_id: t.requesterId,
+        impact: t.impact, urgency: t.urgency, priority: t.priority, status: t.status, policy_version: 1, workflow_id: t.workflowId,
+      })),
+    )}`;
+    const r = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, filter: { siteId: 'bulk' }, reason: 'bulk' });
+    expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(200);
+    expect(r.body).toMatchObject({ attempted: MIGRATION_BATCH_LIMIT, truncated: true, limit: MIGRATION_BATCH_LIMIT });
+    expect(r.body.results).toHaveLength(MIGRATION_BATCH_LIMIT);
+  }, 120_000);
+
+  it('refuses an unknown version and a request that names no tickets', async () => {
+    const nine = await call('POST', '/api/v1/policies/migrate', { toVersion: 9, filter: {}, reason: 'future' });
+    expect(nine.status).toBe(404);
+    expect(nine.body.error.message).toMatch(/no published policy version 9/);
+    const none = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, reason: 'which ones?' });
+    expect(none.status).toBe(400);
+    expect(none.body.error.details.map((d: { path: string }) => d.path)).toContain('filter');
+    const closed = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, filter: { status: 'closed' }, reason: 'closed' });
+    expect(closed.status).toBe(400);
+    expect(closed.body.error.details.map((d: { path: string }) => d.path)).toContain('filter.status');
+    const noReason = await call('POST', '/api/v1/policies/migrate', { toVersion: 2, filter: {} });
+    expect(noReason.body.error.details.map((d: { path: string }) => d.path)).toContain('reason');
+  });
+});

@@ -1,0 +1,112 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { AppError, type Actor } from '@tierline/platform';
+import { getStateQuery } from '@tierline/workflows/definitions';
+import type { TicketAppEnv } from '../deps.js';
+import { canReadTicket, canSeeInternal } from '../access.js';
+import { findTicket } from '../tickets-repo.js';
+import { authErrorResponses, notFoundResponse, unavailableResponse } from './common.js';
+
+const params = z.object({ id: z.uuid() });
+
+async function visibleTicket(c: { get: (k: 'deps' | 'actor') => unknown }, id: string) {
+  const deps = c.get('deps') as TicketAppEnv['Variables']['deps'];
+  const ticket = await findTicket(deps.sql, id);
+  if (!ticket || !canReadTicket(c.get('actor') as Actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+  return ticket;
+}
+
+const EscalationSchema = z.record(z.string(), z.unknown()).openapi('EscalationState', {
+  description: 'The workflow’s own view: status, tier, current level, every clock (elapsed, remaining, paused), the next deadline, the escalations so far.',
+});
+
+const escalationRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/tickets/{id}/escalation',
+  tags: ['Tickets'],
+  summary: "The ticket's escalation state, straight from its workflow",
+  security: [{ bearerAuth: [] }],
+  request: { params },
+  responses: {
+    200: { description: 'Escalation state', content: { 'application/json': { schema: EscalationSchema } } },
+    ...authErrorResponses,
+    ...notFoundResponse,
+    ...unavailableResponse,
+  },
+});
+
+const TimelineEntrySchema = z
+  .object({ eventId: z.string(), type: z.string(), occurredAt: z.string(), actor: z.object({ kind: z.string(), id: z.string() }), data: z.record(z.string(), z.unknown()) })
+  .openapi('TimelineEntry');
+
+const timelineRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/tickets/{id}/timeline',
+  tags: ['Tickets'],
+  summary: 'Everything that happened to the ticket, oldest first',
+  security: [{ bearerAuth: [] }],
+  request: { params },
+  responses: {
+    200: { description: 'Timeline', content: { 'application/json': { schema: z.object({ items: z.array(TimelineEntrySchema) }) } } },
+    ...authErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const CommentSchema = z
+  .object({ id: z.string(), authorId: z.string(), authorRole: z.string(), visibility: z.enum(['public', 'internal']), body: z.string(), createdAt: z.string() })
+  .openapi('Comment');
+
+const commentsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/tickets/{id}/comments',
+  tags: ['Tickets'],
+  summary: 'Comments; internal notes only for IT',
+  security: [{ bearerAuth: [] }],
+  request: { params },
+  responses: {
+    200: { description: 'Comments, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(CommentSchema) }) } } },
+    ...authErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
+  app.openapi(escalationRoute, async (c) => {
+    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    try {
+      const state = await c.get('deps').temporal.workflow.getHandle(ticket.workflowId).query(getStateQuery);
+      return c.json(state as unknown as Record<string, unknown>, 200);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new AppError('NOT_FOUND', `${ticket.number} has no running workflow`);
+      throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable');
+    }
+  });
+
+  app.openapi(timelineRoute, async (c) => {
+    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    const internal = canSeeInternal(c.get('actor'));
+    const rows = await c.get('deps').sql<{ event_id: string; type: string; occurred_at: Date; actor_kind: string; actor_id: string; data: Record<string, unknown> }[]>`
+      select event_id, type, occurred_at, actor_kind, actor_id, data from ticket_timeline
+      where ticket_id = ${ticket.id}
+        and (${internal} or not (type = 'ticket.commented' and data->>'visibility' = 'internal'))
+      order by occurred_at, event_id`;
+    return c.json(
+      { items: rows.map((r) => ({ eventId: r.event_id, type: r.type, occurredAt: r.occurred_at.toISOString(), actor: { kind: r.actor_kind, id: r.actor_id }, data: r.data })) },
+      200,
+    );
+  });
+
+  app.openapi(commentsRoute, async (c) => {
+    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    const internal = canSeeInternal(c.get('actor'));
+    const rows = await c.get('deps').sql<{ id: string; author_id: string; author_role: string; visibility: 'public' | 'internal'; body: string; created_at: Date }[]>`
+      select id, author_id, author_role, visibility, body, created_at from ticket_comments
+      where ticket_id = ${ticket.id} and (${internal} or visibility = 'public')
+      order by created_at, id`;
+    return c.json(
+      { items: rows.map((r) => ({ id: r.id, authorId: r.author_id, authorRole: r.author_role, visibility: r.visibility, body: r.body, createdAt: r.created_at.toISOString() })) },
+      200,
+    );
+  });
+}

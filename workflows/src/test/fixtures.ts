@@ -1,0 +1,167 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { randomUUID } from 'node:crypto';
+import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
+import type { RecordInput, TicketActivities } from '../activities/index.js';
+import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '../definitions.js';
+import { DEFAULT_POLICY } from '../policy/defaults.js';
+
+export const MIN = 60_000;
+
+/**
+ * A 24x7 test policy with round numbers, so every instant in the tests can be checked by hand:
+ * P1 response 15 min (warnings at 60 % and 80 %), level 0: no ack after 15 → tier 2, repeated
+ * every 15 up to 2 times; level 1: not resolved after 60 → tier 3 vendor acme-it. The vendor's
+ * contract runs on the vendor's business hours. P3: response 60, level after 60 → tier 2.
+ */
+export function testPolicy(overrides: Partial<EscalationPolicy> = {}): EscalationPolicy {
+  return {
+    name: 'Workflow test policy',
+    priorityMatrix: DEFAULT_POLICY.priorityMatrix,
+    calendars: {
+      always: { mode: '24x7', timeZone: 'UTC' },
+      vendor: {
+        mode: 'business_hours',
+        timeZone: 'America/New_York',
+        weeklyHours: {
+          mon: [{ start: '09:00', end: '17:00' }],
+          tue: [{ start: '09:00', end: '17:00' }],
+          wed: [{ start: '09:00', end: '17:00' }],
+          thu: [{ start: '09:00', end: '17:00' }],
+          fri: [{ start: '09:00', end: '17:00' }],
+          sat: [],
+          sun: [],
+        },
+        holidays: [],
+      },
+      clinic: {
+        mode: 'business_hours',
+        timeZone: 'America/New_York',
+        weeklyHours: {
+          mon: [{ start: '08:00', end: '18:00' }],
+          tue: [{ start: '08:00', end: '18:00' }],
+          wed: [{ start: '08:00', end: '18:00' }],
+          thu: [{ start: '08:00', end: '18:00' }],
+          fri: [{ start: '08:00', end: '18:00' }],
+          sat: [],
+          sun: [],
+        },
+        holidays: ['2027-03-15'],
+      },
+    },
+    rules: [
+      {
+        priority: 'P1',
+        calendar: 'always',
+        responseTargetMinutes: 15,
+        resolutionTargetMinutes: 240,
+        warnings: [60, 80],
+        levels: [
+          { after: { clock: 'response', minutes: 15 }, tier: 2, targets: [{ kind: 'it_lead' }], channels: ['sms', 'email'], repeatEveryMinutes: 15, maxRepeats: 2 },
+          { after: { clock: 'resolution', minutes: 60 }, tier: 3, targets: [{ kind: 'vendor', vendorOrgId: 'acme-it' }], channels: ['email'] },
+        ],
+        vendorContract: { vendorOrgId: 'acme-it', calendar: 'vendor', responseTargetMinutes: 120, resolutionTargetMinutes: 480 },
+      },
+      {
+        priority: 'P2',
+        calendar: 'always',
+        responseTargetMinutes: 30,
+        resolutionTargetMinutes: 480,
+        warnings: [],
+        levels: [{ after: { clock: 'response', minutes: 30 }, tier: 2, targets: [{ kind: 'team', teamId: 'it-tier2' }], channels: ['email'] }],
+      },
+      {
+        priority: 'P3',
+        calendar: 'clinic',
+        responseTargetMinutes: 120,
+        resolutionTargetMinutes: 1440,
+        warnings: [],
+        levels: [{ after: { clock: 'response', minutes: 120 }, tier: 2, targets: [{ kind: 'team', teamId: 'it-tier2' }], channels: ['email'] }],
+      },
+      {
+        priority: 'P4',
+        calendar: 'always',
+        responseTargetMinutes: 480,
+        resolutionTargetMinutes: 2880,
+        warnings: [],
+        levels: [{ after: { clock: 'resolution', minutes: 1440 }, tier: 2, targets: [{ kind: 'team', teamId: 'it-tier2' }], channels: ['email'] }],
+      },
+    ],
+    reopenPolicy: 'restart_resolution_clock',
+    ...overrides,
+  };
+}
+
+export function makeTicket(createdAtMs: number, priority: Priority = 'P1', category = 'network'): Ticket {
+  const id = randomUUID();
+  const at = new Date(createdAtMs).toISOString();
+  return {
+    id,
+    number: `IT-${Math.floor(createdAtMs / 1000) % 100000}`,
+    title: 'Network down',
+    description: 'Patient Jane Doe cannot be checked in',
+    category,
+    siteId: 'north',
+    requesterId: 'nurse-1',
+    impact: 'whole_site',
+    urgency: 'high',
+    patientCareAffected: true,
+    priority,
+    status: 'new',
+    tier: 1,
+    policyVersion: 1,
+    workflowId: ticketWorkflowId(id),
+    teamId: null,
+    assigneeId: null,
+    vendorOrgId: null,
+    escalationLevel: 0,
+    nextDeadlineAt: null,
+    nextDeadlineKind: null,
+    slaAtRisk: false,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+export function input(ticket: Ticket, policy: PolicySnapshot = { version: 1, policy: testPolicy() }, extra: Partial<TicketWorkflowInput> = {}): TicketWorkflowInput {
+  return { ticket, openedBy: { id: ticket.requesterId, role: 'clinic_staff' }, policy, ...extra };
+}
+
+/** Mock activities that remember every call, per ticket. */
+export function recordingActivities() {
+  const calls = new Map<string, RecordInput[]>();
+  const activities: TicketActivities = {
+    recordTicketOpened: async (i) => {
+      const list = calls.get(i.ticket.id) ?? [];
+      list.push({ ticketId: i.ticket.id, event: i.event, ...(i.patch ? { patch: i.patch } : {}) });
+      calls.set(i.ticket.id, list);
+      return { seq: list.length };
+    },
+    recordTicketEvent: async (i) => {
+      const list = calls.get(i.ticketId) ?? [];
+      list.push(i);
+      calls.set(i.ticketId, list);
+    },
+  };
+  return {
+    activities,
+    calls: (ticketId: string) => calls.get(ticketId) ?? [],
+    events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => (c.event ? [c.event] : [])),
+    notifications: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => (c.notify ? [c.notify] : [])),
+  };
+}
+
+/**
+ * The time-skipping server starts with no custom search attributes; register Tierline's as the
+ * infra runner does for the dev server, so the workflow's upserts are exercised for real.
+ */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const { KEYWORD, INT } = { KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: { TicketNumber: KEYWORD, Priority: KEYWORD, Status: KEYWORD, Site: KEYWORD, Tier: INT, PolicyVersion: INT },
+  });
+}
