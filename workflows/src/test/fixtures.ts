@@ -1,6 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
+
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
 import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '../definitions.js';
@@ -164,4 +168,26 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
     namespace: env.namespace ?? 'default',
     searchAttributes: { TicketNumber: KEYWORD, Priority: KEYWORD, Status: KEYWORD, Site: KEYWORD, Tier: INT, PolicyVersion: INT },
   });
+}
+
+export const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
+
+/**
+ * Writes the event histories of these workflows (each run of a continued-as-new chain) to
+ * src/test/histories/, for the replay test. Run `npm run record-histories` after a deliberate,
+ * versioned change to the workflow, and commit the files.
+ */
+export async function saveHistories(env: TestWorkflowEnvironment, runs: { name: string; workflowId: string }[]): Promise<void> {
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  for (const [i, r] of runs.entries()) {
+    const slug = r.name.split(' > ').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60).replace(/-$/, '');
+    const history = await env.client.workflow.getHandle(r.workflowId).fetchHistory();
+    const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, bytes: String, defaults: false });
+    await writeFile(join(HISTORIES_DIR, `${String(i + 1).padStart(2, '0')}-${slug}.json`), `${JSON.stringify(json, null, 1)}\n`);
+  }
+}
+
+/** Reads a history written by saveHistories. */
+export function historyFromFile(text: string): temporal.api.history.v1.History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(text) as Record<string, unknown>);
 }

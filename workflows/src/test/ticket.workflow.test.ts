@@ -24,12 +24,17 @@ import { addBusinessMs } from '../policy/calendar.js';
 import { validatePolicy } from '../policy/validate.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { workflowsPath } from '../worker-factory.js';
-import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, testPolicy } from './fixtures.js';
+import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
 const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
 const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
 
-describe('ticketWorkflow on the time-skipping test server', () => {
+// The same scenarios run twice: with the workflow cache, and with maxCachedWorkflows 0, which
+// replays the whole history on every workflow task and so catches non-determinism early.
+describe.each([
+  { cache: 'default', maxCachedWorkflows: undefined },
+  { cache: 'none (replay every task)', maxCachedWorkflows: 0 },
+])('ticketWorkflow on the time-skipping test server, cache $cache', ({ maxCachedWorkflows }) => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
@@ -41,16 +46,25 @@ describe('ticketWorkflow on the time-skipping test server', () => {
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
     await registerSearchAttributes(env);
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: workflowsPath(), activities: rec.activities });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: workflowsPath(),
+      activities: rec.activities,
+      ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+    });
     running = worker.run();
   });
   afterAll(async () => {
+    if (process.env.RECORD_HISTORIES && maxCachedWorkflows === undefined) await saveHistories(env, opened);
     worker?.shutdown();
     await running;
     await env?.teardown();
   });
 
+  const opened: { name: string; workflowId: string }[] = [];
   async function open(i: TicketWorkflowInput): Promise<WorkflowHandle<typeof ticketWorkflow>> {
+    opened.push({ name: expect.getState().currentTestName ?? i.ticket.id, workflowId: i.ticket.workflowId });
     return env.client.workflow.start<typeof ticketWorkflow>(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId: i.ticket.workflowId, args: [i] });
   }
   /** Advances the test server's clock to `ms` after `t0`. */
