@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
+import { createAssignmentActivities } from './activities/assignment.js';
 import { DEFAULT_TASK_QUEUE } from './definitions.js';
 
 /** The workflows module: TypeScript source under tests, compiled JavaScript when deployed. */
@@ -25,7 +26,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowsPath: workflowsPath(),
-    activities: createActivities(opts.deps),
+    activities: { ...createActivities(opts.deps), ...createAssignmentActivities({ sql: opts.deps.sql }) },
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }

@@ -2,6 +2,16 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createServiceApp, requireAuth } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from './deps.js';
 import { registerDocs } from './routes/docs.js';
+import { registerDeleteTeamMember } from './routes/v1_assignment_members_delete.js';
+import { registerPutTeamMember } from './routes/v1_assignment_members_put.js';
+import { registerCreateOnCallShift } from './routes/v1_assignment_oncall_create.js';
+import { registerDeleteOnCallShift } from './routes/v1_assignment_oncall_delete.js';
+import { registerListOnCall } from './routes/v1_assignment_oncall_list.js';
+import { registerGetAssignmentRules } from './routes/v1_assignment_rules_get.js';
+import { registerPutAssignmentRules } from './routes/v1_assignment_rules_put.js';
+import { registerGetTeam } from './routes/v1_assignment_teams_get.js';
+import { registerListTeams } from './routes/v1_assignment_teams_list.js';
+import { registerPutTeam } from './routes/v1_assignment_teams_put.js';
 import { registerDiffPolicies } from './routes/v1_policies_diff.js';
 import { registerGetPolicyDraft } from './routes/v1_policies_draft_get.js';
 import { registerPublishPolicyDraft } from './routes/v1_policies_draft_publish.js';
@@ -54,6 +64,18 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerRefusePolicyVersionChanges(app);
   registerDiffPolicies(app);
   registerMigratePolicies(app);
+
+  // Assignment
+  registerListTeams(app);
+  registerGetTeam(app);
+  registerPutTeam(app);
+  registerPutTeamMember(app);
+  registerDeleteTeamMember(app);
+  registerGetAssignmentRules(app);
+  registerPutAssignmentRules(app);
+  registerListOnCall(app);
+  registerCreateOnCallShift(app);
+  registerDeleteOnCallShift(app);
 
   registerDocs(app);
   return app;

@@ -167,8 +167,8 @@ describe('autoAssign', () => {
     await addTicket(first.assigneeId);
     const again = await acts.autoAssign(input({ ticketId, atMs: WED_NOON + 60_000 }));
     expect(again).toEqual(first); // …but the decision stands
-    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from assignment_decisions where ticket_id = ${ticketId}`;
-    expect(n).toBe(1);
+    const [count] = await sql<{ n: number }[]>`select count(*)::int as n from assignment_decisions where ticket_id = ${ticketId}`;
+    expect(count?.n).toBe(1);
     const [state] = await sql<{ last_assigned_at: Date }[]>`select last_assigned_at from assignment_state where username = ${first.assigneeUsername}`;
     expect(state!.last_assigned_at.getTime()).toBe(WED_NOON);
   });

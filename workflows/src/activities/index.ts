@@ -53,9 +53,10 @@ const COLUMNS: Record<keyof ReadModelPatch, string> = {
 
 export interface RecordInput {
   ticketId: string;
-  event?: EventEnvelope;
+  /** Events in the order they happened; several when timers fell due together. */
+  events?: EventEnvelope[];
   patch?: ReadModelPatch;
-  notify?: NotifyCommand;
+  notifies?: NotifyCommand[];
   comment?: { id: string; authorId: string; authorRole: string; visibility: 'public' | 'internal'; body: string; createdAt: string };
 }
 
@@ -91,11 +92,11 @@ export function createActivities(deps: ActivityDeps) {
      * event id, the comment id and the command's idempotency key), so a retry repeats nothing.
      */
     async recordTicketEvent(input: RecordInput): Promise<void> {
-      const event = input.event ? parseEvent(input.event) : undefined;
-      const notify = input.notify ? NotifyCommandSchema.parse(input.notify) : undefined;
+      const events = (input.events ?? []).map(parseEvent);
+      const notifies = (input.notifies ?? []).map((n) => NotifyCommandSchema.parse(n));
       await deps.sql.begin(async (tx) => {
         if (input.patch) await applyPatch(tx, input.ticketId, input.patch);
-        if (event) await writeTimeline(tx, input.ticketId, event);
+        for (const event of events) await writeTimeline(tx, input.ticketId, event);
         if (input.comment) {
           const c = input.comment;
           await tx`
@@ -104,8 +105,8 @@ export function createActivities(deps: ActivityDeps) {
             on conflict (id) do nothing`;
         }
       });
-      if (event) await publishEvent(deps.js, event);
-      if (notify) {
+      for (const event of events) await publishEvent(deps.js, event);
+      for (const notify of notifies) {
         await deps.js.publish(NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
       }
     },

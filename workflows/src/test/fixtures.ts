@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
+import type { AssignmentActivities, AutoAssignInput } from '../activities/assignment.js';
 import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '../definitions.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
 
@@ -137,10 +138,16 @@ export function input(ticket: Ticket, policy: PolicySnapshot = { version: 1, pol
 /** Mock activities that remember every call, per ticket. */
 export function recordingActivities() {
   const calls = new Map<string, RecordInput[]>();
-  const activities: TicketActivities = {
+  const assignments: AutoAssignInput[] = [];
+  const activities: TicketActivities & AssignmentActivities = {
+    // Tier 1 → the help desk, tier 2 → the level's team or the IT leads' team; nobody in particular.
+    autoAssign: async (i) => {
+      assignments.push(i);
+      return { teamId: i.teamId ?? (i.tier === 1 ? 'it-tier1' : 'it-tier2'), assigneeId: null, assigneeUsername: null, via: 'rule' as const };
+    },
     recordTicketOpened: async (i) => {
       const list = calls.get(i.ticket.id) ?? [];
-      list.push({ ticketId: i.ticket.id, event: i.event, ...(i.patch ? { patch: i.patch } : {}) });
+      list.push({ ticketId: i.ticket.id, events: [i.event], ...(i.patch ? { patch: i.patch } : {}) });
       calls.set(i.ticket.id, list);
       return { seq: list.length };
     },
@@ -152,9 +159,10 @@ export function recordingActivities() {
   };
   return {
     activities,
+    assignments: (ticketId: string) => assignments.filter((a) => a.ticketId === ticketId),
     calls: (ticketId: string) => calls.get(ticketId) ?? [],
-    events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => (c.event ? [c.event] : [])),
-    notifications: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => (c.notify ? [c.notify] : [])),
+    events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => c.events ?? []),
+    notifications: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => c.notifies ?? []),
   };
 }
 

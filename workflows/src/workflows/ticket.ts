@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { EventEnvelope, NotifyCommand, PolicyRule, Priority, TicketStatus } from '@tierline/contracts';
 import type { ReadModelPatch, RecordInput, TicketActivities } from '../activities/index.js';
+import type { AssignmentActivities } from '../activities/assignment.js';
 import {
   acknowledgeUpdate,
   assignUpdate,
@@ -38,7 +39,7 @@ import {
 import { addBusinessMs, businessMsBetween } from '../policy/calendar.js';
 import { ruleFor } from '../policy/validate.js';
 
-const { recordTicketOpened, recordTicketEvent } = proxyActivities<TicketActivities>({
+const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<TicketActivities & AssignmentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -189,13 +190,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     };
   };
 
-  const record = async (event: EventEnvelope | undefined, extra: Omit<RecordInput, 'ticketId' | 'event' | 'patch'> = {}, patch: ReadModelPatch = {}) => {
+  /** One activity call writes everything a step decided: read model, events, pages. */
+  const recordAll = async (events: EventEnvelope[], notifies: NotifyCommand[] = [], extra: Pick<RecordInput, 'comment'> = {}, patch: ReadModelPatch = {}) => {
     const full = { ...snapshotPatch(), ...patch };
     lastReadModel = JSON.stringify(full);
-    await recordTicketEvent({ ticketId: state.ticketId, ...(event ? { event } : {}), patch: full, ...extra });
-    if (event) state.events.push({ id: event.id, type: event.type, occurredAt: event.occurredAt });
+    await recordTicketEvent({ ticketId: state.ticketId, events, notifies, patch: full, ...extra });
+    for (const e of events) state.events.push({ id: e.id, type: e.type, occurredAt: e.occurredAt });
     syncSearchAttributes();
   };
+  const record = (event: EventEnvelope, extra: { notify?: NotifyCommand; comment?: RecordInput['comment'] } = {}, patch: ReadModelPatch = {}) =>
+    recordAll([event], extra.notify ? [extra.notify] : [], extra.comment ? { comment: extra.comment } : {}, patch);
 
   let lastSearchAttributes = '';
   const syncSearchAttributes = () => {
@@ -264,8 +268,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return at === null ? null : { at, kind: `${name.replace('_', ' ')} target` };
   };
 
-  /** Fires one due item: an escalation level (or its repeat), a warning, or a breach. */
-  const fire = async (item: DueItem) => {
+  /** Applies one due item to the state: an escalation level (or its repeat), a warning, or a breach. */
+  const fire = (item: DueItem): { event: EventEnvelope; notify?: NotifyCommand } => {
     const at = now();
     if (item.kind === 'level') {
       const level = item.level;
@@ -276,8 +280,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       if (level.tier > state.tier) state.tier = level.tier;
       const team = level.targets.find((t) => t.kind === 'team' || t.kind === 'on_call');
       if (team && 'teamId' in team && level.tier > fromTier) {
-        // Reassignment on escalation: the new tier's team owns it; a person is picked by the
-        // assignment rules (or on-call rota) when the team acknowledges.
+        // Reassignment on escalation: the new tier's team owns it; the assignment rules (or the
+        // on-call rota) pick the person right after this step (assignFor).
         state.teamId = team.teamId;
         state.assigneeId = null;
       }
@@ -299,18 +303,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         channels: level.channels,
         policyVersion: state.policyVersion,
       });
-      await record(event, { notify: notifyCommand(idempotencyKey, repeat === 0 ? 'escalation' : 'escalation_repeat', level, deadline) });
-    } else if (item.kind === 'warning') {
+      return { event, notify: notifyCommand(idempotencyKey, repeat === 0 ? 'escalation' : 'escalation_repeat', level, deadline) };
+    }
+    if (item.kind === 'warning') {
       item.clock.warningsSent.push(item.percent);
       const key = `${state.ticketId}:warning:${item.clock.name}:${item.percent}:${state.policyVersion}:${state.priority}`;
       const event = makeEvent('ticket.sla_warning', SYSTEM, { clock: item.clock.name, percent: item.percent, tier: state.tier });
-      await record(event, { notify: notifyCommand(key, 'sla_warning', null, clockDeadline(item.clock.name)) });
-    } else {
-      item.clock.breached = true;
-      const event = makeEvent('ticket.sla_breached', SYSTEM, { clock: item.clock.name, targetMinutes: item.clock.targetMinutes, tier: state.tier });
-      await record(event);
+      return { event, notify: notifyCommand(key, 'sla_warning', null, clockDeadline(item.clock.name)) };
     }
-    version++;
+    item.clock.breached = true;
+    return { event: makeEvent('ticket.sla_breached', SYSTEM, { clock: item.clock.name, targetMinutes: item.clock.targetMinutes, tier: state.tier }) };
   };
 
   const handOff = (vendorOrgId: string, at: number) => {
@@ -324,6 +326,26 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       state.clocks.vendor_resolution.calendar = contract.calendar;
       state.clocks.vendor_resolution.targetMinutes = contract.resolutionTargetMinutes;
     }
+  };
+
+  /**
+   * Automated assignment: the rules pick the team (and, when someone qualifies, the person) for
+   * tier 1 at opening and again on escalation to tier 2. Recorded as a system assignment.
+   */
+  const assignFor = async (tier: 1 | 2, teamId?: string | null) => {
+    const d = await autoAssign({
+      ticketId: state.ticketId,
+      category: state.category,
+      siteId: state.siteId,
+      priority: state.priority,
+      tier,
+      atMs: now(),
+      ...(teamId ? { teamId } : {}),
+    });
+    if (d.teamId === state.teamId && (d.assigneeId === null || d.assigneeId === state.assigneeId)) return;
+    if (d.teamId) state.teamId = d.teamId;
+    if (d.assigneeId) state.assigneeId = d.assigneeId;
+    await record(makeEvent('ticket.assigned', SYSTEM, { teamId: state.teamId, assigneeId: state.assigneeId, tier, via: d.via }));
   };
 
   // ---- actions --------------------------------------------------------------------------------
@@ -661,6 +683,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     lastReadModel = JSON.stringify(patch);
     await recordTicketOpened({ ticket: input.ticket, event: created, patch });
     state.events.push({ id: created.id, type: created.type, occurredAt: created.occurredAt });
+    await assignFor(1);
   } else {
     state.runs += 1;
   }
@@ -670,13 +693,29 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await condition(() => !locked);
     locked = true;
     try {
+      // Everything due now is decided first and written in one activity, so a burst of timers
+      // (a level and its breach at the same minute) costs one round trip, not several.
+      const fired = [];
+      const tierBefore = state.tier;
+      let tier2Team: string | null = null;
       for (const item of dueItems()) {
         if (item.at > now()) break;
-        await fire(item);
+        fired.push(fire(item));
+        if (item.kind === 'level' && item.level.tier === 2) {
+          const team = item.level.targets.find((t) => t.kind === 'team');
+          if (team?.kind === 'team') tier2Team = team.teamId;
+        }
       }
+      if (fired.length > 0) version++;
       // Keep the read model's "next deadline" current even when nothing fired.
-      const patch = snapshotPatch();
-      if (JSON.stringify(patch) !== lastReadModel) await record(undefined);
+      if (fired.length > 0 || JSON.stringify(snapshotPatch()) !== lastReadModel) {
+        await recordAll(
+          fired.map((f) => f.event),
+          fired.flatMap((f) => (f.notify ? [f.notify] : [])),
+        );
+      }
+      // Reassignment on escalation to tier 2.
+      if (tierBefore < 2 && state.tier === 2) await assignFor(2, tier2Team);
     } finally {
       locked = false;
     }

@@ -1,0 +1,372 @@
+/**
+ * Assignment configuration in PostgreSQL (migrations/004_assignment.sql): teams and members,
+ * the ordered rules, on-call shifts. Every change writes its audited event to the outbox in the
+ * same transaction; the routes publish it after commit (publishFromOutbox, policies-repo.ts).
+ *
+ * People are named by Keycloak username; see the migration for why, and for user_id.
+ */
+import { randomUUID } from 'node:crypto';
+import { EVENT_SCHEMA_VERSION, type ActorRef, type EventEnvelope, type WeeklyHours } from '@tierline/contracts';
+import type { Sql } from '@tierline/platform';
+import type { TransactionSql } from 'postgres';
+
+export interface TeamMember {
+  username: string;
+  userId: string | null;
+  displayName: string;
+  skills: string[];
+  available: boolean;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface TeamFields {
+  name: string;
+  tier: 1 | 2;
+  timeZone: string;
+  weeklyHours: WeeklyHours;
+  leadUsername: string | null;
+}
+
+export interface Team extends TeamFields {
+  id: string;
+  members: TeamMember[];
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface AssignmentRuleFields {
+  category: string | null;
+  siteId: string | null;
+  teamId: string;
+  requiredSkills: string[];
+  escalationTeamId: string | null;
+}
+
+export interface AssignmentRule extends AssignmentRuleFields {
+  position: number;
+}
+
+export interface OnCallShift {
+  id: string;
+  teamId: string;
+  username: string;
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+interface TeamRow {
+  id: string;
+  name: string;
+  tier: 1 | 2;
+  time_zone: string;
+  weekly_hours: WeeklyHours;
+  lead_username: string | null;
+  updated_by: string;
+  updated_at: Date;
+}
+
+interface MemberRow {
+  team_id: string;
+  username: string;
+  user_id: string | null;
+  display_name: string;
+  skills: string[];
+  available: boolean;
+  updated_by: string;
+  updated_at: Date;
+}
+
+interface ShiftRow {
+  id: string;
+  team_id: string;
+  username: string;
+  starts_at: Date;
+  ends_at: Date;
+  created_by: string;
+  created_at: Date;
+}
+
+const toMember = (r: MemberRow): TeamMember => ({
+  username: r.username,
+  userId: r.user_id,
+  displayName: r.display_name,
+  skills: r.skills,
+  available: r.available,
+  updatedBy: r.updated_by,
+  updatedAt: r.updated_at.toISOString(),
+});
+
+const toTeam = (r: TeamRow, members: MemberRow[]): Team => ({
+  id: r.id,
+  name: r.name,
+  tier: r.tier,
+  timeZone: r.time_zone,
+  weeklyHours: r.weekly_hours,
+  leadUsername: r.lead_username,
+  members: members.filter((m) => m.team_id === r.id).map(toMember),
+  updatedBy: r.updated_by,
+  updatedAt: r.updated_at.toISOString(),
+});
+
+const toShift = (r: ShiftRow): OnCallShift => ({
+  id: r.id,
+  teamId: r.team_id,
+  username: r.username,
+  startsAt: r.starts_at.toISOString(),
+  endsAt: r.ends_at.toISOString(),
+  createdBy: r.created_by,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** See policies-repo.ts: a jsonb parameter, not a JSON string. */
+const jsonb = (s: Pick<Sql, 'json'>, v: unknown) => s.json(v as Parameters<Sql['json']>[0]);
+
+// ---------------------------------------------------------------------------------------------
+// Teams and members
+
+export async function listTeams(sql: Sql): Promise<Team[]> {
+  // A clinic has a handful of teams: one query each for teams and members, no paging.
+  const teams = await sql<TeamRow[]>`select * from teams order by tier, id`;
+  const members = await sql<MemberRow[]>`select * from team_members order by team_id, username`;
+  return teams.map((t) => toTeam(t, members));
+}
+
+export async function getTeam(sql: Sql | TransactionSql, id: string): Promise<Team | null> {
+  const [team] = await sql<TeamRow[]>`select * from teams where id = ${id}`;
+  if (!team) return null;
+  const members = await sql<MemberRow[]>`select * from team_members where team_id = ${id} order by username`;
+  return toTeam(team, members);
+}
+
+export type SaveTeamOutcome =
+  | { kind: 'saved'; team: Team; created: boolean; event: EventEnvelope }
+  /** Tier 2 → 1 while rules still escalate to this team. */
+  | { kind: 'still_escalation_target'; positions: number[] };
+
+export async function saveTeam(
+  sql: Sql,
+  args: { id: string; fields: TeamFields; updatedBy: string; event: (team: Team, created: boolean) => EventEnvelope },
+): Promise<SaveTeamOutcome> {
+  return sql.begin(async (tx) => {
+    const f = args.fields;
+    if (f.tier !== 2) {
+      const refs = await tx<{ position: number }[]>`
+        select position from assignment_rules where escalation_team_id = ${args.id} order by position`;
+      if (refs.length > 0) return { kind: 'still_escalation_target', positions: refs.map((r) => r.position) } as const;
+    }
+    const [row] = await tx<{ created: boolean }[]>`
+      insert into teams (id, name, tier, time_zone, weekly_hours, lead_username, updated_by)
+      values (${args.id}, ${f.name}, ${f.tier}, ${f.timeZone}, ${jsonb(tx, f.weeklyHours)}, ${f.leadUsername}, ${args.updatedBy})
+      on conflict (id) do update set name = excluded.name, tier = excluded.tier, time_zone = excluded.time_zone,
+        weekly_hours = excluded.weekly_hours, lead_username = excluded.lead_username,
+        updated_by = excluded.updated_by, updated_at = now()
+      returning (xmax = 0) as created`;
+    const team = (await getTeam(tx, args.id))!;
+    const event = args.event(team, row!.created);
+    await insertOutbox(tx, event);
+    return { kind: 'saved', team, created: row!.created, event } as const;
+  });
+}
+
+export interface MemberFields {
+  displayName: string;
+  skills: string[];
+  available: boolean;
+  /** undefined: keep what is stored. */
+  userId?: string | null;
+}
+
+export async function saveMember(
+  sql: Sql,
+  args: { teamId: string; username: string; fields: MemberFields; updatedBy: string; event: (m: TeamMember, created: boolean) => EventEnvelope },
+): Promise<{ member: TeamMember; created: boolean; event: EventEnvelope } | null> {
+  return sql.begin(async (tx) => {
+    const [team] = await tx`select id from teams where id = ${args.teamId} for update`;
+    if (!team) return null;
+    const f = args.fields;
+    const keepUserId = f.userId === undefined;
+    const [row] = await tx<(MemberRow & { created: boolean })[]>`
+      insert into team_members (team_id, username, user_id, display_name, skills, available, updated_by)
+      values (${args.teamId}, ${args.username}, ${f.userId ?? null}, ${f.displayName}, ${f.skills}, ${f.available}, ${args.updatedBy})
+      on conflict (team_id, username) do update set
+        user_id = case when ${keepUserId} then team_members.user_id else excluded.user_id end,
+        display_name = excluded.display_name, skills = excluded.skills, available = excluded.available,
+        updated_by = excluded.updated_by, updated_at = now()
+      returning *, (xmax = 0) as created`;
+    const member = toMember(row!);
+    const event = args.event(member, row!.created);
+    await insertOutbox(tx, event);
+    return { member, created: row!.created, event };
+  });
+}
+
+export type RemoveMemberOutcome =
+  | { kind: 'removed'; event: EventEnvelope }
+  | { kind: 'not_found' }
+  /** Shifts still to come name this member; the rota must be changed first. */
+  | { kind: 'has_shifts'; shiftIds: string[] };
+
+export async function removeMember(
+  sql: Sql,
+  args: { teamId: string; username: string; now: Date; event: () => EventEnvelope },
+): Promise<RemoveMemberOutcome> {
+  return sql.begin(async (tx) => {
+    const [team] = await tx`select id from teams where id = ${args.teamId} for update`;
+    if (!team) return { kind: 'not_found' } as const;
+    const future = await tx<{ id: string }[]>`
+      select id from on_call_shifts where team_id = ${args.teamId} and username = ${args.username} and ends_at > ${args.now}
+      order by starts_at`;
+    if (future.length > 0) return { kind: 'has_shifts', shiftIds: future.map((s) => s.id) } as const;
+    const gone = await tx`delete from team_members where team_id = ${args.teamId} and username = ${args.username}`;
+    if (gone.count === 0) return { kind: 'not_found' } as const;
+    await tx`delete from assignment_state where team_id = ${args.teamId} and username = ${args.username}`;
+    const event = args.event();
+    await insertOutbox(tx, event);
+    return { kind: 'removed', event } as const;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+export async function listRules(sql: Sql): Promise<AssignmentRule[]> {
+  const rows = await sql<
+    { position: number; category: string | null; site_id: string | null; team_id: string; required_skills: string[]; escalation_team_id: string | null }[]
+  >`select position, category, site_id, team_id, required_skills, escalation_team_id from assignment_rules order by position`;
+  return rows.map((r) => ({
+    position: r.position,
+    category: r.category,
+    siteId: r.site_id,
+    teamId: r.team_id,
+    requiredSkills: r.required_skills,
+    escalationTeamId: r.escalation_team_id,
+  }));
+}
+
+export interface RuleIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Replaces the whole ordered list (positions 0..n-1 in the order given) if `check` finds no
+ * issue against the teams as they are inside the transaction (so a team cannot change tier or
+ * vanish between the check and the write).
+ */
+export async function replaceRules(
+  sql: Sql,
+  args: {
+    rules: AssignmentRuleFields[];
+    check: (teams: Map<string, { tier: number }>) => RuleIssue[];
+    event: (rules: AssignmentRule[]) => EventEnvelope;
+  },
+): Promise<{ kind: 'saved'; rules: AssignmentRule[]; event: EventEnvelope } | { kind: 'invalid'; issues: RuleIssue[] }> {
+  return sql.begin(async (tx) => {
+    // Share-lock the teams: a concurrent tier change waits for this list to be written.
+    const teams = await tx<{ id: string; tier: number }[]>`select id, tier from teams for share`;
+    const issues = args.check(new Map(teams.map((t) => [t.id, { tier: t.tier }])));
+    if (issues.length > 0) return { kind: 'invalid', issues } as const;
+    await tx`delete from assignment_rules`;
+    const rules: AssignmentRule[] = args.rules.map((r, position) => ({ position, ...r }));
+    if (rules.length > 0) {
+      await tx`insert into assignment_rules ${tx(
+        rules.map((r) => ({
+          position: r.position,
+          category: r.category,
+          site_id: r.siteId,
+          team_id: r.teamId,
+          required_skills: r.requiredSkills,
+          escalation_team_id: r.escalationTeamId,
+        })),
+      )}`;
+    }
+    const event = args.event(rules);
+    await insertOutbox(tx, event);
+    return { kind: 'saved', rules, event } as const;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// On-call
+
+export async function listShifts(sql: Sql, teamId: string, range: { from: Date; to: Date | null }): Promise<OnCallShift[]> {
+  const rows = await sql<ShiftRow[]>`
+    select * from on_call_shifts
+    where team_id = ${teamId} and ends_at > ${range.from} ${range.to ? sql`and starts_at < ${range.to}` : sql``}
+    order by starts_at`;
+  return rows.map(toShift);
+}
+
+export type AddShiftOutcome =
+  | { kind: 'added'; shift: OnCallShift; event: EventEnvelope }
+  | { kind: 'no_team' }
+  | { kind: 'not_member' }
+  | { kind: 'overlaps'; with: OnCallShift };
+
+/**
+ * Adds a shift unless it overlaps another of the team's shifts ([start, end) ranges: back-to-back
+ * is fine). The team row is locked for the check and insert, so two leads adding overlapping shifts
+ * at once cannot both succeed (this stands in for an exclusion constraint; see the migration).
+ */
+export async function addShift(
+  sql: Sql,
+  args: { teamId: string; username: string; startsAt: Date; endsAt: Date; createdBy: string; event: (s: OnCallShift) => EventEnvelope },
+): Promise<AddShiftOutcome> {
+  return sql.begin(async (tx) => {
+    const [team] = await tx`select id from teams where id = ${args.teamId} for update`;
+    if (!team) return { kind: 'no_team' } as const;
+    const [member] = await tx`select 1 from team_members where team_id = ${args.teamId} and username = ${args.username}`;
+    if (!member) return { kind: 'not_member' } as const;
+    const [clash] = await tx<ShiftRow[]>`
+      select * from on_call_shifts
+      where team_id = ${args.teamId}
+        and tstzrange(starts_at, ends_at, '[)') && tstzrange(${args.startsAt}::timestamptz, ${args.endsAt}::timestamptz, '[)')
+      order by starts_at limit 1`;
+    if (clash) return { kind: 'overlaps', with: toShift(clash) } as const;
+    const [row] = await tx<ShiftRow[]>`
+      insert into on_call_shifts (id, team_id, username, starts_at, ends_at, created_by)
+      values (${randomUUID()}, ${args.teamId}, ${args.username}, ${args.startsAt}, ${args.endsAt}, ${args.createdBy})
+      returning *`;
+    const shift = toShift(row!);
+    const event = args.event(shift);
+    await insertOutbox(tx, event);
+    return { kind: 'added', shift, event } as const;
+  });
+}
+
+export async function removeShift(
+  sql: Sql,
+  args: { teamId: string; shiftId: string; event: (s: OnCallShift) => EventEnvelope },
+): Promise<{ shift: OnCallShift; event: EventEnvelope } | null> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx<ShiftRow[]>`
+      delete from on_call_shifts where team_id = ${args.teamId} and id = ${args.shiftId} returning *`;
+    if (!row) return null;
+    const shift = toShift(row);
+    const event = args.event(shift);
+    await insertOutbox(tx, event);
+    return { shift, event };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export function assignmentEvent(
+  type: 'assignment.rules_changed' | 'assignment.team_changed' | 'assignment.on_call_changed',
+  actor: ActorRef,
+  data: Record<string, unknown>,
+): EventEnvelope {
+  return { id: randomUUID(), type, occurredAt: new Date().toISOString(), actor, data, schemaVersion: EVENT_SCHEMA_VERSION };
+}
+
+/**
+ * The policy outbox is a plain event outbox; sharing it means flushPolicyOutbox (already run at
+ * start-up and every 30 s by main.ts) also retries assignment events. See 004_assignment.sql.
+ */
+async function insertOutbox(tx: TransactionSql, event: EventEnvelope): Promise<void> {
+  await tx`insert into policy_outbox (event_id, event) values (${event.id}, ${jsonb(tx, event)})`;
+}

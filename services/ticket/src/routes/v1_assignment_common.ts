@@ -1,0 +1,175 @@
+/**
+ * What the assignment routes (teams, members, rules, on-call) share: who may read and edit, the
+ * request and response schemas, and the error responses.
+ */
+import { z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import { ErrorEnvelopeSchema, TimeZoneSchema, WeeklyHoursSchema, WEEKDAYS } from '@tierline/contracts';
+import { AppError, hasRole, type Actor } from '@tierline/platform';
+import { isValidTimeZone } from '@tierline/workflows/policy';
+import type { TicketAppEnv } from '../deps.js';
+
+export const ASSIGNMENT_TAGS = ['Assignment'];
+
+// ---------------------------------------------------------------------------------------------
+// Access: IT leads edit rules, teams and rotas; IT agents read them (they work the queue the
+// rules fill); everybody else is refused.
+
+export const canReadAssignment = (a: Actor): boolean => hasRole(a, 'it_lead', 'it_agent');
+export const canEditAssignment = (a: Actor): boolean => hasRole(a, 'it_lead');
+
+/** Route middleware: runs before validation, so a refused caller learns nothing else. */
+export const assignmentReaders = createMiddleware<TicketAppEnv>(async (c, next) => {
+  if (!canReadAssignment(c.get('actor'))) throw new AppError('FORBIDDEN', 'assignment rules, teams and rotas are visible to IT only');
+  await next();
+});
+export const assignmentEditors = createMiddleware<TicketAppEnv>(async (c, next) => {
+  if (!canEditAssignment(c.get('actor'))) throw new AppError('FORBIDDEN', 'only IT leads may change assignment rules, teams and rotas');
+  await next();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers
+
+const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
+export const TeamIdSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'it-tier1' });
+/** A Keycloak username (Keycloak stores them lower-case). */
+export const UsernameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'must be a Keycloak username: lower-case letters, digits, ".", "_", "@" or "-"')
+  .openapi({ example: 'alex.agent' });
+export const SkillSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'ehr' });
+export const SkillsSchema = z
+  .array(SkillSchema)
+  .max(32)
+  .refine((a) => new Set(a).size === a.length, 'must not repeat a skill');
+
+export const TeamParamSchema = z.object({ id: TeamIdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
+export const MemberParamSchema = z.object({
+  id: TeamIdSchema.openapi({ param: { name: 'id', in: 'path' } }),
+  username: UsernameSchema.openapi({ param: { name: 'username', in: 'path' } }),
+});
+export const ShiftParamSchema = z.object({
+  id: TeamIdSchema.openapi({ param: { name: 'id', in: 'path' } }),
+  shiftId: z.uuid().openapi({ param: { name: 'shiftId', in: 'path' } }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Teams
+
+export const TeamMemberSchema = z
+  .object({
+    username: UsernameSchema,
+    userId: z.string().nullable().openapi({ description: 'Keycloak user id (token `sub`). Only members with a known user id are assigned automatically.' }),
+    displayName: z.string(),
+    skills: z.array(z.string()),
+    available: z.boolean().openapi({ description: 'false: not picked by automatic assignment (on-call shifts still apply).' }),
+    updatedBy: z.string(),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('TeamMember');
+
+export const TeamSchema = z
+  .object({
+    id: TeamIdSchema,
+    name: z.string(),
+    tier: z.union([z.literal(1), z.literal(2)]),
+    timeZone: z.string(),
+    weeklyHours: WeeklyHoursSchema,
+    leadUsername: z.string().nullable(),
+    members: z.array(TeamMemberSchema),
+    updatedBy: z.string(),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Team');
+
+/** Working hours: the policy calendar shape, each interval ending after it starts. */
+const TeamWeeklyHoursSchema = WeeklyHoursSchema.superRefine((w, ctx) => {
+  for (const day of WEEKDAYS) {
+    w[day].forEach((i, n) => {
+      if (i.end <= i.start) ctx.addIssue({ code: 'custom', path: [day, n, 'end'], message: `must be after start (${i.start})` });
+    });
+  }
+});
+
+export const TeamBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Help desk' }),
+    tier: z.union([z.literal(1), z.literal(2)]).openapi({ description: 'Tier 1 takes new tickets; tier 2 takes escalated ones.' }),
+    timeZone: TimeZoneSchema.refine(isValidTimeZone, 'unknown IANA time zone'),
+    weeklyHours: TeamWeeklyHoursSchema.openapi({ description: 'Working hours; outside them P1/P2 tickets go to the on-call rota.' }),
+    leadUsername: UsernameSchema.nullable().default(null),
+  })
+  .strict()
+  .openapi('TeamInput');
+
+export const MemberBodySchema = z
+  .object({
+    displayName: z.string().trim().min(1).max(100).openapi({ example: 'Alex Agent' }),
+    skills: SkillsSchema.default([]),
+    available: z.boolean().default(true),
+    userId: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .openapi({ description: "Keycloak user id. Omitted: keep the stored one (or, when you add yourself, your token's)." }),
+  })
+  .strict()
+  .openapi('TeamMemberInput');
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+export const AssignmentRuleInputSchema = z
+  .object({
+    category: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any category.', example: 'ehr' }),
+    siteId: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any site.', example: null }),
+    teamId: TeamIdSchema,
+    requiredSkills: SkillsSchema.default([]).openapi({ description: 'Only members with every one of these skills are picked.' }),
+    escalationTeamId: TeamIdSchema.nullable()
+      .default(null)
+      .openapi({ description: 'The tier-2 team for these tickets when escalated; null: the default tier-2 team.' }),
+  })
+  .strict()
+  .openapi('AssignmentRuleInput');
+
+export const AssignmentRuleSchema = z
+  .object({
+    position: z.number().int().nonnegative(),
+    category: z.string().nullable(),
+    siteId: z.string().nullable(),
+    teamId: z.string(),
+    requiredSkills: z.array(z.string()),
+    escalationTeamId: z.string().nullable(),
+  })
+  .openapi('AssignmentRule');
+
+export const AssignmentRulesSchema = z
+  .object({ rules: z.array(AssignmentRuleSchema).openapi({ description: 'In position order.' }) })
+  .openapi('AssignmentRules');
+
+// ---------------------------------------------------------------------------------------------
+// On-call
+
+export const OnCallShiftSchema = z
+  .object({
+    id: z.uuid(),
+    teamId: z.string(),
+    username: z.string(),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    createdBy: z.string(),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('OnCallShift');
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+const errorContent = { 'application/json': { schema: ErrorEnvelopeSchema } };
+export const teamNotFoundResponse = { 404: { description: 'No such team (or member, or shift)', content: errorContent } } as const;
+export const assignmentConflictResponse = { 409: { description: 'Conflicts with the current state; `message` says how', content: errorContent } } as const;
