@@ -93,6 +93,7 @@ describe('ticket actions over HTTP', () => {
     // Every action is exactly one audit row.
     const expected = [
       'ticket.created',
+      'ticket.assigned', // by the assignment rules, at opening
       'ticket.acknowledged',
       'ticket.assigned',
       'ticket.waiting_on_requester',

@@ -53,7 +53,7 @@ describe('one ticket through every part', () => {
     expect(description.typedSearchAttributes.get(SA.Site)).toBe('north');
 
     const rows = await eventually('the audit row of ticket.created', async () => {
-      const r = await slice.auditSql`select event_id, event_type, actor_id, content from audit_log where ticket_id = ${t.id}`;
+      const r = await slice.auditSql`select event_id, event_type, actor_id, content from audit_log where ticket_id = ${t.id} and event_type = 'ticket.created'`;
       return r.length > 0 ? r : undefined;
     });
     expect(rows).toHaveLength(1);
@@ -68,13 +68,15 @@ describe('one ticket through every part', () => {
     // redelivery) must not add a row.
     await publishEvent(slice.js, { ...recorded });
     await new Promise((r) => setTimeout(r, 1_500));
-    const again = await slice.auditSql`select count(*)::int as n from audit_log where ticket_id = ${t.id}`;
+    const again = await slice.auditSql`select count(*)::int as n from audit_log where event_id = ${recorded.id}`;
     expect(again[0]!.n).toBe(1);
 
     const read = await call('GET', `/api/v1/tickets/${t.id}`);
     expect(read.status).toBe(200);
-    const { updatedAt: _u, nextDeadlineAt: _n, nextDeadlineKind: _k, ...fixed } = t;
+    const { updatedAt: _u, nextDeadlineAt: _n, nextDeadlineKind: _k, teamId: _t, ...fixed } = t;
     expect(read.body).toMatchObject(fixed);
+    // The assignment rules routed it to the help desk (EHR → it-tier1).
+    expect(read.body.teamId).toBe('it-tier1');
     // The workflow's first activity filled in when it acts next: the P1 response level.
     expect(read.body.nextDeadlineAt).toEqual(expect.any(String));
   });

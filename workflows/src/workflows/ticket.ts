@@ -662,6 +662,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   };
 
   // ---- the life of the ticket -----------------------------------------------------------------
+  // Actions wait until the ticket is fully opened (recorded and assigned by the rules).
+  locked = true;
   if (!input.carried) {
     const created = makeEvent('ticket.created', { kind: 'user', id: input.openedBy.id, role: input.openedBy.role as never }, {
       siteId: state.siteId,
@@ -687,6 +689,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   } else {
     state.runs += 1;
   }
+  locked = false;
   syncSearchAttributes();
 
   while (state.status !== 'closed') {
