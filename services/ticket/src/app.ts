@@ -26,6 +26,7 @@ import { registerGetTicket } from './routes/v1_tickets_get.js';
 import { registerListTickets } from './routes/v1_tickets_list.js';
 import { registerTicketActions } from './routes/v1_tickets_actions.js';
 import { registerTicketReads } from './routes/v1_tickets_read_more.js';
+import { registerTicketWatchers } from './routes/v1_tickets_watchers.js';
 
 /** Builds the ticket service's HTTP app around the dependencies it is given. */
 export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
@@ -53,6 +54,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerGetTicket(app);
   registerTicketReads(app);
   registerTicketActions(app);
+  registerTicketWatchers(app);
 
   // Policies
   registerGetPolicyDraft(app);

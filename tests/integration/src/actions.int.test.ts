@@ -111,6 +111,19 @@ describe('ticket actions over HTTP', () => {
     expect(rows.map((r) => r.event_type)).toEqual(expected);
   });
 
+  it('lets people watch a ticket: themselves, or others when IT adds them', async () => {
+    const t = (await nurse('POST', '/api/v1/tickets', { ...ticket, title: 'Watched ticket' })).body;
+    const me = (await nurse('GET', `/api/v1/tickets/${t.id}`)).body.requesterId as string;
+    const watched = await nurse('PUT', `/api/v1/tickets/${t.id}/watchers/${me}`);
+    expect(watched.status).toBe(200);
+    expect(watched.body.items.map((w: { userId: string }) => w.userId)).toEqual([me]);
+    expect((await nurse('PUT', `/api/v1/tickets/${t.id}/watchers/someone-else`)).status).toBe(403);
+    expect((await agent('PUT', `/api/v1/tickets/${t.id}/watchers/someone-else`)).body.items).toHaveLength(2);
+    expect((await otherNurse('GET', `/api/v1/tickets/${t.id}/watchers`)).status).toBe(404);
+    const removed = await nurse('DELETE', `/api/v1/tickets/${t.id}/watchers/${me}`);
+    expect(removed.body.items.map((w: { userId: string }) => w.userId)).toEqual(['someone-else']);
+  });
+
   it('changes priority only with a reason, and lists the queue by next deadline with filters and a cursor', async () => {
     const made = [];
     for (let i = 0; i < 3; i++) made.push((await nurse('POST', '/api/v1/tickets', { ...ticket, title: `Queue ticket ${i}` })).body);

@@ -1,0 +1,81 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
+import { AppError, hasRole, publishEvent } from '@tierline/platform';
+import type { TicketAppEnv } from '../deps.js';
+import { canReadTicket } from '../access.js';
+import { findTicket } from '../tickets-repo.js';
+import { authErrorResponses, badRequestResponse, notFoundResponse } from './common.js';
+
+/**
+ * Watchers follow a ticket without working it. Watching changes no escalation state, so it is
+ * written here rather than through the workflow; it is still an audited event.
+ */
+const WatchersSchema = z.object({ items: z.array(z.object({ userId: z.string(), addedAt: z.string() })) }).openapi('Watchers');
+const params = z.object({ id: z.uuid() });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/tickets/{id}/watchers',
+  tags: ['Tickets'],
+  summary: 'Who watches the ticket',
+  security: [{ bearerAuth: [] }],
+  request: { params },
+  responses: { 200: { description: 'Watchers', content: { 'application/json': { schema: WatchersSchema } } }, ...authErrorResponses, ...notFoundResponse },
+});
+
+const changeRoute = (method: 'put' | 'delete') =>
+  createRoute({
+    method,
+    path: '/api/v1/tickets/{id}/watchers/{userId}',
+    tags: ['Tickets'],
+    summary: method === 'put' ? 'Watch a ticket (yourself; IT may add others)' : 'Stop watching (yourself; IT may remove others)',
+    security: [{ bearerAuth: [] }],
+    request: { params: params.extend({ userId: z.string().min(1).max(200) }) },
+    responses: {
+      200: { description: 'Watchers now', content: { 'application/json': { schema: WatchersSchema } } },
+      ...badRequestResponse,
+      ...authErrorResponses,
+      ...notFoundResponse,
+    },
+  });
+
+export function registerTicketWatchers(app: OpenAPIHono<TicketAppEnv>): void {
+  const list = async (sql: TicketAppEnv['Variables']['deps']['sql'], ticketId: string) => {
+    const rows = await sql<{ user_id: string; added_at: Date }[]>`select user_id, added_at from ticket_watchers where ticket_id = ${ticketId} order by added_at, user_id`;
+    return { items: rows.map((r) => ({ userId: r.user_id, addedAt: r.added_at.toISOString() })) };
+  };
+
+  app.openapi(listRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const t = await findTicket(c.get('deps').sql, id);
+    if (!t || !canReadTicket(c.get('actor'), t)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+    return c.json(await list(c.get('deps').sql, id), 200);
+  });
+
+  for (const method of ['put', 'delete'] as const) {
+    app.openapi(changeRoute(method), async (c) => {
+      const { sql, js } = c.get('deps');
+      const actor = c.get('actor');
+      const { id, userId } = c.req.valid('param');
+      const t = await findTicket(sql, id);
+      if (!t || !canReadTicket(actor, t)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+      if (userId !== actor.id && !hasRole(actor, 'it_agent', 'it_lead')) throw new AppError('FORBIDDEN', 'you may only add or remove yourself as a watcher');
+      const changed =
+        method === 'put'
+          ? await sql`insert into ticket_watchers (ticket_id, user_id) values (${id}, ${userId}) on conflict do nothing`
+          : await sql`delete from ticket_watchers where ticket_id = ${id} and user_id = ${userId}`;
+      if (changed.count > 0 && js) {
+        await publishEvent(js, {
+          id: randomUUID(),
+          type: method === 'put' ? 'ticket.watcher_added' : 'ticket.watcher_removed',
+          occurredAt: new Date().toISOString(),
+          actor: { kind: 'user', id: actor.id, role: actor.primaryRole },
+          ticketId: id,
+          data: { number: t.number, watcherId: userId },
+          schemaVersion: 1,
+        });
+      }
+      return c.json(await list(sql, id), 200);
+    });
+  }
+}
