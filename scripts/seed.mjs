@@ -7,10 +7,20 @@ import { log } from './lib.mjs';
 const { infraEnv } = await import('../infra/lib/env.mjs');
 const { loginAs, DEMO_PASSWORD } = await import('../packages/testing/dist/index.js');
 
+/** The Keycloak user id (`sub`) of a demo user, read from a real login's access token. */
+async function userIdOf(username) {
+  const { access_token } = await loginAs(username, DEMO_PASSWORD);
+  return JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString('utf8')).sub;
+}
+
 export async function seedDemo() {
   const env = infraEnv();
   const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {
+    // Team members are configured by username; automatic assignment needs their user ids.
+    for (const username of ['alex.agent', 'lee.lead']) {
+      await sql`update ticket.team_members set user_id = ${await userIdOf(username)} where username = ${username} and user_id is null`;
+    }
     await sql`insert into identity.sites (id, name, time_zone) values
       ('north', 'North Clinic', 'America/New_York'), ('south', 'South Clinic', 'America/New_York')
       on conflict (id) do nothing`;

@@ -7,6 +7,8 @@
 # Usage: infra/keycloak/check-login.sh [username [password [expected-group]]]
 #   default: nora.nurse / Tierline-demo-1 (demo-only) expecting group /sites/north.
 #   A user without groups gets no `groups` claim at all: consumers must read a missing claim as [].
+#   Only clinic_staff users log in with a password alone: every other role must pass a second factor (OTP form),
+#   which this script does not answer; packages/testing loginAs() does, with the secrets of demo-users.ts.
 set -euo pipefail
 KC="${KEYCLOAK_URL:-http://localhost:${KEYCLOAK_PORT:-8180}}"
 REALM_URL="$KC/realms/tierline"

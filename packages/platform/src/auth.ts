@@ -26,6 +26,12 @@ export interface TokenVerifierOptions {
   audience: string;
   /** Injected key set, for tests that sign their own tokens. */
   keySet?: JWTVerifyGetKey;
+  /**
+   * Consulted after a token verified: true means the account was disabled since the token was
+   * issued, so the token is refused (401 'account disabled') although unexpired. See
+   * createRevocationWatcher (revocation.ts) for the shared implementation.
+   */
+  isRevoked?: (sub: string) => boolean | Promise<boolean>;
 }
 
 const ROLE_RANK: Role[] = ['admin', 'it_lead', 'it_agent', 'auditor', 'vendor', 'clinic_staff'];
@@ -69,6 +75,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions) {
       if (payload['typ'] !== undefined && payload['typ'] !== 'Bearer') {
         throw new AppError('UNAUTHORIZED', 'not an access token');
       }
+      if (opts.isRevoked && (await opts.isRevoked(payload.sub!))) throw new AppError('UNAUTHORIZED', 'account disabled');
       return actorFromClaims(payload);
     } catch (err) {
       if (err instanceof AppError) throw err;

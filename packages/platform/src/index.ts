@@ -5,3 +5,4 @@ export * from './auth.js';
 export * from './nats.js';
 export * from './db.js';
 export * from './http.js';
+export * from './revocation.js';

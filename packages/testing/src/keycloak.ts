@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { demoUser } from './demo-users.js';
 import { testEnv } from './env.js';
 
 export interface Tokens {
@@ -58,9 +59,14 @@ export function totp(secret: string, at = Date.now()): string {
   return code.toString().padStart(6, '0');
 }
 
+/** Keycloak stopped the login at a second-factor enrolment page: no code was issued. */
+export class SecondFactorSetupRequired extends Error {}
+
 /**
  * Logs a person in the way the portal does: authorization code + PKCE on Keycloak's own login
- * page, here driven over HTTP. No test-only direct-grant client is needed.
+ * page, here driven over HTTP. No test-only direct-grant client is needed. When the realm asks
+ * for a one-time code, the code is computed from `opts.totpSecret`, or else from the demo user's
+ * seeded secret (demo-users.ts), so callers of demo users need not know about MFA.
  */
 export async function loginAs(
   username: string,
@@ -69,10 +75,12 @@ export async function loginAs(
 ): Promise<Tokens> {
   // Keycloak's brute-force detector serialises logins per user, and test files in parallel log
   // the same demo users in at once: some attempts are refused for a moment. Retry those.
+  const totpSecret = opts.totpSecret ?? demoUser(username)?.totpSecret;
+  const withSecret = totpSecret ? { ...opts, totpSecret } : opts;
   let last: unknown;
   for (let attempt = 0; attempt < 6; attempt++) {
     try {
-      return await loginOnce(username, password, opts);
+      return await loginOnce(username, password, withSecret);
     } catch (err) {
       last = err;
       if (!/refused|ended with HTTP 5/.test((err as Error).message)) throw err;
@@ -122,6 +130,9 @@ async function loginOnce(
   // A second factor, when the account has one: the OTP form.
   if (res.status === 200) {
     html = await res.text();
+    if (/kc-totp-settings-form|webauthn-register|id="register"/i.test(html)) {
+      throw new SecondFactorSetupRequired(`login of ${username} stopped at second-factor enrolment (no code issued)`);
+    }
     action = formAction(html);
     if (!action || !/otp/i.test(html)) throw new Error(`login of ${username} refused: ${pageError(html)}`);
     if (!opts.totpSecret) throw new Error(`login of ${username} asks for a one-time code and no TOTP secret was given`);
@@ -132,10 +143,15 @@ async function loginOnce(
       body: new URLSearchParams({ otp: totp(opts.totpSecret), credentialId: '' }),
     });
     jar.store(res);
-    if (res.status === 200) throw new Error(`one-time code of ${username} refused: ${pageError(await res.text())}`);
+    // Not "refused": a wrong code is final, and retrying would trip brute-force detection.
+    if (res.status === 200) throw new Error(`one-time code of ${username} not accepted: ${pageError(await res.text())}`);
   }
   const location = res.headers.get('location');
   if (res.status !== 302 || !location) throw new Error(`login of ${username} ended with HTTP ${res.status}`);
+  // A user who must have a second factor but has none is sent to enrolment: no code.
+  if (/required-action\?execution=(CONFIGURE_TOTP|webauthn-register)/.test(location)) {
+    throw new SecondFactorSetupRequired(`login of ${username} stopped at second-factor enrolment (no code issued)`);
+  }
   const code = new URL(location).searchParams.get('code');
   if (!code) throw new Error(`login of ${username} redirected without a code: ${location}`);
 
@@ -160,5 +176,3 @@ export async function serviceToken(clientId: string, secret = `${clientId}-dev-s
   return (await res.json()) as Tokens;
 }
 
-/** Demo users of the realm file (demo-only credentials, listed in the README). */
-export const DEMO_PASSWORD = 'Tierline-demo-1';

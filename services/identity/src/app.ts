@@ -1,46 +1,50 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { RoleSchema } from '@tierline/contracts';
-import { createServiceApp, requireAuth, type Actor, type Logger, type Sql, type TokenVerifier } from '@tierline/platform';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createServiceApp, requireAuth } from '@tierline/platform';
+import type { IdentityAppEnv, IdentityDeps } from './deps.js';
+import { registerInviteUser } from './routes/v1_directory_users_invite.js';
+import { registerUserEnabled } from './routes/v1_directory_users_enabled.js';
+import { registerListDirectoryUsers } from './routes/v1_directory_users_list.js';
+import { registerSetUserRoles } from './routes/v1_directory_users_roles_put.js';
+import { registerMe } from './routes/v1_me.js';
+import { registerMyContacts } from './routes/v1_me_contacts.js';
 
-interface IdentityEnv {
-  Variables: { requestId: string; actor: Actor };
-}
-
-const MeSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    roles: z.array(RoleSchema),
-    sites: z.array(z.object({ id: z.string(), name: z.string() })),
-    vendorOrg: z.string().nullable(),
-  })
-  .openapi('Me');
-
-const meRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/me',
-  tags: ['Identity'],
-  summary: 'Who am I: roles, sites and vendor organisation from the verified token',
-  security: [{ bearerAuth: [] }],
-  responses: { 200: { description: 'The caller', content: { 'application/json': { schema: MeSchema } } } },
-});
-
-export function createIdentityApp(deps: { sql: Sql; verifyToken: TokenVerifier; logger: Logger }): OpenAPIHono<IdentityEnv> {
-  const app = createServiceApp<IdentityEnv>({
+/** Builds the identity service's HTTP app around the dependencies it is given. */
+export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEnv> {
+  const app = createServiceApp<IdentityAppEnv>({
     name: 'identity',
     logger: deps.logger,
     readiness: { postgres: () => deps.sql`select 1` },
   });
-  app.use('/api/v1/*', requireAuth(deps.verifyToken));
-  app.openapi(meRoute, async (c) => {
-    const actor = c.get('actor');
-    const rows = actor.sites.length
-      ? await deps.sql<{ id: string; name: string }[]>`select id, name from sites where id = any(${actor.sites}) order by name`
-      : [];
-    // A site in the token that the directory does not know yet is still the caller's site.
-    const known = new Map(rows.map((r) => [r.id, r.name]));
-    const sites = actor.sites.map((id) => ({ id, name: known.get(id) ?? id }));
-    return c.json({ id: actor.id, username: actor.username, roles: actor.roles, sites, vendorOrg: actor.vendorOrg }, 200);
+  app.use('/api/v1/*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  // Everything under /api/v1 needs a token, except the API description itself.
+  app.use('/api/v1/*', async (c, next) => {
+    if (c.req.path === '/api/v1/openapi.json') return next();
+    return requireAuth(deps.verifyToken)(c as never, next);
+  });
+
+  // Me
+  registerMe(app);
+  registerMyContacts(app);
+
+  // Directory
+  registerListDirectoryUsers(app);
+  registerInviteUser(app);
+  registerUserEnabled(app);
+  registerSetUserRoles(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A Keycloak access token of realm "tierline" with audience tierline-identity.',
+  });
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Tierline identity API', version: '1.0.0', description: 'Who am I, contacts, and the user directory mirrored from Keycloak.' },
+    servers: [{ url: '/' }],
   });
   return app;
 }

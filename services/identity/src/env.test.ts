@@ -12,4 +12,13 @@ describe('identity service environment', () => {
   it('names a malformed Keycloak URL', () => {
     expect(() => parseEnv(identityEnvSchema, { DATABASE_URL: 'postgres://a@b/c', KEYCLOAK_URL: 'not a url' })).toThrow(/KEYCLOAK_URL/);
   });
+  it('has directory defaults and parses the reader clients list', () => {
+    const env = parseEnv(identityEnvSchema, { DATABASE_URL: 'postgres://a@b/c', DIRECTORY_READER_CLIENTS: 'tierline-notification, tierline-worker' });
+    expect(env.DIRECTORY_SYNC_INTERVAL_MS).toBe(300_000);
+    expect(env.KEYCLOAK_ADMIN_CLIENT_ID).toBe('tierline-identity');
+    expect(env.DIRECTORY_READER_CLIENTS).toEqual(['tierline-notification', 'tierline-worker']);
+  });
+  it('refuses a negative sync interval', () => {
+    expect(() => parseEnv(identityEnvSchema, { DATABASE_URL: 'postgres://a@b/c', DIRECTORY_SYNC_INTERVAL_MS: '-1' })).toThrow(/DIRECTORY_SYNC_INTERVAL_MS/);
+  });
 });

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '@tierline/testing';
+import { connectNats, type NatsConnection } from './nats.js';
+import { createRevocationWatcher, revokeUser, unrevokeUser, type RevocationWatcher } from './revocation.js';
+
+async function within(ms: number, check: () => boolean): Promise<number> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - start;
+}
+
+describe('revocation bucket on the real NATS', () => {
+  let nc: NatsConnection;
+  let watcher: RevocationWatcher;
+  beforeAll(async () => {
+    nc = await connectNats(testEnv().natsUrl, 'revocation-test');
+    watcher = await createRevocationWatcher(nc);
+    await watcher.ready;
+  });
+  afterAll(async () => {
+    await watcher?.stop();
+    await nc?.drain();
+  });
+
+  it('sees a disable and a re-enable within a second', async () => {
+    const sub = randomUUID();
+    expect(watcher.isRevoked(sub)).toBe(false);
+    await revokeUser(nc, sub);
+    const delay = await within(1_000, () => watcher.isRevoked(sub));
+    await unrevokeUser(nc, sub);
+    await within(1_000, () => !watcher.isRevoked(sub));
+    expect(delay).toBeLessThan(1_000);
+  });
+
+  it('a watcher started later reads the current content, deletions included', async () => {
+    const kept = randomUUID();
+    const lifted = randomUUID();
+    await revokeUser(nc, kept);
+    await revokeUser(nc, lifted);
+    await unrevokeUser(nc, lifted);
+    const late = await createRevocationWatcher(nc);
+    try {
+      await late.ready;
+      expect(late.isRevoked(kept)).toBe(true);
+      expect(late.isRevoked(lifted)).toBe(false);
+    } finally {
+      await late.stop();
+      await unrevokeUser(nc, kept);
+    }
+  });
+});

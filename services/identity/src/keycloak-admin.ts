@@ -1,0 +1,198 @@
+import { AppError } from '@tierline/platform';
+import { ROLES, type Role } from '@tierline/contracts';
+
+/**
+ * The slice of Keycloak's admin REST API the identity service uses, called with its own
+ * service account (client credentials of tierline-identity, which holds realm-management's
+ * view-users, manage-users, query-users and query-groups in the realm file).
+ */
+export interface DirectoryEntry {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  roles: Role[];
+  sites: string[];
+  vendorOrg: string | null;
+  enabled: boolean;
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  roles: Role[];
+  sites: string[];
+  vendorOrg: string | null;
+  requiredActions: string[];
+}
+
+export interface KeycloakAdmin {
+  listDirectory(): Promise<DirectoryEntry[]>;
+  getUser(id: string): Promise<DirectoryEntry | null>;
+  createUser(user: NewUser): Promise<string>;
+  setEnabled(id: string, enabled: boolean): Promise<void>;
+  logout(id: string): Promise<void>;
+  setRoles(id: string, roles: Role[]): Promise<void>;
+}
+
+interface KcUser {
+  id: string;
+  username: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  enabled: boolean;
+  serviceAccountClientId?: string;
+}
+interface KcGroup {
+  id: string;
+  name: string;
+  path: string;
+  subGroupCount?: number;
+}
+interface KcRole {
+  id: string;
+  name: string;
+}
+
+const PAGE = 200;
+
+export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clientId: string; clientSecret: string }): KeycloakAdmin {
+  const base = opts.baseUrl.replace(/\/$/, '');
+  const admin = `${base}/admin/realms/${encodeURIComponent(opts.realm)}`;
+  let token: { value: string; until: number } | null = null;
+
+  async function accessToken(): Promise<string> {
+    if (token && Date.now() < token.until) return token.value;
+    const res = await fetch(`${base}/realms/${encodeURIComponent(opts.realm)}/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret }),
+    });
+    if (!res.ok) throw new AppError('UNAVAILABLE', `Keycloak refused the identity service account (${res.status})`);
+    const body = (await res.json()) as { access_token: string; expires_in: number };
+    // Renew a little before expiry rather than racing it.
+    token = { value: body.access_token, until: Date.now() + Math.max(5, body.expires_in - 30) * 1000 };
+    return token.value;
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T; location: string | null }> {
+    let res: Response;
+    try {
+      res = await fetch(`${admin}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${await accessToken()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('UNAVAILABLE', 'Keycloak is unreachable');
+    }
+    const text = await res.text();
+    if (res.status === 404) throw new AppError('NOT_FOUND', `Keycloak: not found (${method} ${path.split('?')[0]})`);
+    if (res.status === 409) throw new AppError('CONFLICT', 'a user with this username or email exists already');
+    if (res.status >= 400) throw new AppError('UNAVAILABLE', `Keycloak admin API answered ${res.status} to ${method} ${path.split('?')[0]}`);
+    return { status: res.status, data: (text ? JSON.parse(text) : undefined) as T, location: res.headers.get('location') };
+  }
+
+  async function paged<T>(path: string): Promise<T[]> {
+    const out: T[] = [];
+    const sep = path.includes('?') ? '&' : '?';
+    for (let first = 0; ; first += PAGE) {
+      const { data } = await call<T[]>('GET', `${path}${sep}first=${first}&max=${PAGE}`);
+      out.push(...data);
+      if (data.length < PAGE) return out;
+    }
+  }
+
+  /** Site and vendor groups: children of /sites and /vendors, by path. */
+  async function tierlineGroups(): Promise<KcGroup[]> {
+    const tops = await paged<KcGroup>('/groups?briefRepresentation=true');
+    const out: KcGroup[] = [];
+    for (const top of tops.filter((g) => g.path === '/sites' || g.path === '/vendors')) {
+      out.push(...(await paged<KcGroup>(`/groups/${top.id}/children?briefRepresentation=true`)));
+    }
+    return out;
+  }
+
+  const entry = (u: KcUser, roles: Role[], groups: string[]): DirectoryEntry => {
+    const vendor = groups.find((g) => g.startsWith('/vendors/'));
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: [u.firstName, u.lastName].filter(Boolean).join(' ') || u.username,
+      email: u.email ?? null,
+      roles,
+      sites: groups.filter((g) => g.startsWith('/sites/')).map((g) => g.slice('/sites/'.length)).sort(),
+      vendorOrg: vendor ? vendor.slice('/vendors/'.length) : null,
+      enabled: u.enabled,
+    };
+  };
+
+  async function describe(u: KcUser): Promise<DirectoryEntry> {
+    const { data: mapped } = await call<KcRole[]>('GET', `/users/${encodeURIComponent(u.id)}/role-mappings/realm`);
+    const { data: groups } = await call<KcGroup[]>('GET', `/users/${encodeURIComponent(u.id)}/groups?briefRepresentation=true`);
+    const roles = mapped.map((r) => r.name).filter((n): n is Role => (ROLES as readonly string[]).includes(n)).sort();
+    return entry(u, roles, groups.map((g) => g.path));
+  }
+
+  return {
+    // Two calls per user (role mappings, groups): the service account needs only view-users, not
+    // view-realm. Fine for a clinic-sized realm; a few requests run at once.
+    async listDirectory() {
+      const users = (await paged<KcUser>('/users?briefRepresentation=true')).filter((u) => !u.serviceAccountClientId && !u.username.startsWith('service-account-'));
+      const out: DirectoryEntry[] = [];
+      for (let i = 0; i < users.length; i += 8) {
+        const batch = await Promise.all(users.slice(i, i + 8).map((u) => describe(u)));
+        out.push(...batch);
+      }
+      return out;
+    },
+    async getUser(id) {
+      try {
+        const { data: u } = await call<KcUser>('GET', `/users/${encodeURIComponent(id)}`);
+        return await describe(u);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    },
+    async createUser(user) {
+      const groups = [...user.sites.map((s) => `/sites/${s}`), ...(user.vendorOrg ? [`/vendors/${user.vendorOrg}`] : [])];
+      const known = new Set((await tierlineGroups()).map((g) => g.path));
+      const unknown = groups.filter((g) => !known.has(g));
+      if (unknown.length) throw new AppError('BAD_REQUEST', `no such site or vendor group: ${unknown.join(', ')}`);
+      const res = await call<undefined>('POST', '/users', {
+        username: user.username,
+        email: user.email,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        enabled: true,
+        emailVerified: false,
+        requiredActions: user.requiredActions,
+        groups,
+      });
+      const id = res.location?.split('/').pop();
+      if (!id) throw new AppError('UNAVAILABLE', 'Keycloak created the user but did not say its id');
+      await this.setRoles(id, user.roles);
+      return id;
+    },
+    async setEnabled(id, enabled) {
+      await call('PUT', `/users/${encodeURIComponent(id)}`, { enabled });
+    },
+    async logout(id) {
+      await call('POST', `/users/${encodeURIComponent(id)}/logout`);
+    },
+    async setRoles(id, wanted) {
+      const { data: available } = await call<KcRole[]>('GET', `/users/${encodeURIComponent(id)}/role-mappings/realm/available`);
+      const { data: current } = await call<KcRole[]>('GET', `/users/${encodeURIComponent(id)}/role-mappings/realm`);
+      const have = current.filter((r) => (ROLES as readonly string[]).includes(r.name));
+      const add = available.filter((r) => wanted.includes(r.name as Role));
+      const remove = have.filter((h) => !wanted.includes(h.name as Role));
+      if (add.length) await call('POST', `/users/${encodeURIComponent(id)}/role-mappings/realm`, add);
+      if (remove.length) await call('DELETE', `/users/${encodeURIComponent(id)}/role-mappings/realm`, remove);
+    },
+  };
+}

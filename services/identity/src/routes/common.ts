@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import { EVENT_SCHEMA_VERSION, ErrorEnvelopeSchema, type Role } from '@tierline/contracts';
+import { AppError, hasRole, publishEvent, type Actor } from '@tierline/platform';
+import type { IdentityAppEnv } from '../deps.js';
+
+export const authErrorResponses = {
+  401: { description: 'Missing, expired, invalid or revoked access token', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  403: { description: 'Authenticated, but not allowed', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+} as const;
+export const badRequestResponse = {
+  400: { description: 'Invalid request; `details` names each field', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+} as const;
+export const notFoundResponse = {
+  404: { description: 'No such user', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+} as const;
+export const conflictResponse = {
+  409: { description: 'The change conflicts with the current state', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+} as const;
+
+/** Roles that must pass a second factor (they include `mfa_required` in the realm). */
+export const MFA_ROLES: readonly Role[] = ['it_agent', 'it_lead', 'vendor', 'auditor', 'admin'];
+
+/**
+ * The client whose service account made the call, or null for a person. Service tokens
+ * (client credentials) carry `client_id` (the service_account scope); they lack
+ * `preferred_username` when the client has no profile scope, so Actor.isServiceAccount alone
+ * cannot tell. `azp` names the client either way.
+ */
+export function callerServiceClient(c: Context<IdentityAppEnv>): string | null {
+  const token = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
+  if (!token) return null;
+  // The token was verified by requireAuth before any handler runs; this only reads claims from it.
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const isService = typeof claims['client_id'] === 'string' || c.get('actor').isServiceAccount;
+  const azp = claims['azp'] ?? claims['client_id'];
+  return isService && typeof azp === 'string' ? azp : null;
+}
+
+/** People who manage accounts: IT leads and admins. */
+export function requireUserManager(actor: Actor): void {
+  if (actor.isServiceAccount || !hasRole(actor, 'it_lead', 'admin')) throw new AppError('FORBIDDEN', 'only IT leads and admins manage users');
+}
+
+/** Only an admin may create, change or disable an admin: an IT lead cannot raise anyone, themselves included, to admin. */
+export function requireAdminFor(actor: Actor, roles: readonly Role[]): void {
+  if (roles.includes('admin') && !hasRole(actor, 'admin')) throw new AppError('FORBIDDEN', 'only an admin may grant, change or disable the admin role');
+}
+
+/** Publishes one audited directory event. Data carries ids and usernames only, never contact details. */
+export async function publishIdentityEvent(c: Context<IdentityAppEnv>, type: string, data: Record<string, unknown>): Promise<void> {
+  const actor = c.get('actor');
+  await publishEvent(c.get('deps').js, {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    actor: { kind: 'user', id: actor.id, role: actor.primaryRole },
+    data,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+  });
+}

@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import {
+  connectNats,
+  createLogger,
+  createRevocationWatcher,
+  createSql,
+  createTokenVerifier,
+  ensureStreams,
+  listen,
+  migrate,
+  type NatsConnection,
+} from '@tierline/platform';
+import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createIdentityApp } from '../app.js';
+import { startDirectorySync } from '../directory.js';
+import { createKeycloakAdmin } from '../keycloak-admin.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/**
+ * The identity service as main.ts wires it, on a fresh database, the real Keycloak (admin API
+ * through the tierline-identity service account) and the real NATS (events, revocation bucket).
+ */
+export async function startIdentity(label: string) {
+  const env = testEnv();
+  const logger = createLogger(`identity-${label}`, process.env.LOG_LEVEL ?? 'silent');
+  const db = await createTestDatabase(label);
+  const sql = createSql(db.url, 'identity', 4);
+  await migrate(sql, { schema: 'identity', dir: MIGRATIONS_DIR });
+  const nc = await connectNats(env.natsUrl, `identity-test-${label}`);
+  const js = (await ensureStreams(nc)).jetstream();
+  const revoked = await createRevocationWatcher(nc);
+  await revoked.ready;
+  const kc = createKeycloakAdmin({ baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' });
+  const sync = startDirectorySync({ sql, kc, logger, intervalMs: 0 });
+  await sync.first;
+  const app = createIdentityApp({
+    sql,
+    logger,
+    kc,
+    js,
+    nc,
+    directoryReaderClients: ['tierline-notification'],
+    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity', isRevoked: revoked.isRevoked }),
+  });
+  const server = await listen(app, 0);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  return {
+    sql,
+    nc,
+    kc,
+    baseUrl,
+    async stop() {
+      await server.close();
+      sync.stop();
+      await revoked.stop();
+      await nc.drain();
+      await sql.end();
+      await db.drop();
+    },
+  };
+}
+
+export interface ApiResult {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export function api(baseUrl: string, token?: string) {
+  return async (method: string, path: string, body?: unknown): Promise<ApiResult> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** Collects the identity events published while a test runs (a plain NATS subscription sees JetStream publishes). */
+export function collectEvents(nc: NatsConnection) {
+  const events: { type: string; data: Record<string, unknown>; actor: unknown }[] = [];
+  const sub = nc.subscribe('tierline.events.identity.>');
+  void (async () => {
+    for await (const m of sub) events.push(m.json());
+  })();
+  return {
+    events,
+    async waitFor(pred: (e: (typeof events)[number]) => boolean, ms = 3_000) {
+      const start = Date.now();
+      for (;;) {
+        const hit = events.find(pred);
+        if (hit) return hit;
+        if (Date.now() - start > ms) throw new Error(`no such event within ${ms} ms; saw ${JSON.stringify(events.map((e) => e.type))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: () => sub.unsubscribe(),
+  };
+}
