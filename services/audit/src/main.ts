@@ -3,6 +3,7 @@ import {
   connectNats,
   createLogger,
   createSql,
+  createRevocationWatcher,
   createTokenVerifier,
   ensureStreams,
   listen,
@@ -29,6 +30,8 @@ const sql = createAuditSql(env.DATABASE_URL, { role: env.AUDIT_DB_ROLE });
 
 const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger);
 await ensureStreams(nc);
+// Tokens of accounts disabled in the identity service are refused at once, not at expiry.
+const revoked = await createRevocationWatcher(nc, logger);
 const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_DURABLE });
 const checkpointer = startCheckpointer({
   sql,
@@ -42,12 +45,13 @@ const app = createAuditApp({
   logger,
   signer,
   publicKeys,
-  verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE }),
+  verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
 });
 const server = await listen(app, env.PORT, env.HOST);
 logger.info({ port: server.port, keyId: signer.keyId }, 'audit service listening');
 
 onShutdown(logger, async () => {
+  await revoked.stop();
   await server.close();
   await consumer.stop();
   await checkpointer.stop();

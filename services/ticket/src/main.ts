@@ -5,6 +5,7 @@ import {
   connectNats,
   createLogger,
   createSql,
+  createRevocationWatcher,
   createTokenVerifier,
   ensureStreams,
   listen,
@@ -27,6 +28,8 @@ await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations
 await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:ticket-service');
 const nc = await connectNats(env.NATS_URL, 'tierline-ticket', logger);
 await ensureStreams(nc);
+// Tokens of accounts disabled in the identity service are refused at once, not at expiry.
+const revoked = await createRevocationWatcher(nc, logger);
 const js = jetstream(nc);
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
@@ -42,7 +45,7 @@ const app = createTicketApp({
   temporal,
   js,
   taskQueue: env.TICKET_TASK_QUEUE,
-  verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE }),
+  verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
   logger,
   categories: env.TICKET_CATEGORIES,
 });
@@ -50,6 +53,7 @@ const server = await listen(app, env.PORT, env.HOST);
 logger.info({ port: server.port }, 'ticket service listening');
 
 onShutdown(logger, async () => {
+  await revoked.stop();
   clearInterval(flushTimer);
   await server.close();
   await nc.drain();
