@@ -13,6 +13,8 @@ const port = (name, def) => Number(process.env[name] ?? def);
 export const APPS = [
   { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001) },
   { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002) },
+  // Local stand-ins for Twilio, Slack and Teams, which cannot be reached from here.
+  { name: 'provider-stubs', entry: 'services/provider-stubs/dist/main.js', port: port('PROVIDER_STUBS_PORT', 3010), ready: '/healthz' },
   { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003) },
   { name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004) },
   { name: 'worker', entry: 'workflows/dist/worker.js', port: null },
@@ -30,6 +32,11 @@ function appEnv() {
     IDENTITY_SERVICE_URL: url('identity'),
     NOTIFICATION_SERVICE_URL: url('notification'),
     AUDIT_SERVICE_URL: url('audit'),
+    // Notification providers: the local stand-ins (real deployments point these at the providers).
+    TWILIO_API_BASE: url('provider-stubs'),
+    SLACK_API_URL: `${url('provider-stubs')}/slack/api/`,
+    TEAMS_WEBHOOK_URL: `${url('provider-stubs')}/teams/webhook/tierline-stub`,
+    PORTAL_URL: `http://localhost:${APPS.find((a) => a.name === 'portal').port}`,
   };
 }
 
@@ -55,7 +62,7 @@ export async function startApps() {
 export async function waitForApps() {
   for (const app of APPS) {
     if (app.port) {
-      await waitFor(() => httpOk(`http://127.0.0.1:${app.port}/readyz`), { name: app.name, timeoutMs: 90_000, pid: readPid(app.name) });
+      await waitFor(() => httpOk(`http://127.0.0.1:${app.port}${app.ready ?? '/readyz'}`), { name: app.name, timeoutMs: 90_000, pid: readPid(app.name) });
     } else {
       const { temporal } = toolPaths();
       const env = infraEnv();

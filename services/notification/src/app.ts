@@ -1,7 +1,10 @@
-import { createServiceApp, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { createServiceApp, requireAuth, type Actor, type Logger, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
+import { registerNotificationsList } from './routes/v1_notifications_list.js';
 
-export function createNotificationApp(deps: { sql: Sql; nc: NatsConnection; logger: Logger }) {
-  return createServiceApp<{ Variables: { requestId: string } }>({
+export type NotificationEnvBindings = { Variables: { requestId: string; actor: Actor; sql: Sql } };
+
+export function createNotificationApp(deps: { sql: Sql; nc: NatsConnection; logger: Logger; verifyToken: TokenVerifier }) {
+  const app = createServiceApp<NotificationEnvBindings>({
     name: 'notification',
     logger: deps.logger,
     readiness: {
@@ -12,4 +15,14 @@ export function createNotificationApp(deps: { sql: Sql; nc: NatsConnection; logg
       },
     },
   });
+  // Registered before the auth middleware, so the description itself is public.
+  app.doc31('/api/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Tierline notification service', version: '1' } });
+  app.use('/api/*', async (c, next) => {
+    c.set('sql', deps.sql);
+    await next();
+  });
+  app.use('/api/*', requireAuth(deps.verifyToken));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registerNotificationsList(app);
+  return app;
 }

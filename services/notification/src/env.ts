@@ -1,14 +1,71 @@
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
+import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
 
-export const notificationEnvSchema = baseEnvSchema.extend({
-  // Where the HTTP API listens.
-  PORT: port.default(3003),
-  HOST: z.string().default('127.0.0.1'),
-  // The notification service's own database; schema "notification" is migrated at start-up.
-  DATABASE_URL: databaseUrl,
-  // JetStream carrying notification commands.
-  NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
-  // Outgoing mail server (Mailpit locally).
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').default('smtp://127.0.0.1:1025'),
-});
+const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
+
+export const notificationEnvSchema = baseEnvSchema
+  .extend({
+    // Where the HTTP API listens.
+    PORT: port.default(3003),
+    HOST: z.string().default('127.0.0.1'),
+    // The notification service's own database; schema "notification" is migrated at start-up.
+    DATABASE_URL: databaseUrl,
+    // JetStream carrying notification commands.
+    NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Stream, subject and durable of the commands; overridable so tests run on their own stream.
+    NOTIFY_STREAM: z.string().min(1).default(COMMANDS_STREAM),
+    NOTIFY_SUBJECT: z.string().min(1).default(NOTIFY_SUBJECT),
+    NOTIFY_DURABLE: z.string().min(1).default('notification'),
+    // Where commands that failed for good are copied before they are terminated.
+    DEAD_LETTER_STREAM: z.string().min(1).default('TIERLINE_DEAD_LETTERS'),
+    // JetStream deliveries of a command before its failing sends are given up (and alerted).
+    NOTIFY_MAX_DELIVER: z.coerce.number().int().min(2).max(100).default(6),
+    // Redelivery delays in ms between attempts, comma-separated.
+    NOTIFY_BACKOFF_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/)
+      .default('2000,10000,30000,60000,120000')
+      .transform((s) => s.split(',').map(Number)),
+    // How long JetStream waits for an ack before redelivering (covers a crashed instance).
+    NOTIFY_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
+    // Per-provider request timeout; also the lease a send holds on its delivery row.
+    SEND_TIMEOUT_MS: z.coerce.number().int().min(500).default(10_000),
+    // Deferred deliveries (quiet hours, bundles, retries) are looked for this often.
+    POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    // More than this many messages to one person on one channel within a minute are bundled.
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+    // Links in messages point here.
+    PORTAL_URL: httpUrl.default('http://localhost:3000'),
+    // Outgoing mail server (Mailpit locally).
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z.string().min(3).default('Tierline <tierline@tierline.test>'),
+    // Mailpit's API; when set, a resend after a crash first asks it whether the Message-ID is
+    // already there (local only; a production relay offers no such lookup).
+    MAILPIT_URL: optionalUrl,
+    // Twilio credentials and sender; TWILIO_API_BASE points the library at the local stand-in.
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/).default('AC00000000000000000000000000000000'),
+    TWILIO_AUTH_TOKEN: z.string().min(1).default('stub-auth-token'),
+    TWILIO_FROM: z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number').default('+15550109999'),
+    TWILIO_API_BASE: optionalUrl,
+    // Slack bot token and Web API base (https://slack.com/api/ in production).
+    SLACK_BOT_TOKEN: z.string().min(1).default('xoxb-stub-token'),
+    SLACK_API_URL: httpUrl.default('http://127.0.0.1:3010/slack/api/'),
+    // Teams incoming webhook (a Workflows/connector URL in production).
+    TEAMS_WEBHOOK_URL: httpUrl.default('http://127.0.0.1:3010/teams/webhook/tierline-stub'),
+    // "directory": the service's own recipients table; "identity": the identity service's API.
+    RECIPIENT_RESOLVER: z.enum(['directory', 'identity']).default('directory'),
+    IDENTITY_SERVICE_URL: httpUrl.default('http://127.0.0.1:3002'),
+    // Keycloak: JWKS for incoming tokens, token endpoint for the service account.
+    KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
+    KEYCLOAK_REALM: z.string().min(1).default('tierline'),
+    KEYCLOAK_ISSUER: httpUrl.optional(),
+    TOKEN_AUDIENCE: z.string().min(1).default('tierline-notification'),
+    NOTIFICATION_CLIENT_ID: z.string().min(1).default('tierline-notification'),
+    NOTIFICATION_CLIENT_SECRET: z.string().min(1).default('tierline-notification-dev-secret'),
+  })
+  .transform((e) => {
+    const kc = `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`;
+    return { ...e, KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? kc, JWKS_URL: `${kc}/protocol/openid-connect/certs`, TOKEN_URL: `${kc}/protocol/openid-connect/token` };
+  });
+export type NotificationEnv = z.infer<typeof notificationEnvSchema>;

@@ -1,3 +1,5 @@
 export { createNotificationApp } from './app.js';
-export { notificationEnvSchema } from './env.js';
+export { notificationEnvSchema, type NotificationEnv } from './env.js';
+export { startNotificationWorker } from './service.js';
+export { DirectoryRecipientResolver, IdentityRecipientResolver, type Recipient, type RecipientResolver } from './recipients.js';
 export const NOTIFICATION_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);

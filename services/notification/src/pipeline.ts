@@ -1,0 +1,298 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { EventEnvelope, NotificationChannel, NotifyCommand } from '@tierline/contracts';
+import { publishEvent, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
+import { addressOf, type Senders } from './channels.js';
+import { quietUntil } from './quiet-hours.js';
+import type { Recipient, RecipientResolver } from './recipients.js';
+import { pageView, type AlertView, type PageView } from './templates.js';
+
+export interface DeliveryRow {
+  id: string;
+  idempotency_key: string;
+  recipient_id: string;
+  channel: NotificationChannel;
+  ticket_id: string | null;
+  status: 'queued' | 'sent' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  kind: 'page' | 'alert';
+  template: string | null;
+  recipient: Recipient;
+  scheduled_at: Date | null;
+  claimed_until: Date | null;
+  provider_message_id: string | null;
+  bundle_id: string | null;
+  sent_at: Date | null;
+}
+
+export interface PipelineOptions {
+  sql: Sql;
+  js: JetStreamClient;
+  resolver: RecipientResolver;
+  senders: Senders;
+  logger: Logger;
+  portalUrl: string;
+  /** Sends to one person on one channel within `rateWindowMs` before later ones are bundled. */
+  rateLimit: number;
+  rateWindowMs?: number;
+  /** Lease a send holds on its row; longer than any provider call may take. */
+  leaseMs: number;
+  /** Attempts of a deferred (poller-owned) delivery before it is given up. */
+  maxAttempts: number;
+  /** Delay before the poller retries a deferred delivery, per attempt. */
+  retryDelaysMs: number[];
+}
+
+/** The other channels to alert a lead on, in order of preference, after `failed` failed. */
+const ALERT_ORDER: NotificationChannel[] = ['email', 'sms', 'slack', 'teams'];
+const SYSTEM = { kind: 'system' as const, id: 'notification' };
+
+/** A name-based (v5-shaped) uuid, so a re-published event keeps its id and is stored once. */
+export function stableUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+export class DeliveryInProgress extends Error {
+  override name = 'DeliveryInProgress';
+}
+
+/**
+ * Exactly one message per (idempotency key, recipient, channel):
+ * 1. the row is inserted `queued` under the unique key before anything is sent;
+ * 2. a sender takes a lease on the row (`claimed_until`) and counts the attempt;
+ * 3. the provider is called with an idempotency key derived from the row's key;
+ * 4. the row becomes `sent` with the provider's message id.
+ * A redelivered command skips settled rows. A crash between 3 and 4 leaves a `queued` row with
+ * attempts > 0 whose lease expires; the resend tells the provider it may be a repeat
+ * (Mailpit lookup by Message-ID, I-Twilio-Idempotency-Token, X-Idempotency-Key on the stand-ins).
+ */
+export function createPipeline(o: PipelineOptions) {
+  const { sql, logger } = o;
+  const windowMs = o.rateWindowMs ?? 60_000;
+
+  async function emit(type: 'notification.sent' | 'notification.delivery_failed', row: DeliveryRow, extra: Record<string, unknown> = {}) {
+    const event: EventEnvelope = {
+      id: stableUuid(`${row.id}:${type}`),
+      type,
+      occurredAt: new Date().toISOString(),
+      actor: SYSTEM,
+      ...(row.ticket_id ? { ticketId: row.ticket_id } : {}),
+      // Who and how, never what: contacts and message text stay in this service.
+      data: {
+        deliveryId: row.id,
+        idempotencyKey: row.idempotency_key,
+        kind: row.kind,
+        template: row.template,
+        channel: row.channel,
+        recipientId: row.recipient_id,
+        recipientUsername: row.recipient.username,
+        attempts: row.attempts,
+        ...(type === 'notification.sent' ? { providerMessageId: row.provider_message_id, bundleId: row.bundle_id } : { error: row.last_error }),
+        ...extra,
+      },
+      schemaVersion: 1,
+    };
+    await publishEvent(o.js, event);
+  }
+
+  async function ensureRow(key: string, r: Recipient, channel: NotificationChannel, ticketId: string, kind: 'page' | 'alert', template: string): Promise<DeliveryRow> {
+    await sql`
+      insert into deliveries (id, idempotency_key, recipient_id, channel, ticket_id, status, kind, template, recipient)
+      values (${randomUUID()}, ${key}, ${r.userId}, ${channel}, ${ticketId}, 'queued', ${kind}, ${template}, ${sql.json(r as never)})
+      on conflict (idempotency_key, recipient_id, channel) do nothing`;
+    const [row] = await sql<DeliveryRow[]>`select * from deliveries where idempotency_key = ${key} and recipient_id = ${r.userId} and channel = ${channel}`;
+    return row!;
+  }
+
+  /** Takes the send lease on one row; null if it is settled, deferred or leased by someone else. */
+  async function claim(id: string): Promise<DeliveryRow | null> {
+    const [row] = await sql<DeliveryRow[]>`
+      update deliveries set claimed_until = now() + ${`${o.leaseMs} milliseconds`}::interval, attempts = attempts + 1, updated_at = now()
+      where id = ${id} and status = 'queued' and scheduled_at is null and (claimed_until is null or claimed_until < now())
+      returning *`;
+    return row ?? null;
+  }
+
+  async function markSent(ids: string[], providerMessageId: string, bundleId: string | null): Promise<DeliveryRow[]> {
+    return sql<DeliveryRow[]>`
+      update deliveries set status = 'sent', provider_message_id = ${providerMessageId}, bundle_id = ${bundleId}, sent_at = now(),
+        claimed_until = null, scheduled_at = null, last_error = null, updated_at = now()
+      where id in ${sql(ids)} and status = 'queued' returning *`;
+  }
+
+  async function markFailed(id: string, error: string): Promise<DeliveryRow> {
+    const [row] = await sql<DeliveryRow[]>`
+      update deliveries set status = 'failed', last_error = ${error}, claimed_until = null, scheduled_at = null, updated_at = now()
+      where id = ${id} returning *`;
+    return row!;
+  }
+
+  async function release(id: string, error: string, retryAt: Date | null = null) {
+    await sql`update deliveries set claimed_until = null, last_error = ${error}, scheduled_at = ${retryAt}, updated_at = now() where id = ${id}`;
+  }
+
+  /** Whether a non-urgent page must wait (quiet hours, rate limit); when until. */
+  async function deferral(cmd: NotifyCommand, row: DeliveryRow): Promise<{ until: Date; reason: string } | null> {
+    // P1 means patient care has stopped: it wakes people and is never held back.
+    if (cmd.priority === 'P1') return null;
+    const q = row.recipient.quietHours ? quietUntil(row.recipient.quietHours, new Date()) : null;
+    if (q) return { until: q, reason: 'quiet hours' };
+    const [recent] = await sql<{ n: number; oldest: Date | null; waiting: number }[]>`
+      select
+        (select count(distinct coalesce(bundle_id, id))::int from deliveries
+          where recipient_id = ${row.recipient_id} and channel = ${row.channel} and sent_at > now() - ${`${windowMs} milliseconds`}::interval) as n,
+        (select min(sent_at) from deliveries
+          where recipient_id = ${row.recipient_id} and channel = ${row.channel} and sent_at > now() - ${`${windowMs} milliseconds`}::interval) as oldest,
+        (select count(*)::int from deliveries
+          where recipient_id = ${row.recipient_id} and channel = ${row.channel} and status = 'queued' and scheduled_at is not null and kind = 'page') as waiting`;
+    if (recent && (recent.n >= o.rateLimit || recent.waiting > 0)) {
+      const until = recent.oldest ? new Date(recent.oldest.getTime() + windowMs) : new Date(Date.now() + windowMs);
+      return { until, reason: 'rate limit: bundled' };
+    }
+    return null;
+  }
+
+  async function sendClaimed(rows: DeliveryRow[], pages: PageView[], alert?: AlertView) {
+    const first = rows[0]!;
+    const ids = rows.map((r) => r.id).sort();
+    const bundleId = rows.length > 1 ? stableUuid(`bundle:${ids.join(',')}`) : null;
+    const { providerMessageId } = await o.senders[first.channel].send({
+      channel: first.channel,
+      recipient: first.recipient,
+      pages,
+      ...(alert ? { alert } : {}),
+      idempotencyKey: bundleId ? `bundle:${bundleId}` : `${first.idempotency_key}|${first.recipient_id}|${first.channel}`,
+      mayHaveBeenSent: rows.some((r) => r.attempts > 1),
+    });
+    const sent = await markSent(ids, providerMessageId, bundleId);
+    for (const r of sent) await emit('notification.sent', r);
+    return sent;
+  }
+
+  /** Alerts an IT lead on another channel that `failed` could not be delivered. Idempotent. */
+  async function alertLead(failed: DeliveryRow, cmd: NotifyCommand): Promise<void> {
+    const leads = (await o.resolver.resolve([{ kind: 'it_lead' }], { ticketId: cmd.ticketId, siteId: cmd.siteId })).filter((l) => !l.isVendor);
+    let alertedVia: { userId: string; channel: NotificationChannel } | null = null;
+    for (const lead of leads) {
+      const channel = ALERT_ORDER.find((c) => c !== failed.channel && addressOf(lead, c) !== null);
+      if (!channel) continue;
+      const row = await ensureRow(`alert:${failed.id}`, lead, channel, cmd.ticketId, 'alert', 'delivery_failed_alert');
+      alertedVia = { userId: lead.userId, channel };
+      if (row.status !== 'queued') continue;
+      const claimed = await claim(row.id);
+      if (!claimed) continue;
+      const page = pageView(cmd, lead, o.portalUrl);
+      try {
+        await sendClaimed([claimed], [page], { failedChannel: failed.channel, recipientName: failed.recipient.displayName, page });
+      } catch (err) {
+        // An alert about a failed page does not itself get alerted: that could loop. It is
+        // failed loudly in the log and on the timeline instead.
+        const bad = await markFailed(claimed.id, (err as Error).message);
+        logger.error({ err, deliveryId: bad.id }, 'alert to IT lead failed');
+        await emit('notification.delivery_failed', bad);
+      }
+    }
+    if (!alertedVia) logger.error({ deliveryId: failed.id }, 'a delivery failed and no IT lead could be alerted on another channel');
+    await emit('notification.delivery_failed', failed, { alertedVia });
+  }
+
+  async function giveUp(row: DeliveryRow, cmd: NotifyCommand, error: string) {
+    const failed = await markFailed(row.id, error);
+    logger.error({ deliveryId: row.id, channel: row.channel, error }, 'delivery failed after its retries');
+    await alertLead(failed, cmd);
+  }
+
+  /**
+   * Handles one command. Returns when every delivery is settled: sent, failed (and alerted), or
+   * handed to the poller with a time. Throws when something should be retried by redelivery.
+   */
+  async function handleCommand(cmd: NotifyCommand, attempt: { isLast: boolean }): Promise<void> {
+    await sql`insert into commands (idempotency_key, payload) values (${cmd.idempotencyKey}, ${sql.json(cmd)}) on conflict do nothing`;
+    const recipients = await o.resolver.resolve(cmd.targets, { ticketId: cmd.ticketId, siteId: cmd.siteId });
+    if (recipients.length === 0) throw new Error(`no recipients for targets ${JSON.stringify(cmd.targets)}`);
+    const rows: DeliveryRow[] = [];
+    for (const r of recipients) {
+      const reachable = cmd.channels.filter((c) => addressOf(r, c) !== null);
+      // A person with no address on any requested channel is a failure, not a silent skip.
+      for (const c of reachable.length > 0 ? reachable : [cmd.channels[0]!]) rows.push(await ensureRow(cmd.idempotencyKey, r, c, cmd.ticketId, 'page', cmd.template));
+    }
+    const errors: Error[] = [];
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          if (row.status === 'sent' || row.status === 'delivered') return emit('notification.sent', row);
+          if (row.status === 'failed') return alertLead(row, cmd);
+          if (row.scheduled_at) return; // the poller's now
+          if (addressOf(row.recipient, row.channel) === null) return giveUp(row, cmd, `recipient has no ${row.channel} address`);
+          if (row.attempts === 0) {
+            const d = await deferral(cmd, row);
+            if (d) {
+              await sql`update deliveries set scheduled_at = ${d.until}, last_error = ${d.reason}, updated_at = now() where id = ${row.id} and status = 'queued'`;
+              logger.info({ deliveryId: row.id, until: d.until, reason: d.reason }, 'delivery deferred');
+              return;
+            }
+          }
+          const claimed = await claim(row.id);
+          if (!claimed) {
+            const [now] = await sql<DeliveryRow[]>`select * from deliveries where id = ${row.id}`;
+            if (now && now.status === 'queued' && !now.scheduled_at) throw new DeliveryInProgress(`delivery ${row.id} is being sent by another attempt`);
+            return;
+          }
+          try {
+            await sendClaimed([claimed], [pageView(cmd, claimed.recipient, o.portalUrl)]);
+          } catch (err) {
+            const message = (err as Error).message;
+            if (attempt.isLast) return giveUp(claimed, cmd, message);
+            await release(claimed.id, message);
+            throw err;
+          }
+        } catch (err) {
+          errors.push(err as Error);
+        }
+      }),
+    );
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} deliveries of ${cmd.idempotencyKey} need another attempt: ${errors.map((e) => e.message).join('; ')}`);
+  }
+
+  /** Sends what is due: deferred pages per person and channel, bundled into one message. */
+  async function pollDue(): Promise<number> {
+    // Only pages are deferred; alerts are sent at once and never wait.
+    const groups = await sql<{ recipient_id: string; channel: NotificationChannel }[]>`
+      select distinct recipient_id, channel from deliveries
+      where status = 'queued' and kind = 'page' and scheduled_at <= now() and (claimed_until is null or claimed_until < now()) limit 100`;
+    let sent = 0;
+    for (const g of groups) {
+      const rows = await sql<(DeliveryRow & { payload: NotifyCommand })[]>`
+        update deliveries d set claimed_until = now() + ${`${o.leaseMs} milliseconds`}::interval, attempts = attempts + 1, updated_at = now()
+        from commands c
+        where d.id in (
+          select id from deliveries
+          where recipient_id = ${g.recipient_id} and channel = ${g.channel} and kind = 'page' and status = 'queued'
+            and scheduled_at <= now() and (claimed_until is null or claimed_until < now())
+          order by created_at limit 20 for update skip locked)
+          and c.idempotency_key = d.idempotency_key
+        returning d.*, c.payload`;
+      if (rows.length === 0) continue;
+      const pages = rows.map((r) => pageView(r.payload, r.recipient, o.portalUrl));
+      try {
+        await sendClaimed(rows, pages);
+        sent += rows.length;
+      } catch (err) {
+        const message = (err as Error).message;
+        for (const r of rows) {
+          if (r.attempts >= o.maxAttempts) await giveUp(r, r.payload, message);
+          else await release(r.id, message, new Date(Date.now() + (o.retryDelaysMs[Math.min(r.attempts - 1, o.retryDelaysMs.length - 1)] ?? 30_000)));
+        }
+      }
+    }
+    return sent;
+  }
+
+  return { handleCommand, pollDue };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

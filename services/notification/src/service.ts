@@ -1,0 +1,70 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { Logger, NatsConnection, Sql } from '@tierline/platform';
+import { createEmailSender, createSlackSender, createSmsSender, createTeamsSender } from './channels.js';
+import { startNotifyConsumer } from './consumer.js';
+import type { NotificationEnv } from './env.js';
+import { createPipeline } from './pipeline.js';
+import { DirectoryRecipientResolver, IdentityRecipientResolver, type RecipientResolver } from './recipients.js';
+
+/**
+ * Wires the delivery pipeline, the command consumer and the poller of deferred deliveries.
+ * main.ts and the in-process integration tests both start the service through this.
+ */
+export async function startNotificationWorker(deps: { env: NotificationEnv; sql: Sql; nc: NatsConnection; logger: Logger; resolver?: RecipientResolver; rateWindowMs?: number }) {
+  const { env, sql, nc, logger } = deps;
+  const resolver =
+    deps.resolver ??
+    (env.RECIPIENT_RESOLVER === 'identity'
+      ? new IdentityRecipientResolver({ baseUrl: env.IDENTITY_SERVICE_URL, tokenUrl: env.TOKEN_URL, clientId: env.NOTIFICATION_CLIENT_ID, clientSecret: env.NOTIFICATION_CLIENT_SECRET, timeoutMs: env.SEND_TIMEOUT_MS })
+      : new DirectoryRecipientResolver(sql));
+  const email = createEmailSender({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, ...(env.MAILPIT_URL ? { mailpitUrl: env.MAILPIT_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS });
+  const pipeline = createPipeline({
+    sql,
+    js: jetstream(nc),
+    resolver,
+    senders: {
+      email,
+      sms: createSmsSender({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, ...(env.TWILIO_API_BASE ? { apiBase: env.TWILIO_API_BASE } : {}), timeoutMs: env.SEND_TIMEOUT_MS }),
+      slack: createSlackSender({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, timeoutMs: env.SEND_TIMEOUT_MS }),
+      teams: createTeamsSender({ webhookUrl: env.TEAMS_WEBHOOK_URL, timeoutMs: env.SEND_TIMEOUT_MS }),
+    },
+    logger,
+    portalUrl: env.PORTAL_URL,
+    rateLimit: env.RATE_LIMIT_PER_MINUTE,
+    ...(deps.rateWindowMs ? { rateWindowMs: deps.rateWindowMs } : {}),
+    // A send that outlives its timeout is over; the lease adds a margin for the database.
+    leaseMs: env.SEND_TIMEOUT_MS * 2,
+    maxAttempts: env.NOTIFY_MAX_DELIVER,
+    retryDelaysMs: env.NOTIFY_BACKOFF_MS,
+  });
+  const consumer = await startNotifyConsumer({
+    nc,
+    pipeline,
+    logger,
+    stream: env.NOTIFY_STREAM,
+    subject: env.NOTIFY_SUBJECT,
+    durable: env.NOTIFY_DURABLE,
+    deadLetterStream: env.DEAD_LETTER_STREAM,
+    maxDeliver: env.NOTIFY_MAX_DELIVER,
+    backoffMs: env.NOTIFY_BACKOFF_MS,
+    ackWaitMs: env.NOTIFY_ACK_WAIT_MS,
+  });
+  // The poller is a plain loop over an indexed query; every replica may run it, the row leases
+  // (FOR UPDATE SKIP LOCKED + claimed_until) keep them from sending the same row twice.
+  let stopped = false;
+  let polling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    if (stopped) return;
+    polling = polling.then(() => pipeline.pollDue().then(() => undefined, (err: unknown) => logger.warn({ err }, 'poll of deferred deliveries failed')));
+  }, env.POLL_INTERVAL_MS);
+  return {
+    pipeline,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await polling;
+      await consumer.stop();
+      email.close();
+    },
+  };
+}

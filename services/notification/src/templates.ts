@@ -1,0 +1,133 @@
+import type { NotificationChannel, NotifyCommand } from '@tierline/contracts';
+import type { Recipient } from './recipients.js';
+
+/**
+ * What a page may say. Built field by field from the command, never by spreading it, so a field
+ * added to the command later (say, a description) cannot leak into SMS, chat or a vendor's inbox.
+ */
+export interface PageView {
+  ticketNumber: string;
+  priority: string;
+  site: string;
+  tier: number;
+  headline: string;
+  deadline: string | null;
+  link: string;
+}
+
+export interface AlertView {
+  failedChannel: NotificationChannel;
+  recipientName: string;
+  page: PageView;
+}
+
+const HEADLINES: Record<NotifyCommand['template'], (c: NotifyCommand) => string> = {
+  escalation: (c) => `escalated to tier ${c.tier}`,
+  escalation_repeat: (c) => `still unanswered at tier ${c.tier}`,
+  sla_warning: (c) => `approaching its ${c.deadlineKind ?? 'deadline'}`,
+  sla_breach: (c) => `breached its ${c.deadlineKind ?? 'deadline'}`,
+  vendor_handoff: () => 'handed to your organisation',
+};
+
+export function pageView(cmd: NotifyCommand, recipient: Pick<Recipient, 'isVendor'>, portalUrl: string): PageView {
+  const base = portalUrl.replace(/\/$/, '');
+  // Vendors cannot sign in to the portal's ticket page; they will get a signed acknowledge link
+  // from the identity service once it exists. Until then this is a placeholder to the portal's
+  // vendor entry point, carrying only the ticket id.
+  const link = recipient.isVendor ? `${base}/vendor/tickets/${cmd.ticketId}` : `${base}/tickets/${cmd.ticketId}`;
+  return {
+    ticketNumber: cmd.ticketNumber,
+    priority: cmd.priority,
+    site: cmd.siteId,
+    tier: cmd.tier,
+    headline: HEADLINES[cmd.template](cmd),
+    deadline: cmd.deadlineAt ? `${cmd.deadlineKind ?? 'deadline'} ${cmd.deadlineAt.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC')}` : null,
+    link,
+  };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+export const subjectOf = (p: PageView) => `[${p.priority}] ${p.ticketNumber} ${p.headline} — ${p.site}`;
+const lineOf = (p: PageView) => `[${p.priority}] ${p.ticketNumber} ${p.headline} — ${p.site}${p.deadline ? `; ${p.deadline}` : ''}. ${p.link}`;
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function renderEmail(pages: PageView[], alert?: AlertView): EmailContent {
+  if (alert) {
+    const p = alert.page;
+    const subject = `[${p.priority}] ${p.ticketNumber}: a ${alert.failedChannel} page to ${alert.recipientName} could not be delivered`;
+    const text = `A ${alert.failedChannel} page to ${alert.recipientName} about ${p.ticketNumber} (${p.priority}, ${p.site}) failed after its retries.\nPlease reach them another way.\n${p.link}\n`;
+    return { subject, text, html: `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>` };
+  }
+  if (pages.length === 1) {
+    const p = pages[0]!;
+    const rows: [string, string][] = [
+      ['Ticket', p.ticketNumber],
+      ['Priority', p.priority],
+      ['Site', p.site],
+      ['Tier', String(p.tier)],
+      ...(p.deadline ? ([['Deadline', p.deadline]] as [string, string][]) : []),
+    ];
+    const text = `${p.ticketNumber} ${p.headline}.\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\nOpen the ticket: ${p.link}\n`;
+    const html =
+      `<p><strong>${escapeHtml(p.ticketNumber)}</strong> ${escapeHtml(p.headline)}.</p>` +
+      `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
+      `<p><a href="${escapeHtml(p.link)}">Open the ticket</a></p>`;
+    return { subject: subjectOf(p), text, html };
+  }
+  const subject = `Tierline: ${pages.length} updates (${[...new Set(pages.map((p) => p.ticketNumber))].join(', ')})`;
+  const text = `${pages.length} updates were bundled into this message:\n\n${pages.map((p) => `- ${lineOf(p)}`).join('\n')}\n`;
+  const html = `<p>${pages.length} updates were bundled into this message:</p><ul>${pages.map((p) => `<li>${escapeHtml(lineOf(p))}</li>`).join('')}</ul>`;
+  return { subject, text, html };
+}
+
+/** SMS, Slack and Teams share this short text. */
+export function renderShortText(pages: PageView[], alert?: AlertView): string {
+  if (alert) {
+    const p = alert.page;
+    return `Tierline: ${alert.failedChannel} page to ${alert.recipientName} about ${p.ticketNumber} (${p.priority}, ${p.site}) failed. ${p.link}`;
+  }
+  if (pages.length === 1) return `Tierline: ${lineOf(pages[0]!)}`;
+  return `Tierline: ${pages.length} updates: ${pages.map(lineOf).join(' | ')}`;
+}
+
+export function renderSlack(pages: PageView[], alert?: AlertView) {
+  const text = renderShortText(pages, alert);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+export function renderTeams(pages: PageView[], recipient: Pick<Recipient, 'displayName' | 'teamsHandle'>, alert?: AlertView) {
+  const mention = `<at>${recipient.displayName}</at>`;
+  const facts = alert || pages.length !== 1 ? [] : [
+    { title: 'Priority', value: pages[0]!.priority },
+    { title: 'Site', value: pages[0]!.site },
+    ...(pages[0]!.deadline ? [{ title: 'Deadline', value: pages[0]!.deadline }] : []),
+  ];
+  const link = alert ? alert.page.link : pages[0]!.link;
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          type: 'AdaptiveCard',
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          version: '1.4',
+          body: [
+            { type: 'TextBlock', text: mention, wrap: true },
+            { type: 'TextBlock', text: renderShortText(pages, alert), wrap: true, weight: 'Bolder' },
+            ...(facts.length > 0 ? [{ type: 'FactSet', facts }] : []),
+          ],
+          actions: [{ type: 'Action.OpenUrl', title: 'Open ticket', url: link }],
+          msteams: { entities: [{ type: 'mention', text: mention, mentioned: { id: recipient.teamsHandle ?? recipient.displayName, name: recipient.displayName } }] },
+        },
+      },
+    ],
+  };
+}
