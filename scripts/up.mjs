@@ -35,13 +35,14 @@ Tierline is up.
   Mailpit (email)        http://localhost:${p.mailpitUi}
 
   Demo logins (demo only; password Tierline-demo-1 for all):
-    nora.nurse      clinic staff, North Clinic
-    sam.staff       clinic staff, South Clinic
-    alex.agent      IT agent (tier 1)
-    lee.lead        IT lead (tier 2)
-    val.vendor      vendor, Acme IT Services (tier 3)
-    audrey.auditor  auditor
-    ada.admin       admin
+    nora.nurse      clinic staff, North Clinic    (password only)
+    sam.staff       clinic staff, South Clinic    (password only)
+    alex.agent      IT agent (tier 1)             one-time code: npm run totp -- alex.agent
+    lee.lead        IT lead (tier 2)              one-time code: npm run totp -- lee.lead
+    val.vendor      vendor, Acme IT Services      one-time code: npm run totp -- val.vendor
+    audrey.auditor  auditor                       one-time code: npm run totp -- audrey.auditor
+    ada.admin       admin                         one-time code: npm run totp -- ada.admin
+  (TOTP secrets for an authenticator app are in README.md)
 
   Logs: .data/<name>/log      Stop everything: npm run down
 `);
