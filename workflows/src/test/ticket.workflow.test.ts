@@ -172,8 +172,9 @@ describe.each([
     const s = await h.query(getStateQuery);
     // Only the resolution-clock level (60 min) fired; the response clock stopped at 10 min.
     expect(s.escalations.map((e) => [e.clock, e.level])).toEqual([['resolution', 1]]);
+    // (Updates and activities run in real time on the test server: clocks are compared to within half a minute.)
     const response = s.clocks.find((c) => c.name === 'response')!;
-    expect(response).toMatchObject({ state: 'stopped', elapsedMinutes: 10, breached: false });
+    expect(response).toMatchObject({ state: 'stopped', elapsedMinutes: expect.closeTo(10, 0), breached: false });
   });
 
   it('pauses the clinic clocks while waiting on the requester', async () => {
@@ -184,7 +185,7 @@ describe.each([
     await h.executeUpdate(acknowledgeUpdate, { args: [agent] });
     await sleepUntil(t0, 10 * MIN);
     const waiting = await h.executeUpdate(waitOnRequesterUpdate, { args: [agent] });
-    expect(waiting.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'paused', elapsedMinutes: 10 });
+    expect(waiting.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'paused', elapsedMinutes: expect.closeTo(10, 0) });
 
     await sleepUntil(t0, 190 * MIN);
     expect((await h.query(getStateQuery)).escalations, 'no escalation while paused').toEqual([]);
@@ -216,7 +217,7 @@ describe.each([
     expect(vack.clocks.find((c) => c.name === 'vendor_response')!.state).toBe('stopped');
     expect(vack.clocks.find((c) => c.name === 'vendor_resolution')!.state).toBe('running');
     // The clinic's own resolution clock kept running all along.
-    expect(vack.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: 20 });
+    expect(vack.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: expect.closeTo(20, 0) });
     expect(await refusal(h.executeUpdate(vendorAcknowledgeUpdate, { args: [{ actor: { id: 'vendor-1', role: 'vendor' } }] }))).toMatch(/already acknowledged/);
   });
 
@@ -228,7 +229,7 @@ describe.each([
     expect(await refusal(h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: '' }] }))).toMatch(/needs a reason/);
     const changed = await h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: 'whole clinic affected' }] });
     expect(changed.priority).toBe('P1');
-    expect(changed.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 15, elapsedMinutes: 5 });
+    expect(changed.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 15, elapsedMinutes: expect.closeTo(5, 0) });
     await sleepUntil(t0, 16 * MIN);
     const s = await h.query(getStateQuery);
     // P1's 15-minute level, counted from opening (not from the change, which would be 20).
@@ -248,7 +249,7 @@ describe.each([
     expect(await refusal(h.executeUpdate(migratePolicyUpdate, { args: [{ ...lead, policy: { version: 1, policy: v2 } }] }))).toMatch(/pick a newer version/);
     const migrated = await h.executeUpdate(migratePolicyUpdate, { args: [{ ...lead, policy: { version: 2, policy: v2 } }] });
     expect(migrated.policyVersion).toBe(2);
-    expect(migrated.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 20, elapsedMinutes: 10 });
+    expect(migrated.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 20, elapsedMinutes: expect.closeTo(10, 0) });
     await sleepUntil(t0, 21 * MIN);
     const s = await h.query(getStateQuery);
     expectAt(s.escalations.map((e) => e.at), t0, [20 * MIN]);
@@ -269,7 +270,7 @@ describe.each([
     expect((await h.query(getStateQuery)).escalations, 'a resolved ticket does not escalate').toEqual([]);
     const reopened = await h.executeUpdate(reopenUpdate, { args: [{ actor: { id: 'nurse-1', role: 'clinic_staff' }, reason: 'Down again' }] });
     expect(reopened.status).toBe('in_progress');
-    expect(reopened.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: 0 });
+    expect(reopened.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: expect.closeTo(0, 0) });
     await sleepUntil(t0, 241 * MIN);
     // The resolution-clock level counts from the reopening: 180 + 60.
     expectAt((await h.query(getStateQuery)).escalations.map((e) => e.at), t0, [240 * MIN]);
