@@ -251,6 +251,9 @@ const temporal = {
       cmd: need(TOOLS.temporal, 'temporal CLI'),
       args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(PORTS.temporal), '--ui-port', String(PORTS.temporalUi),
         '--db-filename', join(dir, 'temporal.db'), '--namespace', NAMESPACE, '--ui-disable-news-fetch',
+        // Write-ahead log with normal sync: state survives a crash of the server process (what
+        // "a restart keeps running workflows" needs), without an fsync per transaction.
+        '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
         ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`])],
     });
     await waitFor(() => this.ready(), { timeoutMs: 90_000, name: 'temporal', pid });
