@@ -6,3 +6,4 @@ export * from './nats.js';
 export * from './db.js';
 export * from './http.js';
 export * from './revocation.js';
+export * from './openapi.js';

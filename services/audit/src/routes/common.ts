@@ -1,17 +1,17 @@
+import { errorResponse } from '@tierline/platform';
 import { z } from '@hono/zod-openapi';
-import { ErrorEnvelopeSchema } from '@tierline/contracts';
 import type { AuditLogRow } from '../repo.js';
 import type { SignedCheckpoint } from '../signing.js';
 
 /** Error responses every authenticated route documents. */
 export const authErrorResponses = {
-  401: { description: 'Missing, expired or invalid access token', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-  403: { description: 'Authenticated, but not an IT lead or auditor', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(401, 'Missing, expired or invalid access token'),
+  ...errorResponse(403, 'Authenticated, but not an IT lead or auditor'),
+};
 
 export const badRequestResponse = {
-  400: { description: 'Invalid request; `details` names each field', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(400, 'Invalid request; `details` names each field'),
+};
 
 /** `ticket.created`, or a prefix `ticket.*` (also `ticket.sla.*`). */
 const TYPE_FILTER = /^[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$/;

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import { EVENT_SCHEMA_VERSION, ErrorEnvelopeSchema, type Role } from '@tierline/contracts';
-import { AppError, hasRole, publishEvent, type Actor } from '@tierline/platform';
+import { EVENT_SCHEMA_VERSION, type Role } from '@tierline/contracts';
+import { AppError, hasRole, publishEvent, type Actor, errorResponse } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 
 export const authErrorResponses = {
-  401: { description: 'Missing, expired, invalid or revoked access token', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-  403: { description: 'Authenticated, but not allowed', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(401, 'Missing, expired, invalid or revoked access token'),
+  ...errorResponse(403, 'Authenticated, but not allowed'),
+};
 export const badRequestResponse = {
-  400: { description: 'Invalid request; `details` names each field', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(400, 'Invalid request; `details` names each field'),
+};
 export const notFoundResponse = {
-  404: { description: 'No such user', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(404, 'No such user'),
+};
 export const conflictResponse = {
-  409: { description: 'The change conflicts with the current state', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(409, 'The change conflicts with the current state'),
+};
 
 /** Roles that must pass a second factor (they include `mfa_required` in the realm). */
 export const MFA_ROLES: readonly Role[] = ['it_agent', 'it_lead', 'vendor', 'auditor', 'admin'];

@@ -1,19 +1,19 @@
-import { ErrorEnvelopeSchema } from '@tierline/contracts';
+import { errorResponse } from '@tierline/platform';
 
 /** Error responses every authenticated route documents. */
 export const authErrorResponses = {
-  401: { description: 'Missing, expired or invalid access token', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-  403: { description: 'Authenticated, but not allowed', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(401, 'Missing, expired or invalid access token'),
+  ...errorResponse(403, 'Authenticated, but not allowed'),
+};
 
 export const badRequestResponse = {
-  400: { description: 'Invalid request; `details` names each field', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(400, 'Invalid request; `details` names each field'),
+};
 
 export const notFoundResponse = {
-  404: { description: 'No such ticket, or not visible to you', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(404, 'No such ticket, or not visible to you'),
+};
 
 export const unavailableResponse = {
-  503: { description: 'A dependency (database, Temporal) is unreachable', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-} as const;
+  ...errorResponse(503, 'A dependency (database, Temporal) is unreachable'),
+};
