@@ -59,7 +59,8 @@ function printSummary() {
   for (const f of findResults()) {
     const r = JSON.parse(readFileSync(f, 'utf8'));
     passed += r.numPassedTests ?? 0;
-    failed += r.numFailedTests ?? 0;
+    // A suite that fails before its tests run (a failing beforeAll) counts as a failure too.
+    failed += (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) - Math.min(r.numFailedTestSuites ?? 0, r.numFailedTests ?? 0);
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   }
   process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
