@@ -11,28 +11,16 @@ import { EVENTS_STREAM, type EventEnvelope } from '@tierline/contracts';
 import {
   connectNats,
   createLogger,
-  createServiceApp,
   createSql,
   createTokenVerifier,
   ensureStreams,
   migrate,
-  requireAuth,
   type NatsConnection,
   type Sql,
 } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, forgeFrom, loginAs, testEnv } from '@tierline/testing';
-import type { TicketAppEnv, TicketDeps } from '../deps.js';
-import { registerDocs } from './docs.js';
-import { registerListTeams } from './v1_assignment_teams_list.js';
-import { registerGetTeam } from './v1_assignment_teams_get.js';
-import { registerPutTeam } from './v1_assignment_teams_put.js';
-import { registerPutTeamMember } from './v1_assignment_members_put.js';
-import { registerDeleteTeamMember } from './v1_assignment_members_delete.js';
-import { registerGetAssignmentRules } from './v1_assignment_rules_get.js';
-import { registerPutAssignmentRules } from './v1_assignment_rules_put.js';
-import { registerListOnCall } from './v1_assignment_oncall_list.js';
-import { registerCreateOnCallShift } from './v1_assignment_oncall_create.js';
-import { registerDeleteOnCallShift } from './v1_assignment_oncall_delete.js';
+import type { TicketDeps } from '../deps.js';
+import { createTicketApp } from '../app.js';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -45,29 +33,8 @@ const ids: Record<'lee' | 'alex', string> = { lee: '', alex: '' };
 const received: EventEnvelope[] = [];
 let stopEvents: () => void = () => undefined;
 
-function buildApp(deps: TicketDeps) {
-  const a = createServiceApp<TicketAppEnv>({ name: 'ticket-assignment-test', logger: deps.logger, readiness: {} });
-  a.use('/api/v1/*', async (c, next) => {
-    c.set('deps', deps);
-    await next();
-  });
-  a.use('/api/v1/*', async (c, next) => {
-    if (c.req.path === '/api/v1/openapi.json') return next();
-    return requireAuth(deps.verifyToken)(c as never, next);
-  });
-  registerListTeams(a);
-  registerGetTeam(a);
-  registerPutTeam(a);
-  registerPutTeamMember(a);
-  registerDeleteTeamMember(a);
-  registerGetAssignmentRules(a);
-  registerPutAssignmentRules(a);
-  registerListOnCall(a);
-  registerCreateOnCallShift(a);
-  registerDeleteOnCallShift(a);
-  registerDocs(a);
-  return a;
-}
+/** The real ticket app, on this file's database and connections. */
+const buildApp = (deps: TicketDeps) => createTicketApp(deps);
 
 async function call(who: string | null, method: string, path: string, body?: unknown) {
   const token = who === null ? null : who in tokens ? tokens[who as keyof typeof tokens] : who;

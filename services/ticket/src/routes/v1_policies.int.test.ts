@@ -11,28 +11,17 @@ import { EVENTS_STREAM, EscalationPolicySchema, type EscalationPolicy, type Even
 import {
   connectNats,
   createLogger,
-  createServiceApp,
   createSql,
   createTokenVerifier,
   ensureStreams,
   migrate,
-  requireAuth,
   type NatsConnection,
   type Sql,
 } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
-import type { TicketAppEnv, TicketDeps } from '../deps.js';
-import { registerGetPolicyDraft } from './v1_policies_draft_get.js';
-import { registerPutPolicyDraft } from './v1_policies_draft_put.js';
-import { registerValidatePolicyDraft } from './v1_policies_draft_validate.js';
-import { registerPublishPolicyDraft } from './v1_policies_draft_publish.js';
-import { registerListPolicyVersions } from './v1_policies_versions_list.js';
-import { registerGetPolicyVersion } from './v1_policies_versions_get.js';
-import { registerRefusePolicyVersionChanges } from './v1_policies_versions_update.js';
-import { registerDiffPolicies } from './v1_policies_diff.js';
-import { registerMigratePolicies } from './v1_policies_migrate.js';
-import { registerDocs } from './docs.js';
+import type { TicketDeps } from '../deps.js';
+import { createTicketApp } from '../app.js';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -45,28 +34,8 @@ let leeId = '';
 const received: EventEnvelope[] = [];
 let stopEvents: () => void = () => undefined;
 
-function buildApp(deps: TicketDeps) {
-  const a = createServiceApp<TicketAppEnv>({ name: 'ticket-policies-test', logger: deps.logger, readiness: {} });
-  a.use('/api/v1/*', async (c, next) => {
-    c.set('deps', deps);
-    await next();
-  });
-  a.use('/api/v1/*', async (c, next) => {
-    if (c.req.path === '/api/v1/openapi.json') return next();
-    return requireAuth(deps.verifyToken)(c as never, next);
-  });
-  registerGetPolicyDraft(a);
-  registerPutPolicyDraft(a);
-  registerValidatePolicyDraft(a);
-  registerPublishPolicyDraft(a);
-  registerListPolicyVersions(a);
-  registerGetPolicyVersion(a);
-  registerRefusePolicyVersionChanges(a);
-  registerDiffPolicies(a);
-  registerMigratePolicies(a);
-  registerDocs(a);
-  return a;
-}
+/** The real ticket app, on this file's database and connections. */
+const buildApp = (deps: TicketDeps) => createTicketApp(deps);
 
 async function call(who: keyof typeof tokens | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await app.request(path, {

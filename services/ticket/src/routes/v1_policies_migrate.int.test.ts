@@ -15,12 +15,10 @@ import { EVENTS_STREAM, type EventEnvelope, type Ticket } from '@tierline/contra
 import {
   connectNats,
   createLogger,
-  createServiceApp,
   createSql,
   createTokenVerifier,
   ensureStreams,
   migrate,
-  requireAuth,
   type NatsConnection,
   type Sql,
 } from '@tierline/platform';
@@ -28,12 +26,10 @@ import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/t
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
 import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/workflows/definitions';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import type { TicketAppEnv, TicketDeps } from '../deps.js';
+import type { TicketDeps } from '../deps.js';
 import { ensureInitialPolicy } from '../policies-repo.js';
-import { registerGetPolicyDraft } from './v1_policies_draft_get.js';
-import { registerPutPolicyDraft } from './v1_policies_draft_put.js';
-import { registerPublishPolicyDraft } from './v1_policies_draft_publish.js';
-import { MIGRATION_BATCH_LIMIT, registerMigratePolicies } from './v1_policies_migrate.js';
+import { MIGRATION_BATCH_LIMIT } from './v1_policies_migrate.js';
+import { createTicketApp } from '../app.js';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -44,7 +40,7 @@ let workerConnection: NativeConnection;
 let temporal: Client;
 let worker: Awaited<ReturnType<typeof createTicketWorker>>;
 let workerRun: Promise<void>;
-let app: ReturnType<typeof createServiceApp<TicketAppEnv>>;
+let app: ReturnType<typeof createTicketApp>;
 let lee = '';
 let leeId = '';
 const received: EventEnvelope[] = [];
@@ -142,16 +138,7 @@ beforeAll(async () => {
     categories: ['printer_scanner'],
     js,
   };
-  app = createServiceApp<TicketAppEnv>({ name: 'ticket-policy-migrate-test', logger: deps.logger, readiness: {} });
-  app.use('/api/v1/*', async (c, next) => {
-    c.set('deps', deps);
-    await next();
-  });
-  app.use('/api/v1/*', requireAuth(deps.verifyToken) as never);
-  registerGetPolicyDraft(app);
-  registerPutPolicyDraft(app);
-  registerPublishPolicyDraft(app);
-  registerMigratePolicies(app);
+  app = createTicketApp(deps);
 
   lee = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
   leeId = JSON.parse(Buffer.from(lee.split('.')[1]!, 'base64url').toString()).sub;
