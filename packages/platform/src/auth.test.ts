@@ -47,6 +47,7 @@ describe('createTokenVerifier', () => {
       vendorOrg: 'acme-it',
       primaryRole: 'clinic_staff',
       isServiceAccount: false,
+      serviceClient: null,
     });
   });
 

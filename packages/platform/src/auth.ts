@@ -15,6 +15,8 @@ export interface Actor {
   /** The highest-privilege role, used when an event needs one role to name. */
   primaryRole: Role;
   isServiceAccount: boolean;
+  /** For a service account, the Keycloak client it belongs to (e.g. `tierline-notification`); else null. */
+  serviceClient: string | null;
 }
 
 export interface TokenVerifierOptions {
@@ -45,6 +47,13 @@ export function actorFromClaims(payload: JWTPayload): Actor {
   const vendor = (groups).find((g) => g.startsWith('/vendors/'));
   const username = typeof payload['preferred_username'] === 'string' ? payload['preferred_username'] : '';
   const primaryRole = ROLE_RANK.find((r) => roles.includes(r)) ?? 'clinic_staff';
+  // Keycloak puts `client_id` on client-credentials tokens; the username prefix covers tokens
+  // without the profile scope's claims.
+  const clientIdClaim = typeof payload['client_id'] === 'string' ? payload['client_id'] : null;
+  const isServiceAccount = clientIdClaim !== null || username.startsWith('service-account-');
+  const serviceClient = isServiceAccount
+    ? (clientIdClaim ?? (typeof payload['azp'] === 'string' ? payload['azp'] : username.slice('service-account-'.length)))
+    : null;
   return {
     id: payload.sub ?? '',
     username,
@@ -52,7 +61,8 @@ export function actorFromClaims(payload: JWTPayload): Actor {
     sites,
     vendorOrg: vendor ? vendor.slice('/vendors/'.length) : null,
     primaryRole,
-    isServiceAccount: username.startsWith('service-account-'),
+    isServiceAccount,
+    serviceClient,
   };
 }
 

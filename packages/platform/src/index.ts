@@ -7,3 +7,4 @@ export * from './db.js';
 export * from './http.js';
 export * from './revocation.js';
 export * from './openapi.js';
+export * from './rate-limit.js';

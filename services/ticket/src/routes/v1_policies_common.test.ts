@@ -12,6 +12,7 @@ const actor = (...roles: Actor['roles']): Actor => ({
   vendorOrg: null,
   primaryRole: roles[0] ?? 'clinic_staff',
   isServiceAccount: false,
+  serviceClient: null,
 });
 
 describe('policy access', () => {
