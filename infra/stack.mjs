@@ -212,11 +212,23 @@ const nats = {
     const pid = startDetached({
       name: 'nats',
       cmd: need(TOOLS.natsServer, 'nats-server'),
-      args: ['--name', 'tierline-nats', '-js', '-sd', join(dir, 'jetstream'), '-a', '127.0.0.1', '-p', String(PORTS.nats),
-        '-m', String(PORTS.natsMonitor)],
+      // -c: users and subject permissions (infra/nats/nats.conf; anonymous clients are refused). The flags after
+      // it override the file's network and storage settings, so the file stays the same for docker-compose.
+      args: ['-c', join(infraDir, 'nats', 'nats.conf'), '--name', 'tierline-nats', '-js', '-sd', join(dir, 'jetstream'),
+        '-a', '127.0.0.1', '-p', String(PORTS.nats), '-m', String(PORTS.natsMonitor)],
     });
     await waitFor(() => this.ready(), { timeoutMs: 30_000, name: 'nats', pid });
     return 'started';
+  },
+  /** A server started before nats.conf existed lets anyone in: say so instead of reusing it silently. */
+  async check() {
+    try {
+      const varz = await (await fetch(`http://127.0.0.1:${PORTS.natsMonitor}/varz`)).json();
+      if (!varz.auth_required) {
+        return 'runs WITHOUT infra/nats/nats.conf (no users, no permissions); restart it: node infra/stack.mjs down nats && node infra/stack.mjs up nats';
+      }
+    } catch { /* monitor not reachable: nothing to say */ }
+    return null;
   },
 };
 
@@ -333,11 +345,15 @@ async function upOne(name, record) {
   if (running(name)) {
     await waitFor(() => s.ready(), { timeoutMs: 300_000, intervalMs: 1000, name });
     console.log(`${name}: already running (pid ${readPid(name)})`);
+    const warning = s.check ? await s.check() : null;
+    if (warning) console.warn(`${name}: WARNING: ${warning}`);
     return false;
   }
   removePid(name);
   if (await s.probe()) {
     console.log(`${name}: already running (answers on its port, not started from ${dataDir()})`);
+    const warning = s.check ? await s.check() : null;
+    if (warning) console.warn(`${name}: WARNING: ${warning}`);
     return false;
   }
   if (await portOpen(MAIN_PORT[name])) {

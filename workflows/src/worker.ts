@@ -7,7 +7,7 @@ const env = parseEnv(workerEnvSchema);
 const logger = createLogger('worker', env.LOG_LEVEL);
 
 const sql = createSql(env.DATABASE_URL, 'ticket');
-const nc = await connectNats(env.NATS_URL, 'tierline-worker', logger);
+const nc = await connectNats(env.NATS_URL, 'tierline-worker', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const worker = await createTicketWorker({

@@ -32,6 +32,25 @@ export const natsUrl = z
   .string()
   .regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, 'must be nats://host:port, comma-separated for a cluster');
 
+/**
+ * The NATS user a process logs in as (infra/nats/nats.conf): its permissions allow only that
+ * process's own subjects. Unset: the user in NATS_URL if any, else none (refused by the server).
+ */
+export const natsUser = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a NATS user name (letters, digits, "_", "-")')
+  .optional();
+
+/** That user's password (the server holds only its bcrypt hash). */
+export const natsPassword = z.string().min(1).optional();
+
+/** For a service schema's superRefine: a NATS_USER without its NATS_PASSWORD is named at start-up. */
+export function checkNatsCredentials(env: { NATS_USER?: string | undefined; NATS_PASSWORD?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (env.NATS_USER !== undefined && env.NATS_PASSWORD === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['NATS_PASSWORD'], message: `required with NATS_USER (${env.NATS_USER})` });
+  }
+}
+
 export const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
 export const port = z.coerce.number().int().min(0).max(65535);

@@ -8,6 +8,7 @@ import {
   jetstream,
   jetstreamManager,
   type JetStreamClient,
+  type ConsumerConfig,
   type JetStreamManager,
   type JsMsg,
   type StreamConfig,
@@ -25,10 +26,56 @@ import type { Logger } from './logger.js';
 
 export type { NatsConnection, JetStreamClient, JetStreamManager, JsMsg };
 
-export async function connectNats(servers: string, name: string, logger?: Logger): Promise<NatsConnection> {
+/**
+ * Who a process is to NATS. Each Tierline process has its own user (infra/nats/nats.conf), whose
+ * permissions allow only its own subjects; the password's bcrypt hash is all the server keeps.
+ */
+export interface NatsCredentials {
+  user?: string | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * Splits `nats://user:password@host:port,…` into the servers and the credentials, the form
+ * NATS_URL may also take (as for the Go client and the NATS CLI). The tests' URL carries the
+ * `tests` user this way (packages/testing testEnv), so every caller of connectNats logs in
+ * without knowing it. The credentials are taken off the URLs handed to the client, so they
+ * never appear in its errors or status messages.
+ */
+export function parseNatsServers(servers: string): { servers: string[]; credentials: NatsCredentials } {
+  let credentials: NatsCredentials = {};
+  const list = servers.split(',').map((raw) => {
+    const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(raw.trim());
+    if (!m) return raw.trim();
+    const [, scheme = '', userinfo = '', rest = ''] = m;
+    const colon = userinfo.indexOf(':');
+    const user = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    const password = colon < 0 ? undefined : decodeURIComponent(userinfo.slice(colon + 1));
+    if (credentials.user !== undefined && (credentials.user !== user || credentials.password !== password)) {
+      throw new Error('NATS_URL: every server of the list must carry the same credentials');
+    }
+    credentials = { user, password };
+    return `${scheme}${rest}`;
+  });
+  return { servers: list, credentials };
+}
+
+/**
+ * Connects to NATS as `credentials.user` (else as the user in the URL, else anonymously, which
+ * the configured server refuses). With a user, replies come back on the inbox `_INBOX_<user>`:
+ * the server lets each user subscribe to its own inbox only, so no process can read the
+ * answers and pulled messages meant for another.
+ */
+export async function connectNats(servers: string, name: string, logger?: Logger, credentials: NatsCredentials = {}): Promise<NatsConnection> {
+  const parsed = parseNatsServers(servers);
+  const user = credentials.user ?? parsed.credentials.user;
+  const password = credentials.user !== undefined ? credentials.password : parsed.credentials.password;
+  if (user !== undefined && !/^[A-Za-z0-9_-]+$/.test(user)) throw new Error('NATS user must be letters, digits, "_" or "-"');
+  if (user !== undefined && !password) throw new Error(`NATS user ${user} has no password`);
   const nc = await connect({
-    servers: servers.split(','),
+    servers: parsed.servers,
     name,
+    ...(user !== undefined ? { user, pass: password, inboxPrefix: `_INBOX_${user}` } : {}),
     // Keep trying for as long as the process lives: a NATS restart must not kill services.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -36,7 +83,9 @@ export async function connectNats(servers: string, name: string, logger?: Logger
   if (logger) {
     void (async () => {
       for await (const s of nc.status()) {
-        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') logger.warn({ nats: s.type }, 'nats status');
+        if (s.type === 'disconnect' || s.type === 'reconnect') logger.warn({ nats: s.type }, 'nats status');
+        // E.g. a permissions violation: names the operation and subject the server refused.
+        if (s.type === 'error') logger.warn({ nats: s.type, err: s.error }, 'nats status');
       }
     })();
   }
@@ -109,6 +158,12 @@ export interface ConsumeOptions {
   handle: (msg: JsMsg) => Promise<void>;
 }
 
+function filterConfig(filters: string[]): Partial<ConsumerConfig> {
+  if (filters.length === 0) return {};
+  if (filters.length === 1) return { filter_subject: filters[0], filter_subjects: undefined };
+  return { filter_subjects: filters };
+}
+
 /**
  * A durable, explicit-ack consume loop that survives a failing message (nak with delay) and a
  * lost connection or deleted consumer (re-declares and resubscribes). Returns a stop function.
@@ -126,7 +181,12 @@ export async function runConsumer(nc: NatsConnection, opts: ConsumeOptions): Pro
       ack_wait: nanos(opts.ackWaitMs ?? 30_000),
       max_deliver: maxDeliver,
       max_ack_pending: 1000,
-      ...(opts.filterSubjects && opts.filterSubjects.length > 0 ? { filter_subjects: opts.filterSubjects } : {}),
+      // One filter goes in filter_subject: the client then names it in the request subject
+      // ($JS.API.CONSUMER.CREATE.<stream>.<durable>.<filter>), so the server's permissions can pin
+      // which subjects a service's consumer may read (infra/nats/permissions.conf). The list form
+      // would use DURABLE.CREATE, whose subject says nothing about the filter. Clearing
+      // filter_subjects lets an update replace a consumer declared in the list form before.
+      ...filterConfig(opts.filterSubjects ?? []),
     };
     try {
       await jsm.consumers.info(opts.stream, opts.durable);
