@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventEnvelopeSchema, subjectForEvent } from './events.js';
+import { EventEnvelopeSchema, subjectForEvent, VendorLinkEventDataSchemas } from './events.js';
 import { CreateTicketRequestSchema } from './tickets.js';
 
 describe('event envelope', () => {
@@ -36,5 +36,21 @@ describe('CreateTicketRequestSchema', () => {
     expect(ok).toMatchObject({ title: 'Printer jam', description: '', patientCareAffected: false });
     const r = CreateTicketRequestSchema.safeParse({ ...ok, priority: 'P1' });
     expect(r.success).toBe(false);
+  });
+});
+
+describe('vendor link event data', () => {
+  const link = { linkId: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f', ticketId: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f', ticketNumber: 'IT-1001', level: null, vendorOrgId: 'acme-it', recipientId: 'u1' };
+
+  it('a refusal of a tampered link names nothing it claimed; a use names who, where from and with what', () => {
+    const refused = { reason: 'tampered', action: 'open', linkId: null, ticketId: null, ticketNumber: null, level: null, vendorOrgId: null, recipientId: null, ip: '203.0.113.9' };
+    expect(VendorLinkEventDataSchemas['vendor_link.refused'].parse(refused)).toEqual(refused);
+    expect(VendorLinkEventDataSchemas['vendor_link.used'].safeParse({ ...link, ip: '203.0.113.9' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['userAgent']);
+    expect(subjectForEvent('vendor_link.used')).toBe('tierline.events.vendor_link.used');
+  });
+
+  it('refuses an unknown refusal reason', () => {
+    const r = VendorLinkEventDataSchemas['vendor_link.refused'].safeParse({ reason: 'bored', action: 'open', linkId: null, ticketId: null, ticketNumber: null, level: null, vendorOrgId: null, recipientId: null, ip: 'x' });
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['reason']);
   });
 });

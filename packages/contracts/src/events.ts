@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ActorSchema } from './roles.js';
+import { PrioritySchema } from './tickets.js';
 
 /**
  * Every fact Tierline publishes travels in this envelope. `id` doubles as the JetStream
@@ -32,3 +33,53 @@ export function subjectForEvent(type: string): string {
   EventTypeSchema.parse(type);
   return `${EVENTS_SUBJECT_PREFIX}.${type}`;
 }
+
+/**
+ * Vendor signed links (identity service, aggregate `vendor_link`). The data carry ids and facts
+ * only, never the token itself (it is a bearer credential) nor a revocation's free-text reason.
+ */
+export const VENDOR_LINK_REFUSALS = ['tampered', 'unknown', 'expired', 'used', 'revoked', 'wrong_recipient', 'not_waiting'] as const;
+export const VendorLinkRefusalSchema = z.enum(VENDOR_LINK_REFUSALS);
+export type VendorLinkRefusal = z.infer<typeof VendorLinkRefusalSchema>;
+
+const linkFacts = {
+  linkId: z.uuid(),
+  ticketId: z.uuid(),
+  ticketNumber: z.string(),
+  level: z.number().int().nonnegative().nullable(),
+  vendorOrgId: z.string(),
+  recipientId: z.string(),
+};
+
+export const VendorLinkEventDataSchemas = {
+  'vendor_link.issued': z.object({ ...linkFacts, priority: PrioritySchema, siteId: z.string(), expiresAt: z.iso.datetime({ offset: true }) }),
+  /** The recipient acknowledged: who (recipientId), from where, with what. */
+  'vendor_link.used': z.object({ ...linkFacts, ip: z.string(), userAgent: z.string() }),
+  /**
+   * A link was opened or submitted and refused. A tampered token names nothing it claims (none of
+   * it is verifiable), so those fields are null then.
+   */
+  'vendor_link.refused': z.object({
+    reason: VendorLinkRefusalSchema,
+    action: z.enum(['open', 'acknowledge']),
+    linkId: z.uuid().nullable(),
+    ticketId: z.uuid().nullable(),
+    ticketNumber: z.string().nullable(),
+    level: z.number().int().nonnegative().nullable(),
+    vendorOrgId: z.string().nullable(),
+    recipientId: z.string().nullable(),
+    ip: z.string(),
+  }),
+  'vendor_link.revoked': z.object({ ...linkFacts, revokedBy: z.string() }),
+} as const;
+export type VendorLinkEventType = keyof typeof VendorLinkEventDataSchemas;
+
+/**
+ * An admin's or an auditor's read of a ticket's content (docs/decisions/0010). Published before
+ * the content is returned, and the read is refused when it cannot be: no silent access. The data
+ * say which ticket and which part was read, never any of the content.
+ */
+export const TICKET_CONTENT_READ = 'ticket.content_read';
+export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers'] as const;
+export const TicketContentReadDataSchema = z.object({ number: z.string(), what: z.enum(TICKET_CONTENT_PARTS) }).strict();
+export type TicketContentReadData = z.infer<typeof TicketContentReadDataSchema>;

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServiceApp, requireAuth } from '@tierline/platform';
+import { createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
 import type { IdentityAppEnv, IdentityDeps } from './deps.js';
 import { registerInviteUser } from './routes/v1_directory_users_invite.js';
 import { registerUserEnabled } from './routes/v1_directory_users_enabled.js';
@@ -7,6 +7,13 @@ import { registerListDirectoryUsers } from './routes/v1_directory_users_list.js'
 import { registerSetUserRoles } from './routes/v1_directory_users_roles_put.js';
 import { registerMe } from './routes/v1_me.js';
 import { registerMyContacts } from './routes/v1_me_contacts.js';
+import { registerCreateVendorLink } from './routes/v1_vendor_links_create.js';
+import { registerVendorLinkJwks } from './routes/v1_vendor_links_jwks.js';
+import { registerListVendorLinks } from './routes/v1_vendor_links_list.js';
+import { registerRevokeVendorLink } from './routes/v1_vendor_links_revoke.js';
+import { registerAcknowledgeVendorLink } from './routes/vendor_link_acknowledge.js';
+import { registerOpenVendorLink } from './routes/vendor_link_open.js';
+import { vendorPageRateLimit } from './routes/vendor_links_common.js';
 
 /** Builds the identity service's HTTP app around the dependencies it is given. */
 export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEnv> {
@@ -15,15 +22,26 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
     logger: deps.logger,
     readiness: { postgres: () => deps.sql`select 1` },
   });
-  app.use('/api/v1/*', async (c, next) => {
+  const setDeps = async (c: { set: (k: 'deps', v: IdentityDeps) => void }, next: () => Promise<void>) => {
     c.set('deps', deps);
     await next();
-  });
-  // Everything under /api/v1 needs a token, except the API description itself.
+  };
+  app.use('/api/v1/*', setDeps);
+  // Everything under /api/v1 needs a token, except the API description and the vendor links' public key.
   app.use('/api/v1/*', async (c, next) => {
-    if (c.req.path === '/api/v1/openapi.json') return next();
+    if (c.req.path === '/api/v1/openapi.json' || c.req.path === '/api/v1/vendor-links/jwks.json') return next();
     return requireAuth(deps.verifyToken)(c as never, next);
   });
+  // Vendor link pages: no login (the signed link is the credential), limited per client address.
+  app.use('/v/*', setDeps);
+  app.use('/v/*', vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute));
+  // Minting is limited per service account (the default key: the signed-in actor).
+  const mintLimit = rateLimit({ name: 'vendor link minting', max: deps.vendorLinks.mintRateLimitPerMinute, windowMs: 60_000 });
+  app.use('/api/v1/vendor-links', async (c, next) => (c.req.method === 'POST' ? mintLimit(c as never, next) : next()));
+  // User management (invite, disable, enable, role changes) per signed-in actor: a stolen IT lead
+  // or admin session cannot mass-create, lock out or promote accounts. Reads are not limited.
+  const userAdminLimit = rateLimit({ name: 'user management', max: deps.userAdminRateLimitPerMinute ?? 30, windowMs: 60_000 });
+  app.use('/api/v1/directory/*', async (c, next) => (c.req.method === 'GET' ? next() : userAdminLimit(c as never, next)));
 
   // Me
   registerMe(app);
@@ -35,6 +53,14 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   registerUserEnabled(app);
   registerSetUserRoles(app);
 
+  // Vendor signed links
+  registerVendorLinkJwks(app);
+  registerCreateVendorLink(app);
+  registerListVendorLinks(app);
+  registerRevokeVendorLink(app);
+  registerOpenVendorLink(app);
+  registerAcknowledgeVendorLink(app);
+
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -43,7 +69,7 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   });
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Tierline identity API', version: '1.0.0', description: 'Who am I, contacts, and the user directory mirrored from Keycloak.' },
+    info: { title: 'Tierline identity API', version: '1.0.0', description: 'Who am I, contacts, the user directory mirrored from Keycloak, and vendor signed links.' },
     servers: [{ url: '/' }],
   });
   return app;

@@ -1,5 +1,7 @@
 import type { Actor, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 import type { KeycloakAdmin } from './keycloak-admin.js';
+import type { TicketService } from './ticket-service.js';
+import type { VendorLinkKeys } from './vendor-link-keys.js';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
 export interface IdentityDeps {
@@ -14,6 +16,23 @@ export interface IdentityDeps {
   nc: NatsConnection;
   /** Client ids whose service-account tokens may read the directory. */
   directoryReaderClients: string[];
+  /** User management calls (invite, disable, enable, roles) per actor and minute; default in app.ts. */
+  userAdminRateLimitPerMinute?: number;
+  vendorLinks: VendorLinkDeps;
+}
+
+/** Vendor signed links (routes/v1_vendor_links_*.ts, routes/vendor_link_*.ts). */
+export interface VendorLinkDeps {
+  keys: VendorLinkKeys;
+  /** Links are `${baseUrl}/v/<token>`. */
+  baseUrl: string;
+  /** How long a new link stays usable. */
+  ttlMs: number;
+  ticketService: TicketService;
+  /** Requests per client address and minute to /v/*. */
+  pageRateLimitPerMinute: number;
+  /** Links minted per minute by one service account. */
+  mintRateLimitPerMinute: number;
 }
 
 export interface IdentityAppEnv {

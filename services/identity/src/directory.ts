@@ -66,10 +66,12 @@ export function startDirectorySync(deps: { sql: Sql; kc: KeycloakAdmin; logger: 
   return { first, stop: () => timer && clearInterval(timer) };
 }
 
-export async function listUsers(sql: Sql, f: { id?: string; role?: string; site?: string; vendorOrg?: string }): Promise<DirectoryUser[]> {
+/** Filters combine with AND; the ids and usernames given in one filter match any of them. */
+export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string }): Promise<DirectoryUser[]> {
   const rows = await sql<UserRow[]>`
     select * from users
-    where ${f.id ? sql`id = ${f.id}` : sql`true`}
+    where ${f.ids ? sql`id = any(${f.ids})` : sql`true`}
+      and ${f.usernames ? sql`username = any(${f.usernames})` : sql`true`}
       and ${f.role ? sql`${f.role} = any(roles)` : sql`true`}
       and ${f.site ? sql`${f.site} = any(sites)` : sql`true`}
       and ${f.vendorOrg ? sql`vendor_org = ${f.vendorOrg}` : sql`true`}

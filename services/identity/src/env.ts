@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
+import { parseSigningKey } from './vendor-link-keys.js';
 
 export const identityEnvSchema = baseEnvSchema
   .extend({
@@ -10,6 +11,10 @@ export const identityEnvSchema = baseEnvSchema
     DATABASE_URL: databaseUrl,
     // JetStream: audited directory events are published, and the disabled-accounts bucket is written and watched.
     NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Who this process is to NATS, user "identity" in infra/nats/nats.conf: its permissions allow only identity and vendor_link events and the revoked-users bucket.
+    NATS_USER: natsUser,
+    // That user's password: the local stack passes the dev secret "identity-dev-secret"; a deployment, its own.
+    NATS_PASSWORD: natsPassword,
     // Keycloak base URL the service reaches for the realm's signing keys and its admin API.
     KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
     KEYCLOAK_REALM: z.string().min(1).default('tierline'),
@@ -28,9 +33,39 @@ export const identityEnvSchema = baseEnvSchema
       .string()
       .default('tierline-notification')
       .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    // The ticket service, called to check and record a vendor's acknowledgement through a signed link.
+    TICKET_SERVICE_URL: httpUrl.default('http://127.0.0.1:3001'),
+    // Ed25519 key signing vendor links (PKCS8 PEM, base64 of it, or a private JWK); set it for real use. Without
+    // it a key is generated once into the identity database (shared by replicas; a warning is logged at start).
+    VENDOR_LINK_SIGNING_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .superRefine((v, ctx) => {
+        if (!v) return;
+        try {
+          parseSigningKey(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    // The JWS `kid` of that key, published in the links' JWKS; defaults to the key's RFC 7638 thumbprint.
+    VENDOR_LINK_KEY_ID: z.string().min(1).max(100).optional(),
+    // Public origin vendors' links point to (…/v/<token>); defaults to this service's own address.
+    VENDOR_LINK_BASE_URL: httpUrl.optional(),
+    // How long a vendor link stays usable, in minutes: long enough for an on-call vendor to react, short enough to limit a leaked link.
+    VENDOR_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(240),
+    // Requests per client address and minute to the no-login link pages (/v/*), against guessing and floods.
+    VENDOR_LINK_PAGE_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+    // Links one service account may mint per minute (a burst of escalations fans out to every vendor user).
+    VENDOR_LINK_MINT_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    // User management calls (invite, disable, enable, role changes) per IT lead or admin and minute: a stolen session cannot mass-change accounts.
+    USER_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   })
+  .superRefine(checkNatsCredentials)
   .transform((e) => ({
     ...e,
+    VENDOR_LINK_BASE_URL: (e.VENDOR_LINK_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,
     JWKS_URL: `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}/protocol/openid-connect/certs`,
   }));

@@ -1,6 +1,10 @@
 export { createIdentityApp } from './app.js';
 export { identityEnvSchema } from './env.js';
-export type { IdentityDeps } from './deps.js';
+export type { IdentityDeps, VendorLinkDeps } from './deps.js';
 export { createKeycloakAdmin, type KeycloakAdmin } from './keycloak-admin.js';
 export { startDirectorySync, syncDirectory } from './directory.js';
 export const IDENTITY_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
+export { createVendorLinkKeys, loadVendorLinkKeys, parseSigningKey, type VendorLinkKeys } from './vendor-link-keys.js';
+export { createTicketServiceClient, type TicketService } from './ticket-service.js';
+export { serviceAccountTokens } from './service-token.js';
+export { flushVendorLinkOutbox } from './vendor-links.js';

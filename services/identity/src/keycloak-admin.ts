@@ -1,5 +1,6 @@
 import { AppError } from '@tierline/platform';
 import { ROLES, type Role } from '@tierline/contracts';
+import { serviceAccountTokens } from './service-token.js';
 
 /**
  * The slice of Keycloak's admin REST API the identity service uses, called with its own
@@ -62,21 +63,7 @@ const PAGE = 200;
 export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clientId: string; clientSecret: string }): KeycloakAdmin {
   const base = opts.baseUrl.replace(/\/$/, '');
   const admin = `${base}/admin/realms/${encodeURIComponent(opts.realm)}`;
-  let token: { value: string; until: number } | null = null;
-
-  async function accessToken(): Promise<string> {
-    if (token && Date.now() < token.until) return token.value;
-    const res = await fetch(`${base}/realms/${encodeURIComponent(opts.realm)}/protocol/openid-connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret }),
-    });
-    if (!res.ok) throw new AppError('UNAVAILABLE', `Keycloak refused the identity service account (${res.status})`);
-    const body = (await res.json()) as { access_token: string; expires_in: number };
-    // Renew a little before expiry rather than racing it.
-    token = { value: body.access_token, until: Date.now() + Math.max(5, body.expires_in - 30) * 1000 };
-    return token.value;
-  }
+  const accessToken = serviceAccountTokens(opts);
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T; location: string | null }> {
     let res: Response;

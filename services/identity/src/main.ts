@@ -15,13 +15,17 @@ import { createIdentityApp } from './app.js';
 import { startDirectorySync } from './directory.js';
 import { identityEnvSchema } from './env.js';
 import { createKeycloakAdmin } from './keycloak-admin.js';
+import { serviceAccountTokens } from './service-token.js';
+import { createTicketServiceClient } from './ticket-service.js';
+import { loadVendorLinkKeys } from './vendor-link-keys.js';
+import { flushVendorLinkOutbox } from './vendor-links.js';
 
 const env = parseEnv(identityEnvSchema);
 const logger = createLogger('identity', env.LOG_LEVEL);
 const sql = createSql(env.DATABASE_URL, 'identity');
 await migrate(sql, { schema: 'identity', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
 
-const nc = await connectNats(env.NATS_URL, 'tierline-identity', logger);
+const nc = await connectNats(env.NATS_URL, 'tierline-identity', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 const js = (await ensureStreams(nc)).jetstream();
 // This service, too, refuses tokens of disabled accounts (see @tierline/platform revocation.ts).
 const revoked = await createRevocationWatcher(nc, logger);
@@ -35,6 +39,18 @@ const kc = createKeycloakAdmin({
 });
 const sync = startDirectorySync({ sql, kc, logger, intervalMs: env.DIRECTORY_SYNC_INTERVAL_MS });
 
+const vendorLinkKeys = await loadVendorLinkKeys({ sql, signingKey: env.VENDOR_LINK_SIGNING_KEY, keyId: env.VENDOR_LINK_KEY_ID, logger });
+// The same service account as the admin API; its token's audiences include tierline-ticket.
+const ticketService = createTicketServiceClient({
+  baseUrl: env.TICKET_SERVICE_URL,
+  token: serviceAccountTokens({ baseUrl: env.KEYCLOAK_URL, realm: env.KEYCLOAK_REALM, clientId: env.KEYCLOAK_ADMIN_CLIENT_ID, clientSecret: env.KEYCLOAK_ADMIN_CLIENT_SECRET }),
+  logger,
+});
+// vendor_link.* events NATS did not take (it was down, the process died) go out now and every 30 s.
+const flush = () => flushVendorLinkOutbox(sql, js, logger).catch((err: unknown) => logger.warn({ err }, 'vendor link outbox flush failed'));
+await flush();
+const flushTimer = setInterval(() => void flush(), 30_000);
+
 const app = createIdentityApp({
   sql,
   logger,
@@ -42,6 +58,15 @@ const app = createIdentityApp({
   js,
   nc,
   directoryReaderClients: env.DIRECTORY_READER_CLIENTS,
+  userAdminRateLimitPerMinute: env.USER_ADMIN_RATE_LIMIT,
+  vendorLinks: {
+    keys: vendorLinkKeys,
+    baseUrl: env.VENDOR_LINK_BASE_URL,
+    ttlMs: env.VENDOR_LINK_TTL_MINUTES * 60_000,
+    ticketService,
+    pageRateLimitPerMinute: env.VENDOR_LINK_PAGE_RATE_LIMIT,
+    mintRateLimitPerMinute: env.VENDOR_LINK_MINT_RATE_LIMIT,
+  },
   verifyToken: createTokenVerifier({
     issuer: env.KEYCLOAK_ISSUER,
     jwksUrl: env.JWKS_URL,
@@ -54,6 +79,7 @@ logger.info({ port: server.port }, 'identity service listening');
 onShutdown(logger, async () => {
   await server.close();
   sync.stop();
+  clearInterval(flushTimer);
   await revoked.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });

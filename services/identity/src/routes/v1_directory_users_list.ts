@@ -26,9 +26,21 @@ export const DirectoryUserSchema = z
   .openapi('DirectoryUser');
 export type DirectoryUserBody = z.infer<typeof DirectoryUserSchema>;
 
+/**
+ * A parameter that may be repeated (`?id=a&id=b`): Hono hands one value as a string and several
+ * as an array. Resolving a team's members to contacts is one call this way, not one per person.
+ */
+const oneOrMany = (item: z.ZodString, what: string) =>
+  z
+    .union([item, z.array(item).min(1).max(100)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .optional()
+    .openapi({ description: `${what}; repeat the parameter for several (up to 100), any of them matches` });
+
 // Unknown parameters are ignored (stripped), so a caller's extra hints do not fail the request.
 const QuerySchema = z.object({
-  id: z.string().min(1).max(64).optional(),
+  id: oneOrMany(z.string().min(1).max(64), 'Keycloak user id'),
+  username: oneOrMany(z.string().min(1).max(255), 'Username'),
   role: RoleSchema.optional(),
   site: z.string().min(1).max(64).optional(),
   vendorOrg: z.string().min(1).max(64).optional(),
@@ -55,7 +67,8 @@ export function registerListDirectoryUsers(app: OpenAPIHono<IdentityAppEnv>): vo
     const client = callerServiceClient(c);
     const allowed = client !== null ? deps.directoryReaderClients.includes(client) : hasRole(actor, 'it_agent', 'it_lead', 'admin');
     if (!allowed) throw new AppError('FORBIDDEN', 'the directory is for IT, admins and the notification service');
-    const users = await listUsers(deps.sql, c.req.valid('query'));
+    const q = c.req.valid('query');
+    const users = await listUsers(deps.sql, { ...q, ids: q.id, usernames: q.username });
     if (client === null) return c.json({ users }, 200);
     const contacts = await deliveryContacts(deps.sql, users);
     return c.json({ users: users.map((u) => ({ ...u, ...contacts.get(u.id)! })) }, 200);

@@ -12,16 +12,21 @@ import {
 } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createIdentityApp } from '../app.js';
+import type { IdentityDeps, VendorLinkDeps } from '../deps.js';
 import { startDirectorySync } from '../directory.js';
 import { createKeycloakAdmin } from '../keycloak-admin.js';
+import { serviceAccountTokens } from '../service-token.js';
+import { createTicketServiceClient } from '../ticket-service.js';
+import { loadVendorLinkKeys } from '../vendor-link-keys.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
  * The identity service as main.ts wires it, on a fresh database, the real Keycloak (admin API
  * through the tierline-identity service account) and the real NATS (events, revocation bucket).
+ * Vendor links call the ticket service at `ticketServiceUrl` (none by default: unreachable).
  */
-export async function startIdentity(label: string) {
+export async function startIdentity(label: string, opts: { ticketServiceUrl?: string; vendorLinks?: Partial<VendorLinkDeps> } = {}) {
   const env = testEnv();
   const logger = createLogger(`identity-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const db = await createTestDatabase(label);
@@ -31,10 +36,11 @@ export async function startIdentity(label: string) {
   const js = (await ensureStreams(nc)).jetstream();
   const revoked = await createRevocationWatcher(nc);
   await revoked.ready;
-  const kc = createKeycloakAdmin({ baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' });
+  const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
+  const kc = createKeycloakAdmin(credentials);
   const sync = startDirectorySync({ sql, kc, logger, intervalMs: 0 });
   await sync.first;
-  const app = createIdentityApp({
+  const deps: IdentityDeps = {
     sql,
     logger,
     kc,
@@ -42,16 +48,33 @@ export async function startIdentity(label: string) {
     nc,
     directoryReaderClients: ['tierline-notification'],
     verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity', isRevoked: revoked.isRevoked }),
-  });
-  const server = await listen(app, 0);
-  const baseUrl = `http://127.0.0.1:${server.port}`;
+    vendorLinks: {
+      keys: await loadVendorLinkKeys({ sql }),
+      baseUrl: 'http://vendor-links.test',
+      ttlMs: 240 * 60_000,
+      ticketService: createTicketServiceClient({ baseUrl: opts.ticketServiceUrl ?? 'http://127.0.0.1:1', token: serviceAccountTokens(credentials), logger }),
+      pageRateLimitPerMinute: 1000,
+      mintRateLimitPerMinute: 1000,
+      ...opts.vendorLinks,
+    },
+  };
+  const servers: { close: () => Promise<void> }[] = [];
+  /** Another app on the same database, key and connections, with other vendor link settings. */
+  async function serve(vendorLinks: Partial<VendorLinkDeps> = {}, other: Partial<Omit<IdentityDeps, 'vendorLinks'>> = {}) {
+    const server = await listen(createIdentityApp({ ...deps, ...other, vendorLinks: { ...deps.vendorLinks, ...vendorLinks } }), 0);
+    servers.push(server);
+    return `http://127.0.0.1:${server.port}`;
+  }
+  const baseUrl = await serve();
   return {
     sql,
     nc,
     kc,
+    deps,
     baseUrl,
+    serve,
     async stop() {
-      await server.close();
+      for (const s of servers) await s.close();
       sync.stop();
       await revoked.stop();
       await nc.drain();
@@ -82,10 +105,10 @@ export function api(baseUrl: string, token?: string) {
   };
 }
 
-/** Collects the identity events published while a test runs (a plain NATS subscription sees JetStream publishes). */
-export function collectEvents(nc: NatsConnection) {
-  const events: { type: string; data: Record<string, unknown>; actor: unknown }[] = [];
-  const sub = nc.subscribe('tierline.events.identity.>');
+/** Collects the events published while a test runs (a plain NATS subscription sees JetStream publishes). */
+export function collectEvents(nc: NatsConnection, subject = 'tierline.events.identity.>') {
+  const events: { id: string; type: string; ticketId?: string; data: Record<string, unknown>; actor: unknown }[] = [];
+  const sub = nc.subscribe(subject);
   void (async () => {
     for await (const m of sub) events.push(m.json());
   })();

@@ -18,7 +18,7 @@ import {
   type ActionBy,
 } from '@tierline/workflows/definitions';
 import type { UpdateDefinition } from '@temporalio/client';
-import type { TicketAppEnv } from '../deps.js';
+import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
@@ -163,9 +163,33 @@ export const ACTIONS = [
   }),
 ];
 
-const ResultSchema = z
+export const ResultSchema = z
   .object({ ticket: TicketSchema, escalation: z.record(z.string(), z.unknown()).openapi({ description: 'The workflow state after the action.' }) })
   .openapi('TicketActionResult');
+
+/**
+ * Runs one action as an update of the ticket's workflow and maps what can go wrong: the
+ * workflow's validator refused (409 with its message), the workflow has ended (409), Temporal is
+ * unreachable (503; nothing changed). Shared by every route that acts on a ticket's workflow.
+ */
+export async function runTicketUpdate(
+  deps: Pick<TicketDeps, 'temporal' | 'logger'>,
+  ticket: Pick<Ticket, 'id' | 'number' | 'workflowId'>,
+  action: string,
+  update: UpdateDefinition<unknown, [never], string>,
+  arg: unknown,
+): Promise<unknown> {
+  try {
+    return await deps.temporal.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args: [arg as never] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new AppError('CONFLICT', (err.cause)?.message ?? `cannot ${action} ${ticket.number} now`);
+    }
+    if (err instanceof WorkflowNotFoundError) throw new AppError('CONFLICT', `${ticket.number} has ended; nothing more can happen to it`);
+    deps.logger.error({ err, ticketId: ticket.id, action }, 'ticket action failed');
+    throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable; nothing was changed, please retry');
+  }
+}
 
 export function registerTicketActions(app: OpenAPIHono<TicketAppEnv>): void {
   for (const a of ACTIONS) {
@@ -200,17 +224,7 @@ export function registerTicketActions(app: OpenAPIHono<TicketAppEnv>): void {
       const denied = a.allow?.(actor, ticket, body);
       if (denied) throw new AppError('FORBIDDEN', denied);
       const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
-      let escalation: unknown;
-      try {
-        escalation = await temporal.workflow.getHandle(ticket.workflowId).executeUpdate(a.update, { args: [a.args(by, body) as never] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          throw new AppError('CONFLICT', (err.cause)?.message ?? `cannot ${a.name} ${ticket.number} now`);
-        }
-        if (err instanceof WorkflowNotFoundError) throw new AppError('CONFLICT', `${ticket.number} has ended; nothing more can happen to it`);
-        logger.error({ err, ticketId: id, action: a.name }, 'ticket action failed');
-        throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable; nothing was changed, please retry');
-      }
+      const escalation = await runTicketUpdate({ temporal, logger }, ticket, a.name, a.update, a.args(by, body));
       const after = (await findTicket(sql, id))!;
       return c.json({ ticket: after, escalation: escalation as Record<string, unknown> }, 200);
     });

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { VendorLinkRefusal } from '@tierline/contracts';
+
+/**
+ * The pages a vendor sees after following a signed link: self-contained HTML (no script, no
+ * external assets), with ticket facts only — number, priority, site, contract deadline — never
+ * anything a clinic user wrote.
+ */
+
+const STYLE = [
+  'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1a1a1a;line-height:1.5}',
+  'main{max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;border:1px solid #c9ced6;border-radius:8px}',
+  'h1{font-size:1.4rem;margin:0 0 1rem}',
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem;margin:1.5rem 0}',
+  'dt{font-weight:600}dd{margin:0}',
+  'button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;background:#0b4f8a;color:#fff;cursor:pointer}',
+  'button:focus-visible{outline:3px solid #f2a900;outline-offset:2px}',
+  '.note{color:#3d4450;font-size:.95rem}',
+].join('');
+
+/** The page's only style, allowed by hash: the CSP forbids everything else. */
+export const VENDOR_PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export const VENDOR_PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': VENDOR_PAGE_CSP,
+  // The token is in the URL: keep it out of caches and out of Referer headers.
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex, nofollow',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+export interface PageTicket {
+  number: string;
+  priority: string;
+  siteName: string;
+  siteTimeZone: string;
+  deadlineAt: Date | null;
+  deadlineLabel: string;
+}
+
+function when(at: Date, timeZone: string): string {
+  let text: string;
+  try {
+    text = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(at);
+  } catch {
+    text = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
+  return `<time datetime="${at.toISOString()}">${esc(text)}</time>`;
+}
+
+function details(t: PageTicket): string {
+  return [
+    '<dl>',
+    `<dt>Ticket</dt><dd>${esc(t.number)}</dd>`,
+    `<dt>Priority</dt><dd>${esc(t.priority)}</dd>`,
+    `<dt>Site</dt><dd>${esc(t.siteName)}</dd>`,
+    `<dt>${esc(t.deadlineLabel)}</dt><dd>${t.deadlineAt ? when(t.deadlineAt, t.siteTimeZone) : 'none under the contract'}</dd>`,
+    '</dl>',
+  ].join('');
+}
+
+function page(title: string, body: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${esc(title)} · Tierline</title><style>${STYLE}</style></head>`,
+    `<body><main>${body}</main></body>`,
+    '</html>',
+  ].join('');
+}
+
+/** The link is good: the facts and one button. The form posts to `<token>/acknowledge`, relative to this page. */
+export function linkPage(t: PageTicket, token: string): string {
+  return page(
+    `Acknowledge ${t.number}`,
+    [
+      `<h1>Ticket ${esc(t.number)} is escalated to you</h1>`,
+      details(t),
+      `<form method="post" action="${esc(token)}/acknowledge">`,
+      `<button type="submit" aria-describedby="ack-note">Acknowledge</button>`,
+      '</form>',
+      '<p class="note" id="ack-note">Acknowledging tells the clinic you have taken the ticket: your contract clock moves from response to resolution. This link works once.</p>',
+    ].join(''),
+  );
+}
+
+export function acknowledgedPage(t: PageTicket, at: Date, resolutionDueAt: Date | null): string {
+  return page(
+    `${t.number} acknowledged`,
+    [
+      `<h1 role="status">Acknowledged: ${esc(t.number)}</h1>`,
+      `<p>Recorded at ${when(at, t.siteTimeZone)}. Thank you.</p>`,
+      details({ ...t, deadlineAt: resolutionDueAt, deadlineLabel: 'Resolution due' }),
+      '<p class="note">This link has now been used; opening it again shows that it was.</p>',
+    ].join(''),
+  );
+}
+
+export interface RefusalFacts {
+  reason: VendorLinkRefusal;
+  ticketNumber: string | null;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  expiredAt: Date | null;
+  detail: string | null;
+  timeZone: string;
+}
+
+/** HTTP status per refusal: what a client (or a test) can act on without reading the page. */
+export const REFUSAL_STATUS: Record<VendorLinkRefusal, 400 | 403 | 404 | 409 | 410> = {
+  tampered: 400,
+  unknown: 404,
+  wrong_recipient: 403,
+  expired: 410,
+  revoked: 410,
+  used: 409,
+  not_waiting: 409,
+};
+
+export function refusalPage(f: RefusalFacts): string {
+  const ticket = f.ticketNumber ? `ticket ${esc(f.ticketNumber)}` : 'this ticket';
+  const [title, text] = ((): [string, string] => {
+    switch (f.reason) {
+      case 'tampered':
+        return ['This link is not valid', 'Its signature does not match: the link was changed or cut short. Open the link from the original message, complete.'];
+      case 'unknown':
+        return ['This link is not known', 'The link is signed correctly but Tierline has no record of it. Ask the clinic’s IT for a new one.'];
+      case 'expired':
+        return ['This link has expired', `It expired ${f.expiredAt ? `at ${when(f.expiredAt, f.timeZone)}` : 'already'}. A later notification about ${ticket} brings a new one.`];
+      case 'used':
+        return ['This link was already used', `${capital(ticket)} was acknowledged with it at ${f.usedAt ? when(f.usedAt, f.timeZone) : 'an earlier time'}. Nothing more is needed.`];
+      case 'revoked':
+        return ['This link was withdrawn', `The clinic’s IT revoked it${f.revokedAt ? ` at ${when(f.revokedAt, f.timeZone)}` : ''}. Contact them about ${ticket}.`];
+      case 'wrong_recipient':
+        return ['This link is not for you', 'It was issued to someone who is not, or no longer, an active user of the vendor organisation the ticket is escalated to.'];
+      case 'not_waiting':
+        return ['Nothing to acknowledge', `${capital(ticket)} is no longer waiting for your acknowledgement${f.detail ? `: ${esc(f.detail)}` : ''}.`];
+    }
+  })();
+  return page(title, `<h1 role="alert">${esc(title)}</h1><p>${text}</p><p class="note">Nothing was changed.</p>`);
+}
+
+export function unavailablePage(): string {
+  return page('Try again shortly', '<h1 role="alert">Try again in a minute</h1><p>Tierline cannot reach the ticket system right now. Nothing was changed; the link still works.</p>');
+}
+
+export function rateLimitedPage(retryAfterSeconds: string): string {
+  return page('Too many requests', `<h1 role="alert">Too many requests</h1><p>Wait ${esc(retryAfterSeconds)} seconds, then try again. Nothing was changed.</p>`);
+}
+
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
