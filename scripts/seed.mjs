@@ -1,6 +1,7 @@
-// Demo data for `npm run up`: the sites and vendor organisation the realm's groups name, and a
-// few tickets opened through the real API by the demo nurse (so each has its workflow and its
-// audit row). Runs once: a second `up` finds the tickets and leaves everything as it is.
+// Demo data for `npm run up`: the sites and vendor organisation the realm's groups name, the
+// contacts the paged demo people would have saved (so escalations reach them), and a few tickets
+// opened through the real API by the demo nurse (so each has its workflow and its audit row).
+// Runs once: a second `up` finds the contacts and tickets and leaves everything as it is.
 import postgres from 'postgres';
 import { log } from './lib.mjs';
 
@@ -13,12 +14,45 @@ async function userIdOf(username) {
   return JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString('utf8')).sub;
 }
 
+/**
+ * What the demo people who get paged would enter on their profile (PUT /api/v1/me/contacts). Mail
+ * goes to Mailpit; SMS, Slack and Teams to the provider stand-ins. Slack handles are user ids,
+ * because chat.postMessage addresses a user by id.
+ */
+const DEMO_CONTACTS = {
+  'lee.lead': { email: 'lee.lead@it.tierline.test', mobile: '+15550100001', slackHandle: 'U0LEE00001', teamsHandle: 'lee.lead@it.tierline.test' },
+  'alex.agent': { email: 'alex.agent@it.tierline.test', mobile: '+15550100002', slackHandle: 'U0ALEX0002', teamsHandle: 'alex.agent@it.tierline.test' },
+  'otto.oncall': { email: 'otto.oncall@it.tierline.test', mobile: '+15550100003', slackHandle: 'U0OTTO0003', teamsHandle: 'otto.oncall@it.tierline.test' },
+  'val.vendor': { email: 'val.vendor@acme-it.test', mobile: '+15550100004', slackHandle: null, teamsHandle: null },
+};
+
+/** Each person saves their own contacts through the real API, unless they already have some. */
+async function seedContacts(portal) {
+  for (const [username, contacts] of Object.entries(DEMO_CONTACTS)) {
+    const { access_token } = await loginAs(username, DEMO_PASSWORD);
+    const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+    const mine = await fetch(`${portal}/api/v1/me/contacts`, { headers });
+    if (mine.status !== 200) throw new Error(`reading ${username}'s contacts failed: ${mine.status} ${await mine.text()}`);
+    const current = await mine.json();
+    if (current.email || current.mobile || current.slackHandle || current.teamsHandle) continue;
+    const res = await fetch(`${portal}/api/v1/me/contacts`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ ...contacts, quietHours: null, preferredChannels: [] }),
+    });
+    if (res.status !== 200) throw new Error(`saving ${username}'s contacts failed: ${res.status} ${await res.text()}`);
+    log(`demo contacts of ${username} saved`);
+  }
+}
+
 export async function seedDemo() {
+  const portal = `http://127.0.0.1:${process.env.PORTAL_PORT ?? '3000'}`;
+  await seedContacts(portal);
   const env = infraEnv();
   const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {
     // Team members are configured by username; automatic assignment needs their user ids.
-    for (const username of ['alex.agent', 'lee.lead']) {
+    for (const username of ['alex.agent', 'lee.lead', 'otto.oncall']) {
       await sql`update ticket.team_members set user_id = ${await userIdOf(username)} where username = ${username} and user_id is null`;
     }
     await sql`insert into identity.sites (id, name, time_zone) values
@@ -33,7 +67,6 @@ export async function seedDemo() {
   } finally {
     await sql.end();
   }
-  const portal = `http://127.0.0.1:${process.env.PORTAL_PORT ?? '3000'}`;
   const { access_token } = await loginAs('nora.nurse', DEMO_PASSWORD);
   const demo = [
     { title: 'EHR freezes when opening patient charts', category: 'ehr', impact: 'department', urgency: 'high', patientCareAffected: true, description: 'Front desk and triage both affected since 8:10.' },

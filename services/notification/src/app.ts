@@ -1,9 +1,19 @@
 import { createServiceApp, requireAuth, type Actor, type Logger, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
 import { registerNotificationsList } from './routes/v1_notifications_list.js';
+import type { TicketAccess } from './ticket-access.js';
+import { registerTwilioStatusCallback, type TwilioStatusDeps } from './routes/webhooks_twilio_status.js';
 
-export type NotificationEnvBindings = { Variables: { requestId: string; actor: Actor; sql: Sql } };
+export type NotificationEnvBindings = { Variables: { requestId: string; actor: Actor; sql: Sql; ticketAccess: TicketAccess } };
 
-export function createNotificationApp(deps: { sql: Sql; nc: NatsConnection; logger: Logger; verifyToken: TokenVerifier }) {
+export function createNotificationApp(deps: {
+  sql: Sql;
+  nc: NatsConnection;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  ticketAccess: TicketAccess;
+  /** Set when TWILIO_STATUS_CALLBACK_URL is: SMS then report delivered / failed. */
+  twilioStatus?: TwilioStatusDeps;
+}) {
   const app = createServiceApp<NotificationEnvBindings>({
     name: 'notification',
     logger: deps.logger,
@@ -19,8 +29,11 @@ export function createNotificationApp(deps: { sql: Sql; nc: NatsConnection; logg
   app.doc31('/api/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Tierline notification service', version: '1' } });
   app.use('/api/*', async (c, next) => {
     c.set('sql', deps.sql);
+    c.set('ticketAccess', deps.ticketAccess);
     await next();
   });
+  // Twilio cannot hold a Keycloak token: its callback is public and authenticated by its signature.
+  if (deps.twilioStatus) registerTwilioStatusCallback(app, deps.twilioStatus);
   app.use('/api/*', requireAuth(deps.verifyToken));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   registerNotificationsList(app);

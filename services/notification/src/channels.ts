@@ -80,7 +80,7 @@ export function createEmailSender(opts: { smtpUrl: string; from: string; mailpit
  * `apiBase` (when configured) and adds `I-Twilio-Idempotency-Token` for the current send, taken
  * from an AsyncLocalStorage because `messages.create` takes no per-call headers.
  */
-export function createSmsSender(opts: { accountSid: string; authToken: string; from: string; apiBase?: string; timeoutMs: number }): ChannelSender {
+export function createSmsSender(opts: { accountSid: string; authToken: string; from: string; apiBase?: string; statusCallbackUrl?: string; timeoutMs: number }): ChannelSender {
   const tokenStore = new AsyncLocalStorage<string>();
   class LocalRequestClient extends twilio.RequestClient {
     override request<T>(req: Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0]) {
@@ -101,7 +101,15 @@ export function createSmsSender(opts: { accountSid: string; authToken: string; f
       if (!to) throw new ProviderError('recipient has no mobile number');
       // Twilio keeps idempotency tokens for a limited time; a short hash keeps the header small.
       const token = createHash('sha256').update(msg.idempotencyKey).digest('hex').slice(0, 40);
-      const m = await tokenStore.run(token, () => client.messages.create({ to, from: opts.from, body: renderShortText(msg.pages, msg.alert) }));
+      const m = await tokenStore.run(token, () =>
+        client.messages.create({
+          to,
+          from: opts.from,
+          body: renderShortText(msg.pages, msg.alert),
+          // Twilio then reports delivered / undelivered / failed (routes/webhooks_twilio_status.ts).
+          ...(opts.statusCallbackUrl ? { statusCallback: opts.statusCallbackUrl } : {}),
+        }),
+      );
       return { providerMessageId: m.sid };
     },
   };

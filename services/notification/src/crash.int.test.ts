@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectNats, createSql, ensureStreams, migrate, type NatsConnection, type Sql } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
+import { startDirectory } from './test/directory.js';
 import { createCommandStream, escalationCommand, eventually, mailpitSearch, MIGRATIONS_DIR } from './test/harness.js';
 
 /**
@@ -20,6 +21,7 @@ let sql: Sql;
 let nc: NatsConnection;
 let cmds: Awaited<ReturnType<typeof createCommandStream>>;
 let stubs: Awaited<ReturnType<typeof startProviderStubs>>;
+let directory: Awaited<ReturnType<typeof startDirectory>>;
 let child: ChildProcess | null = null;
 let output = '';
 const durable = `nt-crash-${Date.now()}`;
@@ -46,6 +48,8 @@ function startService() {
       TWILIO_API_BASE: stubs.url,
       SLACK_API_URL: `${stubs.url}/slack/api/`,
       TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
+      // Recipients from the identity and ticket services, running in this (the test's) process.
+      ...directory.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -67,6 +71,7 @@ beforeAll(async () => {
   await ensureStreams(nc);
   cmds = await createCommandStream(nc, 'crash');
   stubs = await startProviderStubs(0);
+  directory = await startDirectory('crash');
 });
 
 afterAll(async () => {
@@ -78,6 +83,7 @@ afterAll(async () => {
   await nc.drain();
   await sql.end();
   await db.drop();
+  await directory?.stop();
 });
 
 describe('kill -9 while sending', () => {
@@ -117,7 +123,7 @@ describe('kill -9 while sending', () => {
     expect(slack.map((r) => r.body.channel).sort(), 'one Slack message per person').toEqual(['U0ALEX0002', 'U0LEE00001']);
     const teams = (await requests('teams')).filter((r) => JSON.stringify(r.body).includes(cmd.ticketNumber));
     expect(teams, 'one Teams card per person').toHaveLength(2);
-    for (const who of ['lee.lead@tierline.test', 'alex.agent@tierline.test']) {
+    for (const who of ['lee.lead@it.tierline.test', 'alex.agent@it.tierline.test']) {
       const mails = await mailpitSearch(`to:${who} subject:"${cmd.ticketNumber}"`);
       expect(mails, `mails to ${who}`).toHaveLength(1);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
 import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
 
 const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
@@ -13,6 +13,10 @@ export const notificationEnvSchema = baseEnvSchema
     DATABASE_URL: databaseUrl,
     // JetStream carrying notification commands.
     NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Who this process is to NATS, user "notification" in infra/nats/nats.conf: its permissions allow only its command consumer, notification events and dead letters.
+    NATS_USER: natsUser,
+    // That user's password: the local stack passes the dev secret "notification-dev-secret"; a deployment, its own.
+    NATS_PASSWORD: natsPassword,
     // Stream, subject and durable of the commands; overridable so tests run on their own stream.
     NOTIFY_STREAM: z.string().min(1).default(COMMANDS_STREAM),
     NOTIFY_SUBJECT: z.string().min(1).default(NOTIFY_SUBJECT),
@@ -48,14 +52,18 @@ export const notificationEnvSchema = baseEnvSchema
     TWILIO_AUTH_TOKEN: z.string().min(1).default('stub-auth-token'),
     TWILIO_FROM: z.string().regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 number').default('+15550109999'),
     TWILIO_API_BASE: optionalUrl,
+    // Where Twilio reaches this service's POST /webhooks/twilio/status (public URL, exactly as
+    // Twilio calls it: it is part of the signed data). Unset: no status callbacks; SMS stay `sent`.
+    TWILIO_STATUS_CALLBACK_URL: optionalUrl.refine((u) => u === undefined || new URL(u).pathname === '/webhooks/twilio/status', 'must end in /webhooks/twilio/status'),
     // Slack bot token and Web API base (https://slack.com/api/ in production).
     SLACK_BOT_TOKEN: z.string().min(1).default('xoxb-stub-token'),
     SLACK_API_URL: httpUrl.default('http://127.0.0.1:3010/slack/api/'),
     // Teams incoming webhook (a Workflows/connector URL in production).
     TEAMS_WEBHOOK_URL: httpUrl.default('http://127.0.0.1:3010/teams/webhook/tierline-stub'),
-    // "directory": the service's own recipients table; "identity": the identity service's API.
-    RECIPIENT_RESOLVER: z.enum(['directory', 'identity']).default('directory'),
+    // The identity service: people, contacts and quiet hours (directory), vendors' signed links.
     IDENTITY_SERVICE_URL: httpUrl.default('http://127.0.0.1:3002'),
+    // The ticket service: team members and on-call rotas; who may see a ticket's deliveries.
+    TICKET_SERVICE_URL: httpUrl.default('http://127.0.0.1:3001'),
     // Keycloak: JWKS for incoming tokens, token endpoint for the service account.
     KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
     KEYCLOAK_REALM: z.string().min(1).default('tierline'),
@@ -64,6 +72,7 @@ export const notificationEnvSchema = baseEnvSchema
     NOTIFICATION_CLIENT_ID: z.string().min(1).default('tierline-notification'),
     NOTIFICATION_CLIENT_SECRET: z.string().min(1).default('tierline-notification-dev-secret'),
   })
+  .superRefine(checkNatsCredentials)
   .transform((e) => {
     const kc = `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`;
     return { ...e, KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? kc, JWKS_URL: `${kc}/protocol/openid-connect/certs`, TOKEN_URL: `${kc}/protocol/openid-connect/token` };

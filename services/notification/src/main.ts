@@ -3,17 +3,22 @@ import { connectNats, createLogger, createSql, createTokenVerifier, ensureStream
 import { createNotificationApp } from './app.js';
 import { notificationEnvSchema } from './env.js';
 import { startNotificationWorker } from './service.js';
+import { createTicketAccess } from './ticket-access.js';
 
 const env = parseEnv(notificationEnvSchema);
 const logger = createLogger('notification', env.LOG_LEVEL);
 const sql = createSql(env.DATABASE_URL, 'notification');
 await migrate(sql, { schema: 'notification', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
-const nc = await connectNats(env.NATS_URL, 'tierline-notification', logger);
+const nc = await connectNats(env.NATS_URL, 'tierline-notification', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
 const worker = await startNotificationWorker({ env, sql, nc, logger });
 const verifyToken = createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE });
-const server = await listen(createNotificationApp({ sql, nc, logger, verifyToken }), env.PORT, env.HOST);
-logger.info({ port: server.port, resolver: env.RECIPIENT_RESOLVER }, 'notification service listening');
+const ticketAccess = createTicketAccess({ ticketUrl: env.TICKET_SERVICE_URL, timeoutMs: env.SEND_TIMEOUT_MS });
+const twilioStatus = env.TWILIO_STATUS_CALLBACK_URL
+  ? { authToken: env.TWILIO_AUTH_TOKEN, callbackUrl: env.TWILIO_STATUS_CALLBACK_URL, onStatus: worker.pipeline.providerStatus.bind(null, 'sms') }
+  : undefined;
+const server = await listen(createNotificationApp({ sql, nc, logger, verifyToken, ticketAccess, ...(twilioStatus ? { twilioStatus } : {}) }), env.PORT, env.HOST);
+logger.info({ port: server.port }, 'notification service listening');
 onShutdown(logger, async () => {
   await server.close();
   await worker.stop();

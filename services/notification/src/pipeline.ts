@@ -3,8 +3,9 @@ import type { EventEnvelope, NotificationChannel, NotifyCommand } from '@tierlin
 import { publishEvent, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
 import { addressOf, type Senders } from './channels.js';
 import { quietUntil } from './quiet-hours.js';
-import type { Recipient, RecipientResolver } from './recipients.js';
+import { describeTarget, type Recipient, type RecipientResolver } from './recipients.js';
 import { pageView, type AlertView, type PageView } from './templates.js';
+import { vendorLinkRequest, type VendorLinkMinter } from './vendor-links.js';
 
 export interface DeliveryRow {
   id: string;
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   sql: Sql;
   js: JetStreamClient;
   resolver: RecipientResolver;
+  /** Vendors' signed acknowledge links (identity service). */
+  mintVendorLink: VendorLinkMinter;
   senders: Senders;
   logger: Logger;
   portalUrl: string;
@@ -74,7 +77,7 @@ export function createPipeline(o: PipelineOptions) {
   const { sql, logger } = o;
   const windowMs = o.rateWindowMs ?? 60_000;
 
-  async function emit(type: 'notification.sent' | 'notification.delivery_failed', row: DeliveryRow, extra: Record<string, unknown> = {}) {
+  async function emit(type: 'notification.sent' | 'notification.delivered' | 'notification.delivery_failed', row: DeliveryRow, extra: Record<string, unknown> = {}) {
     const event: EventEnvelope = {
       id: stableUuid(`${row.id}:${type}`),
       type,
@@ -91,12 +94,24 @@ export function createPipeline(o: PipelineOptions) {
         recipientId: row.recipient_id,
         recipientUsername: row.recipient.username,
         attempts: row.attempts,
-        ...(type === 'notification.sent' ? { providerMessageId: row.provider_message_id, bundleId: row.bundle_id } : { error: row.last_error }),
+        ...(type === 'notification.delivery_failed' ? { error: row.last_error } : { providerMessageId: row.provider_message_id, bundleId: row.bundle_id }),
         ...extra,
       },
       schemaVersion: 1,
     };
     await publishEvent(o.js, event);
+  }
+
+  /**
+   * The page one recipient gets for one command. A vendor's carries their signed link, minted
+   * here, just before rendering, on every send: the identity service returns the same link for
+   * the same command and recipient, so a redelivery or a deferred send repeats it, and the link
+   * itself (a bearer credential) is never stored in this service.
+   */
+  async function pageFor(cmd: NotifyCommand, r: Recipient): Promise<PageView> {
+    if (!r.isVendor) return pageView(cmd, r, o.portalUrl);
+    const link = await o.mintVendorLink(vendorLinkRequest(cmd, r));
+    return pageView(cmd, r, o.portalUrl, link.url);
   }
 
   async function ensureRow(key: string, r: Recipient, channel: NotificationChannel, ticketId: string, kind: 'page' | 'alert', template: string): Promise<DeliveryRow> {
@@ -175,7 +190,7 @@ export function createPipeline(o: PipelineOptions) {
 
   /** Alerts an IT lead on another channel that `failed` could not be delivered. Idempotent. */
   async function alertLead(failed: DeliveryRow, cmd: NotifyCommand): Promise<void> {
-    const leads = (await o.resolver.resolve([{ kind: 'it_lead' }], { ticketId: cmd.ticketId, siteId: cmd.siteId })).filter((l) => !l.isVendor);
+    const leads = (await o.resolver.resolve([{ kind: 'it_lead' }], { ticketId: cmd.ticketId, siteId: cmd.siteId })).recipients.filter((l) => !l.isVendor);
     let alertedVia: { userId: string; channel: NotificationChannel } | null = null;
     for (const lead of leads) {
       const channel = ALERT_ORDER.find((c) => c !== failed.channel && addressOf(lead, c) !== null);
@@ -200,6 +215,20 @@ export function createPipeline(o: PipelineOptions) {
     await emit('notification.delivery_failed', failed, { alertedVia });
   }
 
+  /** A target that names nobody: loud in the log and on the ticket's timeline, without its contents. */
+  async function announceUnresolved(cmd: NotifyCommand, target: string, reason: string) {
+    logger.error({ idempotencyKey: cmd.idempotencyKey, target, reason }, 'an escalation target names nobody; it is not paged');
+    await publishEvent(o.js, {
+      id: stableUuid(`unresolved:${cmd.idempotencyKey}:${target}`),
+      type: 'notification.delivery_failed',
+      occurredAt: new Date().toISOString(),
+      actor: SYSTEM,
+      ticketId: cmd.ticketId,
+      data: { kind: 'page', template: cmd.template, idempotencyKey: cmd.idempotencyKey, target, reason },
+      schemaVersion: 1,
+    });
+  }
+
   async function giveUp(row: DeliveryRow, cmd: NotifyCommand, error: string) {
     const failed = await markFailed(row.id, error);
     logger.error({ deliveryId: row.id, channel: row.channel, error }, 'delivery failed after its retries');
@@ -212,8 +241,10 @@ export function createPipeline(o: PipelineOptions) {
    */
   async function handleCommand(cmd: NotifyCommand, attempt: { isLast: boolean }): Promise<void> {
     await sql`insert into commands (idempotency_key, payload) values (${cmd.idempotencyKey}, ${sql.json(cmd)}) on conflict do nothing`;
-    const recipients = await o.resolver.resolve(cmd.targets, { ticketId: cmd.ticketId, siteId: cmd.siteId });
-    if (recipients.length === 0) throw new Error(`no recipients for targets ${JSON.stringify(cmd.targets)}`);
+    const { recipients, unresolved } = await o.resolver.resolve(cmd.targets, { ticketId: cmd.ticketId, siteId: cmd.siteId });
+    for (const u of unresolved) await announceUnresolved(cmd, describeTarget(u.target), u.reason);
+    // Nobody at all: retried (a directory sync may be under way), then dead-lettered and announced.
+    if (recipients.length === 0) throw new Error(`no recipients for targets ${cmd.targets.map(describeTarget).join(', ')}`);
     const rows: DeliveryRow[] = [];
     for (const r of recipients) {
       const reachable = cmd.channels.filter((c) => addressOf(r, c) !== null);
@@ -243,7 +274,7 @@ export function createPipeline(o: PipelineOptions) {
             return;
           }
           try {
-            await sendClaimed([claimed], [pageView(cmd, claimed.recipient, o.portalUrl)]);
+            await sendClaimed([claimed], [await pageFor(cmd, claimed.recipient)]);
           } catch (err) {
             const message = (err as Error).message;
             if (attempt.isLast) return giveUp(claimed, cmd, message);
@@ -277,8 +308,9 @@ export function createPipeline(o: PipelineOptions) {
           and c.idempotency_key = d.idempotency_key
         returning d.*, c.payload`;
       if (rows.length === 0) continue;
-      const pages = rows.map((r) => pageView(r.payload, r.recipient, o.portalUrl));
       try {
+        const pages: PageView[] = [];
+        for (const r of rows) pages.push(await pageFor(r.payload, r.recipient));
         await sendClaimed(rows, pages);
         sent += rows.length;
       } catch (err) {
@@ -292,7 +324,36 @@ export function createPipeline(o: PipelineOptions) {
     return sent;
   }
 
-  return { handleCommand, pollDue };
+  /**
+   * A provider's later word on a message it accepted (Twilio's status callback): `delivered`
+   * settles it; a message that did not arrive fails its deliveries and, for a page, alerts an IT
+   * lead on another channel as any failed page does. Only `sent` rows move, so a repeated or
+   * out-of-order callback changes nothing. Returns how many deliveries changed.
+   */
+  async function providerStatus(channel: NotificationChannel, providerMessageId: string, outcome: { status: 'delivered' } | { status: 'failed'; error: string }): Promise<number> {
+    const rows =
+      outcome.status === 'delivered'
+        ? await sql<DeliveryRow[]>`
+            update deliveries set status = 'delivered', updated_at = now()
+            where channel = ${channel} and provider_message_id = ${providerMessageId} and status = 'sent' returning *`
+        : await sql<DeliveryRow[]>`
+            update deliveries set status = 'failed', last_error = ${outcome.error}, updated_at = now()
+            where channel = ${channel} and provider_message_id = ${providerMessageId} and status = 'sent' returning *`;
+    for (const row of rows) {
+      if (outcome.status === 'delivered') {
+        await emit('notification.delivered', row);
+        continue;
+      }
+      logger.error({ deliveryId: row.id, channel, error: outcome.error }, 'the provider could not deliver a sent message');
+      const [cmd] = await sql<{ payload: NotifyCommand }[]>`select payload from commands where idempotency_key = ${row.idempotency_key}`;
+      // An alert that did not arrive is not alerted about in turn (that could loop); it is failed loudly.
+      if (row.kind === 'page' && cmd) await alertLead(row, cmd.payload);
+      else await emit('notification.delivery_failed', row);
+    }
+    return rows.length;
+  }
+
+  return { handleCommand, pollDue, providerStatus };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,48 +1,111 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityRecipientResolver } from './recipients.js';
+import { IdentityRecipientResolver, LookupFailed } from './recipients.js';
+import type { ServiceToken } from '@tierline/platform';
 
 /**
- * The identity service's directory API does not exist yet; this pins what the resolver sends and
- * how it reads the answer, against a fake, until it can be tested against the real service.
+ * What the resolver asks and how it reads the answers, against recorded answers of the two
+ * services. The same resolver runs against the real identity and ticket services in
+ * delivery.int.test.ts, crash.int.test.ts and escalation-email.int.test.ts.
  */
+const urlOf = (input: Parameters<typeof fetch>[0]) => (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+
+function fakeServices(routes: Record<string, (url: URL) => Response>) {
+  const calls: string[] = [];
+  const fake: typeof fetch = async (input) => {
+    const url = new URL(urlOf(input));
+    calls.push(`${url.host}${url.pathname}${url.search}`);
+    const hit = Object.entries(routes).find(([prefix]) => `${url.host}${url.pathname}`.startsWith(prefix));
+    return hit ? hit[1](url) : new Response('{}', { status: 404 });
+  };
+  return { calls, fake };
+}
+
+const token = (): ServiceToken & { invalidated: number } => {
+  const t = { invalidated: 0, get: async () => 'sa-token', invalidate: () => void t.invalidated++ };
+  return t;
+};
+
+const user = (id: string, username: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  username,
+  displayName: username,
+  roles: ['it_agent'],
+  vendorOrg: null,
+  enabled: true,
+  contacts: { email: `${username}@x.test`, mobile: null, slackHandle: null, teamsHandle: null },
+  quietHours: null,
+  ...extra,
+});
+
 describe('IdentityRecipientResolver', () => {
-  it('authenticates as the service account, asks per target and maps contacts', async () => {
-    const calls: { url: string; auth: string | null; body: string | null }[] = [];
-    const urlOf = (input: Parameters<typeof fetch>[0]) => (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const fake: typeof fetch = async (input, init) => {
-      const url = urlOf(input);
-      calls.push({ url, auth: new Headers(init?.headers).get('authorization'), body: init?.body instanceof URLSearchParams ? init.body.toString() : null });
-      if (url.endsWith('/token')) return Response.json({ access_token: 'sa-token', expires_in: 300 });
-      if (url.includes('vendorOrg=')) {
-        return Response.json({ users: [{ id: 'v1', username: 'val.vendor', displayName: 'Val Vendor', roles: ['vendor'], vendorOrg: 'acme-it', enabled: true, contacts: { email: 'val@acme.test', mobile: null, slackHandle: null, teamsHandle: null } }] });
-      }
-      return Response.json({
-        users: [
-          { id: 'u1', username: 'lee.lead', displayName: 'Lee Lead', roles: ['it_lead'], vendorOrg: null, enabled: true, contacts: { email: 'lee@x.test', mobile: '+15550100001', slackHandle: null, teamsHandle: null }, quietHours: { start: '22:00', end: '07:00', timeZone: 'UTC' } },
-          { id: 'u2', username: 'gone', displayName: 'Gone', roles: ['it_lead'], vendorOrg: null, enabled: false, contacts: { email: 'gone@x.test', mobile: null, slackHandle: null, teamsHandle: null } },
-        ],
-      });
-    };
-    const r = new IdentityRecipientResolver({ baseUrl: 'http://identity/', tokenUrl: 'http://kc/token', clientId: 'tierline-notification', clientSecret: 's', fetch: fake });
-    const people = await r.resolve([{ kind: 'it_lead' }, { kind: 'vendor', vendorOrgId: 'acme-it' }], { ticketId: 't', siteId: 'north' });
-    expect(people).toEqual([
-      { userId: 'u1', username: 'lee.lead', displayName: 'Lee Lead', email: 'lee@x.test', mobile: '+15550100001', quietHours: { start: '22:00', end: '07:00', timeZone: 'UTC' }, isVendor: false },
-      { userId: 'v1', username: 'val.vendor', displayName: 'Val Vendor', email: 'val@acme.test', isVendor: true },
+  it('resolves a team through the ticket service, its available members in one directory call by username', async () => {
+    const { calls, fake } = fakeServices({
+      'ticket/api/v1/teams/it-tier1': () =>
+        Response.json({ id: 'it-tier1', leadUsername: 'lee.lead', members: [{ username: 'alex.agent', available: true }, { username: 'otto.oncall', available: true }, { username: 'ill.person', available: false }] }),
+      'identity/api/v1/directory/users': (u) => Response.json({ users: u.searchParams.getAll('username').map((n, i) => user(`id-${i}`, n)) }),
+    });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity/', ticketUrl: 'http://ticket', token: token(), fetch: fake });
+    const res = await r.resolve([{ kind: 'team', teamId: 'it-tier1' }]);
+    expect(res.recipients.map((p) => p.username)).toEqual(['alex.agent', 'otto.oncall']);
+    expect(calls).toEqual(['ticket/api/v1/teams/it-tier1', 'identity/api/v1/directory/users?username=alex.agent&username=otto.oncall']);
+  });
+
+  it('pages whoever is on call now, and the team lead when nobody is', async () => {
+    const now = new Date('2031-05-05T03:00:00Z');
+    let shifts = [{ username: 'otto.oncall', startsAt: '2031-05-05T00:00:00Z', endsAt: '2031-05-05T08:00:00Z' }];
+    const { calls, fake } = fakeServices({
+      'ticket/api/v1/teams/it-tier1/on-call': () => Response.json({ items: shifts }),
+      'ticket/api/v1/teams/it-tier1': () => Response.json({ id: 'it-tier1', leadUsername: 'lee.lead', members: [] }),
+      'identity/api/v1/directory/users': (u) => Response.json({ users: u.searchParams.getAll('username').map((n) => user(`id-${n}`, n)) }),
+    });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: token(), fetch: fake, now: () => now });
+    expect((await r.resolve([{ kind: 'on_call', teamId: 'it-tier1' }])).recipients.map((p) => p.username)).toEqual(['otto.oncall']);
+    expect(calls[0]).toBe('ticket/api/v1/teams/it-tier1/on-call?from=2031-05-05T03%3A00%3A00.000Z&to=2031-05-05T03%3A00%3A00.001Z');
+    shifts = [];
+    expect((await r.resolve([{ kind: 'on_call', teamId: 'it-tier1' }])).recipients.map((p) => p.username)).toEqual(['lee.lead']);
+  });
+
+  it('maps contacts, quiet hours and vendors (with the organisation of the target), skips disabled people and dedupes', async () => {
+    const val = user('v1', 'val.vendor', { roles: ['vendor'], vendorOrg: 'acme-it', contacts: { email: 'val@acme.test', mobile: '+15550100004', slackHandle: null, teamsHandle: null } });
+    const lee = user('u1', 'lee.lead', { roles: ['it_lead'], contacts: { email: 'lee@x.test', mobile: null, slackHandle: 'U1', teamsHandle: 'lee@teams' }, quietHours: { start: '22:00', end: '07:00', timeZone: 'UTC' } });
+    const gone = user('u2', 'gone', { roles: ['it_lead'], enabled: false });
+    const { calls, fake } = fakeServices({
+      'identity/api/v1/directory/users': (u) =>
+        Response.json({ users: u.searchParams.get('vendorOrg') === 'acme-it' ? [val] : u.searchParams.get('role') === 'it_lead' ? [lee, gone] : u.searchParams.get('id') === 'u1' ? [lee] : [] }),
+    });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: token(), fetch: fake });
+    const res = await r.resolve([{ kind: 'it_lead' }, { kind: 'vendor', vendorOrgId: 'acme-it' }, { kind: 'user', userId: 'u1' }]);
+    expect(res.recipients).toEqual([
+      { userId: 'u1', username: 'lee.lead', displayName: 'lee.lead', email: 'lee@x.test', slackHandle: 'U1', teamsHandle: 'lee@teams', quietHours: { start: '22:00', end: '07:00', timeZone: 'UTC' }, isVendor: false },
+      { userId: 'v1', username: 'val.vendor', displayName: 'val.vendor', email: 'val@acme.test', mobile: '+15550100004', isVendor: true, vendorOrgId: 'acme-it' },
     ]);
-    expect(calls[0]!.body).toContain('grant_type=client_credentials');
-    expect(calls[0]!.body).toContain('client_id=tierline-notification');
-    expect(calls.filter((c) => c.url.endsWith('/token')), 'token is cached').toHaveLength(1);
-    expect(calls[1]!.url).toBe('http://identity/api/v1/directory/users?role=it_lead');
-    expect(calls[2]!.url).toBe('http://identity/api/v1/directory/users?vendorOrg=acme-it');
-    expect(calls[1]!.auth).toBe('Bearer sa-token');
+    expect(res.unresolved).toEqual([]);
+    expect(calls).toEqual(['identity/api/v1/directory/users?role=it_lead', 'identity/api/v1/directory/users?vendorOrg=acme-it', 'identity/api/v1/directory/users?id=u1']);
   });
-  it('refuses team targets instead of paging the whole directory', async () => {
-    const r = new IdentityRecipientResolver({ baseUrl: 'http://identity', tokenUrl: 'http://kc/token', clientId: 'c', clientSecret: 's', fetch: async () => Response.json({ users: [] }) });
-    await expect(r.resolve([{ kind: 'team', teamId: 'it-tier1' }], { ticketId: 't', siteId: 'x' })).rejects.toThrow(/cannot be resolved/);
+
+  it('names the targets that name nobody instead of failing the whole command', async () => {
+    const { fake } = fakeServices({
+      'identity/api/v1/directory/users': (u) => Response.json({ users: u.searchParams.get('username') === 'lee.lead' ? [user('u1', 'lee.lead')] : [] }),
+    });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: token(), fetch: fake });
+    const res = await r.resolve([{ kind: 'team', teamId: 'ghosts' }, { kind: 'vendor', vendorOrgId: 'nobody-inc' }, { kind: 'user', userId: 'lee.lead' }]);
+    expect(res.recipients.map((p) => p.username)).toEqual(['lee.lead']);
+    expect(res.unresolved).toEqual([
+      { target: { kind: 'team', teamId: 'ghosts' }, reason: 'team ghosts does not exist' },
+      { target: { kind: 'vendor', vendorOrgId: 'nobody-inc' }, reason: 'vendor nobody-inc names nobody (enabled) in the directory' },
+    ]);
   });
-  it('fails (so the command is retried) when the directory answers an error', async () => {
-    const fake: typeof fetch = async (input) => ((input as string).endsWith('/token') ? Response.json({ access_token: 't', expires_in: 300 }) : new Response('no', { status: 503 }));
-    const r = new IdentityRecipientResolver({ baseUrl: 'http://identity', tokenUrl: 'http://kc/token', clientId: 'c', clientSecret: 's', fetch: fake });
-    await expect(r.resolve([{ kind: 'it_lead' }], { ticketId: 't', siteId: 'x' })).rejects.toThrow(/HTTP 503/);
+
+  it('throws LookupFailed (so the command is retried) when a service is down or refuses, and drops a refused token', async () => {
+    const t = token();
+    const down: typeof fetch = async () => {
+      throw new TypeError('fetch failed');
+    };
+    await expect(new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: t, fetch: down }).resolve([{ kind: 'it_lead' }])).rejects.toThrow(LookupFailed);
+    const { fake } = fakeServices({ 'identity/': () => new Response('{}', { status: 401 }), 'ticket/': () => new Response('{}', { status: 503 }) });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: t, fetch: fake });
+    await expect(r.resolve([{ kind: 'it_lead' }])).rejects.toThrow(/identity directory: HTTP 401/);
+    expect(t.invalidated).toBe(1);
+    await expect(r.resolve([{ kind: 'team', teamId: 'it-tier1' }])).rejects.toThrow(/team it-tier1: HTTP 503/);
   });
 });

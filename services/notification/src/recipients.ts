@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EscalationTarget } from '@tierline/contracts';
-import type { Sql } from '@tierline/platform';
+import type { Logger } from '@tierline/platform';
+import type { ServiceToken } from '@tierline/platform';
 
 export interface QuietHours {
   /** Local "HH:MM" in `timeZone`; a window may wrap midnight (22:00–07:00). */
@@ -19,6 +20,8 @@ export interface Recipient {
   teamsHandle?: string;
   quietHours?: QuietHours;
   isVendor: boolean;
+  /** The vendor organisation a vendor recipient is paged for: their signed link is minted for it. */
+  vendorOrgId?: string;
 }
 
 export interface ResolveContext {
@@ -26,67 +29,22 @@ export interface ResolveContext {
   siteId: string;
 }
 
+export interface Resolution {
+  recipients: Recipient[];
+  /**
+   * Targets that definitely name nobody right now (an empty vendor organisation, a team without
+   * members, a user not in the directory). Announced, not retried forever: the other targets of
+   * the command are still paged. A lookup that merely failed throws instead, so it is retried.
+   */
+  unresolved: { target: EscalationTarget; reason: string }[];
+}
+
 /** Turns escalation targets (teams, on-call, IT lead, vendor, user) into people with contacts. */
 export interface RecipientResolver {
-  resolve(targets: EscalationTarget[], ctx: ResolveContext): Promise<Recipient[]>;
+  resolve(targets: EscalationTarget[], ctx: ResolveContext): Promise<Resolution>;
 }
 
-const dedupe = (people: Recipient[]) => [...new Map(people.map((p) => [p.userId, p])).values()];
-
-interface RecipientRow {
-  user_id: string;
-  username: string;
-  display_name: string;
-  email: string | null;
-  mobile: string | null;
-  slack_handle: string | null;
-  teams_handle: string | null;
-  quiet_start: string | null;
-  quiet_end: string | null;
-  quiet_time_zone: string | null;
-  is_vendor: boolean;
-}
-
-function fromRow(r: RecipientRow): Recipient {
-  return {
-    userId: r.user_id,
-    username: r.username,
-    displayName: r.display_name,
-    ...(r.email ? { email: r.email } : {}),
-    ...(r.mobile ? { mobile: r.mobile } : {}),
-    ...(r.slack_handle ? { slackHandle: r.slack_handle } : {}),
-    ...(r.teams_handle ? { teamsHandle: r.teams_handle } : {}),
-    ...(r.quiet_start && r.quiet_end && r.quiet_time_zone ? { quietHours: { start: r.quiet_start, end: r.quiet_end, timeZone: r.quiet_time_zone } } : {}),
-    isVendor: r.is_vendor,
-  };
-}
-
-/**
- * Resolves against the service's own `recipients` table. Stands in for the identity service's
- * directory until that API exists; tests and `npm run up` use it.
- */
-export class DirectoryRecipientResolver implements RecipientResolver {
-  constructor(private readonly sql: Sql) {}
-  async resolve(targets: EscalationTarget[]): Promise<Recipient[]> {
-    const out: Recipient[] = [];
-    for (const t of targets) {
-      const rows =
-        t.kind === 'team'
-          ? await this.sql<RecipientRow[]>`select * from recipients where ${t.teamId} = any(teams) order by username`
-          : t.kind === 'on_call'
-            ? await this.sql<RecipientRow[]>`select * from recipients where ${t.teamId} = any(on_call_teams) order by username`
-            : t.kind === 'it_lead'
-              ? await this.sql<RecipientRow[]>`select * from recipients where is_it_lead order by username`
-              : t.kind === 'vendor'
-                ? await this.sql<RecipientRow[]>`select * from recipients where is_vendor and vendor_org_id = ${t.vendorOrgId} order by username`
-                : await this.sql<RecipientRow[]>`select * from recipients where user_id = ${t.userId} or username = ${t.userId}`;
-      out.push(...rows.map(fromRow));
-    }
-    return dedupe(out);
-  }
-}
-
-/** The identity service's answer, as far as this service relies on it. */
+/** The identity service's directory entry, as far as this service relies on it. */
 const DirectoryUserSchema = z.object({
   id: z.string(),
   username: z.string(),
@@ -105,57 +63,145 @@ const DirectoryUserSchema = z.object({
     .optional(),
   quietHours: z.object({ start: z.string(), end: z.string(), timeZone: z.string() }).nullable().optional(),
 });
+type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
 const DirectoryPageSchema = z.object({ users: z.array(DirectoryUserSchema) });
 
+/** The ticket service's team and rota, as far as this service relies on them. */
+const TeamSchema = z.object({
+  id: z.string(),
+  leadUsername: z.string().nullable(),
+  members: z.array(z.object({ username: z.string(), available: z.boolean() })),
+});
+const OnCallSchema = z.object({ items: z.array(z.object({ username: z.string(), startsAt: z.string(), endsAt: z.string() })) });
+
+/** Thrown for an answer that a retry may change (unreachable, 5xx, 401): the command is redelivered. */
+export class LookupFailed extends Error {
+  override name = 'LookupFailed';
+}
+
+const slashless = (u: string) => u.replace(/\/$/, '');
+/** The identity service allows up to 100 values of one filter per call. */
+const CHUNK = 100;
+
 /**
- * Resolves through the identity service's `GET /api/v1/directory/users` (query `id`, `role`,
- * `vendorOrg`), authenticated as the `tierline-notification` service account (client
- * credentials). Written against that route's schema while it was being built; NOT yet tested
- * against the running identity service. Team and on-call membership live in the ticket service,
- * which the identity directory cannot filter by: such targets fail loudly here (the command is
- * retried, then dead-lettered and announced) rather than page the whole directory.
+ * Resolves targets through the services that own the facts, as the `tierline-notification`
+ * service account:
+ * - people, roles, vendor organisations, contacts and quiet hours: the identity service's
+ *   `GET /api/v1/directory/users` (users mirrored from Keycloak, contacts set by each person);
+ * - team members and the on-call rota: the ticket service's `GET /api/v1/teams/{id}` and
+ *   `GET /api/v1/teams/{id}/on-call`, which name people by username, then the directory.
  */
 export class IdentityRecipientResolver implements RecipientResolver {
-  private token: { value: string; expiresAt: number } | null = null;
   constructor(
-    private readonly opts: { baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; timeoutMs?: number; fetch?: typeof fetch },
+    private readonly opts: { identityUrl: string; ticketUrl: string; token: ServiceToken; timeoutMs?: number; logger?: Logger; fetch?: typeof fetch; now?: () => Date },
   ) {}
 
-  private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 10_000) return this.token.value;
-    const res = await (this.opts.fetch ?? fetch)(this.opts.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.opts.clientId, client_secret: this.opts.clientSecret }),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
-    });
-    if (!res.ok) throw new Error(`service-account token request failed: HTTP ${res.status}`);
-    const body = (await res.json()) as { access_token: string; expires_in: number };
-    this.token = { value: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
-    return body.access_token;
-  }
-
-  async resolve(targets: EscalationTarget[], ctx: ResolveContext): Promise<Recipient[]> {
-    const out: Recipient[] = [];
-    for (const t of targets) {
-      const q = new URLSearchParams();
-      if (t.kind === 'team' || t.kind === 'on_call') {
-        throw new Error(`${t.kind} targets (team ${t.teamId}) cannot be resolved through the identity directory yet (ticket ${ctx.ticketId})`);
-      } else if (t.kind === 'it_lead') q.set('role', 'it_lead');
-      else if (t.kind === 'vendor') q.set('vendorOrg', t.vendorOrgId);
-      else q.set('id', t.userId);
-      const res = await (this.opts.fetch ?? fetch)(`${this.opts.baseUrl.replace(/\/$/, '')}/api/v1/directory/users?${q.toString()}`, {
-        headers: { authorization: `Bearer ${await this.accessToken()}` },
+  private async getJson(url: string, what: string): Promise<{ status: number; body: unknown }> {
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(url, {
+        headers: { authorization: `Bearer ${await this.opts.token.get()}` },
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
-      if (res.status === 401) this.token = null;
-      if (!res.ok) throw new Error(`identity directory answered HTTP ${res.status} for ${t.kind}`);
-      const page = DirectoryPageSchema.parse(await res.json());
-      for (const u of page.users) {
-        if (u.enabled === false) continue;
-        if (t.kind === 'vendor' && u.vendorOrg !== t.vendorOrgId) continue;
+    } catch (err) {
+      throw new LookupFailed(`${what}: unreachable (${(err as Error).message})`);
+    }
+    if (res.status === 401) this.opts.token.invalidate();
+    if (res.status === 404) return { status: 404, body: null };
+    // 401/403 too: a token or realm misconfiguration is fixed by a person, and the retries,
+    // dead letter and delivery_failed event are how that person hears of it.
+    if (!res.ok) throw new LookupFailed(`${what}: HTTP ${res.status}`);
+    return { status: res.status, body: await res.json() };
+  }
+
+  private async directory(filter: { role?: string; vendorOrg?: string; id?: string[]; username?: string[] }): Promise<DirectoryUser[]> {
+    const many = filter.id ? { key: 'id', values: filter.id } : filter.username ? { key: 'username', values: filter.username } : null;
+    if (many && many.values.length === 0) return [];
+    const out: DirectoryUser[] = [];
+    const chunks = many ? Array.from({ length: Math.ceil(many.values.length / CHUNK) }, (_, i) => many.values.slice(i * CHUNK, (i + 1) * CHUNK)) : [[]];
+    for (const chunk of chunks) {
+      const q = new URLSearchParams();
+      if (filter.role) q.set('role', filter.role);
+      if (filter.vendorOrg) q.set('vendorOrg', filter.vendorOrg);
+      if (many) for (const v of chunk) q.append(many.key, v);
+      const { body } = await this.getJson(`${slashless(this.opts.identityUrl)}/api/v1/directory/users?${q.toString()}`, 'identity directory');
+      const parsed = DirectoryPageSchema.safeParse(body);
+      if (!parsed.success) throw new LookupFailed(`identity directory: unexpected answer (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      out.push(...parsed.data.users);
+    }
+    return out;
+  }
+
+  private async team(teamId: string) {
+    const { status, body } = await this.getJson(`${slashless(this.opts.ticketUrl)}/api/v1/teams/${encodeURIComponent(teamId)}`, `team ${teamId}`);
+    if (status === 404) return null;
+    const parsed = TeamSchema.safeParse(body);
+    if (!parsed.success) throw new LookupFailed(`team ${teamId}: unexpected answer`);
+    return parsed.data;
+  }
+
+  /** Usernames of whoever's shift covers now; the team lead when nobody's does (someone must hear it). */
+  private async onCall(teamId: string): Promise<{ usernames: string[]; reason?: string }> {
+    const now = (this.opts.now ?? (() => new Date()))();
+    const to = new Date(now.getTime() + 1);
+    const q = new URLSearchParams({ from: now.toISOString(), to: to.toISOString() });
+    const { status, body } = await this.getJson(`${slashless(this.opts.ticketUrl)}/api/v1/teams/${encodeURIComponent(teamId)}/on-call?${q.toString()}`, `on-call rota of ${teamId}`);
+    if (status === 404) return { usernames: [], reason: `team ${teamId} does not exist` };
+    const parsed = OnCallSchema.safeParse(body);
+    if (!parsed.success) throw new LookupFailed(`on-call rota of ${teamId}: unexpected answer`);
+    const covering = parsed.data.items.filter((s) => Date.parse(s.startsAt) <= now.getTime() && now.getTime() < Date.parse(s.endsAt)).map((s) => s.username);
+    if (covering.length > 0) return { usernames: covering };
+    const team = await this.team(teamId);
+    if (team?.leadUsername) {
+      this.opts.logger?.warn({ teamId }, 'nobody is on call; paging the team lead instead');
+      return { usernames: [team.leadUsername] };
+    }
+    return { usernames: [], reason: `nobody is on call for ${teamId} and it has no lead` };
+  }
+
+  /** Who a target names, as directory entries, or why nobody. */
+  private async people(t: EscalationTarget): Promise<{ users: DirectoryUser[]; reason?: string }> {
+    switch (t.kind) {
+      case 'it_lead':
+        return { users: await this.directory({ role: 'it_lead' }) };
+      case 'vendor':
+        return { users: (await this.directory({ vendorOrg: t.vendorOrgId })).filter((u) => u.vendorOrg === t.vendorOrgId) };
+      case 'user': {
+        // Policies and assignments name a person by Keycloak id; a hand-written policy may use the username.
+        const byId = await this.directory({ id: [t.userId] });
+        return { users: byId.length > 0 ? byId : await this.directory({ username: [t.userId] }) };
+      }
+      case 'team': {
+        const team = await this.team(t.teamId);
+        if (!team) return { users: [], reason: `team ${t.teamId} does not exist` };
+        // Members marked unavailable (leave, sickness) are not paged; a team with nobody available pages its lead.
+        const available = team.members.filter((m) => m.available).map((m) => m.username);
+        const usernames = available.length > 0 ? available : team.leadUsername ? [team.leadUsername] : [];
+        return { users: await this.directory({ username: usernames }) };
+      }
+      case 'on_call': {
+        const { usernames, reason } = await this.onCall(t.teamId);
+        return { users: await this.directory({ username: usernames }), ...(reason ? { reason } : {}) };
+      }
+    }
+  }
+
+  async resolve(targets: EscalationTarget[]): Promise<Resolution> {
+    const byId = new Map<string, Recipient>();
+    const unresolved: Resolution['unresolved'] = [];
+    for (const t of targets) {
+      const { users, reason } = await this.people(t);
+      const enabled = users.filter((u) => u.enabled !== false);
+      if (enabled.length === 0) {
+        unresolved.push({ target: t, reason: reason ?? `${describeTarget(t)} names nobody (enabled) in the directory` });
+        continue;
+      }
+      for (const u of enabled) {
+        if (byId.has(u.id)) continue;
         const c = u.contacts ?? {};
-        out.push({
+        const isVendor = Boolean(u.vendorOrg) || (u.roles ?? []).includes('vendor');
+        const vendorOrgId = t.kind === 'vendor' ? t.vendorOrgId : (u.vendorOrg ?? undefined);
+        byId.set(u.id, {
           userId: u.id,
           username: u.username,
           displayName: u.displayName ?? u.username,
@@ -164,11 +210,26 @@ export class IdentityRecipientResolver implements RecipientResolver {
           ...(c.slackHandle ? { slackHandle: c.slackHandle } : {}),
           ...(c.teamsHandle ? { teamsHandle: c.teamsHandle } : {}),
           ...(u.quietHours ? { quietHours: u.quietHours } : {}),
-          // Vendor by role or by organisation: either way they get the minimal content and the vendor link.
-          isVendor: Boolean(u.vendorOrg) || (u.roles ?? []).includes('vendor'),
+          // Vendor by role or by organisation: either way they get the minimal content and a signed link.
+          isVendor,
+          ...(isVendor && vendorOrgId ? { vendorOrgId } : {}),
         });
       }
     }
-    return dedupe(out);
+    return { recipients: [...byId.values()], unresolved };
+  }
+}
+
+export function describeTarget(t: EscalationTarget): string {
+  switch (t.kind) {
+    case 'team':
+    case 'on_call':
+      return `${t.kind} ${t.teamId}`;
+    case 'vendor':
+      return `vendor ${t.vendorOrgId}`;
+    case 'user':
+      return `user ${t.userId}`;
+    case 'it_lead':
+      return 'it_lead';
   }
 }

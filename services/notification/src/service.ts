@@ -4,27 +4,38 @@ import { createEmailSender, createSlackSender, createSmsSender, createTeamsSende
 import { startNotifyConsumer } from './consumer.js';
 import type { NotificationEnv } from './env.js';
 import { createPipeline } from './pipeline.js';
-import { DirectoryRecipientResolver, IdentityRecipientResolver, type RecipientResolver } from './recipients.js';
+import { IdentityRecipientResolver, type RecipientResolver } from './recipients.js';
+import { serviceAccountToken, type ServiceToken } from '@tierline/platform';
+import { createVendorLinkMinter, type VendorLinkMinter } from './vendor-links.js';
 
 /**
  * Wires the delivery pipeline, the command consumer and the poller of deferred deliveries.
  * main.ts and the in-process integration tests both start the service through this.
  */
-export async function startNotificationWorker(deps: { env: NotificationEnv; sql: Sql; nc: NatsConnection; logger: Logger; resolver?: RecipientResolver; rateWindowMs?: number }) {
+export async function startNotificationWorker(deps: {
+  env: NotificationEnv;
+  sql: Sql;
+  nc: NatsConnection;
+  logger: Logger;
+  /** Tests hand in their own to provoke failures; by default the identity and ticket services. */
+  resolver?: RecipientResolver;
+  mintVendorLink?: VendorLinkMinter;
+  rateWindowMs?: number;
+}) {
   const { env, sql, nc, logger } = deps;
+  const token: ServiceToken = serviceAccountToken({ tokenUrl: env.TOKEN_URL, clientId: env.NOTIFICATION_CLIENT_ID, clientSecret: env.NOTIFICATION_CLIENT_SECRET, timeoutMs: env.SEND_TIMEOUT_MS });
   const resolver =
-    deps.resolver ??
-    (env.RECIPIENT_RESOLVER === 'identity'
-      ? new IdentityRecipientResolver({ baseUrl: env.IDENTITY_SERVICE_URL, tokenUrl: env.TOKEN_URL, clientId: env.NOTIFICATION_CLIENT_ID, clientSecret: env.NOTIFICATION_CLIENT_SECRET, timeoutMs: env.SEND_TIMEOUT_MS })
-      : new DirectoryRecipientResolver(sql));
+    deps.resolver ?? new IdentityRecipientResolver({ identityUrl: env.IDENTITY_SERVICE_URL, ticketUrl: env.TICKET_SERVICE_URL, token, timeoutMs: env.SEND_TIMEOUT_MS, logger });
+  const mintVendorLink = deps.mintVendorLink ?? createVendorLinkMinter({ identityUrl: env.IDENTITY_SERVICE_URL, token, timeoutMs: env.SEND_TIMEOUT_MS });
   const email = createEmailSender({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, ...(env.MAILPIT_URL ? { mailpitUrl: env.MAILPIT_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS });
   const pipeline = createPipeline({
     sql,
     js: jetstream(nc),
     resolver,
+    mintVendorLink,
     senders: {
       email,
-      sms: createSmsSender({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, ...(env.TWILIO_API_BASE ? { apiBase: env.TWILIO_API_BASE } : {}), timeoutMs: env.SEND_TIMEOUT_MS }),
+      sms: createSmsSender({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, ...(env.TWILIO_API_BASE ? { apiBase: env.TWILIO_API_BASE } : {}), ...(env.TWILIO_STATUS_CALLBACK_URL ? { statusCallbackUrl: env.TWILIO_STATUS_CALLBACK_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS }),
       slack: createSlackSender({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, timeoutMs: env.SEND_TIMEOUT_MS }),
       teams: createTeamsSender({ webhookUrl: env.TEAMS_WEBHOOK_URL, timeoutMs: env.SEND_TIMEOUT_MS }),
     },

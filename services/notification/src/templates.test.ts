@@ -23,14 +23,15 @@ const leaky = { ...cmd, description: SECRET, comments: [SECRET] } as NotifyComma
 
 describe('templates', () => {
   it('names priority, ticket, tier and site in the email subject', () => {
-    expect(subjectOf(pageView(cmd, { isVendor: false }, 'http://portal'))).toBe('[P1] IT-1042 escalated to tier 2 — North Clinic');
+    expect(subjectOf(pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal'))).toBe('[P1] IT-1042 escalated to tier 2 — North Clinic');
   });
-  it('link staff to the portal ticket and vendors to the vendor placeholder', () => {
-    expect(pageView(cmd, { isVendor: false }, 'http://portal/').link).toBe(`http://portal/tickets/${cmd.ticketId}`);
-    expect(pageView(cmd, { isVendor: true }, 'http://portal').link).toBe(`http://portal/vendor/tickets/${cmd.ticketId}`);
+  it('link staff to the portal ticket and vendors to their signed link, and refuse a vendor page without one', () => {
+    expect(pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal/').link).toBe(`http://portal/tickets/${cmd.ticketId}`);
+    expect(pageView(cmd, { isVendor: true, username: 'val.vendor' }, 'http://portal', 'http://id/v/jws').link).toBe('http://id/v/jws');
+    expect(() => pageView(cmd, { isVendor: true, username: 'val.vendor' }, 'http://portal')).toThrow(/val.vendor has no signed link/);
   });
   it.each([false, true])('never carry a description or comments on any channel (vendor: %s)', (isVendor) => {
-    const p = pageView(leaky, { isVendor }, 'http://portal');
+    const p = pageView(leaky, { isVendor, username: 'x' }, 'http://portal', 'http://id/v/jws');
     const outputs = [
       JSON.stringify(renderEmail([p])),
       renderShortText([p]),
@@ -45,17 +46,17 @@ describe('templates', () => {
     }
   });
   it('escape HTML in the email body', () => {
-    const p = pageView({ ...cmd, siteId: '<script>x</script>' }, { isVendor: false }, 'http://portal');
+    const p = pageView({ ...cmd, siteId: '<script>x</script>' }, { isVendor: false, username: 'lee.lead' }, 'http://portal');
     expect(renderEmail([p]).html).not.toContain('<script>');
   });
   it('build a Teams message with an Adaptive Card 1.4 attachment', () => {
-    const m = renderTeams([pageView(cmd, { isVendor: false }, 'http://portal')], { displayName: 'Lee', teamsHandle: 'lee@x' });
+    const m = renderTeams([pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal')], { displayName: 'Lee', teamsHandle: 'lee@x' });
     expect(m.type).toBe('message');
     expect(m.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(m.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
   });
   it('bundle several pages into one digest', () => {
-    const p = pageView(cmd, { isVendor: false }, 'http://portal');
+    const p = pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal');
     expect(renderShortText([p, p, p])).toMatch(/^Tierline: 3 updates/);
     expect(renderEmail([p, p]).subject).toBe('Tierline: 2 updates (IT-1042)');
   });

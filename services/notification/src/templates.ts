@@ -29,12 +29,13 @@ const HEADLINES: Record<NotifyCommand['template'], (c: NotifyCommand) => string>
   vendor_handoff: () => 'handed to your organisation',
 };
 
-export function pageView(cmd: NotifyCommand, recipient: Pick<Recipient, 'isVendor'>, portalUrl: string): PageView {
-  const base = portalUrl.replace(/\/$/, '');
-  // Vendors cannot sign in to the portal's ticket page; they will get a signed acknowledge link
-  // from the identity service once it exists. Until then this is a placeholder to the portal's
-  // vendor entry point, carrying only the ticket id.
-  const link = recipient.isVendor ? `${base}/vendor/tickets/${cmd.ticketId}` : `${base}/tickets/${cmd.ticketId}`;
+/**
+ * `vendorLink` is the vendor's signed acknowledge link (identity service); IT staff get the
+ * portal's ticket page. A vendor page without its link is refused here, so none can go out.
+ */
+export function pageView(cmd: NotifyCommand, recipient: Pick<Recipient, 'isVendor' | 'username'>, portalUrl: string, vendorLink?: string): PageView {
+  if (recipient.isVendor && !vendorLink) throw new Error(`page to vendor ${recipient.username} has no signed link`);
+  const link = recipient.isVendor ? vendorLink! : `${portalUrl.replace(/\/$/, '')}/tickets/${cmd.ticketId}`;
   return {
     ticketNumber: cmd.ticketNumber,
     priority: cmd.priority,

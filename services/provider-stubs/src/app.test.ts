@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createProviderStubs, DEFAULT_STUB_CONFIG } from './app.js';
+import { createProviderStubs, DEFAULT_STUB_CONFIG, twilioSignature } from './app.js';
 
 const cfg = DEFAULT_STUB_CONFIG;
 const basic = `Basic ${Buffer.from(`${cfg.twilio.accountSid}:${cfg.twilio.authToken}`).toString('base64')}`;
@@ -51,6 +53,72 @@ describe('Twilio Messages stand-in', () => {
     const b = (await (await sms(app, { To: '+15550100001', From: '+15550109999', Body: 'x' }, h)).json()) as { sid: string };
     expect(b.sid).toBe(a.sid);
     expect(state.requests).toHaveLength(1);
+  });
+});
+
+describe('Twilio status callbacks', () => {
+  /** A receiver that records what it is sent, as the notification service's callback route would get it. */
+  async function receiver() {
+    const got: { headers: Record<string, string | string[] | undefined>; fields: Record<string, string> }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        got.push({ headers: req.headers, fields: Object.fromEntries(new URLSearchParams(body).entries()) });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { got, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/twilio/status`, close: () => new Promise((r) => server.close(r)) };
+  }
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 50 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('reports sent and then delivered to the StatusCallback URL, form-encoded and signed', async () => {
+    const rx = await receiver();
+    try {
+      const { app, state } = createProviderStubs();
+      const res = await sms(app, { To: '+15550100001', From: '+15550109999', Body: 'x', StatusCallback: rx.url });
+      const { sid } = (await res.json()) as { sid: string };
+      await until(() => rx.got.length === 2);
+      expect(rx.got.map((g) => g.fields['MessageStatus'])).toEqual(['sent', 'delivered']);
+      for (const g of rx.got) {
+        expect(g.fields).toMatchObject({ MessageSid: sid, AccountSid: cfg.twilio.accountSid, To: '+15550100001', From: '+15550109999' });
+        expect(g.headers['x-twilio-signature']).toBe(twilioSignature(cfg.twilio.authToken, rx.url, g.fields));
+      }
+      expect(state.callbacks.map((c) => c.status)).toEqual([200, 200]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('ends the next message as a test asked (undelivered with an error code), and reports once per message', async () => {
+    const rx = await receiver();
+    try {
+      const { app } = createProviderStubs();
+      await app.request('/_stub/sms-outcome', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'undelivered', errorCode: '30003' }) });
+      const h = { 'I-Twilio-Idempotency-Token': 'once' };
+      await sms(app, { To: '+15550100001', From: '+15550109999', Body: 'x', StatusCallback: rx.url }, h);
+      await sms(app, { To: '+15550100001', From: '+15550109999', Body: 'x', StatusCallback: rx.url }, h);
+      await until(() => rx.got.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.got.map((g) => [g.fields['MessageStatus'], g.fields['ErrorCode']])).toEqual([
+        ['sent', undefined],
+        ['undelivered', '30003'],
+      ]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('refuses a StatusCallback that is not a URL (21609) and a bad outcome knob', async () => {
+    const { app } = createProviderStubs();
+    const res = await sms(app, { To: '+15550100001', From: '+15550109999', Body: 'x', StatusCallback: 'not a url' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: number }).code).toBe(21609);
+    const knob = await app.request('/_stub/sms-outcome', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'lost' }) });
+    expect(knob.status).toBe(400);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 
@@ -42,8 +43,34 @@ export const DEFAULT_STUB_CONFIG: StubConfig = {
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
 
+/** A status callback the SMS stand-in made, as Twilio would to a message's StatusCallback URL. */
+export interface StatusCallbackRecord {
+  url: string;
+  fields: Record<string, string>;
+  /** The answer of the callback's receiver (0: unreachable). */
+  status: number;
+}
+
+/** The final states Twilio reports for an outbound message. */
+export const SMS_OUTCOMES = ['delivered', 'undelivered', 'failed'] as const;
+
+/**
+ * Twilio's request signature (X-Twilio-Signature): base64 of HMAC-SHA1, keyed with the account's
+ * auth token, over the full URL followed by every POST parameter as name and value, sorted by
+ * name. Computed here independently of the twilio library, which the receiver verifies with.
+ */
+export function twilioSignature(authToken: string, url: string, fields: Record<string, string>): string {
+  const data = Object.keys(fields)
+    .sort()
+    .reduce((acc, k) => acc + k + fields[k], url);
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');
+}
+
 export interface StubState {
   requests: RecordedRequest[];
+  callbacks: StatusCallbackRecord[];
+  /** Final states for the next SMS with a StatusCallback, in order; empty: delivered. */
+  smsOutcomes: { status: (typeof SMS_OUTCOMES)[number]; errorCode: string | null }[];
   failures: Map<Provider, number>;
   delays: Map<Provider, number>;
   byKey: Map<string, { status: number; body: unknown; text?: string }>;
@@ -53,7 +80,7 @@ export interface StubState {
 const KnobSchema = z.object({ provider: z.enum(PROVIDERS), count: z.number().int().nonnegative().optional(), ms: z.number().int().nonnegative().max(600_000).optional() });
 
 export function createProviderStubs(config: StubConfig = DEFAULT_STUB_CONFIG) {
-  const state: StubState = { requests: [], failures: new Map(), delays: new Map(), byKey: new Map(), seq: 0 };
+  const state: StubState = { requests: [], callbacks: [], smsOutcomes: [], failures: new Map(), delays: new Map(), byKey: new Map(), seq: 0 };
   const app = new Hono();
 
   const nextId = (prefix: string, len: number) => `${prefix}${(++state.seq).toString(16).padStart(len, '0')}`;
@@ -101,6 +128,40 @@ export function createProviderStubs(config: StubConfig = DEFAULT_STUB_CONFIG) {
   const twilioError = (c: Context, status: number, code: number, message: string) =>
     c.json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, status as 400);
 
+  /** Posts one signed status callback, form-encoded, the fields Twilio sends for messages. */
+  const postCallback = async (url: string, fields: Record<string, string>) => {
+    const record: StatusCallbackRecord = { url, fields, status: 0 };
+    state.callbacks.push(record);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(config.twilio.authToken, url, fields), 'user-agent': 'TwilioProxy/1.1' },
+        body: new URLSearchParams(fields).toString(),
+        signal: AbortSignal.timeout(5_000),
+      });
+      record.status = res.status;
+      await res.body?.cancel();
+    } catch {
+      record.status = 0;
+    }
+  };
+
+  /**
+   * After accepting a message with a StatusCallback, Twilio reports each change of its status:
+   * here `sent`, then the final one (`delivered` unless a test queued another outcome). Fire and
+   * forget, shortly after the answer, as Twilio does.
+   */
+  const reportStatus = (url: string, sid: string, to: string, from: string | null) => {
+    const outcome = state.smsOutcomes.shift() ?? { status: 'delivered' as const, errorCode: null };
+    const base = { AccountSid: config.twilio.accountSid, ApiVersion: '2010-04-01', MessageSid: sid, SmsSid: sid, To: to, ...(from ? { From: from } : {}) };
+    setTimeout(() => {
+      void (async () => {
+        await postCallback(url, { ...base, MessageStatus: 'sent', SmsStatus: 'sent' });
+        await postCallback(url, { ...base, MessageStatus: outcome.status, SmsStatus: outcome.status, ...(outcome.errorCode ? { ErrorCode: outcome.errorCode } : {}) });
+      })();
+    }, 100);
+  };
+
   app.post('/2010-04-01/Accounts/:accountSid/Messages.json', async (c) => {
     const expected = `Basic ${Buffer.from(`${config.twilio.accountSid}:${config.twilio.authToken}`).toString('base64')}`;
     if (c.req.header('authorization') !== expected || c.req.param('accountSid') !== config.twilio.accountSid) {
@@ -120,32 +181,38 @@ export function createProviderStubs(config: StubConfig = DEFAULT_STUB_CONFIG) {
     if (service && !/^MG[0-9a-f]{32}$/.test(service)) return twilioError(c, 400, 21701, 'The Messaging Service Sid is invalid.');
     if (!text) return twilioError(c, 400, 21602, 'Message body is required.');
     if (text.length > 1600) return twilioError(c, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    const callback = form.get('StatusCallback');
+    if (callback !== null && !/^https?:\/\/\S+$/.test(callback)) return twilioError(c, 400, 21609, 'The StatusCallback URL is not a valid URL.');
     if (takeFailure('twilio')) return twilioError(c, 500, 20500, 'An internal server error has occurred');
     const fields = Object.fromEntries(form.entries());
-    return accept(c, 'twilio', c.req.header('i-twilio-idempotency-token') ?? null, fields, (sid) => ({
-      status: 201,
-      body: {
-        sid,
-        account_sid: config.twilio.accountSid,
-        to,
-        from: from ?? null,
-        messaging_service_sid: service ?? null,
-        body: text,
-        status: 'queued',
-        direction: 'outbound-api',
-        num_segments: String(Math.ceil(text.length / 153)),
-        date_created: new Date().toUTCString(),
-        date_updated: new Date().toUTCString(),
-        date_sent: null,
-        error_code: null,
-        error_message: null,
-        price: null,
-        price_unit: 'USD',
-        api_version: '2010-04-01',
-        uri: `/2010-04-01/Accounts/${config.twilio.accountSid}/Messages/${sid}.json`,
-        subresource_uris: { media: `/2010-04-01/Accounts/${config.twilio.accountSid}/Messages/${sid}/Media.json` },
-      },
-    }));
+    return accept(c, 'twilio', c.req.header('i-twilio-idempotency-token') ?? null, fields, (sid) => {
+      // Only a newly accepted message is reported on; a repeated request changes nothing.
+      if (callback) reportStatus(callback, sid, to, from);
+      return {
+        status: 201,
+        body: {
+          sid,
+          account_sid: config.twilio.accountSid,
+          to,
+          from: from ?? null,
+          messaging_service_sid: service ?? null,
+          body: text,
+          status: 'queued',
+          direction: 'outbound-api',
+          num_segments: String(Math.ceil(text.length / 153)),
+          date_created: new Date().toUTCString(),
+          date_updated: new Date().toUTCString(),
+          date_sent: null,
+          error_code: null,
+          error_message: null,
+          price: null,
+          price_unit: 'USD',
+          api_version: '2010-04-01',
+          uri: `/2010-04-01/Accounts/${config.twilio.accountSid}/Messages/${sid}.json`,
+          subresource_uris: { media: `/2010-04-01/Accounts/${config.twilio.accountSid}/Messages/${sid}/Media.json` },
+        },
+      };
+    });
   });
 
   // ---------------------------------------------------------------------------------------
@@ -244,8 +311,18 @@ export function createProviderStubs(config: StubConfig = DEFAULT_STUB_CONFIG) {
     state.delays.set(knob.data.provider, knob.data.ms);
     return c.json({ ok: true });
   });
+  const OutcomeSchema = z.object({ status: z.enum(SMS_OUTCOMES), errorCode: z.string().regex(/^\d{5}$/).nullable().default(null), count: z.number().int().min(1).max(100).default(1) });
+  app.get('/_stub/callbacks', (c) => c.json({ callbacks: state.callbacks }));
+  app.post('/_stub/sms-outcome', async (c) => {
+    const knob = OutcomeSchema.safeParse(await c.req.json().catch(() => null));
+    if (!knob.success) return c.json({ error: 'expected { status: delivered|undelivered|failed, errorCode?: "30003", count? }' }, 400);
+    for (let i = 0; i < knob.data.count; i++) state.smsOutcomes.push({ status: knob.data.status, errorCode: knob.data.errorCode });
+    return c.json({ ok: true });
+  });
   app.post('/_stub/reset', (c) => {
     state.requests.length = 0;
+    state.callbacks.length = 0;
+    state.smsOutcomes.length = 0;
     state.failures.clear();
     state.delays.clear();
     state.byKey.clear();

@@ -2,14 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
 import type { NotifyCommand } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection } from '@tierline/platform';
+import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
+import { IdentityRecipientResolver } from '../recipients.js';
+import { serviceAccountToken } from '@tierline/platform';
+import { createVendorLinkMinter } from '../vendor-links.js';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
 import { createNotificationApp } from '../app.js';
 import { notificationEnvSchema, type NotificationEnv } from '../env.js';
+import type { RecipientResolver } from '../recipients.js';
+import type { Pipeline } from '../pipeline.js';
+import { TWILIO_STATUS_PATH, type TwilioStatusDeps } from '../routes/webhooks_twilio_status.js';
 import { startNotificationWorker } from '../service.js';
+import { createTicketAccess } from '../ticket-access.js';
+import type { VendorLinkMinter } from '../vendor-links.js';
+import { startDirectory } from './directory.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -89,32 +97,28 @@ export function escalationCommand(overrides: Partial<NotifyCommand> = {}): Notif
   };
 }
 
-/** Signs tokens the way Keycloak would, against a key set the test hands the verifier. */
-export async function tokenIssuer() {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const keySet: JWTVerifyGetKey = async () => publicKey;
-  const issuer = 'http://keycloak.test/realms/tierline';
-  return {
-    verifier: createTokenVerifier({ issuer, jwksUrl: `${issuer}/protocol/openid-connect/certs`, audience: 'tierline-notification', keySet }),
-    sign: (roles: string[], audience = 'tierline-notification') =>
-      new SignJWT({ realm_access: { roles }, preferred_username: `user-${roles.join('-')}`, typ: 'Bearer' })
-        .setProtectedHeader({ alg: 'RS256' })
-        .setSubject(randomUUID())
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey),
-  };
-}
-
 export function notificationTestEnv(overrides: Record<string, string>): NotificationEnv {
   return parseEnv(notificationEnvSchema, { DATABASE_URL: testEnv().databaseUrl, NATS_URL: testEnv().natsUrl, SMTP_URL: testEnv().smtpUrl, MAILPIT_URL: testEnv().mailpitUrl, LOG_LEVEL: 'silent', ...overrides });
 }
 
-/** The service in this process against the real PostgreSQL, NATS, Mailpit and the stand-ins. */
-export async function startNotification(label: string, opts: { env?: Record<string, string>; rateWindowMs?: number } = {}) {
+/**
+ * The service in this process against the real PostgreSQL, NATS, Mailpit, the provider stand-ins,
+ * and the identity and ticket services (started in this process too, see directory.ts).
+ * `resolver` and `mintVendorLink` wrap the real ones in tests that provoke their failures.
+ */
+export async function startNotification(
+  label: string,
+  opts: {
+    env?: Record<string, string>;
+    rateWindowMs?: number;
+    resolver?: (real: RecipientResolver) => RecipientResolver;
+    mintVendorLink?: (real: VendorLinkMinter) => VendorLinkMinter;
+    /** Ask the SMS stand-in for status callbacks (SMS then move on to delivered / failed). */
+    smsStatusCallbacks?: boolean;
+  } = {},
+) {
   const env0 = testEnv();
+  const directory = await startDirectory(label);
   const logger = createLogger(`nt-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const db = await createTestDatabase(`n${label}`);
   const sql = createSql(db.url, 'notification', 5);
@@ -123,6 +127,18 @@ export async function startNotification(label: string, opts: { env?: Record<stri
   await ensureStreams(nc);
   const cmds = await createCommandStream(nc, label);
   const stubs = await startProviderStubs(0);
+  // The app listens before the worker starts, so the callback URL (with its port) can be configured.
+  const verifyToken = createTokenVerifier({ issuer: env0.issuer, jwksUrl: env0.jwksUrl, audience: 'tierline-notification' });
+  const ticketAccess = createTicketAccess({ ticketUrl: directory.env.TICKET_SERVICE_URL, timeoutMs: 3_000 });
+  let pipeline: Pipeline | null = null;
+  const twilioStatus: TwilioStatusDeps = {
+    authToken: 'stub-auth-token',
+    callbackUrl: '',
+    onStatus: (sid, outcome) => (pipeline ? pipeline.providerStatus('sms', sid, outcome) : Promise.reject(new Error('the worker has not started'))),
+  };
+  const server = await listen(createNotificationApp({ sql, nc, logger, verifyToken, ticketAccess, ...(opts.smsStatusCallbacks ? { twilioStatus } : {}) }), 0);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  twilioStatus.callbackUrl = `${baseUrl}${TWILIO_STATUS_PATH}`;
   const env = notificationTestEnv({
     DATABASE_URL: db.url,
     NOTIFY_STREAM: cmds.stream,
@@ -137,6 +153,8 @@ export async function startNotification(label: string, opts: { env?: Record<stri
     SLACK_API_URL: `${stubs.url}/slack/api/`,
     TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
     PORTAL_URL: 'http://portal.test',
+    ...(opts.smsStatusCallbacks ? { TWILIO_STATUS_CALLBACK_URL: twilioStatus.callbackUrl } : {}),
+    ...directory.env,
     ...opts.env,
   });
   const events: { type: string; ticketId?: string; data: Record<string, unknown> }[] = [];
@@ -145,9 +163,17 @@ export async function startNotification(label: string, opts: { env?: Record<stri
       events.push(m.json());
     },
   });
-  const worker = await startNotificationWorker({ env, sql, nc, logger, ...(opts.rateWindowMs ? { rateWindowMs: opts.rateWindowMs } : {}) });
-  const tokens = await tokenIssuer();
-  const server = await listen(createNotificationApp({ sql, nc, logger, verifyToken: tokens.verifier }), 0);
+  const real = await realCollaborators(env);
+  const worker = await startNotificationWorker({
+    env,
+    sql,
+    nc,
+    logger,
+    ...(opts.rateWindowMs ? { rateWindowMs: opts.rateWindowMs } : {}),
+    ...(opts.resolver ? { resolver: opts.resolver(real.resolver) } : {}),
+    ...(opts.mintVendorLink ? { mintVendorLink: opts.mintVendorLink(real.mintVendorLink) } : {}),
+  });
+  pipeline = worker.pipeline;
   const js = jetstream(nc);
   return {
     env,
@@ -155,9 +181,9 @@ export async function startNotification(label: string, opts: { env?: Record<stri
     sql,
     stubs,
     events,
-    tokens,
     worker,
-    baseUrl: `http://127.0.0.1:${server.port}`,
+    directory,
+    baseUrl,
     /** Publishes like the workflow does; `msgId` overrides Nats-Msg-Id to get past the server's dedupe. */
     publish: async (cmd: object & { idempotencyKey: string }, msgId = cmd.idempotencyKey) => {
       await js.publish(cmds.subject, JSON.stringify(cmd), { msgID: msgId });
@@ -175,6 +201,24 @@ export async function startNotification(label: string, opts: { env?: Record<stri
       await nc.drain();
       await sql.end();
       await db.drop();
+      await directory.stop();
     },
   };
+}
+
+/** The resolver and minter main.ts would build from `env`, for tests that wrap them. */
+export async function realCollaborators(env: NotificationEnv) {
+  const token = serviceAccountToken({ tokenUrl: env.TOKEN_URL, clientId: env.NOTIFICATION_CLIENT_ID, clientSecret: env.NOTIFICATION_CLIENT_SECRET });
+  return {
+    resolver: new IdentityRecipientResolver({ identityUrl: env.IDENTITY_SERVICE_URL, ticketUrl: env.TICKET_SERVICE_URL, token, timeoutMs: 3_000 }),
+    mintVendorLink: createVendorLinkMinter({ identityUrl: env.IDENTITY_SERVICE_URL, token, timeoutMs: 3_000 }),
+  };
+}
+
+/** A ticket row in the ticket service's database, so its read rule (site, requester, vendor) applies. */
+export async function insertTicket(sql: Sql, t: { id: string; number: string; siteId: string; priority?: string; tier?: number; vendorOrgId?: string | null }) {
+  await sql`
+    insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, workflow_id)
+    values (${t.id}, ${t.number}, 'Test ticket', 'ehr', ${t.siteId}, 'someone-else', 'department', 'high', ${t.priority ?? 'P1'}, 'open', ${t.tier ?? 1}, ${`ticket-${t.id}`})`;
+  if (t.vendorOrgId) await sql`update tickets set vendor_org_id = ${t.vendorOrgId} where id = ${t.id}`;
 }

@@ -18,7 +18,7 @@ import {
   type NatsConnection,
   type Sql,
 } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, forgeFrom, loginAs, testEnv } from '@tierline/testing';
+import { createTestDatabase, DEMO_PASSWORD, forgeFrom, loginAs, serviceToken, testEnv } from '@tierline/testing';
 import type { TicketDeps } from '../deps.js';
 import { createTicketApp } from '../app.js';
 
@@ -115,6 +115,8 @@ describe('assignment: happy path', () => {
     const teams = await call('alex', 'GET', '/api/v1/teams');
     expect(teams.status, JSON.stringify(teams.body)).toBe(200);
     expect(teams.body.items.map((t: { id: string; tier: number }) => [t.id, t.tier])).toEqual([
+      ['biomed', 1],
+      ['it-helpdesk', 1],
       ['it-tier1', 1],
       ['it-tier2', 2],
     ]);
@@ -350,6 +352,20 @@ describe('assignment: security', () => {
   it('refuses clinic staff everything (403)', async () => {
     for (const p of reads) expect((await call('nora', 'GET', p)).status, p).toBe(403);
     for (const [m, p, b] of writes) expect((await call('nora', m, p, b)).status, `${m} ${p}`).toBe(403);
+  });
+
+  it("lets the notification service's account read one team and its rota, nothing else, and no other service", async () => {
+    const notification = (await serviceToken('tierline-notification')).access_token;
+    const team = await call(notification, 'GET', '/api/v1/teams/it-tier1');
+    expect(team.status, JSON.stringify(team.body)).toBe(200);
+    expect(team.body.members.map((m: { username: string }) => m.username)).toContain('alex.agent');
+    const rota = await call(notification, 'GET', '/api/v1/teams/it-tier1/on-call');
+    expect(rota.status, JSON.stringify(rota.body)).toBe(200);
+    for (const p of ['/api/v1/teams', '/api/v1/assignment-rules']) expect((await call(notification, 'GET', p)).status, p).toBe(403);
+    for (const [m, p, b] of writes) expect((await call(notification, m, p, b)).status, `${m} ${p}`).toBe(403);
+    const worker = (await serviceToken('tierline-worker')).access_token;
+    expect((await call(worker, 'GET', '/api/v1/teams/it-tier1')).status).toBe(403);
+    expect((await call(worker, 'GET', '/api/v1/teams/it-tier1/on-call')).status).toBe(403);
   });
 
   it('changed nothing and published nothing for refused callers', async () => {

@@ -23,6 +23,16 @@ export const assignmentReaders = createMiddleware<TicketAppEnv>(async (c, next) 
   if (!canReadAssignment(c.get('actor'))) throw new AppError('FORBIDDEN', 'assignment rules, teams and rotas are visible to IT only');
   await next();
 });
+/**
+ * The notification service resolves `team` and `on_call` escalation targets to people, so its
+ * service account may read a team and its rota (never rules, never edit: it has no roles).
+ */
+export const NOTIFICATION_CLIENT = 'tierline-notification';
+export const canReadTeam = (a: Actor): boolean => canReadAssignment(a) || a.serviceClient === NOTIFICATION_CLIENT;
+export const teamReaders = createMiddleware<TicketAppEnv>(async (c, next) => {
+  if (!canReadTeam(c.get('actor'))) throw new AppError('FORBIDDEN', 'teams and rotas are visible to IT and the notification service only');
+  await next();
+});
 export const assignmentEditors = createMiddleware<TicketAppEnv>(async (c, next) => {
   if (!canEditAssignment(c.get('actor'))) throw new AppError('FORBIDDEN', 'only IT leads may change assignment rules, teams and rotas');
   await next();

@@ -3,7 +3,7 @@ import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { getTeam, listShifts } from '../assignment-repo.js';
 import { authErrorResponses, badRequestResponse } from './common.js';
-import { ASSIGNMENT_TAGS, OnCallShiftSchema, TeamParamSchema, assignmentReaders, teamNotFoundResponse } from './v1_assignment_common.js';
+import { ASSIGNMENT_TAGS, OnCallShiftSchema, TeamParamSchema, teamNotFoundResponse, teamReaders } from './v1_assignment_common.js';
 
 export const OnCallQuerySchema = z.object({
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Shifts ending after this instant; default now.' }),
@@ -19,7 +19,7 @@ export const listOnCallRoute = createRoute({
   summary: "Read a team's on-call rota",
   description: 'Out of the team\'s working hours, P1 and P2 tickets go to whoever\'s shift covers the moment.',
   security: [{ bearerAuth: [] }],
-  middleware: [assignmentReaders] as const,
+  middleware: [teamReaders] as const,
   request: { params: TeamParamSchema, query: OnCallQuerySchema },
   responses: {
     200: { description: 'The shifts overlapping [from, to)', content: { 'application/json': { schema: OnCallListSchema } } },

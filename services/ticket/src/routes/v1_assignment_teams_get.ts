@@ -3,7 +3,7 @@ import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { getTeam } from '../assignment-repo.js';
 import { authErrorResponses, badRequestResponse } from './common.js';
-import { ASSIGNMENT_TAGS, TeamParamSchema, TeamSchema, assignmentReaders, teamNotFoundResponse } from './v1_assignment_common.js';
+import { ASSIGNMENT_TAGS, TeamParamSchema, TeamSchema, teamNotFoundResponse, teamReaders } from './v1_assignment_common.js';
 
 export const getTeamRoute = createRoute({
   method: 'get',
@@ -11,7 +11,7 @@ export const getTeamRoute = createRoute({
   tags: ASSIGNMENT_TAGS,
   summary: 'Read a team with its members',
   security: [{ bearerAuth: [] }],
-  middleware: [assignmentReaders] as const,
+  middleware: [teamReaders] as const,
   request: { params: TeamParamSchema },
   responses: {
     200: { description: 'The team', content: { 'application/json': { schema: TeamSchema } } },
