@@ -2,11 +2,28 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { serve, type ServerType } from '@hono/node-server';
 import { AppError, makeErrorHandler, validationHook, errorBody } from './errors.js';
 import type { Logger } from './logger.js';
 
 export type ReadinessCheck = () => Promise<unknown>;
+
+/**
+ * The Content-Security-Policy of every response of a JSON API: it loads nothing and may be framed
+ * by nobody. A browser that is tricked into rendering an API answer as a page runs nothing.
+ */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The policy of the interactive API viewer (Swagger UI, served from the npm package by each
+ * service's docs route): its own scripts, styles and the OpenAPI document from the same origin.
+ * Swagger UI writes inline style attributes, hence 'unsafe-inline' for styles only; scripts stay
+ * 'self' (the start-up script is a file, not inline). The page shows no personal data.
+ */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export interface ServiceAppOptions {
   name: string;
@@ -17,13 +34,36 @@ export interface ServiceAppOptions {
 }
 
 /**
+ * Security headers of every service response. A route may set any of these itself (the API
+ * viewer's CSP, the vendor link pages' own CSP): `overwrite: false` keeps what a handler set, and
+ * everything it did not set gets the strict default.
+ */
+export function apiSecurityHeaders() {
+  const headers = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'no-referrer',
+    // Two years, the preload list's minimum; TLS ends at the ingress (docs/deployment.md).
+    strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+    crossOriginResourcePolicy: 'same-origin',
+    overwrite: false,
+  });
+  return createMiddleware(async (c, next) => {
+    await headers(c, next);
+    // Answers carry tickets, names and contact details: no browser or proxy may keep them unless
+    // the route said otherwise (public keys, the viewer's static assets).
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+}
+
+/**
  * The common shell of every Tierline HTTP service: request ids, security headers, a body size
  * limit, access logs without bodies, the one error envelope, /healthz and /readyz.
  */
 export function createServiceApp<E extends { Variables: object }>(opts: ServiceAppOptions): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({ defaultHook: validationHook as never });
   app.use('*', requestId());
-  app.use('*', secureHeaders());
+  app.use('*', apiSecurityHeaders());
   app.use(
     '*',
     bodyLimit({

@@ -8,3 +8,4 @@ export * from './http.js';
 export * from './revocation.js';
 export * from './openapi.js';
 export * from './rate-limit.js';
+export * from './service-token.js';

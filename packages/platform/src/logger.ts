@@ -1,28 +1,83 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
- * Structured JSON logs. Request bodies are never logged, and the usual places personal data
- * hides are redacted, because clinic tickets can carry patient details.
+ * Keys whose values are personal or patient data, or credentials, wherever they sit in a log
+ * object: at the top and one level down (pino's redact paths do not recurse; a deeper object is
+ * never logged whole by Tierline code).
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export const REDACTED_KEYS = [
+  // Credentials
+  'password',
+  'token',
+  'accessToken',
+  'authorization',
+  'cookie',
+  'secret',
+  'clientSecret',
+  // Ticket content: clinic staff write patient details into these
+  'title',
+  'description',
+  'body',
+  'resolution',
+  'comment',
+  // People and their contacts
+  'email',
+  'phone',
+  'mobile',
+  'firstName',
+  'lastName',
+  'displayName',
+  'slackHandle',
+  'teamsHandle',
+] as const;
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// E.164, the form in which Tierline stores mobile numbers (identity contacts).
+const PHONE = /\+[1-9][0-9]{6,14}(?![0-9])/g;
+
+/**
+ * Replaces e-mail addresses and phone numbers in free text: provider errors ("550 mailbox
+ * nora@… unavailable") and exception messages quote them, and those are logged by key names
+ * that cannot be redacted wholesale (`error`, `err.message`).
+ */
+export function scrubPersonalData(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+function scrubDeep(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubPersonalData(value);
+  if (depth <= 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth - 1);
+  return out;
+}
+
+/**
+ * Structured JSON logs. Request bodies are never logged; the keys where personal data hides are
+ * redacted, and addresses and phone numbers in any logged text are masked, because clinic tickets
+ * and contacts carry patient and staff details. `destination` is for tests.
+ */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     base: { service: name },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.password',
-        '*.token',
-        '*.accessToken',
-        '*.description',
-        '*.email',
-        '*.phone',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`)],
       censor: '[redacted]',
     },
-  });
+    serializers: {
+      err: (err: Error) => {
+        const s = stdSerializers.err(err);
+        return { ...s, message: scrubPersonalData(s.message), stack: s.stack ? scrubPersonalData(s.stack) : s.stack };
+      },
+    },
+    formatters: {
+      log: (obj: Record<string, unknown>) => scrubDeep(obj, 4) as Record<string, unknown>,
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

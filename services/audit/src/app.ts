@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, createServiceApp, hasRole, requireAuth, type ReadinessCheck } from '@tierline/platform';
+import { AppError, createServiceApp, hasRole, rateLimit, requireAuth, type ReadinessCheck } from '@tierline/platform';
 import type { AuditAppEnv, AuditDeps } from './deps.js';
 import { AUDIT_DOCS_PATH, AUDIT_OPENAPI_PATH, registerDocs } from './routes/docs.js';
 import { registerCreateCheckpoint } from './routes/v1_audit_checkpoints_create.js';
@@ -41,6 +41,11 @@ export function createAuditApp(deps: AuditDeps): OpenAPIHono<AuditAppEnv> {
     if (!hasRole(c.get('actor'), 'it_lead', 'auditor')) throw new AppError('FORBIDDEN', 'the audit log is open to IT leads and auditors only');
     await next();
   });
+  // Export and verify read and hash the whole log: limited per actor so that one session cannot
+  // keep the database busy.
+  const heavy = rateLimit({ name: 'audit export and verify', max: deps.exportRateLimitPerMinute ?? 30, windowMs: 60_000 });
+  app.use('/api/v1/audit/export', heavy);
+  app.use('/api/v1/audit/verify', heavy);
 
   // Audit log
   registerListAuditEvents(app);

@@ -12,6 +12,8 @@ export interface AuditDeps {
   publicKeys: PublicKeyRing;
   /** Only for /readyz; the API itself does not use NATS. */
   nc?: NatsConnection;
+  /** Exports and verifications per actor and minute (default 30): each reads the whole log. */
+  exportRateLimitPerMinute?: number;
 }
 
 export interface AuditAppEnv {

@@ -16,6 +16,7 @@ describe('audit service environment', () => {
       AUDIT_SIGNING_KEY_FILE: '.data/audit/signing-key.pem',
       AUDIT_CHECKPOINT_EVERY_ROWS: 1000,
       AUDIT_CHECKPOINT_EVERY_MS: 60_000,
+      AUDIT_EXPORT_RATE_LIMIT: 30,
     });
   });
   it('puts the generated key under TIERLINE_DATA_DIR and coerces the checkpoint policy', () => {
@@ -34,5 +35,12 @@ describe('audit service environment', () => {
   it('rejects a role name that would need quoting, and a zero checkpoint interval, by name', () => {
     expect(() => parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c', AUDIT_DB_ROLE: 'x; drop table' })).toThrow(/AUDIT_DB_ROLE/);
     expect(() => parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c', AUDIT_CHECKPOINT_EVERY_ROWS: '0' })).toThrow(/AUDIT_CHECKPOINT_EVERY_ROWS/);
+  });
+  it('logs in to NATS as its own user: takes NATS_USER and NATS_PASSWORD, names a user without its password', () => {
+    const nats = parseEnv(auditEnvSchema, { ...{ DATABASE_URL: 'postgres://a@b/c' }, NATS_USER: 'audit', NATS_PASSWORD: 'audit-dev-secret' });
+    expect([nats.NATS_USER, nats.NATS_PASSWORD]).toEqual(['audit', 'audit-dev-secret']);
+    expect(parseEnv(auditEnvSchema, { DATABASE_URL: 'postgres://a@b/c' }).NATS_USER, 'unset: the user in NATS_URL, if any').toBeUndefined();
+    expect(() => parseEnv(auditEnvSchema, { ...{ DATABASE_URL: 'postgres://a@b/c' }, NATS_USER: 'audit' })).toThrow(/NATS_PASSWORD: required with NATS_USER/);
+    expect(() => parseEnv(auditEnvSchema, { ...{ DATABASE_URL: 'postgres://a@b/c' }, NATS_USER: 'audit x', NATS_PASSWORD: 'p' })).toThrow(/NATS_USER/);
   });
 });

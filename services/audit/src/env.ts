@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
 
 export const auditEnvSchema = baseEnvSchema
   .extend({
@@ -19,6 +19,10 @@ export const auditEnvSchema = baseEnvSchema
       .default('tierline_audit_writer'),
     // JetStream holding every event Tierline publishes.
     NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Who this process is to NATS, user "audit" in infra/nats/nats.conf: its permissions allow only reading events, never publishing.
+    NATS_USER: natsUser,
+    // That user's password: the local stack passes the dev secret "audit-dev-secret"; a deployment, its own.
+    NATS_PASSWORD: natsPassword,
     // Durable consumer name; replicas share it so each event is handled once.
     AUDIT_DURABLE: z.string().min(1).default('audit'),
     // Ed25519 private key signing checkpoints: PKCS8 PEM, or base64 of PKCS8 PEM/DER. When
@@ -34,6 +38,8 @@ export const auditEnvSchema = baseEnvSchema
     AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(1000),
     // ...or when it moved and the last checkpoint is older than this many milliseconds.
     AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(60_000),
+    // Exports and verifications per IT lead or auditor and minute: each reads the whole log.
+    AUDIT_EXPORT_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     // Keycloak base URL the service reaches (JWKS); may be an internal address.
     KEYCLOAK_URL: httpUrl.default('http://localhost:8180'),
     KEYCLOAK_REALM: z.string().min(1).default('tierline'),
@@ -42,6 +48,7 @@ export const auditEnvSchema = baseEnvSchema
     // This service's audience: tokens not meant for it are refused.
     TOKEN_AUDIENCE: z.string().min(1).default('tierline-audit'),
   })
+  .superRefine(checkNatsCredentials)
   .transform((e) => ({
     ...e,
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,

@@ -28,7 +28,7 @@ await migrate(owner, { schema: AUDIT_SCHEMA, dir: fileURLToPath(new URL('../migr
 await owner.end({ timeout: 5 });
 const sql = createAuditSql(env.DATABASE_URL, { role: env.AUDIT_DB_ROLE });
 
-const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger);
+const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
 // Tokens of accounts disabled in the identity service are refused at once, not at expiry.
 const revoked = await createRevocationWatcher(nc, logger);
@@ -45,6 +45,7 @@ const app = createAuditApp({
   logger,
   signer,
   publicKeys,
+  exportRateLimitPerMinute: env.AUDIT_EXPORT_RATE_LIMIT,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
 });
 const server = await listen(app, env.PORT, env.HOST);

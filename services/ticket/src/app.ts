@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServiceApp, requireAuth } from '@tierline/platform';
-import type { TicketAppEnv, TicketDeps } from './deps.js';
+import { createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
+import type { TicketAppEnv, TicketDeps, TicketRateLimits } from './deps.js';
 import { registerDocs } from './routes/docs.js';
 import { registerDeleteTeamMember } from './routes/v1_assignment_members_delete.js';
 import { registerPutTeamMember } from './routes/v1_assignment_members_put.js';
@@ -27,6 +27,11 @@ import { registerListTickets } from './routes/v1_tickets_list.js';
 import { registerTicketActions } from './routes/v1_tickets_actions.js';
 import { registerTicketReads } from './routes/v1_tickets_read_more.js';
 import { registerTicketWatchers } from './routes/v1_tickets_watchers.js';
+import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_ack.js';
+import { registerTicketEventsStream } from './routes/v1_events_stream.js';
+
+/** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
+export const DEFAULT_TICKET_RATE_LIMITS: TicketRateLimits = { ticketCreatePerMinute: 120, policyPublishPerMinute: 10 };
 
 /** Builds the ticket service's HTTP app around the dependencies it is given. */
 export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
@@ -47,6 +52,12 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
     if (c.req.path === '/api/v1/openapi.json') return next();
     return requireAuth(deps.verifyToken)(c as never, next);
   });
+  // Limits per signed-in actor on what is costly or sensitive: each ticket starts a workflow and
+  // pages people; a publish changes every new ticket's escalation. Refused with 429 before any work.
+  const limits = { ...DEFAULT_TICKET_RATE_LIMITS, ...deps.rateLimits };
+  const createLimit = rateLimit({ name: 'ticket creation', max: limits.ticketCreatePerMinute, windowMs: 60_000 });
+  app.use('/api/v1/tickets', async (c, next) => (c.req.method === 'POST' ? createLimit(c as never, next) : next()));
+  app.use('/api/v1/policies/draft/publish', rateLimit({ name: 'policy publishing', max: limits.policyPublishPerMinute, windowMs: 60_000 }));
 
   // Tickets
   registerCreateTicket(app);
@@ -55,6 +66,8 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerTicketReads(app);
   registerTicketActions(app);
   registerTicketWatchers(app);
+  registerVendorLinkAcknowledge(app);
+  registerTicketEventsStream(app);
 
   // Policies
   registerGetPolicyDraft(app);

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Actor, JetStreamClient, Logger, Sql, TokenVerifier } from '@tierline/platform';
+import type { Actor, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
 export interface TicketDeps {
@@ -9,8 +9,21 @@ export interface TicketDeps {
   verifyToken: TokenVerifier;
   logger: Logger;
   categories: string[];
-  /** Where audited policy events go; without it they wait in the policy outbox (policies-repo.ts). */
+  /**
+   * Where audited events go: policy events (without it they wait in the policy outbox,
+   * policies-repo.ts) and admins' and auditors' ticket reads (without it those are refused).
+   */
   js?: JetStreamClient;
+  /** Where the live stream (routes/v1_events_stream.ts) hears ticket events; without it the stream answers 503. */
+  nc?: NatsConnection;
+  /** Per-actor limits of the sensitive endpoints; defaults in app.ts. */
+  rateLimits?: Partial<TicketRateLimits>;
+}
+
+/** Requests per actor and minute (each replica counts on its own, see platform rateLimit). */
+export interface TicketRateLimits {
+  ticketCreatePerMinute: number;
+  policyPublishPerMinute: number;
 }
 
 export interface TicketAppEnv {

@@ -9,6 +9,13 @@ describe('ticket service environment', () => {
     expect(env.KEYCLOAK_ISSUER).toBe('http://localhost:8180/realms/tierline');
     expect(env.JWKS_URL).toBe('http://localhost:8180/realms/tierline/protocol/openid-connect/certs');
     expect(env.TICKET_CATEGORIES).toContain('ehr');
+    expect(env.TICKET_CREATE_RATE_LIMIT_PER_MINUTE).toBe(120);
+    expect(env.POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE).toBe(10);
+  });
+
+  it('takes rate limits from the environment and refuses a limit that is not a positive number', () => {
+    expect(parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', TICKET_CREATE_RATE_LIMIT_PER_MINUTE: '100000' }).TICKET_CREATE_RATE_LIMIT_PER_MINUTE).toBe(100000);
+    expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE/);
   });
 
   it('keeps an explicit issuer distinct from the internal Keycloak address', () => {
@@ -29,5 +36,12 @@ describe('ticket service environment', () => {
     expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', TICKET_CATEGORIES: 'Bad Category' })).toThrow(
       /TICKET_CATEGORIES/,
     );
+  });
+  it('logs in to NATS as its own user: takes NATS_USER and NATS_PASSWORD, names a user without its password', () => {
+    const nats = parseEnv(ticketEnvSchema, { ...{ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' }, NATS_USER: 'ticket', NATS_PASSWORD: 'ticket-dev-secret' });
+    expect([nats.NATS_USER, nats.NATS_PASSWORD]).toEqual(['ticket', 'ticket-dev-secret']);
+    expect(parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' }).NATS_USER, 'unset: the user in NATS_URL, if any').toBeUndefined();
+    expect(() => parseEnv(ticketEnvSchema, { ...{ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' }, NATS_USER: 'ticket' })).toThrow(/NATS_PASSWORD: required with NATS_USER/);
+    expect(() => parseEnv(ticketEnvSchema, { ...{ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' }, NATS_USER: 'ticket x', NATS_PASSWORD: 'p' })).toThrow(/NATS_USER/);
   });
 });

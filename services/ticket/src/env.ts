@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
-import { baseEnvSchema, databaseUrl, httpUrl, natsUrl, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
 
 export const ticketEnvSchema = baseEnvSchema
   .extend({
@@ -11,6 +11,10 @@ export const ticketEnvSchema = baseEnvSchema
     DATABASE_URL: databaseUrl,
     // JetStream, where audited events (policy changes) are published.
     NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+    // Who this process is to NATS, user "ticket" in infra/nats/nats.conf: its permissions allow only ticket, policy and assignment events.
+    NATS_USER: natsUser,
+    // That user's password: the local stack passes the dev secret "ticket-dev-secret"; a deployment, its own.
+    NATS_PASSWORD: natsPassword,
     // Temporal frontend and namespace: every ticket is a workflow there.
     TEMPORAL_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('tierline'),
@@ -29,7 +33,13 @@ export const ticketEnvSchema = baseEnvSchema
       .default(DEFAULT_CATEGORIES.join(','))
       .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'categories are lower_snake_case ids')).min(1, 'at least one category')),
+    // Tickets one person may open per minute (per replica): bounds a runaway script or a stolen
+    // token; raise it for load tests that open tickets through the API as one user.
+    TICKET_CREATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+    // Policy publishes per IT lead and minute: each one changes the escalation of every new ticket.
+    POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   })
+  .superRefine(checkNatsCredentials)
   .transform((e) => ({
     ...e,
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,

@@ -16,6 +16,7 @@ import {
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
+import { startNotificationTimeline } from './notification-timeline.js';
 import { ensureInitialPolicy, flushPolicyOutbox } from './policies-repo.js';
 
 const env = parseEnv(ticketEnvSchema);
@@ -26,11 +27,13 @@ await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations
 // A fresh installation starts on the built-in clinic policy (version 1) until an IT lead
 // publishes another; concurrent replicas publish it once.
 await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:ticket-service');
-const nc = await connectNats(env.NATS_URL, 'tierline-ticket', logger);
+const nc = await connectNats(env.NATS_URL, 'tierline-ticket', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
 // Tokens of accounts disabled in the identity service are refused at once, not at expiry.
 const revoked = await createRevocationWatcher(nc, logger);
 const js = jetstream(nc);
+// Delivery failures and lead alerts of the notification service appear on the tickets' timelines.
+const notificationTimeline = await startNotificationTimeline({ nc, sql, logger });
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 
@@ -44,10 +47,12 @@ const app = createTicketApp({
   sql,
   temporal,
   js,
+  nc,
   taskQueue: env.TICKET_TASK_QUEUE,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
   logger,
   categories: env.TICKET_CATEGORIES,
+  rateLimits: { ticketCreatePerMinute: env.TICKET_CREATE_RATE_LIMIT_PER_MINUTE, policyPublishPerMinute: env.POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE },
 });
 const server = await listen(app, env.PORT, env.HOST);
 logger.info({ port: server.port }, 'ticket service listening');
@@ -56,6 +61,7 @@ onShutdown(logger, async () => {
   await revoked.stop();
   clearInterval(flushTimer);
   await server.close();
+  await notificationTimeline.stop();
   await nc.drain();
   await connection.close();
   await sql.end({ timeout: 5 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { DOCS_CSP } from '@tierline/platform';
 import type { AuditAppEnv } from '../deps.js';
 
 const require = createRequire(import.meta.url);
@@ -34,14 +35,16 @@ export function registerDocs(app: OpenAPIHono<AuditAppEnv>): void {
     },
     servers: [{ url: '/' }],
   });
-  app.get(AUDIT_DOCS_PATH, (c) =>
-    c.html(`<!doctype html>
+  app.get(AUDIT_DOCS_PATH, (c) => {
+    // The viewer needs scripts, styles and a fetch of the OpenAPI document; every other route keeps the strict API policy.
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return c.html(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tierline audit API</title>
 <link rel="stylesheet" href="${AUDIT_DOCS_PATH}/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="${AUDIT_DOCS_PATH}/swagger-ui-bundle.js"></script>
-<script src="${AUDIT_DOCS_PATH}/init.js"></script></body></html>`),
-  );
+<script src="${AUDIT_DOCS_PATH}/init.js"></script></body></html>`);
+  });
   app.get(`${AUDIT_DOCS_PATH}/init.js`, (c) =>
     c.body(`window.ui = SwaggerUIBundle({ url: '${AUDIT_OPENAPI_PATH}', dom_id: '#swagger-ui' });`, 200, { 'content-type': 'text/javascript' }),
   );

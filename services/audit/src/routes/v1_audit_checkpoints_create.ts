@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError, hasRole } from '@tierline/platform';
 import type { AuditAppEnv } from '../deps.js';
 import { createCheckpoint } from '../repo.js';
 import { authErrorResponses, checkpointJson, CheckpointSchema } from './common.js';
@@ -7,7 +8,7 @@ export const createCheckpointRoute = createRoute({
   method: 'post',
   path: '/api/v1/audit/checkpoints',
   tags: ['Audit'],
-  summary: 'Sign the chain head now',
+  summary: 'Sign the chain head now (IT leads)',
   description: 'On demand, besides the periodic ones. When nothing was appended since the last checkpoint, that one is returned (`created: false`); null when the log is empty.',
   security: [{ bearerAuth: [] }],
   responses: {
@@ -21,6 +22,9 @@ export const createCheckpointRoute = createRoute({
 
 export function registerCreateCheckpoint(app: OpenAPIHono<AuditAppEnv>): void {
   app.openapi(createCheckpointRoute, async (c) => {
+    // Auditors only read: signing a checkpoint writes to the log's tables, so it is an IT lead's
+    // (the checkpointer signs periodically anyway, and exports carry the latest checkpoint).
+    if (!hasRole(c.get('actor'), 'it_lead')) throw new AppError('FORBIDDEN', 'only IT leads sign checkpoints on demand; auditors read the log');
     const { sql, signer, logger } = c.get('deps');
     const { checkpoint, created } = await createCheckpoint(sql, signer);
     if (created && checkpoint) logger.info({ seq: checkpoint.seq, checkpointId: checkpoint.id, by: c.get('actor').id }, 'audit checkpoint signed on demand');

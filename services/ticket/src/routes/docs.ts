@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { DOCS_CSP } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 
 const require = createRequire(import.meta.url);
@@ -29,14 +30,16 @@ export function registerDocs(app: OpenAPIHono<TicketAppEnv>): void {
     },
     servers: [{ url: '/' }],
   });
-  app.get('/api/docs', (c) =>
-    c.html(`<!doctype html>
+  app.get('/api/docs', (c) => {
+    // The viewer needs scripts, styles and a fetch of the OpenAPI document; every other route keeps the strict API policy.
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return c.html(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tierline API</title>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
-<script src="/api/docs/init.js"></script></body></html>`),
-  );
+<script src="/api/docs/init.js"></script></body></html>`);
+  });
   app.get('/api/docs/init.js', (c) =>
     c.body(`window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#swagger-ui' });`, 200, {
       'content-type': 'text/javascript',

@@ -1,16 +1,15 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { TicketSchema } from '@tierline/contracts';
-import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { canReadTicket } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
-import { authErrorResponses, badRequestResponse, notFoundResponse } from './common.js';
+import { readableTicket } from '../access.js';
+import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 
 export const getTicketRoute = createRoute({
   method: 'get',
   path: '/api/v1/tickets/{id}',
   tags: ['Tickets'],
   summary: 'Read one ticket',
+  description: "The ticket's people read it directly; an admin's or an auditor's read is first recorded in the audit trail (`ticket.content_read`), and refused with 503 when it cannot be.",
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: {
@@ -18,15 +17,13 @@ export const getTicketRoute = createRoute({
     ...badRequestResponse,
     ...authErrorResponses,
     ...notFoundResponse,
+    ...unavailableResponse,
   },
 });
 
 export function registerGetTicket(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(getTicketRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const ticket = await findTicket(c.get('deps').sql, id);
-    // A ticket the caller may not see is reported as missing, so ids cannot be probed.
-    if (!ticket || !canReadTicket(c.get('actor'), ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'ticket');
     return c.json(ticket, 200);
   });
 }

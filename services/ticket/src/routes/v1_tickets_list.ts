@@ -56,7 +56,9 @@ function visibility(sql: Sql, actor: Actor) {
   const parts = [];
   if (hasRole(actor, 'clinic_staff')) parts.push(sql`(site_id = any(${actor.sites}) or requester_id = ${actor.id})`);
   if (hasRole(actor, 'vendor') && actor.vendorOrg) parts.push(sql`(vendor_org_id = ${actor.vendorOrg} and tier = 3)`);
-  if (parts.length === 0) throw new AppError('FORBIDDEN', 'your role cannot list tickets');
+  // Admins and auditors read one ticket at a time, each read audited (access.ts): a list would
+  // hand out the titles and descriptions of hundreds of tickets in one unaudited answer.
+  if (parts.length === 0) throw new AppError('FORBIDDEN', 'your role cannot list tickets; admins and auditors open one ticket at a time, and each read is audited');
   return parts.length === 1 ? parts[0]! : sql`(${parts[0]!} or ${parts[1]!})`;
 }
 

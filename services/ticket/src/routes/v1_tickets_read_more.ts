@@ -1,20 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { AppError, type Actor } from '@tierline/platform';
+import { AppError } from '@tierline/platform';
 import { getStateQuery } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
-import { canReadTicket, canSeeInternal } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
+import { canSeeInternal, readableTicket } from '../access.js';
 import { authErrorResponses, notFoundResponse, unavailableResponse } from './common.js';
 
 const params = z.object({ id: z.uuid() });
-
-async function visibleTicket(c: { get: (k: 'deps' | 'actor') => unknown }, id: string) {
-  const deps = c.get('deps') as TicketAppEnv['Variables']['deps'];
-  const ticket = await findTicket(deps.sql, id);
-  if (!ticket || !canReadTicket(c.get('actor') as Actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
-  return ticket;
-}
 
 const EscalationSchema = z.record(z.string(), z.unknown()).openapi('EscalationState', {
   description: 'The workflow’s own view: status, tier, current level, every clock (elapsed, remaining, paused), the next deadline, the escalations so far.',
@@ -50,6 +42,7 @@ const timelineRoute = createRoute({
     200: { description: 'Timeline', content: { 'application/json': { schema: z.object({ items: z.array(TimelineEntrySchema) }) } } },
     ...authErrorResponses,
     ...notFoundResponse,
+    ...unavailableResponse,
   },
 });
 
@@ -68,12 +61,13 @@ const commentsRoute = createRoute({
     200: { description: 'Comments, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(CommentSchema) }) } } },
     ...authErrorResponses,
     ...notFoundResponse,
+    ...unavailableResponse,
   },
 });
 
 export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(escalationRoute, async (c) => {
-    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'escalation');
     try {
       const state = await c.get('deps').temporal.workflow.getHandle(ticket.workflowId).query(getStateQuery);
       return c.json(state as unknown as Record<string, unknown>, 200);
@@ -84,7 +78,7 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
   });
 
   app.openapi(timelineRoute, async (c) => {
-    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'timeline');
     const internal = canSeeInternal(c.get('actor'));
     const rows = await c.get('deps').sql<{ event_id: string; type: string; occurred_at: Date; actor_kind: string; actor_id: string; data: Record<string, unknown> }[]>`
       select event_id, type, occurred_at, actor_kind, actor_id, data from ticket_timeline
@@ -98,7 +92,7 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
   });
 
   app.openapi(commentsRoute, async (c) => {
-    const ticket = await visibleTicket(c, c.req.valid('param').id);
+    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'comments');
     const internal = canSeeInternal(c.get('actor'));
     const rows = await c.get('deps').sql<{ id: string; author_id: string; author_role: string; visibility: 'public' | 'internal'; body: string; created_at: Date }[]>`
       select id, author_id, author_role, visibility, body, created_at from ticket_comments

@@ -2,9 +2,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { AppError, hasRole, publishEvent } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { canReadTicket } from '../access.js';
+import { canReadTicket, readableTicket } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
-import { authErrorResponses, badRequestResponse, notFoundResponse } from './common.js';
+import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 
 /**
  * Watchers follow a ticket without working it. Watching changes no escalation state, so it is
@@ -20,7 +20,7 @@ const listRoute = createRoute({
   summary: 'Who watches the ticket',
   security: [{ bearerAuth: [] }],
   request: { params },
-  responses: { 200: { description: 'Watchers', content: { 'application/json': { schema: WatchersSchema } } }, ...authErrorResponses, ...notFoundResponse },
+  responses: { 200: { description: 'Watchers', content: { 'application/json': { schema: WatchersSchema } } }, ...authErrorResponses, ...notFoundResponse, ...unavailableResponse },
 });
 
 const changeRoute = (method: 'put' | 'delete') =>
@@ -46,9 +46,7 @@ export function registerTicketWatchers(app: OpenAPIHono<TicketAppEnv>): void {
   };
 
   app.openapi(listRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const t = await findTicket(c.get('deps').sql, id);
-    if (!t || !canReadTicket(c.get('actor'), t)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+    const { id } = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'watchers');
     return c.json(await list(c.get('deps').sql, id), 200);
   });
 
@@ -58,6 +56,7 @@ export function registerTicketWatchers(app: OpenAPIHono<TicketAppEnv>): void {
       const actor = c.get('actor');
       const { id, userId } = c.req.valid('param');
       const t = await findTicket(sql, id);
+      // Only the ticket's own people watch it: an admin or auditor reads (audited), never changes it.
       if (!t || !canReadTicket(actor, t)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
       if (userId !== actor.id && !hasRole(actor, 'it_agent', 'it_lead')) throw new AppError('FORBIDDEN', 'you may only add or remove yourself as a watcher');
       const changed =

@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { inviteBody, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
+
+/**
+ * The authorization matrix: for every route of every service, keyed `METHOD path` exactly as the
+ * app's route table has it, who may call it on an OWN object and on a FOREIGN one. Every route the
+ * apps register must be here (authz-matrix.int.test.ts fails naming a missing one), so a new
+ * endpoint cannot escape the matrix. Roles: the "Roles" table of the architecture (shared/architecture.md).
+ */
+export type Service = 'ticket' | 'identity' | 'notification' | 'audit';
+export type Scope = 'own' | 'foreign';
+
+/**
+ * What own and foreign mean for a route:
+ * - ticket: own is the caller's ticket (a nurse's site north ticket, the vendor's escalated one),
+ *   foreign another site's, one not escalated to the vendor, another organisation's;
+ * - vendorTicket: the ticket escalated to acme-it (own) and one that is not (foreign);
+ * - user: a directory user any user manager may manage (own), an admin (foreign: admins only);
+ * - none: the route names no object; only "own" is checked.
+ */
+export type Objects = 'ticket' | 'vendorTicket' | 'user' | 'none';
+
+export interface CallContext {
+  w: World;
+  caller: Caller;
+  scope: Scope;
+  /** The ticket the call is about (ticket and vendorTicket routes). */
+  ticketId: string;
+  ticketKind: TicketKind;
+  /** The directory user the call is about (user routes). */
+  userId: string;
+  /** Whether the matrix expects this call to be allowed (then it may need a throwaway object). */
+  allowed: boolean;
+}
+
+export interface Req {
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Expectation {
+  /** Routes anyone may call without a token, by design: why. Every caller is then allowed. */
+  public?: string;
+  objects: Objects;
+  /** Callers allowed on their own object (or on the route, for routes without an object). */
+  own: readonly CallerName[];
+  /** Callers allowed on a foreign object. */
+  foreign?: readonly CallerName[];
+  /** Changes state: runs after every read, one route at a time. */
+  mutates?: boolean;
+  /** Allowed calls get a throwaway ticket of the same kind, put into the state the action needs. */
+  fresh?: { prepare?: (w: World, ticketId: string) => Promise<void> };
+  request: (ctx: CallContext) => Req | Promise<Req>;
+  /** A further check of an allowed answer's content; returns what is wrong, or null. */
+  check?: (res: { status: number; body: unknown }, ctx: CallContext) => string | null;
+  /** Makes the call itself, when a plain request and its status cannot tell (the event stream). */
+  probe?: (ctx: CallContext, req: Req) => Promise<{ status: number; body: unknown }>;
+  /** Runs after an allowed call (records throwaway users to remove). */
+  after?: (res: { status: number; body: unknown }, ctx: CallContext) => void;
+}
+
+const IT = ['agent', 'lead'] as const;
+const STAFF = ['nurse', 'otherNurse'] as const;
+const VENDORS = ['vendor', 'otherVendor'] as const;
+const OVERSIGHT = ['auditor', 'admin'] as const;
+const PEOPLE = [...STAFF, ...IT, ...VENDORS, ...OVERSIGHT] as const;
+const TOKENS: readonly CallerName[] = [...PEOPLE, 'svc:tierline-ticket', 'svc:tierline-identity', 'svc:tierline-notification', 'svc:tierline-audit', 'svc:tierline-worker'];
+const POLICY_READERS = ['agent', 'lead', 'auditor'] as const;
+const NOT_ALLOWED: readonly CallerName[] = [];
+
+const t = (ctx: CallContext, rest = '') => `/api/v1/tickets/${ctx.ticketId}${rest}`;
+const asLead = (w: World) => w.as('lead', 'ticket');
+
+async function expectOk(what: string, p: Promise<{ status: number; body: unknown }>): Promise<unknown> {
+  const r = await p;
+  if (r.status >= 300) throw new Error(`matrix set-up: ${what} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+  return r.body;
+}
+const resolveFirst = async (w: World, id: string) => void (await expectOk('resolve first', w.as('agent', 'ticket')('POST', `/api/v1/tickets/${id}/resolve`, { resolution: 'Fixed for the matrix' })));
+
+/** Non-IT callers never see internal notes, in comments or the timeline. */
+const noInternalNotes = (res: { body: unknown }, ctx: CallContext) =>
+  !['agent', 'lead'].includes(ctx.caller.name) && JSON.stringify(res.body).includes(ctx.w.fixtures.INTERNAL_NOTE) ? 'an internal note reached a caller outside IT' : null;
+
+/** A listed ticket must be one the caller may see. */
+function onlyVisibleTickets(res: { body: unknown }, ctx: CallContext): string | null {
+  const items = (res.body as { items: { siteId: string; vendorOrgId: string | null; tier: number }[] }).items;
+  const visible: Partial<Record<CallerName, (i: (typeof items)[number]) => boolean>> = {
+    nurse: (i) => i.siteId === 'north',
+    otherNurse: (i) => i.siteId === 'south',
+    vendor: (i) => i.vendorOrgId === 'acme-it' && i.tier === 3,
+    otherVendor: (i) => i.vendorOrgId === 'beta-it' && i.tier === 3,
+  };
+  const rule = visible[ctx.caller.name];
+  const bad = rule ? items.filter((i) => !rule(i)) : [];
+  return bad.length ? `listed ${bad.length} tickets the caller may not see` : null;
+}
+
+const action = (path: string, body: unknown, own: readonly CallerName[], foreign: readonly CallerName[], prepare?: (w: World, id: string) => Promise<void>): Expectation => ({
+  objects: 'ticket',
+  own,
+  foreign,
+  mutates: true,
+  fresh: prepare ? { prepare } : {},
+  request: (ctx) => ({ path: t(ctx, `/${path}`), body }),
+});
+
+const ticketRead = (rest: string, check?: Expectation['check']): Expectation => ({
+  objects: 'ticket',
+  own: PEOPLE,
+  // Admins and auditors read any ticket, each read audited (ticket.content_read).
+  foreign: [...IT, ...OVERSIGHT],
+  request: (ctx) => ({ path: t(ctx, rest) }),
+  ...(check ? { check } : {}),
+});
+
+export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
+  ticket: {
+    'POST /api/v1/tickets': {
+      objects: 'ticket',
+      own: [...STAFF, ...IT],
+      foreign: IT,
+      mutates: true,
+      request: (ctx) => ({
+        path: '/api/v1/tickets',
+        body: { title: 'Scanner jams', description: 'Front desk', category: 'printer_scanner', impact: 'one_user', urgency: 'low', siteId: ctx.ticketKind === 'south' ? 'south' : 'north' },
+      }),
+    },
+    'GET /api/v1/tickets': { objects: 'none', own: [...STAFF, ...IT, ...VENDORS], request: () => ({ path: '/api/v1/tickets?limit=200' }), check: onlyVisibleTickets },
+    'GET /api/v1/tickets/:id': ticketRead(''),
+    'GET /api/v1/tickets/:id/escalation': ticketRead('/escalation'),
+    'GET /api/v1/tickets/:id/timeline': ticketRead('/timeline', noInternalNotes),
+    'GET /api/v1/tickets/:id/comments': ticketRead('/comments', noInternalNotes),
+    'GET /api/v1/tickets/:id/watchers': ticketRead('/watchers'),
+    'POST /api/v1/tickets/:id/acknowledge': action('acknowledge', {}, IT, IT),
+    'POST /api/v1/tickets/:id/assign': action('assign', { teamId: 'it-tier1' }, IT, IT),
+    'POST /api/v1/tickets/:id/priority': action('priority', { priority: 'P1', reason: 'Blocks check-in' }, IT, IT),
+    'POST /api/v1/tickets/:id/wait-on-requester': action('wait-on-requester', { reason: 'Which room?' }, IT, IT),
+    'POST /api/v1/tickets/:id/resume': action('resume', {}, IT, IT, async (w, id) => void (await expectOk('wait first', w.as('agent', 'ticket')('POST', `/api/v1/tickets/${id}/wait-on-requester`, {})))),
+    'POST /api/v1/tickets/:id/hand-to-vendor': action('hand-to-vendor', { vendorOrgId: 'acme-it' }, IT, IT),
+    'POST /api/v1/tickets/:id/vendor-acknowledge': action('vendor-acknowledge', {}, VENDORS, NOT_ALLOWED),
+    'POST /api/v1/tickets/:id/resolve': action('resolve', { resolution: 'Replaced the cable' }, [...IT, ...VENDORS], IT),
+    'POST /api/v1/tickets/:id/reopen': action('reopen', { reason: 'It broke again' }, [...IT, ...STAFF], IT, resolveFirst),
+    'POST /api/v1/tickets/:id/close': action('close', {}, [...IT, ...STAFF], IT, resolveFirst),
+    // A comment changes no escalation state: it runs on the shared tickets.
+    'POST /api/v1/tickets/:id/comments': { objects: 'ticket', own: [...IT, ...STAFF, ...VENDORS], foreign: IT, mutates: true, request: (ctx) => ({ path: t(ctx, '/comments'), body: { body: 'Any news?', visibility: 'public' } }) },
+    'PUT /api/v1/tickets/:id/watchers/:userId': { objects: 'ticket', own: [...IT, ...STAFF, ...VENDORS], foreign: IT, mutates: true, request: (ctx) => ({ path: t(ctx, `/watchers/${ctx.caller.id || 'nobody'}`) }) },
+    'DELETE /api/v1/tickets/:id/watchers/:userId': { objects: 'ticket', own: [...IT, ...STAFF, ...VENDORS], foreign: IT, mutates: true, request: (ctx) => ({ path: t(ctx, `/watchers/${ctx.caller.id || 'nobody'}`) }) },
+    // The live feed opens for any valid token and filters every event by the read rule: allowed
+    // means the ticket's events reach the caller, refused that none does (or 401). Admins and
+    // auditors get nothing here: their reads go through the audited routes.
+    'GET /api/v1/events/stream': { objects: 'ticket', own: [...STAFF, ...IT, ...VENDORS], foreign: IT, request: () => ({ path: '/api/v1/events/stream' }), probe: streamProbe },
+    // Vendor signed links: only the identity service's account, which verified the link.
+    'GET /api/v1/tickets/:id/vendor-link-check': { objects: 'vendorTicket', own: ['svc:tierline-identity'], foreign: ['svc:tierline-identity'], request: (ctx) => ({ path: t(ctx, '/vendor-link-check?vendorOrgId=acme-it') }) },
+    'POST /api/v1/tickets/:id/vendor-link-acknowledge': {
+      objects: 'vendorTicket',
+      own: ['svc:tierline-identity'],
+      foreign: ['svc:tierline-identity'],
+      mutates: true,
+      fresh: {},
+      request: (ctx) => ({ path: t(ctx, '/vendor-link-acknowledge'), body: { linkId: randomUUID(), vendorUserId: ctx.w.fixtures.valId, vendorOrgId: 'acme-it' } }),
+    },
+
+    // Escalation policies: IT and auditors read, IT leads change.
+    'GET /api/v1/policies/draft': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft' }) },
+    'POST /api/v1/policies/draft/validate': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft/validate', body: DEFAULT_POLICY }) },
+    'GET /api/v1/policies/versions': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions' }) },
+    'GET /api/v1/policies/versions/:version': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions/1' }) },
+    'GET /api/v1/policies/diff': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/diff?from=1&to=1' }) },
+    'PUT /api/v1/policies/draft': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const draft = (await expectOk('read the draft', asLead(ctx.w)('GET', '/api/v1/policies/draft'))) as { draft: { lockVersion: number } };
+        // Renamed, so that the publish below has something new to publish.
+        return { path: '/api/v1/policies/draft', body: { ...DEFAULT_POLICY, name: 'Clinic policy, as the matrix saved it' }, headers: { 'if-match': `"${draft.draft.lockVersion}"` } };
+      },
+    },
+    'POST /api/v1/policies/draft/publish': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/draft/publish', body: { notes: 'Published by the authorization matrix' } }) },
+    // Published versions never change: the route refuses everyone, IT leads with 405/409.
+    'PUT /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: DEFAULT_POLICY }) },
+    'PATCH /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: {} }) },
+    'DELETE /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1' }) },
+    'POST /api/v1/policies/migrate': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const versions = (await expectOk('list versions', asLead(ctx.w)('GET', '/api/v1/policies/versions'))) as { items: { version: number }[] };
+        const toVersion = Math.max(...versions.items.map((v) => v.version));
+        const ticket = ctx.allowed ? await ctx.w.fixtures.freshTicket('north') : ctx.w.fixtures.tickets.north;
+        return { path: '/api/v1/policies/migrate', body: { toVersion, ticketIds: [ticket.id], reason: 'Authorization matrix' } };
+      },
+    },
+
+    // Assignment: IT reads (the notification service reads one team and its rota), IT leads change.
+    'GET /api/v1/teams': { objects: 'none', own: IT, request: () => ({ path: '/api/v1/teams' }) },
+    'GET /api/v1/assignment-rules': { objects: 'none', own: IT, request: () => ({ path: '/api/v1/assignment-rules' }) },
+    'GET /api/v1/teams/:id': { objects: 'none', own: [...IT, 'svc:tierline-notification'], request: () => ({ path: '/api/v1/teams/it-tier1' }) },
+    'GET /api/v1/teams/:id/on-call': { objects: 'none', own: [...IT, 'svc:tierline-notification'], request: () => ({ path: '/api/v1/teams/it-tier1/on-call' }) },
+    'PUT /api/v1/teams/:id': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const team = (await expectOk('read the team', asLead(ctx.w)('GET', '/api/v1/teams/it-tier1'))) as Record<string, unknown>;
+        return { path: '/api/v1/teams/it-tier1', body: { name: team['name'], tier: team['tier'], timeZone: team['timeZone'], weeklyHours: team['weeklyHours'], leadUsername: team['leadUsername'] } };
+      },
+    },
+    'PUT /api/v1/teams/:id/members/:username': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: () => ({ path: '/api/v1/teams/it-tier1/members/authz.member', body: { displayName: 'Matrix Member', skills: [], available: false } }),
+    },
+    'DELETE /api/v1/teams/:id/members/:username': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const username = `authz.gone.${ctx.caller.name.toLowerCase()}`;
+        if (ctx.allowed) await expectOk('add a member to remove', asLead(ctx.w)('PUT', `/api/v1/teams/it-tier1/members/${username}`, { displayName: 'Gone Soon', available: false }));
+        return { path: `/api/v1/teams/it-tier1/members/${username}` };
+      },
+    },
+    'PUT /api/v1/assignment-rules': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const current = (await expectOk('read the rules', asLead(ctx.w)('GET', '/api/v1/assignment-rules'))) as { rules: Record<string, unknown>[] };
+        const rules = current.rules.map((r) => ({ category: r['category'], siteId: r['siteId'], teamId: r['teamId'], requiredSkills: r['requiredSkills'], escalationTeamId: r['escalationTeamId'] }));
+        return { path: '/api/v1/assignment-rules', body: { rules } };
+      },
+    },
+    'POST /api/v1/teams/:id/on-call': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/teams/it-tier1/on-call', body: shift() }) },
+    'DELETE /api/v1/teams/:id/on-call/:shiftId': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => {
+        const id = ctx.allowed ? ((await expectOk('a shift to delete', asLead(ctx.w)('POST', '/api/v1/teams/it-tier1/on-call', shift()))) as { id: string }).id : randomUUID();
+        return { path: `/api/v1/teams/it-tier1/on-call/${id}` };
+      },
+    },
+  },
+
+  identity: {
+    'GET /api/v1/me': { objects: 'none', own: TOKENS, request: () => ({ path: '/api/v1/me' }) },
+    'GET /api/v1/me/contacts': { objects: 'none', own: PEOPLE, request: () => ({ path: '/api/v1/me/contacts' }) },
+    'PUT /api/v1/me/contacts': {
+      objects: 'none',
+      own: PEOPLE,
+      mutates: true,
+      request: () => ({ path: '/api/v1/me/contacts', body: { email: null, mobile: null, slackHandle: null, teamsHandle: null, quietHours: null, preferredChannels: [] } }),
+    },
+    'GET /api/v1/directory/users': { objects: 'none', own: [...IT, 'admin', 'svc:tierline-notification'], request: () => ({ path: '/api/v1/directory/users' }) },
+    // Own: an IT agent account; foreign: an admin account, which only an admin may create or change.
+    'POST /api/v1/directory/users': {
+      objects: 'user',
+      own: ['lead', 'admin'],
+      foreign: ['admin'],
+      mutates: true,
+      request: (ctx) => ({ path: '/api/v1/directory/users', body: inviteBody(ctx.scope === 'own' ? 'it_agent' : 'admin') }),
+      after: (res, ctx) => {
+        const id = (res.body as { id?: string } | undefined)?.id;
+        if (res.status === 201 && id) ctx.w.fixtures.invited.push(id);
+      },
+    },
+    'POST /api/v1/directory/users/:id/disable': { objects: 'user', own: ['lead', 'admin'], foreign: ['admin'], mutates: true, request: (ctx) => ({ path: `/api/v1/directory/users/${ctx.userId}/disable` }) },
+    'POST /api/v1/directory/users/:id/enable': { objects: 'user', own: ['lead', 'admin'], foreign: ['admin'], mutates: true, request: (ctx) => ({ path: `/api/v1/directory/users/${ctx.userId}/enable` }) },
+    'PUT /api/v1/directory/users/:id/roles': {
+      objects: 'user',
+      own: ['lead', 'admin'],
+      foreign: ['admin'],
+      mutates: true,
+      request: (ctx) => ({ path: `/api/v1/directory/users/${ctx.userId}/roles`, body: { roles: ctx.scope === 'own' ? ['it_agent'] : ['admin'] } }),
+    },
+    'POST /api/v1/vendor-links': {
+      objects: 'none',
+      own: ['svc:tierline-notification'],
+      mutates: true,
+      request: (ctx) => ({ path: '/api/v1/vendor-links', body: vendorLinkBody(ctx.w.fixtures.tickets.acme.id, ctx.w.fixtures.tickets.acme.number, ctx.w.fixtures.valId) }),
+    },
+    'GET /api/v1/vendor-links': { objects: 'none', own: [...IT, ...OVERSIGHT], request: (ctx) => ({ path: `/api/v1/vendor-links?ticketId=${ctx.w.fixtures.tickets.acme.id}` }) },
+    'POST /api/v1/vendor-links/:id/revoke': {
+      objects: 'none',
+      own: ['lead', 'admin'],
+      mutates: true,
+      request: async (ctx) => ({
+        path: `/api/v1/vendor-links/${ctx.allowed ? (await ctx.w.fixtures.freshVendorLink()).id : ctx.w.fixtures.link.id}/revoke`,
+        body: { reason: 'Sent to the wrong person' },
+      }),
+    },
+    'GET /api/v1/vendor-links/jwks.json': { public: 'the public key vendor links are verified with: anyone may check a link offline', objects: 'none', own: [], request: () => ({ path: '/api/v1/vendor-links/jwks.json' }) },
+    'GET /v/:token': {
+      public: 'the page a vendor signed link opens: the signed link itself is the credential (checked per call), no login',
+      objects: 'none',
+      own: [],
+      request: (ctx) => ({ path: `/v/${ctx.w.fixtures.link.token}` }),
+    },
+    'POST /v/:token/acknowledge': {
+      public: 'the Acknowledge button of a vendor signed link: the signed link is the credential, no login',
+      objects: 'none',
+      own: [],
+      // A tampered link: the matrix must not use up the shared one.
+      request: (ctx) => ({ path: `/v/${ctx.w.fixtures.link.token.slice(0, -4)}AAAA/acknowledge` }),
+    },
+  },
+
+  notification: {
+    // Whoever may read the ticket (asked of the ticket service with the caller's token).
+    'GET /api/v1/notifications': { objects: 'ticket', own: PEOPLE, foreign: [...IT, ...OVERSIGHT], request: (ctx) => ({ path: `/api/v1/notifications?ticketId=${ctx.ticketId}` }) },
+  },
+
+  audit: {
+    'GET /api/v1/audit/events': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/events' }) },
+    'GET /api/v1/audit/export': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/export' }) },
+    // A POST, but it only reads and reports.
+    'POST /api/v1/audit/verify': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/verify', body: {} }) },
+    'GET /api/v1/audit/checkpoints': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/checkpoints' }) },
+    // Auditors only read: signing a checkpoint is an IT lead's.
+    'POST /api/v1/audit/checkpoints': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/audit/checkpoints' }) },
+    'GET /api/v1/audit/public-key': { public: 'the public key exports are verified with: verification needs no account', objects: 'none', own: [], request: () => ({ path: '/api/v1/audit/public-key' }) },
+  },
+};
+
+/**
+ * Opens the stream, waits for `ready`, makes an event of the ticket (IT adds a watcher: an audited
+ * ticket event that changes no escalation state) and reports whether it reached this caller.
+ */
+async function streamProbe(ctx: CallContext, req: Req): Promise<{ status: number; body: unknown }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ctx.allowed ? 15_000 : 4_000);
+  try {
+    const res = await fetch(`${ctx.w.urls.ticket}${req.path}`, {
+      headers: ctx.caller.token ? { authorization: `Bearer ${ctx.caller.token}` } : {},
+      signal: controller.signal,
+    });
+    if (res.status !== 200 || !res.body) return { status: res.status, body: await res.text() };
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    let triggered = false;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+        if (!triggered && text.includes('event: ready')) {
+          triggered = true;
+          await expectOk('an event of the ticket', ctx.w.as('agent', 'ticket')('PUT', `/api/v1/tickets/${ctx.ticketId}/watchers/stream-probe-${randomUUID()}`));
+        }
+        if (triggered && text.split('\n\n').some((m) => m.includes('event: ticket') && m.includes(`"ticketId":"${ctx.ticketId}"`))) {
+          return { status: 200, body: 'the ticket\'s event reached the stream' };
+        }
+      }
+    } catch {
+      // Aborted by the timer: nothing of the ticket arrived.
+    }
+    // Nothing of the ticket reached this caller: for the matrix, that is a refusal.
+    return { status: 403, body: triggered ? 'no event of the ticket reached the stream' : 'the stream never said ready' };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+function shift() {
+  const start = Date.now() + 40 * 86_400_000 + Math.floor(Math.random() * 86_400_000);
+  return { username: 'alex.agent', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3_600_000).toISOString() };
+}
+
+/** The own and foreign objects a caller is checked against, per kind of route. */
+export function targetsFor(objects: Objects, caller: CallerName, w: World): { scope: Scope; ticketKind: TicketKind; userId: string }[] {
+  const u = w.fixtures.users;
+  if (objects === 'none') return [{ scope: 'own', ticketKind: 'north', userId: u.agent }];
+  if (objects === 'user') {
+    return [
+      { scope: 'own', ticketKind: 'north', userId: u.agent },
+      { scope: 'foreign', ticketKind: 'north', userId: u.admin },
+    ];
+  }
+  const pairs: [Scope, TicketKind][] =
+    objects === 'vendorTicket'
+      ? [['own', 'acme'], ['foreign', 'north']]
+      : caller === 'nurse'
+        ? [['own', 'north'], ['foreign', 'south']]
+        : caller === 'otherNurse'
+          ? [['own', 'south'], ['foreign', 'north']]
+          : caller === 'vendor'
+            ? [['own', 'acme'], ['foreign', 'north'], ['foreign', 'beta']]
+            : caller === 'otherVendor'
+              ? [['own', 'beta'], ['foreign', 'acme'], ['foreign', 'north']]
+              : [['own', 'north'], ['foreign', 'south']];
+  return pairs.map(([scope, ticketKind]) => ({ scope, ticketKind, userId: u.agent }));
+}
+
+/** Routes that are not endpoints of the API: the shell's probes and the API description and viewer. */
+export function isInfrastructure(path: string): boolean {
+  return path === '/healthz' || path === '/readyz' || path.endsWith('/openapi.json') || path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/v1/audit/docs');
+}

@@ -1,0 +1,388 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { jetstream } from '@nats-io/jetstream';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { DEFAULT_CATEGORIES, type Role } from '@tierline/contracts';
+import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Sql } from '@tierline/platform';
+import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR, type TicketDeps } from '@tierline/ticket';
+import {
+  createIdentityApp,
+  createKeycloakAdmin,
+  createTicketServiceClient,
+  IDENTITY_MIGRATIONS_DIR,
+  loadVendorLinkKeys,
+  startDirectorySync,
+  type IdentityDeps,
+} from '@tierline/identity';
+import { createNotificationApp, createTicketAccess, NOTIFICATION_MIGRATIONS_DIR } from '@tierline/notification';
+import { AUDIT_MIGRATIONS_DIR, appendEvent, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing } from '@tierline/audit';
+import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
+import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { api } from './harness.js';
+
+/**
+ * Who calls. Tokens are signed here with a test RSA key that every app's verifier trusts
+ * (createTokenVerifier's `keySet`), with the claims Keycloak puts into real ones: that makes a
+ * token cheap, so every role can call every route. Keycloak's real tokens, and the verifier's
+ * checks of signature, issuer, audience, expiry and algorithm, are tested elsewhere
+ * (tests/integration/src/auth.int.test.ts, packages/platform/src/auth.test.ts).
+ */
+export const CALLERS = [
+  'nurse', // clinic_staff of site north
+  'otherNurse', // clinic_staff of site south
+  'agent', // it_agent
+  'lead', // it_lead
+  'vendor', // vendor of acme-it
+  'otherVendor', // vendor of beta-it
+  'auditor',
+  'admin',
+  'svc:tierline-ticket',
+  'svc:tierline-identity',
+  'svc:tierline-notification',
+  'svc:tierline-audit',
+  'svc:tierline-worker',
+  'anonymous',
+] as const;
+export type CallerName = (typeof CALLERS)[number];
+
+interface Person {
+  roles: Role[];
+  groups: string[];
+}
+const PEOPLE: Record<Exclude<CallerName, `svc:${string}` | 'anonymous'>, Person> = {
+  nurse: { roles: ['clinic_staff'], groups: ['/sites/north'] },
+  otherNurse: { roles: ['clinic_staff'], groups: ['/sites/south'] },
+  agent: { roles: ['it_agent'], groups: [] },
+  lead: { roles: ['it_lead'], groups: [] },
+  vendor: { roles: ['vendor'], groups: ['/vendors/acme-it'] },
+  otherVendor: { roles: ['vendor'], groups: ['/vendors/beta-it'] },
+  auditor: { roles: ['auditor'], groups: [] },
+  admin: { roles: ['admin'], groups: [] },
+};
+
+const ISSUER = 'http://authz-matrix.test/realms/tierline';
+const AUDIENCES = ['tierline-ticket', 'tierline-identity', 'tierline-notification', 'tierline-audit'];
+
+export interface Caller {
+  name: CallerName;
+  /** The token's `sub`; empty for anonymous. */
+  id: string;
+  token: string | undefined;
+}
+
+async function signTokens(): Promise<{ callers: Record<CallerName, Caller>; keySet: ReturnType<typeof createLocalJWKSet> }> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = `authz-${randomBytes(4).toString('hex')}`;
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const keySet = createLocalJWKSet({ keys: [jwk] });
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ ...claims, typ: 'Bearer' })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCES)
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(privateKey);
+  const callers = {} as Record<CallerName, Caller>;
+  for (const name of CALLERS) {
+    const id = name === 'anonymous' ? '' : randomUUID();
+    if (name === 'anonymous') callers[name] = { name, id, token: undefined };
+    else if (name.startsWith('svc:')) {
+      const client = name.slice('svc:'.length);
+      // As Keycloak issues client-credentials tokens: client_id and azp name the client, the
+      // realm's default roles only, no groups.
+      callers[name] = {
+        name,
+        id,
+        token: await sign({ sub: id, client_id: client, azp: client, preferred_username: `service-account-${client}`, realm_access: { roles: ['default-roles-tierline', 'offline_access'] } }),
+      };
+    } else {
+      const p = PEOPLE[name as keyof typeof PEOPLE];
+      callers[name] = {
+        name,
+        id,
+        token: await sign({ sub: id, azp: 'tierline-portal', preferred_username: `authz.${name.toLowerCase()}`, realm_access: { roles: p.roles }, groups: p.groups }),
+      };
+    }
+  }
+  return { callers, keySet };
+}
+
+export type TicketKind = 'north' | 'south' | 'acme' | 'beta';
+
+/**
+ * The four services' real apps in this process, on the real PostgreSQL (a database each), NATS
+ * JetStream, Temporal (a worker on a unique task queue) and, for the identity service's admin
+ * calls, Keycloak.
+ */
+export async function startWorld() {
+  const env = testEnv();
+  const logger = createLogger('authz-matrix', process.env.LOG_LEVEL ?? 'silent');
+  const suffix = randomBytes(4).toString('hex');
+  const { callers, keySet } = await signTokens();
+  const verifier = (audience: string) => createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://unused.invalid/jwks', audience, keySet });
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  const nc = await connectNats(env.natsUrl, `authz-matrix-${suffix}`);
+  await ensureStreams(nc);
+  const js = jetstream(nc);
+  cleanups.push(() => nc.drain());
+
+  // Ticket service, its worker, and a Temporal client
+  const ticketDb = await createTestDatabase('authzticket');
+  const ticketSql = createSql(ticketDb.url, 'ticket', 6);
+  cleanups.push(async () => {
+    await ticketSql.end();
+    await ticketDb.drop();
+  });
+  await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
+  // The clinic's real policy: its clocks are hours long, so nothing escalates while this runs.
+  await ensureInitialPolicy(ticketSql, DEFAULT_POLICY, 'system:test');
+  const taskQueue = `authz-matrix-${suffix}`;
+  const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
+  const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: ticketSql, js } });
+  const workerRun = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await workerRun;
+    await workerConnection.close();
+  });
+  const connection = await Connection.connect({ address: env.temporalAddress });
+  cleanups.push(() => connection.close());
+  const temporal = new Client({ connection, namespace: env.temporalNamespace });
+  const ticketDeps: TicketDeps = {
+    sql: ticketSql,
+    temporal,
+    js,
+    nc,
+    taskQueue,
+    verifyToken: verifier('tierline-ticket'),
+    logger,
+    categories: [...DEFAULT_CATEGORIES],
+    // The matrix opens dozens of tickets as one person within a minute.
+    rateLimits: { ticketCreatePerMinute: 10_000, policyPublishPerMinute: 10_000 },
+  };
+  const ticketApp = createTicketApp(ticketDeps);
+  const ticketServer = await listen(ticketApp, 0);
+  cleanups.push(() => ticketServer.close());
+  const ticketUrl = `http://127.0.0.1:${ticketServer.port}`;
+
+  // Identity service: its Keycloak admin calls go to the real Keycloak (identity service account)
+  const identityDb = await createTestDatabase('authzidentity');
+  const identitySql = createSql(identityDb.url, 'identity', 4);
+  cleanups.push(async () => {
+    await identitySql.end();
+    await identityDb.drop();
+  });
+  await migrate(identitySql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
+  const kc = createKeycloakAdmin({ baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' });
+  const sync = startDirectorySync({ sql: identitySql, kc, logger, intervalMs: 0 });
+  await sync.first;
+  sync.stop();
+  const identityDeps: IdentityDeps = {
+    sql: identitySql,
+    logger,
+    kc,
+    js,
+    nc,
+    directoryReaderClients: ['tierline-notification'],
+    verifyToken: verifier('tierline-identity'),
+    userAdminRateLimitPerMinute: 10_000,
+    vendorLinks: {
+      keys: await loadVendorLinkKeys({ sql: identitySql }),
+      baseUrl: 'http://vendor-links.test',
+      ttlMs: 240 * 60_000,
+      // The identity service account's token as this world signs it, so the ticket app accepts it.
+      ticketService: createTicketServiceClient({ baseUrl: ticketUrl, token: () => Promise.resolve(callers['svc:tierline-identity'].token!), logger }),
+      pageRateLimitPerMinute: 10_000,
+      mintRateLimitPerMinute: 10_000,
+    },
+  };
+  const identityApp = createIdentityApp(identityDeps);
+  const identityServer = await listen(identityApp, 0);
+  cleanups.push(() => identityServer.close());
+
+  // Notification service's API (its delivery worker is not needed to read deliveries)
+  const notificationDb = await createTestDatabase('authznotification');
+  const notificationSql = createSql(notificationDb.url, 'notification', 3);
+  cleanups.push(async () => {
+    await notificationSql.end();
+    await notificationDb.drop();
+  });
+  await migrate(notificationSql, { schema: 'notification', dir: fileURLToPath(NOTIFICATION_MIGRATIONS_DIR) });
+  const notificationApp = createNotificationApp({
+    sql: notificationSql,
+    nc,
+    logger,
+    verifyToken: verifier('tierline-notification'),
+    ticketAccess: createTicketAccess({ ticketUrl, timeoutMs: 10_000 }),
+  });
+  const notificationServer = await listen(notificationApp, 0);
+  cleanups.push(() => notificationServer.close());
+
+  // Audit service's API, its pool as the insert-only writer role like the real one
+  const auditDb = await createTestDatabase('authzaudit');
+  const auditOwner = createSql(auditDb.url, 'audit', 2);
+  await migrate(auditOwner, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+  const auditSql = createAuditSql(auditDb.url, { role: 'tierline_audit_writer', max: 3 });
+  cleanups.push(async () => {
+    await auditSql.end();
+    await auditOwner.end();
+    await auditDb.drop();
+  });
+  const signer = createSigner(generateSigningKey());
+  const auditApp = createAuditApp({ sql: auditSql, logger, signer, publicKeys: keyRing([signer.publicKey]), verifyToken: verifier('tierline-audit'), exportRateLimitPerMinute: 10_000 });
+  const auditServer = await listen(auditApp, 0);
+  cleanups.push(() => auditServer.close());
+
+  const urls = {
+    ticket: ticketUrl,
+    identity: `http://127.0.0.1:${identityServer.port}`,
+    notification: `http://127.0.0.1:${notificationServer.port}`,
+    audit: `http://127.0.0.1:${auditServer.port}`,
+  };
+  // Only their route tables are needed from here on.
+  const apps: Record<keyof typeof urls, { routes: { method: string; path: string }[] }> = { ticket: ticketApp, identity: identityApp, notification: notificationApp, audit: auditApp };
+  const as = (caller: CallerName, service: keyof typeof urls) => api(urls[service], callers[caller].token);
+
+  const fixtures = await createFixtures({ as, callers, identitySql, notificationSql, auditSql });
+  return {
+    apps,
+    urls,
+    callers,
+    as,
+    fixtures,
+    ticketDeps,
+    ticketSql,
+    kc,
+    async stop() {
+      // Users this run invited into the shared Keycloak realm are removed again.
+      await fixtures.removeInvitedUsers(env).catch(() => undefined);
+      for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    },
+  };
+}
+
+export type World = Awaited<ReturnType<typeof startWorld>>;
+
+type As = (caller: CallerName, service: 'ticket' | 'identity' | 'notification' | 'audit') => ReturnType<typeof api>;
+
+function must<T>(what: string, res: { status: number; body: T }, ...ok: number[]): T {
+  if (!ok.includes(res.status)) throw new Error(`fixture: ${what} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+  return res.body;
+}
+
+const NEW_TICKET = { title: 'Printer in exam room 2 is offline', description: 'Shows error 41', category: 'printer_scanner', impact: 'one_user', urgency: 'medium' };
+
+/**
+ * Objects every path parameter can point at, of each side: tickets of sites north and south, one
+ * escalated to acme-it and one to beta-it at tier 3 (through the hand-to-vendor action), comments
+ * and an internal note, a directory user of each kind, a vendor link, a delivery and audit rows.
+ * `fresh*` make throwaway objects for the calls that change state.
+ */
+async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; identitySql: Sql; notificationSql: Sql; auditSql: Sql }) {
+  const { as } = d;
+  const invited: string[] = [];
+  const tag = randomBytes(3).toString('hex');
+
+  async function freshTicket(kind: TicketKind, title = NEW_TICKET.title) {
+    const opener = kind === 'south' ? 'otherNurse' : 'nurse';
+    const t = must('open a ticket', await as(opener, 'ticket')('POST', '/api/v1/tickets', { ...NEW_TICKET, title, siteId: kind === 'south' ? 'south' : 'north' }), 201) as { id: string; number: string };
+    if (kind === 'acme' || kind === 'beta') {
+      must('hand to vendor', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/hand-to-vendor`, { vendorOrgId: kind === 'acme' ? 'acme-it' : 'beta-it' }), 200);
+    }
+    return t;
+  }
+
+  const tickets: Record<TicketKind, { id: string; number: string }> = {
+    north: await freshTicket('north'),
+    south: await freshTicket('south'),
+    acme: await freshTicket('acme'),
+    beta: await freshTicket('beta'),
+  };
+  const INTERNAL_NOTE = `internal-note-${tag}`;
+  for (const t of Object.values(tickets)) {
+    must('internal note', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/comments`, { body: INTERNAL_NOTE, visibility: 'internal' }), 200);
+    must('public comment', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/comments`, { body: 'We are on it', visibility: 'public' }), 200);
+  }
+
+  // Directory: the real val.vendor (a link's recipient) and two throwaway accounts to manage, one
+  // an agent (any user manager may manage) and one an admin (only an admin may).
+  const val = must('directory', await as('agent', 'identity')('GET', '/api/v1/directory/users?username=val.vendor'), 200) as { users: { id: string }[] };
+  const valId = val.users[0]!.id;
+  async function inviteUser(role: 'it_agent' | 'admin') {
+    const n = randomBytes(3).toString('hex');
+    const u = must('invite', await as('admin', 'identity')('POST', '/api/v1/directory/users', inviteBody(role, n)), 201) as { id: string };
+    invited.push(u.id);
+    return u.id;
+  }
+  const users = { agent: await inviteUser('it_agent'), admin: await inviteUser('admin') };
+
+  async function freshVendorLink(ticketId = tickets.acme.id) {
+    const link = must(
+      'vendor link',
+      await as('svc:tierline-notification', 'identity')('POST', '/api/v1/vendor-links', vendorLinkBody(ticketId, tickets.acme.number, valId)),
+      201,
+    ) as { id: string; url: string };
+    return { id: link.id, token: link.url.slice(link.url.indexOf('/v/') + 3) };
+  }
+  const link = await freshVendorLink();
+
+  await d.notificationSql`
+    insert into deliveries (id, idempotency_key, recipient_id, channel, ticket_id, status)
+    values (${randomUUID()}, ${`authz:${tag}`}, ${valId}, 'email', ${tickets.north.id}, 'sent')`;
+  await appendEvent(d.auditSql, {
+    id: randomUUID(),
+    type: 'ticket.created',
+    occurredAt: new Date().toISOString(),
+    actor: { kind: 'user', id: d.callers.nurse.id, role: 'clinic_staff' },
+    ticketId: tickets.north.id,
+    data: { number: tickets.north.number },
+    schemaVersion: 1,
+  });
+
+  return {
+    tickets,
+    INTERNAL_NOTE,
+    users,
+    valId,
+    link,
+    freshTicket,
+    freshVendorLink,
+    inviteBody,
+    invited,
+    async removeInvitedUsers(env: ReturnType<typeof testEnv>) {
+      const res = await fetch(`${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'tierline-identity', client_secret: 'tierline-identity-dev-secret' }),
+      });
+      const { access_token } = (await res.json()) as { access_token: string };
+      for (const id of invited) {
+        await fetch(`${env.keycloakUrl}/admin/realms/${env.realm}/users/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+      }
+    },
+  };
+}
+
+export type Fixtures = Awaited<ReturnType<typeof createFixtures>>;
+
+export function inviteBody(role: 'it_agent' | 'admin', n = randomBytes(3).toString('hex')) {
+  return { username: `authz.${role.replace('_', '')}.${n}`, email: `authz.${n}@it.tierline.test`, firstName: 'Matrix', lastName: 'Test', roles: [role], sites: [] };
+}
+
+export function vendorLinkBody(ticketId: string, ticketNumber: string, recipientId: string) {
+  return {
+    ticketId,
+    ticketNumber,
+    priority: 'P3',
+    siteId: 'north',
+    level: null,
+    vendorOrgId: 'acme-it',
+    recipientId,
+    deadlineAt: null,
+    idempotencyKey: `authz:${randomUUID()}`,
+  };
+}
