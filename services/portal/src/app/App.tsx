@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { User, UserManager } from 'oidc-client-ts';
-import { identityOf, type Identity } from './auth.js';
+import { identityOf, isIt, type Identity } from './auth.js';
 import type { TokenSource } from './api.js';
 import { Link, matchPath, useLocation } from './router.js';
 import { ReportPage, clearReportDraft } from './ReportPage.js';
 import { TicketPage } from './TicketPage.js';
+import { QueuePage } from './QueuePage.js';
+import { MyTicketsPage } from './MyTicketsPage.js';
 import { PageHeading } from './PageHeading.js';
 import { siteLabel } from './labels.js';
 
@@ -77,6 +79,7 @@ export function App({ userManager, initialUser, initialNotice }: AppProps) {
           </Link>
           {identity && <WhoAmI identity={identity} onSignOut={signOut} />}
         </div>
+        {identity && <MainNav identity={identity} path={location.path} />}
       </header>
       <main className="page" id="main" tabIndex={-1}>
         {notice && (
@@ -102,19 +105,70 @@ interface RoutesProps {
 }
 
 function Routes({ path, state, identity, getToken, onSignIn }: RoutesProps) {
-  if (path === '/') return <ReportPage identity={identity} getToken={getToken} onSignIn={onSignIn} />;
+  const it = isIt(identity);
+  if (path === '/') {
+    if (it) return <QueuePage identity={identity} getToken={getToken} />;
+    // Vendors, auditors and admins do not report problems here; they start from the tickets they can see.
+    if (!identity.roles.includes('clinic_staff')) return <MyTicketsPage identity={identity} getToken={getToken} />;
+    return <ReportPage identity={identity} getToken={getToken} onSignIn={onSignIn} />;
+  }
+  if (path === '/report') return <ReportPage identity={identity} getToken={getToken} onSignIn={onSignIn} />;
+  if (path === '/queue') {
+    return it ? (
+      <QueuePage identity={identity} getToken={getToken} />
+    ) : (
+      <>
+        <PageHeading>Queue</PageHeading>
+        <p>The queue is for the IT team. <Link href="/tickets">See your tickets</Link> instead.</p>
+      </>
+    );
+  }
+  if (path === '/tickets') return <MyTicketsPage identity={identity} getToken={getToken} />;
   const ticket = matchPath('/tickets/:id', path);
   if (ticket?.['id']) {
     const created = (state as { created?: unknown } | null)?.created === true;
-    return <TicketPage key={ticket['id']} id={ticket['id']} justCreated={created} getToken={getToken} onSignIn={onSignIn} />;
+    return <TicketPage key={ticket['id']} id={ticket['id']} identity={identity} justCreated={created} getToken={getToken} onSignIn={onSignIn} />;
   }
   return (
     <>
       <PageHeading>Page not found</PageHeading>
       <p>
-        There is nothing at this address. <Link href="/">Report a problem</Link> instead.
+        There is nothing at this address. <Link href="/">Go to the start page</Link> instead.
       </p>
     </>
+  );
+}
+
+/** What each role works with; the current page is marked for screen readers too. */
+function navItems(identity: Identity): { href: string; label: string; matches: (p: string) => boolean }[] {
+  if (isIt(identity)) {
+    return [
+      { href: '/queue', label: 'Queue', matches: (p) => p === '/' || p === '/queue' || p.startsWith('/tickets/') },
+      { href: '/report', label: 'Report a problem', matches: (p) => p === '/report' },
+    ];
+  }
+  if (identity.roles.includes('clinic_staff')) {
+    return [
+      { href: '/', label: 'Report a problem', matches: (p) => p === '/' || p === '/report' },
+      { href: '/tickets', label: 'My tickets', matches: (p) => p.startsWith('/tickets') },
+    ];
+  }
+  return [{ href: '/tickets', label: 'Tickets', matches: (p) => p === '/' || p.startsWith('/tickets') }];
+}
+
+function MainNav({ identity, path }: { identity: Identity; path: string }) {
+  return (
+    <nav className="main-nav" aria-label="Main">
+      <ul className="main-nav__list">
+        {navItems(identity).map((item) => (
+          <li key={item.href}>
+            <Link href={item.href} className="main-nav__link" aria-current={item.matches(path) ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

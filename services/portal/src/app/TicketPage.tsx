@@ -1,40 +1,99 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type TokenSource } from './api.js';
-import { CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUS_LABELS, TIER_LABELS, URGENCIES, labelOf, siteLabel } from './labels.js';
-import { Link } from './router.js';
+import { isIt, type Identity } from './auth.js';
+import { ErrorNotice, LiveIndicator, PriorityBadge, When } from './components.js';
+import { CATEGORIES, IMPACTS, URGENCIES, labelOf, siteLabel } from './labels.js';
+import { useLiveTickets, useNow, type LiveState } from './live.js';
+import { plainStatus, whatHappensNext } from './logic/status.js';
 import { PageHeading } from './PageHeading.js';
-import type { Ticket } from './types.js';
+import { Link } from './router.js';
+import type { Comment, Delivery, EscalationState, StreamMessage, Ticket, TimelineEntry } from './types.js';
+import { Workspace } from './Workspace.js';
+import { Conversation, runAction, type ActionProps, type TicketData } from './ticket-shared.js';
 
-type State = { kind: 'loading' } | { kind: 'error'; message: string; notFound: boolean; sessionEnded: boolean } | { kind: 'ready'; ticket: Ticket };
+export { whatHappensNext } from './logic/status.js';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+type State = { kind: 'loading' } | { kind: 'error'; message: string; notFound: boolean; sessionEnded: boolean } | { kind: 'ready'; data: TicketData };
+
+/**
+ * One ticket, kept current: loaded over the API, then refreshed whenever the live stream reports
+ * a change of it. IT also gets the timeline and the notification deliveries.
+ */
+export function useTicket(id: string, getToken: TokenSource, it: boolean) {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const generation = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++generation.current;
+    const path = `/api/v1/tickets/${encodeURIComponent(id)}`;
+    try {
+      const [ticket, escalation, comments, timeline, deliveries] = await Promise.all([
+        api<Ticket>(getToken, path),
+        // A closed ticket's workflow has ended: the page works without its state.
+        api<EscalationState>(getToken, `${path}/escalation`).catch(() => null),
+        api<{ items: Comment[] }>(getToken, `${path}/comments`).then((r) => r.items),
+        it ? api<{ items: TimelineEntry[] }>(getToken, `${path}/timeline`).then((r) => r.items) : Promise.resolve([]),
+        it ? api<{ deliveries: Delivery[] }>(getToken, `/api/v1/notifications?ticketId=${encodeURIComponent(id)}`).then((r) => r.deliveries).catch(() => null) : Promise.resolve([]),
+      ]);
+      if (mine !== generation.current) return;
+      setState({ kind: 'ready', data: { ticket, escalation, comments, timeline, deliveries } });
+    } catch (err) {
+      if (mine !== generation.current) return;
+      const notFound = err instanceof ApiError && (err.status === 404 || err.status === 400);
+      setState((prev) =>
+        prev.kind === 'ready' && !notFound
+          ? prev // keep showing what we have; the next change or reload tries again
+          : {
+              kind: 'error',
+              message: notFound ? 'This ticket does not exist, or you are not allowed to see it.' : err instanceof ApiError ? err.message : 'The ticket could not be loaded. Please try again.',
+              notFound,
+              sessionEnded: err instanceof ApiError && err.status === 401,
+            },
+      );
+    }
+  }, [id, getToken, it]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Several events often arrive together (an action and its assignment): reload once for them.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onTicket = useCallback(
+    (m: StreamMessage) => {
+      setState((prev) => (prev.kind === 'ready' ? { kind: 'ready', data: { ...prev.data, ticket: m.ticket } } : prev));
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = setTimeout(() => void load(), 250);
+    },
+    [load],
+  );
+  useEffect(() => () => {
+    if (pending.current) clearTimeout(pending.current);
+  }, []);
+  const live = useLiveTickets(getToken, { ticketId: id, onTicket, onReady: () => void load() });
+
+  /** After an action: show its result at once, then reload the rest. */
+  const applyResult = useCallback(
+    (r: { ticket: Ticket; escalation?: EscalationState }) => {
+      setState((prev) => (prev.kind === 'ready' ? { kind: 'ready', data: { ...prev.data, ticket: r.ticket, escalation: r.escalation ?? prev.data.escalation } } : prev));
+      void load();
+    },
+    [load],
+  );
+  return { state, live, reload: load, applyResult };
+}
 
 interface TicketPageProps {
   id: string;
+  identity: Identity;
   justCreated: boolean;
   getToken: TokenSource;
   onSignIn: () => void;
 }
 
-export function TicketPage({ id, justCreated, getToken, onSignIn }: TicketPageProps) {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-
-  useEffect(() => {
-    const controller = new AbortController();
-    api<Ticket>(getToken, `/api/v1/tickets/${encodeURIComponent(id)}`, { signal: controller.signal })
-      .then((ticket) => setState({ kind: 'ready', ticket }))
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        const notFound = err instanceof ApiError && (err.status === 404 || err.status === 400);
-        const message = notFound
-          ? 'This ticket does not exist, or you are not allowed to see it.'
-          : err instanceof ApiError
-            ? err.message
-            : 'The ticket could not be loaded. Please try again.';
-        setState({ kind: 'error', message, notFound, sessionEnded: err instanceof ApiError && err.status === 401 });
-      });
-    return () => controller.abort();
-  }, [id, getToken]);
+export function TicketPage({ id, identity, justCreated, getToken, onSignIn }: TicketPageProps) {
+  const it = isIt(identity);
+  const { state, live, applyResult } = useTicket(id, getToken, it);
 
   if (state.kind === 'loading') {
     return (
@@ -56,13 +115,19 @@ export function TicketPage({ id, justCreated, getToken, onSignIn }: TicketPagePr
           )}
         </div>
         <p>
-          <Link href="/">Report a problem</Link>
+          <Link href={it ? '/queue' : '/tickets'}>{it ? 'Back to the queue' : 'See your tickets'}</Link>
         </p>
       </>
     );
   }
+  if (it) return <Workspace data={state.data} identity={identity} live={live} getToken={getToken} onDone={applyResult} />;
+  return <StaffTicket data={state.data} identity={identity} live={live} justCreated={justCreated} getToken={getToken} onDone={applyResult} />;
+}
 
-  const t = state.ticket;
+function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { data: TicketData; identity: Identity; live: LiveState; justCreated: boolean } & ActionProps) {
+  const t = data.ticket;
+  const now = useNow(15_000);
+  const status = plainStatus(t.status);
   return (
     <>
       {justCreated && (
@@ -75,25 +140,33 @@ export function TicketPage({ id, justCreated, getToken, onSignIn }: TicketPagePr
       <PageHeading title={`${t.number}: ${t.title}`}>
         <span className="ticket-number">{t.number}</span> {t.title}
       </PageHeading>
+      <LiveIndicator state={live} />
+
+      <section className={`card status-card status-card--${status.tone}`} aria-labelledby="status-heading">
+        {/* A change of status is announced; the countdowns below are not (they change every few seconds). */}
+        <div aria-live="polite" aria-atomic="true">
+          <h2 id="status-heading">
+            Status: <span data-testid="plain-status">{status.label}</span>
+          </h2>
+          <p>{status.explanation}</p>
+        </div>
+        <h3 className="subheading">What happens next</h3>
+        <div data-testid="next-steps">
+          {whatHappensNext(t, data.escalation, now).map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+        </div>
+        {t.status === 'resolved' && <ConfirmResolution ticket={t} getToken={getToken} onDone={onDone} />}
+      </section>
 
       <section className="card" aria-labelledby="ticket-facts">
-        <h2 id="ticket-facts" className="visually-hidden">
-          Ticket details
-        </h2>
+        <h2 id="ticket-facts">Your report</h2>
         <dl className="facts">
           <div>
             <dt>Priority</dt>
             <dd>
-              <span className={`badge badge--${t.priority.toLowerCase()}`}>{PRIORITY_LABELS[t.priority] ?? t.priority}</span>
+              <PriorityBadge priority={t.priority} />
             </dd>
-          </div>
-          <div>
-            <dt>Status</dt>
-            <dd>{STATUS_LABELS[t.status] ?? t.status}</dd>
-          </div>
-          <div>
-            <dt>Handled by</dt>
-            <dd>{TIER_LABELS[t.tier] ?? `Tier ${t.tier}`}</dd>
           </div>
           <div>
             <dt>Site</dt>
@@ -106,7 +179,7 @@ export function TicketPage({ id, justCreated, getToken, onSignIn }: TicketPagePr
           <div>
             <dt>Reported</dt>
             <dd>
-              <time dateTime={t.createdAt}>{formatDate(t.createdAt)}</time>
+              <When iso={t.createdAt} />
             </dd>
           </div>
           <div>
@@ -124,58 +197,74 @@ export function TicketPage({ id, justCreated, getToken, onSignIn }: TicketPagePr
         </dl>
         {t.description && (
           <>
-            <h2 className="subheading">Details</h2>
+            <h3 className="subheading">Details</h3>
             <p className="description">{t.description}</p>
           </>
         )}
       </section>
 
-      <section className="card" aria-labelledby="next-steps">
-        <h2 id="next-steps">What happens next</h2>
-        {whatHappensNext(t).map((line) => (
-          <p key={line}>{line}</p>
-        ))}
-      </section>
+      <Conversation comments={data.comments} ticket={t} identity={identity} getToken={getToken} onDone={onDone} />
 
       <p>
-        <Link href="/">Report another problem</Link>
+        <Link href="/tickets">All your tickets</Link> · <Link href="/">Report another problem</Link>
       </p>
     </>
   );
 }
 
-function formatDate(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+function ConfirmResolution({ ticket, getToken, onDone }: { ticket: Ticket } & ActionProps) {
+  const [reopening, setReopening] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reasonId = useId();
+
+  const act = async (action: 'close' | 'reopen', body: unknown) => {
+    setBusy(true);
+    const r = await runAction(getToken, ticket.id, action, body);
+    setBusy(false);
+    if (r.ok) onDone(r.result);
+    else setError(r.message);
+  };
+  const reopen = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim().length < 3) {
+      setError('Say in a few words what is still wrong (at least 3 characters).');
+      return;
+    }
+    void act('reopen', { reason: reason.trim() });
+  };
+
+  return (
+    <div className="confirm">
+      <h3 className="subheading">Is it working again?</h3>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {!reopening ? (
+        <div className="form__actions">
+          <button type="button" className="button button--primary" disabled={busy} onClick={() => void act('close', {})}>
+            Yes, it is fixed – close the report
+          </button>
+          <button type="button" className="button button--secondary" disabled={busy} onClick={() => setReopening(true)}>
+            No, it is still not working
+          </button>
+        </div>
+      ) : (
+        <form className="form" onSubmit={reopen} noValidate>
+          <div className="field">
+            <label htmlFor={reasonId}>What is still wrong? (required)</label>
+            <textarea id={reasonId} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+          </div>
+          <div className="form__actions">
+            <button type="submit" className="button button--primary" disabled={busy}>
+              Reopen the report
+            </button>
+            <button type="button" className="button button--secondary" onClick={() => setReopening(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
 }
 
-/** Plain-language expectations for the requester, from the ticket's status, priority and tier. */
-export function whatHappensNext(t: Ticket): string[] {
-  const keep = `If you phone the IT help desk about this, give the number ${t.number}.`;
-  switch (t.status) {
-    case 'resolved':
-      return [`IT believes this problem is fixed.`, `If it is still not working, report it again and mention ${t.number}.`];
-    case 'closed':
-      return [`This ticket is closed.`, `If the problem comes back, report a new problem and mention ${t.number}.`];
-    case 'waiting_on_requester':
-      return [`IT needs more information from you before they can continue. They will contact you.`, keep];
-    case 'waiting_on_vendor':
-      return [`IT has passed this problem to the supplier and is waiting for them. You do not need to do anything.`, keep];
-    default:
-      break;
-  }
-  const byPriority: Record<Ticket['priority'], string> = {
-    P1: 'This is treated as critical. The IT team has been alerted straight away and will contact you as soon as possible. If patients are at risk right now, also phone the IT help desk and follow your clinical downtime procedure.',
-    P2: 'This is treated as high priority and will be worked on ahead of routine requests.',
-    P3: 'The service desk will look at this in the order it was received.',
-    P4: 'This is low priority. IT will deal with it when more urgent work allows.',
-  };
-  const tier =
-    t.tier <= 1
-      ? 'It is with the service desk now. If they cannot fix it, it moves on to a specialist team automatically – you do not need to chase it.'
-      : t.tier === 2
-        ? 'It is with a specialist team. If they cannot fix it, it moves on to senior engineers automatically – you do not need to chase it.'
-        : 'It is with senior engineers, who work with suppliers where needed.';
-  const started = t.status === 'in_progress' ? 'Someone is already working on it. ' : t.status === 'acknowledged' ? 'IT has seen your report. ' : '';
-  return [`${started}${byPriority[t.priority] ?? ''}`.trim(), tier, keep];
-}

@@ -35,8 +35,12 @@ export function createUserManager(config: PortalConfig): UserManager {
   });
 }
 
+const TIERLINE_ROLES = ['clinic_staff', 'it_agent', 'it_lead', 'vendor', 'auditor', 'admin'];
+
 /** Who is signed in, as the portal shows it. Display only: the services verify the token. */
 export interface Identity {
+  /** The token's subject: the id the services record as the actor (assignee, requester). */
+  id: string;
   name: string;
   username: string;
   roles: string[];
@@ -61,12 +65,19 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 export function identityOf(user: User): Identity {
   const claims = decodeJwtPayload(user.access_token);
   const realmAccess = claims['realm_access'] as { roles?: unknown } | undefined;
-  const roles = strings(realmAccess?.roles).filter((r) => !r.startsWith('default-roles-') && r !== 'offline_access' && r !== 'uma_authorization');
+  // Only Tierline's roles: the realm also hands out technical ones (offline_access, mfa_required…).
+  const roles = strings(realmAccess?.roles).filter((r) => TIERLINE_ROLES.includes(r));
   const sites = strings(claims['groups'])
     .filter((g) => g.startsWith('/sites/'))
     .map((g) => g.slice('/sites/'.length))
     .filter(Boolean);
   const username = user.profile.preferred_username ?? (typeof claims['preferred_username'] === 'string' ? claims['preferred_username'] : '');
   const name = user.profile.name ?? ([user.profile.given_name, user.profile.family_name].filter(Boolean).join(' ') || username);
-  return { name, username, roles, sites };
+  const id = typeof claims['sub'] === 'string' ? claims['sub'] : (user.profile.sub ?? '');
+  return { id, name, username, roles, sites };
+}
+
+/** IT works the queue; everyone else reports and follows their own tickets. */
+export function isIt(identity: Pick<Identity, 'roles'>): boolean {
+  return identity.roles.includes('it_agent') || identity.roles.includes('it_lead');
 }

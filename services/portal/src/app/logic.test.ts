@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { User } from 'oidc-client-ts';
 import { identityOf } from './auth.js';
 import { matchPath } from './router.js';
-import { whatHappensNext } from './TicketPage.js';
+import { whatHappensNext } from './logic/status.js';
 import { siteLabel } from './labels.js';
 import type { Ticket } from './types.js';
 
@@ -11,12 +11,13 @@ const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64ur
 describe('portal app logic', () => {
   it('reads roles from realm_access and sites from /sites/* groups', () => {
     const token = `${b64url({ alg: 'RS256' })}.${b64url({
+      sub: 'b7c1a0de-0000-4000-8000-000000000001',
       preferred_username: 'nina',
-      realm_access: { roles: ['clinic_staff', 'default-roles-tierline', 'offline_access'] },
+      realm_access: { roles: ['clinic_staff', 'default-roles-tierline', 'offline_access', 'mfa_required'] },
       groups: ['/sites/north', '/vendors/acme', '/sites/main-campus'],
     })}.sig`;
     const user = { access_token: token, profile: { name: 'Nina Nurse', preferred_username: 'nina' } } as unknown as User;
-    expect(identityOf(user)).toEqual({ name: 'Nina Nurse', username: 'nina', roles: ['clinic_staff'], sites: ['north', 'main-campus'] });
+    expect(identityOf(user)).toEqual({ id: 'b7c1a0de-0000-4000-8000-000000000001', name: 'Nina Nurse', username: 'nina', roles: ['clinic_staff'], sites: ['north', 'main-campus'] });
     expect(siteLabel('main-campus')).toBe('Main campus');
   });
 

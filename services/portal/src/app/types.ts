@@ -25,8 +25,110 @@ export interface Ticket extends CreateTicketRequest {
   tier: number;
   policyVersion: number;
   workflowId: string;
+  teamId: string | null;
+  assigneeId: string | null;
+  vendorOrgId: string | null;
+  escalationLevel: number;
+  /** The next instant the workflow acts unless someone does first. */
+  nextDeadlineAt: string | null;
+  /** e.g. "escalation to tier 2", "response target". */
+  nextDeadlineKind: string | null;
+  slaAtRisk: boolean;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface TicketPage {
+  items: Ticket[];
+  nextCursor: string | null;
+}
+
+export type ClockName = 'response' | 'resolution' | 'vendor_response' | 'vendor_resolution';
+
+/** One SLA clock as GET /api/v1/tickets/{id}/escalation shows it. */
+export interface ClockView {
+  name: ClockName;
+  state: 'running' | 'paused' | 'stopped' | 'not_started';
+  targetMinutes: number;
+  elapsedMinutes: number;
+  remainingMinutes: number;
+  deadlineAt: string | null;
+  breached: boolean;
+}
+
+export interface EscalationRecord {
+  level: number;
+  tier: number;
+  repeat: number;
+  at: string;
+  clock: 'response' | 'resolution';
+}
+
+export interface EscalationLevel {
+  index: number;
+  clock: 'response' | 'resolution';
+  afterMinutes: number;
+  tier: number;
+  fired: number;
+}
+
+/** The ticket workflow's state (GET /api/v1/tickets/{id}/escalation). */
+export interface EscalationState {
+  status: TicketStatus;
+  priority: Priority;
+  tier: number;
+  teamId: string | null;
+  assigneeId: string | null;
+  vendorOrgId: string | null;
+  policyVersion: number;
+  clocks: ClockView[];
+  levels: EscalationLevel[];
+  escalations: EscalationRecord[];
+  currentLevel: number;
+  nextDeadline: { at: string; kind: string } | null;
+  now: string;
+}
+
+export interface Comment {
+  id: string;
+  authorId: string;
+  authorRole: string;
+  visibility: 'public' | 'internal';
+  body: string;
+  createdAt: string;
+}
+
+export interface TimelineEntry {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  actor: { kind: string; id: string };
+  data: Record<string, unknown>;
+}
+
+/** A notification delivery (GET /api/v1/notifications?ticketId=). */
+export interface Delivery {
+  id: string;
+  kind: 'page' | 'alert';
+  template: string | null;
+  channel: string;
+  recipientId: string;
+  recipientUsername: string | null;
+  status: 'queued' | 'sent' | 'delivered' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One `event: ticket` message of GET /api/v1/events/stream. */
+export interface StreamMessage {
+  event: { id: string; type: string; occurredAt: string; ticketId: string };
+  ticket: Ticket;
 }
 
 export interface FieldError {

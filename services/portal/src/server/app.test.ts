@@ -127,6 +127,11 @@ describe('portal server', () => {
         ['/api/v1/openapi.json', 'ticket'],
         ['/api/docs', 'ticket'],
         ['/api/v1/tickets', 'ticket'],
+        ['/api/v1/events', 'ticket'],
+        ['/api/v1/policies/draft', 'ticket'],
+        ['/api/v1/teams', 'ticket'],
+        ['/api/v1/assignment-rules', 'ticket'],
+        ['/api/v1/directory/users', 'identity'],
       ];
       for (const [path, upstream] of cases) {
         const res = await fetch(`${base}${path}`);
@@ -146,7 +151,7 @@ describe('portal server', () => {
 
     it('streams responses instead of buffering them', async () => {
       const started = Date.now();
-      const res = await fetch(`${base}/api/v1/tickets/stream`, { headers: { accept: 'text/event-stream' } });
+      const res = await fetch(`${base}/api/v1/events/stream`, { headers: { accept: 'text/event-stream' } });
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const reader = res.body!.getReader();
       const first = await reader.read();

@@ -34,6 +34,12 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
   const config = publicConfig(env);
   const routes: Route[] = [
     { prefix: '/api/v1/tickets', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    // The live stream (server-sent events); forward() streams it through unbuffered.
+    { prefix: '/api/v1/events', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/policies', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/teams', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/assignment-rules', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/directory', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
     { prefix: '/api/v1/openapi.json', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/docs', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/me', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },

@@ -105,5 +105,31 @@ export async function forward(c: Context, route: Route, opts: ProxyOptions): Pro
     responseHeaders.delete('content-encoding');
     responseHeaders.delete('content-length');
   }
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+  const streamed = upstream.body ? endQuietlyOnClientAbort(upstream.body, c.req.raw.signal) : null;
+  return new Response(streamed, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+}
+
+/**
+ * The backend's body, passed on chunk by chunk as it arrives (an event stream must not wait for
+ * its end). When the browser goes away the backend request is aborted, which errors this body;
+ * that is the normal end of every live stream (a tab closed, a page left), so it ends the
+ * response quietly instead of being reported by the HTTP server as a failed response.
+ */
+function endQuietlyOnClientAbort(body: ReadableStream<Uint8Array>, clientSignal: AbortSignal): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        if (clientSignal.aborted) controller.close();
+        else controller.error(err);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
