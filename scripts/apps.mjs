@@ -11,13 +11,13 @@ const { toolPaths } = await import('../infra/lib/tools.mjs');
 const port = (name, def) => Number(process.env[name] ?? def);
 
 export const APPS = [
-  { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001) },
-  { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002) },
+  { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001), natsUser: 'ticket' },
+  { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002), natsUser: 'identity' },
   // Local stand-ins for Twilio, Slack and Teams, which cannot be reached from here.
   { name: 'provider-stubs', entry: 'services/provider-stubs/dist/main.js', port: port('PROVIDER_STUBS_PORT', 3010), ready: '/healthz' },
-  { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003) },
-  { name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004) },
-  { name: 'worker', entry: 'workflows/dist/worker.js', port: null },
+  { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003), natsUser: 'notification' },
+  { name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004), natsUser: 'audit' },
+  { name: 'worker', entry: 'workflows/dist/worker.js', port: null, natsUser: 'worker' },
   { name: 'portal', entry: 'services/portal/dist/server.js', port: port('PORTAL_PORT', 3000) },
 ];
 
@@ -36,8 +36,19 @@ function appEnv() {
     TWILIO_API_BASE: url('provider-stubs'),
     SLACK_API_URL: `${url('provider-stubs')}/slack/api/`,
     TEAMS_WEBHOOK_URL: `${url('provider-stubs')}/teams/webhook/tierline-stub`,
+    // The SMS stand-in reports delivered / undelivered here, signed like Twilio (notification service).
+    TWILIO_STATUS_CALLBACK_URL: `${url('notification')}/webhooks/twilio/status`,
     PORTAL_URL: `http://localhost:${APPS.find((a) => a.name === 'portal').port}`,
   };
+}
+
+/**
+ * Each process logs in to NATS as its own user (infra/nats/nats.conf), which may use only that
+ * process's subjects. The local stack's passwords are the dev secrets `<user>-dev-secret`, whose
+ * bcrypt hashes nats.conf holds (a deployment has its own: infra/nats/nats.production.conf).
+ */
+function natsEnv(user) {
+  return user ? { NATS_USER: user, NATS_PASSWORD: `${user}-dev-secret` } : {};
 }
 
 export async function startApps() {
@@ -51,7 +62,7 @@ export async function startApps() {
       name: app.name,
       cmd: process.execPath,
       args: ['--enable-source-maps', join(repo, app.entry)],
-      env: { ...env, ...(app.port ? { PORT: String(app.port) } : {}) },
+      env: { ...env, ...natsEnv(app.natsUser), ...(app.port ? { PORT: String(app.port) } : {}) },
       cwd: repo,
     });
     log(`${app.name}: started`);
