@@ -26,6 +26,7 @@ beforeAll(async () => {
         if (take(failLookups, ctx.ticketId)) throw new LookupFailed('identity directory: HTTP 503');
         return real.resolve(targets, ctx);
       },
+      teamLeads: (teamIds) => real.teamLeads!(teamIds),
     }),
     mintVendorLink: (real) => async (req) => {
       if (take(failMints, req.ticketId)) throw new VendorLinkFailed(`vendor link for ${req.ticketNumber} refused: HTTP 503`);
@@ -263,6 +264,28 @@ describe('a channel that keeps failing', () => {
       expect(rows.find((r) => r.kind === 'alert' && r.recipient_id === ids['lee.lead'])).toMatchObject({ channel: 'email', status: 'sent' });
     } finally {
       await fetch(`${svc.stubs.url}/_stub/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'slack', count: 0 }) });
+    }
+  });
+
+  it("alerts the lead of the team the page was for, not every IT lead, when that lead can be reached", async () => {
+    // Team biomed (ticket migration 005): otto.oncall is its only member and its lead. His SMS
+    // keeps failing, so he hears about it on another channel as the team's lead; lee.lead does not.
+    await fetch(`${svc.stubs.url}/_stub/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'twilio', count: 1000 }) });
+    try {
+      const cmd = escalationCommand({ priority: 'P2', targets: [{ kind: 'team', teamId: 'biomed' }], channels: ['sms'] });
+      await svc.publish(cmd);
+      const event = await eventually(
+        'the delivery_failed event',
+        async () => svc.events.find((e) => e.type === 'notification.delivery_failed' && e.ticketId === cmd.ticketId && e.data.kind === 'page'),
+        30_000,
+      );
+      expect(event.data).toMatchObject({ channel: 'sms', recipientId: ids['otto.oncall'], alertedVia: { userId: ids['otto.oncall'] } });
+      const rows = await rowsOf(cmd.ticketId);
+      const alerts = rows.filter((r) => r.kind === 'alert');
+      expect(alerts.map((r) => r.recipient_id), JSON.stringify(alerts)).toEqual([ids['otto.oncall']]);
+      expect(alerts[0]!.channel).not.toBe('sms');
+    } finally {
+      await fetch(`${svc.stubs.url}/_stub/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'twilio', count: 0 }) });
     }
   });
 });

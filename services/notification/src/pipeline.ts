@@ -188,9 +188,23 @@ export function createPipeline(o: PipelineOptions) {
     return sent;
   }
 
-  /** Alerts an IT lead on another channel that `failed` could not be delivered. Idempotent. */
+  /**
+   * Who hears that a page failed: the leads of the teams the page was for (the ticket's team at
+   * that step), when one of them can be reached on another channel; otherwise the IT leads.
+   */
+  async function leadsFor(failed: DeliveryRow, cmd: NotifyCommand): Promise<Recipient[]> {
+    const reachable = (people: Recipient[]) => people.filter((l) => !l.isVendor && ALERT_ORDER.some((c) => c !== failed.channel && addressOf(l, c) !== null));
+    const teamIds = cmd.targets.flatMap((t) => (t.kind === 'team' || t.kind === 'on_call' ? [t.teamId] : []));
+    if (teamIds.length > 0 && o.resolver.teamLeads) {
+      const teamLeads = reachable(await o.resolver.teamLeads(teamIds));
+      if (teamLeads.length > 0) return teamLeads;
+    }
+    return reachable((await o.resolver.resolve([{ kind: 'it_lead' }], { ticketId: cmd.ticketId, siteId: cmd.siteId })).recipients);
+  }
+
+  /** Alerts the team lead (or an IT lead) on another channel that `failed` could not be delivered. Idempotent. */
   async function alertLead(failed: DeliveryRow, cmd: NotifyCommand): Promise<void> {
-    const leads = (await o.resolver.resolve([{ kind: 'it_lead' }], { ticketId: cmd.ticketId, siteId: cmd.siteId })).recipients.filter((l) => !l.isVendor);
+    const leads = await leadsFor(failed, cmd);
     let alertedVia: { userId: string; channel: NotificationChannel } | null = null;
     for (const lead of leads) {
       const channel = ALERT_ORDER.find((c) => c !== failed.channel && addressOf(lead, c) !== null);

@@ -50,6 +50,19 @@ describe('IdentityRecipientResolver', () => {
     expect(calls).toEqual(['ticket/api/v1/teams/it-tier1', 'identity/api/v1/directory/users?username=alex.agent&username=otto.oncall']);
   });
 
+  it('finds the leads of the teams a page was for, once each, for the failure alert', async () => {
+    const { calls, fake } = fakeServices({
+      'ticket/api/v1/teams/it-tier2': () => Response.json({ id: 'it-tier2', leadUsername: 'lee.lead', members: [] }),
+      'ticket/api/v1/teams/no-lead': () => Response.json({ id: 'no-lead', leadUsername: null, members: [] }),
+      'identity/api/v1/directory/users': (u) => Response.json({ users: u.searchParams.getAll('username').map((n) => user(`id-${n}`, n, { roles: ['it_lead'] })) }),
+    });
+    const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: token(), fetch: fake });
+    const leads = await r.teamLeads(['it-tier2', 'no-lead', 'it-tier2']);
+    expect(leads.map((p) => p.username)).toEqual(['lee.lead']);
+    expect(calls.filter((c) => c.startsWith('ticket/'))).toEqual(['ticket/api/v1/teams/it-tier2', 'ticket/api/v1/teams/no-lead']);
+    expect(await r.teamLeads([])).toEqual([]);
+  });
+
   it('pages whoever is on call now, and the team lead when nobody is', async () => {
     const now = new Date('2031-05-05T03:00:00Z');
     let shifts = [{ username: 'otto.oncall', startsAt: '2031-05-05T00:00:00Z', endsAt: '2031-05-05T08:00:00Z' }];

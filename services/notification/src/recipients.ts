@@ -42,6 +42,8 @@ export interface Resolution {
 /** Turns escalation targets (teams, on-call, IT lead, vendor, user) into people with contacts. */
 export interface RecipientResolver {
   resolve(targets: EscalationTarget[], ctx: ResolveContext): Promise<Resolution>;
+  /** The leads of these teams, as people; empty when none has a lead in the directory. */
+  teamLeads?(teamIds: string[]): Promise<Recipient[]>;
 }
 
 /** The identity service's directory entry, as far as this service relies on it. */
@@ -186,6 +188,16 @@ export class IdentityRecipientResolver implements RecipientResolver {
     }
   }
 
+  async teamLeads(teamIds: string[]): Promise<Recipient[]> {
+    const leads: string[] = [];
+    for (const id of new Set(teamIds)) {
+      const team = await this.team(id);
+      if (team?.leadUsername && !leads.includes(team.leadUsername)) leads.push(team.leadUsername);
+    }
+    if (leads.length === 0) return [];
+    return (await this.directory({ username: leads })).filter((u) => u.enabled !== false).map((u) => toRecipient(u));
+  }
+
   async resolve(targets: EscalationTarget[]): Promise<Resolution> {
     const byId = new Map<string, Recipient>();
     const unresolved: Resolution['unresolved'] = [];
@@ -198,26 +210,30 @@ export class IdentityRecipientResolver implements RecipientResolver {
       }
       for (const u of enabled) {
         if (byId.has(u.id)) continue;
-        const c = u.contacts ?? {};
-        const isVendor = Boolean(u.vendorOrg) || (u.roles ?? []).includes('vendor');
-        const vendorOrgId = t.kind === 'vendor' ? t.vendorOrgId : (u.vendorOrg ?? undefined);
-        byId.set(u.id, {
-          userId: u.id,
-          username: u.username,
-          displayName: u.displayName ?? u.username,
-          ...(c.email ? { email: c.email } : {}),
-          ...(c.mobile ? { mobile: c.mobile } : {}),
-          ...(c.slackHandle ? { slackHandle: c.slackHandle } : {}),
-          ...(c.teamsHandle ? { teamsHandle: c.teamsHandle } : {}),
-          ...(u.quietHours ? { quietHours: u.quietHours } : {}),
-          // Vendor by role or by organisation: either way they get the minimal content and a signed link.
-          isVendor,
-          ...(isVendor && vendorOrgId ? { vendorOrgId } : {}),
-        });
+        byId.set(u.id, toRecipient(u, t.kind === 'vendor' ? t.vendorOrgId : undefined));
       }
     }
     return { recipients: [...byId.values()], unresolved };
   }
+}
+
+function toRecipient(u: DirectoryUser, targetVendorOrg?: string): Recipient {
+  const c = u.contacts ?? {};
+  // Vendor by role or by organisation: either way they get the minimal content and a signed link.
+  const isVendor = Boolean(u.vendorOrg) || (u.roles ?? []).includes('vendor');
+  const vendorOrgId = targetVendorOrg ?? u.vendorOrg ?? undefined;
+  return {
+    userId: u.id,
+    username: u.username,
+    displayName: u.displayName ?? u.username,
+    ...(c.email ? { email: c.email } : {}),
+    ...(c.mobile ? { mobile: c.mobile } : {}),
+    ...(c.slackHandle ? { slackHandle: c.slackHandle } : {}),
+    ...(c.teamsHandle ? { teamsHandle: c.teamsHandle } : {}),
+    ...(u.quietHours ? { quietHours: u.quietHours } : {}),
+    isVendor,
+    ...(isVendor && vendorOrgId ? { vendorOrgId } : {}),
+  };
 }
 
 export function describeTarget(t: EscalationTarget): string {
