@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './tickets.js';
 export * from './policy.js';
 export * from './notify.js';
+export * from './vendor-links.js';

@@ -3,6 +3,7 @@ import {
   EVENT_SCHEMA_VERSION,
   VendorLinkEventDataSchemas,
   type ActorRef,
+  type CreateVendorLink,
   type EventEnvelope,
   type Priority,
   type VendorLinkEventType,
@@ -54,17 +55,7 @@ export function claimsOf(r: VendorLinkRow): VendorLinkClaims {
   };
 }
 
-export interface NewLink {
-  ticketId: string;
-  ticketNumber: string;
-  priority: Priority;
-  siteId: string;
-  level: number | null;
-  vendorOrgId: string;
-  recipientId: string;
-  deadlineAt: string | null;
-  idempotencyKey: string;
-}
+export type NewLink = CreateVendorLink;
 
 /**
  * Creates the link for (idempotency key, recipient), or returns the one that exists: a

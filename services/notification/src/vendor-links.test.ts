@@ -54,7 +54,7 @@ describe('vendor link minting', () => {
   });
 
   it('takes 200 (the same link again) like 201', async () => {
-    const mint = createVendorLinkMinter({ identityUrl: 'http://id.test', token, fetch: async () => Response.json({ id: 'x', url: 'http://id.test/v/a.b.c', expiresAt: 'later' }) });
+    const mint = createVendorLinkMinter({ identityUrl: 'http://id.test', token, fetch: async () => Response.json({ id: '5b0c6f3e-6a43-4d55-9d3c-0f8f5a1f2b7e', url: 'http://id.test/v/a.b.c', expiresAt: '2031-05-05T07:00:00.000Z' }) });
     expect((await mint(vendorLinkRequest(cmd, val))).url).toBe('http://id.test/v/a.b.c');
   });
 

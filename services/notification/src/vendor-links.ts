@@ -1,26 +1,12 @@
-import type { NotifyCommand } from '@tierline/contracts';
+import { VendorLinkIssuedSchema, type CreateVendorLink, type NotifyCommand, type VendorLinkIssued } from '@tierline/contracts';
 import type { Recipient } from './recipients.js';
 import type { ServiceToken } from '@tierline/platform';
 
 /** What the identity service needs to mint one vendor's signed acknowledge link. */
-export interface VendorLinkRequest {
-  ticketId: string;
-  ticketNumber: string;
-  priority: NotifyCommand['priority'];
-  siteId: string;
-  level: number | null;
-  vendorOrgId: string;
-  recipientId: string;
-  deadlineAt: string | null;
-  idempotencyKey: string;
-}
+export type VendorLinkRequest = CreateVendorLink;
 
-export interface VendorLink {
-  id: string;
-  /** A bearer credential: it goes into the vendor's message and nowhere else (no logs, no rows, no events). */
-  url: string;
-  expiresAt: string;
-}
+/** `url` is a bearer credential: it goes into the vendor's message and nowhere else (no logs, no rows, no events). */
+export type VendorLink = VendorLinkIssued;
 
 /**
  * Mints (or, for the same idempotency key and recipient, returns again) a vendor's signed link.
@@ -65,19 +51,21 @@ export function createVendorLinkMinter(opts: { identityUrl: string; token: Servi
     }
     if (res.status === 401) opts.token.invalidate();
     const text = await res.text();
-    let body: { id?: unknown; url?: unknown; expiresAt?: unknown; error?: { message?: unknown } } = {};
+    let body: unknown = {};
     try {
-      body = text ? (JSON.parse(text) as typeof body) : {};
+      body = text ? JSON.parse(text) : {};
     } catch {
       // Not JSON (a proxy's error page): the status says enough.
     }
     if (res.status !== 200 && res.status !== 201) {
-      const why = typeof body.error?.message === 'string' ? `: ${body.error.message}` : '';
+      const message = (body as { error?: { message?: unknown } }).error?.message;
+      const why = typeof message === 'string' ? `: ${message}` : '';
       throw new VendorLinkFailed(`vendor link for ${req.ticketNumber} refused: HTTP ${res.status}${why}`);
     }
-    if (typeof body.id !== 'string' || typeof body.url !== 'string' || typeof body.expiresAt !== 'string' || !/^https?:\/\//.test(body.url)) {
+    const issued = VendorLinkIssuedSchema.safeParse(body);
+    if (!issued.success || !/^https?:\/\//.test(issued.data.url)) {
       throw new VendorLinkFailed(`vendor link for ${req.ticketNumber}: unexpected answer`);
     }
-    return { id: body.id, url: body.url, expiresAt: body.expiresAt };
+    return issued.data;
   };
 }

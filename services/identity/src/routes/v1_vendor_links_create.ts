@@ -1,37 +1,11 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { PrioritySchema } from '@tierline/contracts';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { CreateVendorLinkSchema, VendorLinkIssuedSchema } from '@tierline/contracts';
 import { AppError, errorResponse } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser } from '../directory.js';
 import { claimsOf, issueLink } from '../vendor-links.js';
 import { authErrorResponses, badRequestResponse, conflictResponse } from './common.js';
 import { publishCommitted, VENDOR_LINK_MINTER } from './vendor_links_common.js';
-
-const id = z.string().min(1).max(64);
-
-export const CreateVendorLinkSchema = z
-  .object({
-    ticketId: z.uuid(),
-    ticketNumber: z.string().min(1).max(32),
-    priority: PrioritySchema,
-    siteId: id,
-    level: z.number().int().nonnegative().nullable().openapi({ description: 'The escalation level that reached the vendor; null for a hand-off.' }),
-    vendorOrgId: id,
-    recipientId: id.openapi({ description: 'Keycloak id of the vendor user the link is for.' }),
-    deadlineAt: z.iso.datetime({ offset: true }).nullable().openapi({ description: 'The vendor contract deadline the page shows.' }),
-    idempotencyKey: z.string().min(1).max(300).openapi({ description: "The notification command's key: the same key and recipient give the same link." }),
-  })
-  .strict()
-  .openapi('CreateVendorLink');
-export type CreateVendorLink = z.infer<typeof CreateVendorLinkSchema>;
-
-export const VendorLinkIssuedSchema = z
-  .object({
-    id: z.uuid(),
-    url: z.url().openapi({ description: 'The link to put into the message. A bearer credential: do not log it.' }),
-    expiresAt: z.iso.datetime({ offset: true }),
-  })
-  .openapi('VendorLinkIssued');
 
 export const createVendorLinkRoute = createRoute({
   method: 'post',
