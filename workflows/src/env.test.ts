@@ -16,6 +16,10 @@ describe('worker environment', () => {
     expect(() => parseEnv(workerEnvSchema, { ...base, NATS_USER: 'worker' })).toThrow(/NATS_PASSWORD: required with NATS_USER/);
     expect(() => parseEnv(workerEnvSchema, { ...base, NATS_USER: 'worker', NATS_PASSWORD: '' })).toThrow(/NATS_PASSWORD/);
   });
+  it('serves its metrics and the SDK\'s on two local ports by default, and names a bad address', () => {
+    expect(parseEnv(workerEnvSchema, base)).toMatchObject({ METRICS_ADDRESS: '127.0.0.1:9465', TEMPORAL_METRICS_ADDRESS: '127.0.0.1:9464' });
+    expect(() => parseEnv(workerEnvSchema, { ...base, METRICS_ADDRESS: '9465' })).toThrow(/METRICS_ADDRESS: must be host:port/);
+  });
   it('names a bad NATS URL and Temporal address', () => {
     expect(() => parseEnv(workerEnvSchema, { ...base, NATS_URL: 'http://x', TEMPORAL_ADDRESS: 'nohost' })).toThrow(/NATS_URL[\s\S]*TEMPORAL_ADDRESS/);
   });

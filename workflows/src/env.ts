@@ -15,5 +15,9 @@ export const workerEnvSchema = baseEnvSchema.extend({
   TEMPORAL_NAMESPACE: z.string().min(1).default('tierline'),
   // Task queue shared with the ticket service that starts the workflows.
   TICKET_TASK_QUEUE: z.string().min(1).default('tierline-tickets'),
+  // Where Prometheus scrapes the worker's own metrics (escalations fired, process): host:port, GET /metrics.
+  METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9465'),
+  // Where the Temporal SDK serves its own metrics (task latencies, slots, polls): host:port, GET /metrics.
+  TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9464'),
 }).superRefine(checkNatsCredentials);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

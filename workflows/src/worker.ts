@@ -1,10 +1,27 @@
-import { connectNats, createLogger, createSql, ensureStreams, parseEnv } from '@tierline/platform';
+import { createServer } from 'node:http';
+import { Runtime } from '@temporalio/worker';
+import { connectNats, createLogger, createMetrics, createSql, ensureStreams, parseEnv } from '@tierline/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { NativeConnection, createTicketWorker } from './worker-factory.js';
 import { workerEnvSchema } from './env.js';
 
 const env = parseEnv(workerEnvSchema);
 const logger = createLogger('worker', env.LOG_LEVEL);
+// The SDK's own metrics (workflow and activity task latencies, slots, polls) on their own port;
+// this must happen before the first connection creates the runtime.
+Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.TEMPORAL_METRICS_ADDRESS } } } });
+const metrics = createMetrics('worker');
+const [metricsHost, metricsPort] = env.METRICS_ADDRESS.split(':') as [string, string];
+const metricsServer = createServer((req, res) => {
+  if (req.url !== '/metrics') {
+    res.writeHead(404).end();
+    return;
+  }
+  metrics.registry.metrics().then(
+    (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+    (err: unknown) => res.writeHead(500).end(String(err)),
+  );
+}).listen(Number(metricsPort), metricsHost);
 
 const sql = createSql(env.DATABASE_URL, 'ticket');
 const nc = await connectNats(env.NATS_URL, 'tierline-worker', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
@@ -14,7 +31,7 @@ const worker = await createTicketWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.TICKET_TASK_QUEUE,
-  deps: { sql, js: jetstream(nc) },
+  deps: { sql, js: jetstream(nc), metrics },
 });
 logger.info({ taskQueue: env.TICKET_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker started');
 // worker.run() resolves after shutdown (the SDK handles SIGTERM/SIGINT itself).
@@ -22,4 +39,5 @@ await worker.run();
 await nc.drain();
 await sql.end({ timeout: 5 });
 await connection.close();
+metricsServer.close();
 logger.info('worker stopped');

@@ -3,9 +3,11 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import { routePath } from 'hono/route';
 import { serve, type ServerType } from '@hono/node-server';
 import { AppError, makeErrorHandler, validationHook, errorBody } from './errors.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -31,6 +33,8 @@ export interface ServiceAppOptions {
   /** Dependencies that must answer for /readyz to be 200. */
   readiness: Record<string, ReadinessCheck>;
   maxBodyBytes?: number;
+  /** The process's registry; one is made when absent. Served at GET /metrics. */
+  metrics?: Metrics;
 }
 
 /**
@@ -58,7 +62,9 @@ export function apiSecurityHeaders() {
 
 /**
  * The common shell of every Tierline HTTP service: request ids, security headers, a body size
- * limit, access logs without bodies, the one error envelope, /healthz and /readyz.
+ * limit, access logs without bodies, request metrics, the one error envelope, /healthz, /readyz
+ * and /metrics (Prometheus text format; on the service's own port, which only the internal network
+ * reaches — the portal does not forward it).
  */
 export function createServiceApp<E extends { Variables: object }>(opts: ServiceAppOptions): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({ defaultHook: validationHook as never });
@@ -73,18 +79,25 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
       },
     }),
   );
+  const metrics = opts.metrics ?? createMetrics(opts.name);
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    if (c.req.path === '/healthz' || c.req.path === '/readyz') return;
+    if (c.req.path === '/healthz' || c.req.path === '/readyz' || c.req.path === '/metrics') return;
+    // The route pattern, never the path: ids in paths would make a series per ticket.
+    const route = routePath(c, -1);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
     opts.logger.info(
-      { requestId: c.get('requestId' as never), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) },
+      { requestId: c.get('requestId' as never), method: c.req.method, path: route, status: c.res.status, ms: Math.round(seconds * 1000) },
       'request',
     );
   });
   app.onError(makeErrorHandler(opts.logger));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, String(c.get('requestId' as never) ?? 'unknown')), 404));
   app.get('/healthz', (c) => c.json({ status: 'ok', service: opts.name }));
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
       Object.entries(opts.readiness).map(async ([name, check]) => {

@@ -9,3 +9,5 @@ export * from './revocation.js';
 export * from './openapi.js';
 export * from './rate-limit.js';
 export * from './service-token.js';
+export * from './metrics.js';
+export * from './consumer-lag.js';

@@ -26,7 +26,7 @@ export function createAuditApp(deps: AuditDeps): OpenAPIHono<AuditAppEnv> {
       await nc.flush();
     };
   }
-  const app = createServiceApp<AuditAppEnv>({ name: 'audit', logger: deps.logger, readiness });
+  const app = createServiceApp<AuditAppEnv>({ name: 'audit', logger: deps.logger, readiness, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
   app.use('/api/v1/audit/*', async (c, next) => {
     c.set('deps', deps);
     await next();

@@ -1,4 +1,4 @@
-import type { Actor, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
+import type { Actor, Logger, Metrics, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 import type { AuditSigner, PublicKeyRing } from './signing.js';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
@@ -14,6 +14,8 @@ export interface AuditDeps {
   nc?: NatsConnection;
   /** Exports and verifications per actor and minute (default 30): each reads the whole log. */
   exportRateLimitPerMinute?: number;
+  /** The process's Prometheus registry (served at /metrics); one is made when absent. */
+  metrics?: Metrics;
 }
 
 export interface AuditAppEnv {

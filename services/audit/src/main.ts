@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import {
   connectNats,
+  consumerLagGauges,
   createLogger,
+  createMetrics,
   createSql,
   createRevocationWatcher,
   createTokenVerifier,
@@ -16,6 +18,7 @@ import { startCheckpointer } from './checkpointer.js';
 import { startAuditConsumer } from './consumer.js';
 import { AUDIT_SCHEMA, createAuditSql } from './db.js';
 import { auditEnvSchema } from './env.js';
+import { EVENTS_STREAM } from '@tierline/contracts';
 import { loadKeys } from './keys.js';
 
 const env = parseEnv(auditEnvSchema);
@@ -33,6 +36,9 @@ await ensureStreams(nc);
 // Tokens of accounts disabled in the identity service are refused at once, not at expiry.
 const revoked = await createRevocationWatcher(nc, logger);
 const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_DURABLE });
+const metrics = createMetrics('audit');
+// How far the log is behind the events: Prometheus alerts on a growing backlog.
+consumerLagGauges(metrics, nc, [{ stream: EVENTS_STREAM, durable: env.AUDIT_DURABLE }]);
 const checkpointer = startCheckpointer({
   sql,
   signer,
@@ -46,6 +52,7 @@ const app = createAuditApp({
   signer,
   publicKeys,
   exportRateLimitPerMinute: env.AUDIT_EXPORT_RATE_LIMIT,
+  metrics,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
 });
 const server = await listen(app, env.PORT, env.HOST);

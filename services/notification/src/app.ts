@@ -1,4 +1,4 @@
-import { createServiceApp, requireAuth, type Actor, type Logger, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
+import { createServiceApp, requireAuth, type Actor, type Logger, type Metrics, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
 import { registerNotificationsList } from './routes/v1_notifications_list.js';
 import type { TicketAccess } from './ticket-access.js';
 import { registerTwilioStatusCallback, type TwilioStatusDeps } from './routes/webhooks_twilio_status.js';
@@ -13,10 +13,12 @@ export function createNotificationApp(deps: {
   ticketAccess: TicketAccess;
   /** Set when TWILIO_STATUS_CALLBACK_URL is: SMS then report delivered / failed. */
   twilioStatus?: TwilioStatusDeps;
+  metrics?: Metrics;
 }) {
   const app = createServiceApp<NotificationEnvBindings>({
     name: 'notification',
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     readiness: {
       postgres: () => deps.sql`select 1`,
       nats: async () => {

@@ -262,6 +262,10 @@ describe('a channel that keeps failing', () => {
       expect(event.data).toMatchObject({ channel: 'slack', recipientId: ids['alex.agent'], attempts: 4, alertedVia: { userId: ids['lee.lead'], channel: 'email' } });
       const rows = await rowsOf(cmd.ticketId);
       expect(rows.find((r) => r.kind === 'alert' && r.recipient_id === ids['lee.lead'])).toMatchObject({ channel: 'email', status: 'sent' });
+      const scraped = await svc.metrics.registry.metrics();
+      expect(scraped).toMatch(/tierline_notification_deliveries_total\{channel="slack",kind="page",outcome="failed",service="notification"\} [1-9]/);
+      expect(scraped).toMatch(/tierline_notification_deliveries_total\{channel="email",kind="alert",outcome="sent",service="notification"\} [1-9]/);
+      expect(scraped).toMatch(/tierline_consumer_pending_messages\{stream="[^"]+",consumer="[^"]+",service="notification"\} \d+/);
     } finally {
       await fetch(`${svc.stubs.url}/_stub/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'slack', count: 0 }) });
     }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventEnvelope, NotificationChannel, NotifyCommand } from '@tierline/contracts';
-import { publishEvent, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
+import { publishEvent, type JetStreamClient, type Logger, type Metrics, type Sql } from '@tierline/platform';
 import { addressOf, type Senders } from './channels.js';
 import { quietUntil } from './quiet-hours.js';
 import { describeTarget, type Recipient, type RecipientResolver } from './recipients.js';
@@ -34,6 +34,8 @@ export interface PipelineOptions {
   mintVendorLink: VendorLinkMinter;
   senders: Senders;
   logger: Logger;
+  /** Counts deliveries by channel, kind and outcome when given. */
+  metrics?: Metrics;
   portalUrl: string;
   /** Sends to one person on one channel within `rateWindowMs` before later ones are bundled. */
   rateLimit: number;
@@ -76,6 +78,17 @@ export class DeliveryInProgress extends Error {
 export function createPipeline(o: PipelineOptions) {
   const { sql, logger } = o;
   const windowMs = o.rateWindowMs ?? 60_000;
+  const deliveries = o.metrics?.counter('tierline_notification_deliveries_total', 'Deliveries settled, by channel, kind (page or alert) and outcome', [
+    'channel',
+    'kind',
+    'outcome',
+  ] as const);
+  // Counted where a row's status changes, so a redelivered command that re-announces a settled
+  // row does not count it twice.
+  const count = (rows: DeliveryRow[]) => {
+    for (const r of rows) deliveries?.inc({ channel: r.channel, kind: r.kind, outcome: r.status });
+    return rows;
+  };
 
   async function emit(type: 'notification.sent' | 'notification.delivered' | 'notification.delivery_failed', row: DeliveryRow, extra: Record<string, unknown> = {}) {
     const event: EventEnvelope = {
@@ -133,17 +146,22 @@ export function createPipeline(o: PipelineOptions) {
   }
 
   async function markSent(ids: string[], providerMessageId: string, bundleId: string | null): Promise<DeliveryRow[]> {
-    return sql<DeliveryRow[]>`
-      update deliveries set status = 'sent', provider_message_id = ${providerMessageId}, bundle_id = ${bundleId}, sent_at = now(),
-        claimed_until = null, scheduled_at = null, last_error = null, updated_at = now()
-      where id in ${sql(ids)} and status = 'queued' returning *`;
+    return count(
+      await sql<DeliveryRow[]>`
+        update deliveries set status = 'sent', provider_message_id = ${providerMessageId}, bundle_id = ${bundleId}, sent_at = now(),
+          claimed_until = null, scheduled_at = null, last_error = null, updated_at = now()
+        where id in ${sql(ids)} and status = 'queued' returning *`,
+    );
   }
 
   async function markFailed(id: string, error: string): Promise<DeliveryRow> {
     const [row] = await sql<DeliveryRow[]>`
       update deliveries set status = 'failed', last_error = ${error}, claimed_until = null, scheduled_at = null, updated_at = now()
-      where id = ${id} returning *`;
-    return row!;
+      where id = ${id} and status <> 'failed' returning *`;
+    if (row) return count([row])[0]!;
+    // Already failed (a second worker got there first): nothing changes, nothing is counted.
+    const [already] = await sql<DeliveryRow[]>`select * from deliveries where id = ${id}`;
+    return already!;
   }
 
   async function release(id: string, error: string, retryAt: Date | null = null) {
@@ -353,6 +371,7 @@ export function createPipeline(o: PipelineOptions) {
         : await sql<DeliveryRow[]>`
             update deliveries set status = 'failed', last_error = ${outcome.error}, updated_at = now()
             where channel = ${channel} and provider_message_id = ${providerMessageId} and status = 'sent' returning *`;
+    count(rows);
     for (const row of rows) {
       if (outcome.status === 'delivered') {
         await emit('notification.delivered', row);

@@ -5,7 +5,7 @@ import { startNotifyConsumer } from './consumer.js';
 import type { NotificationEnv } from './env.js';
 import { createPipeline } from './pipeline.js';
 import { IdentityRecipientResolver, type RecipientResolver } from './recipients.js';
-import { serviceAccountToken, type ServiceToken } from '@tierline/platform';
+import { consumerLagGauges, serviceAccountToken, type Metrics, type ServiceToken } from '@tierline/platform';
 import { createVendorLinkMinter, type VendorLinkMinter } from './vendor-links.js';
 
 /**
@@ -21,6 +21,8 @@ export async function startNotificationWorker(deps: {
   resolver?: RecipientResolver;
   mintVendorLink?: VendorLinkMinter;
   rateWindowMs?: number;
+  /** The process's Prometheus registry: deliveries by outcome and the consumer's lag. */
+  metrics?: Metrics;
 }) {
   const { env, sql, nc, logger } = deps;
   const token: ServiceToken = serviceAccountToken({ tokenUrl: env.TOKEN_URL, clientId: env.NOTIFICATION_CLIENT_ID, clientSecret: env.NOTIFICATION_CLIENT_SECRET, timeoutMs: env.SEND_TIMEOUT_MS });
@@ -40,6 +42,7 @@ export async function startNotificationWorker(deps: {
       teams: createTeamsSender({ webhookUrl: env.TEAMS_WEBHOOK_URL, timeoutMs: env.SEND_TIMEOUT_MS }),
     },
     logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     portalUrl: env.PORTAL_URL,
     rateLimit: env.RATE_LIMIT_PER_MINUTE,
     ...(deps.rateWindowMs ? { rateWindowMs: deps.rateWindowMs } : {}),
@@ -60,6 +63,7 @@ export async function startNotificationWorker(deps: {
     backoffMs: env.NOTIFY_BACKOFF_MS,
     ackWaitMs: env.NOTIFY_ACK_WAIT_MS,
   });
+  if (deps.metrics) consumerLagGauges(deps.metrics, nc, [{ stream: env.NOTIFY_STREAM, durable: env.NOTIFY_DURABLE }]);
   // The poller is a plain loop over an indexed query; every replica may run it, the row leases
   // (FOR UPDATE SKIP LOCKED + claimed_until) keep them from sending the same row twice.
   let stopped = false;

@@ -398,7 +398,7 @@ export function targetsFor(objects: Objects, caller: CallerName, w: World): { sc
   return pairs.map(([scope, ticketKind]) => ({ scope, ticketKind, userId: u.agent }));
 }
 
-/** Routes that are not endpoints of the API: the shell's probes and the API description and viewer. */
+/** Routes that are not endpoints of the API: the shell's probes, its metrics and the API description and viewer. */
 export function isInfrastructure(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path.endsWith('/openapi.json') || path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/v1/audit/docs');
+  return path === '/healthz' || path === '/readyz' || path === '/metrics' || path.endsWith('/openapi.json') || path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/v1/audit/docs');
 }

@@ -116,5 +116,10 @@ describe('unanswered P1 escalates by itself', () => {
       return rows.length === 2 ? rows : undefined;
     });
     expect(audit).toHaveLength(2);
+
+    // The worker counted each escalation once, by the tier it reached.
+    const scraped = await slice.workerMetrics.registry.metrics();
+    expect(scraped).toMatch(/tierline_escalations_fired_total\{tier="2",priority="P1",service="worker"\} 1\n/);
+    expect(scraped).toMatch(/tierline_escalations_fired_total\{tier="3",priority="P1",service="worker"\} 1\n/);
   });
 });

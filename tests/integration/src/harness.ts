@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
+import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
@@ -35,12 +35,13 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
   const audit = await startAuditConsumer({ nc, sql: auditSql, logger, durable, deliverNew: true });
 
   const taskQueue = `it-${label}-${suffix}`;
+  const workerMetrics = createMetrics('worker', { defaultMetrics: false });
   const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
   const worker = await createTicketWorker({
     connection: workerConnection,
     namespace: env.temporalNamespace,
     taskQueue,
-    deps: { sql: ticketSql, js: jetstream(nc) },
+    deps: { sql: ticketSql, js: jetstream(nc), metrics: workerMetrics },
   });
   const workerRun = worker.run();
 
@@ -65,6 +66,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
     auditSql,
     js: jetstream(nc),
     taskQueue,
+    workerMetrics,
     async stop() {
       await server.close();
       worker.shutdown();

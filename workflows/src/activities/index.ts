@@ -7,13 +7,15 @@ import {
   type NotifyCommand,
   type Ticket,
 } from '@tierline/contracts';
-import { publishEvent, type JetStreamClient, type Sql } from '@tierline/platform';
+import { publishEvent, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
 
 export interface ActivityDeps {
   /** Pool on the ticket service's schema: activities keep its read model current. */
   sql: Sql;
   js: JetStreamClient;
+  /** The worker's Prometheus registry: escalations fired, by tier and priority. */
+  metrics?: Metrics;
 }
 
 /** Columns of the ticket read model that the workflow keeps current. */
@@ -62,6 +64,7 @@ export interface RecordInput {
 
 /** Activities are built from their dependencies, so tests and the worker wire their own. */
 export function createActivities(deps: ActivityDeps) {
+  const escalations = deps.metrics?.counter('tierline_escalations_fired_total', 'Escalations recorded, by the tier reached and the ticket priority', ['tier', 'priority'] as const);
   return {
     /**
      * Makes sure the ticket's read-model row exists (the API normally wrote it already; after a
@@ -94,9 +97,10 @@ export function createActivities(deps: ActivityDeps) {
     async recordTicketEvent(input: RecordInput): Promise<void> {
       const events = (input.events ?? []).map(parseEvent);
       const notifies = (input.notifies ?? []).map((n) => NotifyCommandSchema.parse(n));
+      const firstTime: EventEnvelope[] = [];
       await deps.sql.begin(async (tx) => {
         if (input.patch) await applyPatch(tx, input.ticketId, input.patch);
-        for (const event of events) await writeTimeline(tx, input.ticketId, event);
+        for (const event of events) if (await writeTimeline(tx, input.ticketId, event)) firstTime.push(event);
         if (input.comment) {
           const c = input.comment;
           await tx`
@@ -105,6 +109,12 @@ export function createActivities(deps: ActivityDeps) {
             on conflict (id) do nothing`;
         }
       });
+      // Counted once per escalation: a retried activity finds its timeline rows already written.
+      for (const e of firstTime) {
+        if (e.type !== 'ticket.escalated') continue;
+        const tier = (e.data as { tier?: unknown }).tier;
+        escalations?.inc({ tier: typeof tier === 'number' ? String(tier) : 'unknown', priority: notifies[0]?.priority ?? input.patch?.priority ?? 'unknown' });
+      }
       for (const event of events) await publishEvent(deps.js, event);
       for (const notify of notifies) {
         await deps.js.publish(NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
@@ -133,11 +143,13 @@ async function applyPatch(tx: TransactionSql, ticketId: string, patch: ReadModel
   }
 }
 
-async function writeTimeline(tx: TransactionSql, ticketId: string, e: EventEnvelope) {
-  await tx`
+/** Writes the timeline entry; true when it was new (false: a retry found it written). */
+async function writeTimeline(tx: TransactionSql, ticketId: string, e: EventEnvelope): Promise<boolean> {
+  const result = await tx`
     insert into ticket_timeline (event_id, ticket_id, type, occurred_at, actor_kind, actor_id, data)
     values (${e.id}, ${ticketId}, ${e.type}, ${e.occurredAt}, ${e.actor.kind}, ${e.actor.id}, ${tx.json(e.data as never)})
     on conflict (event_id) do nothing`;
+  return result.count > 0;
 }
 
 export type TicketActivities = ReturnType<typeof createActivities>;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NotifyCommand } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
+import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
 import { IdentityRecipientResolver } from '../recipients.js';
 import { serviceAccountToken } from '@tierline/platform';
 import { createVendorLinkMinter } from '../vendor-links.js';
@@ -164,11 +164,13 @@ export async function startNotification(
     },
   });
   const real = await realCollaborators(env);
+  const metrics = createMetrics('notification', { defaultMetrics: false });
   const worker = await startNotificationWorker({
     env,
     sql,
     nc,
     logger,
+    metrics,
     ...(opts.rateWindowMs ? { rateWindowMs: opts.rateWindowMs } : {}),
     ...(opts.resolver ? { resolver: opts.resolver(real.resolver) } : {}),
     ...(opts.mintVendorLink ? { mintVendorLink: opts.mintVendorLink(real.mintVendorLink) } : {}),
@@ -178,6 +180,7 @@ export async function startNotification(
   return {
     env,
     nc,
+    metrics,
     sql,
     stubs,
     events,
