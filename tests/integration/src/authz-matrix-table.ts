@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
-import { inviteBody, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
+import twilio from 'twilio';
+import { inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
 
 /**
  * The authorization matrix: for every route of every service, keyed `METHOD path` exactly as the
@@ -313,6 +314,23 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
 
   notification: {
     // Whoever may read the ticket (asked of the ticket service with the caller's token).
+    'POST /webhooks/twilio/status': {
+      public: "Twilio's message status callback: authenticated by X-Twilio-Signature (an HMAC of the URL and form with the account's auth token), not by a token",
+      objects: 'none',
+      own: [],
+      request: () => ({ path: '/webhooks/twilio/status' }),
+      // A form, signed the way Twilio signs it; a bearer token neither helps nor hurts.
+      probe: async (ctx, req) => {
+        const form = { MessageSid: `SM${'0'.repeat(32)}`, MessageStatus: 'delivered' };
+        const signature = twilio.getExpectedTwilioSignature(MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, form);
+        const res = await fetch(`${ctx.w.urls.notification}${req.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, ...(ctx.caller.token ? { authorization: `Bearer ${ctx.caller.token}` } : {}) },
+          body: new URLSearchParams(form).toString(),
+        });
+        return { status: res.status, body: await res.json() };
+      },
+    },
     'GET /api/v1/notifications': { objects: 'ticket', own: PEOPLE, foreign: [...IT, ...OVERSIGHT], request: (ctx) => ({ path: `/api/v1/notifications?ticketId=${ctx.ticketId}` }) },
   },
 

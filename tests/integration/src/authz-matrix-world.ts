@@ -22,6 +22,10 @@ import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
 import { api } from './harness.js';
 
+/** The SMS provider's auth token and callback URL the matrix's notification app is configured with. */
+export const MATRIX_TWILIO_AUTH_TOKEN = 'matrix-twilio-auth-token';
+export const MATRIX_TWILIO_CALLBACK_URL = 'http://notification.test/webhooks/twilio/status';
+
 /**
  * Who calls. Tokens are signed here with a test RSA key that every app's verifier trusts
  * (createTokenVerifier's `keySet`), with the claims Keycloak puts into real ones: that makes a
@@ -218,6 +222,8 @@ export async function startWorld() {
     logger,
     verifyToken: verifier('tierline-notification'),
     ticketAccess: createTicketAccess({ ticketUrl, timeoutMs: 10_000 }),
+    // The Twilio status callback is registered only when configured: configure it, so the matrix sees it.
+    twilioStatus: { authToken: MATRIX_TWILIO_AUTH_TOKEN, callbackUrl: MATRIX_TWILIO_CALLBACK_URL, onStatus: () => Promise.resolve(0) },
   });
   const notificationServer = await listen(notificationApp, 0);
   cleanups.push(() => notificationServer.close());
