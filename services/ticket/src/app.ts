@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps, TicketRateLimits } from './deps.js';
 import { registerDocs } from './routes/docs.js';
+import { registerSlaReport } from './routes/v1_reports_sla.js';
 import { registerDeleteTeamMember } from './routes/v1_assignment_members_delete.js';
 import { registerPutTeamMember } from './routes/v1_assignment_members_put.js';
 import { registerCreateOnCallShift } from './routes/v1_assignment_oncall_create.js';
@@ -91,6 +92,9 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerListOnCall(app);
   registerCreateOnCallShift(app);
   registerDeleteOnCallShift(app);
+
+  // Reports
+  registerSlaReport(app);
 
   registerDocs(app);
   return app;

@@ -167,6 +167,11 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     // Escalation policies: IT and auditors read, IT leads change.
     'GET /api/v1/policies/draft': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft' }) },
     'POST /api/v1/policies/draft/validate': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft/validate', body: DEFAULT_POLICY }) },
+    'GET /api/v1/reports/sla': {
+      objects: 'none',
+      own: ['lead', 'auditor'],
+      request: () => ({ path: `/api/v1/reports/sla?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-12-31T00:00:00Z')}&groupBy=site` }),
+    },
     'GET /api/v1/policies/versions': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions' }) },
     'GET /api/v1/policies/versions/:version': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions/1' }) },
     'GET /api/v1/policies/diff': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/diff?from=1&to=1' }) },
