@@ -15,8 +15,9 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { jetstream } from '@nats-io/jetstream';
-import { DEFAULT_CATEGORIES, type EscalationPolicy } from '@tierline/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AUDIT_MIGRATIONS_DIR, createAuditApp, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
+import { DEFAULT_CATEGORIES, EVENTS_STREAM, type EscalationPolicy } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
@@ -30,7 +31,11 @@ import { join } from 'node:path';
 /** The origin the browser uses for the portal: the one Keycloak's portal client redirects to. */
 export const PORTAL_ORIGIN = 'http://localhost:3000';
 
-export async function startStack(label: string, opts: { policy?: EscalationPolicy } = {}) {
+/**
+ * `audit: true` also starts the audit service's API and its event consumer (a durable of this run,
+ * new events only), so the audit log page has a real hash chain to list and verify.
+ */
+export async function startStack(label: string, opts: { policy?: EscalationPolicy; audit?: boolean } = {}) {
   const env = testEnv();
   const logger = createLogger(`browser-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const publicDir = fileURLToPath(PORTAL_PUBLIC_DIR);
@@ -100,12 +105,38 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
 
     // Services this run does not start answer as "unavailable" through the portal (502).
     const nowhere = 'http://127.0.0.1:9';
+    let auditUrl = nowhere;
+    if (opts.audit) {
+      const auditSql = createSql(db.url, 'audit', 3);
+      stops.push(() => auditSql.end());
+      await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+      const durable = `browser-audit-${label}-${randomBytes(4).toString('hex')}`;
+      const consumer = await startAuditConsumer({ nc, sql: auditSql, logger, durable, deliverNew: true });
+      stops.push(async () => {
+        await consumer.stop();
+        const jsm = await jetstreamManager(nc);
+        await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
+      });
+      const signer = createSigner(generateSigningKey());
+      const audit = await listen(
+        createAuditApp({
+          sql: auditSql,
+          logger,
+          signer,
+          publicKeys: keyRing([signer.publicKey]),
+          verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
+        }),
+        0,
+      );
+      stops.push(() => audit.close());
+      auditUrl = `http://127.0.0.1:${audit.port}`;
+    }
     const portalEnv = parseEnv(portalEnvSchema, {
       LOG_LEVEL: 'silent',
       TICKET_SERVICE_URL: ticketUrl,
       NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${notification.port}`,
       IDENTITY_SERVICE_URL: nowhere,
-      AUDIT_SERVICE_URL: nowhere,
+      AUDIT_SERVICE_URL: auditUrl,
       KEYCLOAK_URL: env.keycloakUrl,
       KEYCLOAK_REALM: env.realm,
     });

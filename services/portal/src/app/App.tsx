@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { User, UserManager } from 'oidc-client-ts';
 import { identityOf, isIt, type Identity } from './auth.js';
 import type { TokenSource } from './api.js';
@@ -9,6 +9,9 @@ import { QueuePage } from './QueuePage.js';
 import { MyTicketsPage } from './MyTicketsPage.js';
 import { PageHeading } from './PageHeading.js';
 import { siteLabel } from './labels.js';
+import { PolicyPage } from './PolicyPage.js';
+import { AuditPage } from './AuditPage.js';
+import { VendorPage } from './VendorPage.js';
 
 const ROLE_LABELS: Record<string, string> = {
   clinic_staff: 'Clinic staff',
@@ -104,10 +107,32 @@ interface RoutesProps {
   onSignIn: () => void;
 }
 
+const isVendor = (identity: Identity) => identity.roles.includes('vendor') && !isIt(identity);
+const isAuditor = (identity: Identity) => identity.roles.includes('auditor');
+const canAudit = (identity: Identity) => isAuditor(identity) || identity.roles.includes('it_lead');
+const canReadPolicies = (identity: Identity) => isIt(identity) || isAuditor(identity);
+
+function NotForYou({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <>
+      <PageHeading>{title}</PageHeading>
+      <p>{children}</p>
+    </>
+  );
+}
+
 function Routes({ path, state, identity, getToken, onSignIn }: RoutesProps) {
   const it = isIt(identity);
+  if (path === '/policy') {
+    return canReadPolicies(identity) ? <PolicyPage identity={identity} getToken={getToken} /> : <NotForYou title="Escalation policy">The escalation policy is for the IT team and auditors.</NotForYou>;
+  }
+  if (path === '/audit') {
+    return canAudit(identity) ? <AuditPage getToken={getToken} /> : <NotForYou title="Audit log">The audit log is open to IT leads and auditors only.</NotForYou>;
+  }
+  if (isVendor(identity) && (path === '/' || path === '/tickets')) return <VendorPage identity={identity} getToken={getToken} />;
   if (path === '/') {
     if (it) return <QueuePage identity={identity} getToken={getToken} />;
+    if (isAuditor(identity) && !identity.roles.includes('clinic_staff')) return <AuditPage getToken={getToken} />;
     // Vendors, auditors and admins do not report problems here; they start from the tickets they can see.
     if (!identity.roles.includes('clinic_staff')) return <MyTicketsPage identity={identity} getToken={getToken} />;
     return <ReportPage identity={identity} getToken={getToken} onSignIn={onSignIn} />;
@@ -145,6 +170,18 @@ function navItems(identity: Identity): { href: string; label: string; matches: (
     return [
       { href: '/queue', label: 'Queue', matches: (p) => p === '/' || p === '/queue' || p.startsWith('/tickets/') },
       { href: '/report', label: 'Report a problem', matches: (p) => p === '/report' },
+      ...(identity.roles.includes('it_lead')
+        ? [
+            { href: '/policy', label: 'Escalation policy', matches: (p: string) => p === '/policy' },
+            { href: '/audit', label: 'Audit log', matches: (p: string) => p === '/audit' },
+          ]
+        : []),
+    ];
+  }
+  if (isAuditor(identity) && !identity.roles.includes('clinic_staff')) {
+    return [
+      { href: '/audit', label: 'Audit log', matches: (p) => p === '/' || p === '/audit' },
+      { href: '/policy', label: 'Escalation policy', matches: (p) => p === '/policy' },
     ];
   }
   if (identity.roles.includes('clinic_staff')) {

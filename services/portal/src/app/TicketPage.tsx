@@ -9,6 +9,7 @@ import { PageHeading } from './PageHeading.js';
 import { Link } from './router.js';
 import type { Comment, Delivery, EscalationState, StreamMessage, Ticket, TimelineEntry } from './types.js';
 import { Workspace } from './Workspace.js';
+import { VendorPanel } from './VendorPanel.js';
 import { Conversation, runAction, type ActionProps, type TicketData } from './ticket-shared.js';
 
 export { whatHappensNext } from './logic/status.js';
@@ -158,6 +159,8 @@ function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { 
         </div>
         {t.status === 'resolved' && <ConfirmResolution ticket={t} getToken={getToken} onDone={onDone} />}
       </section>
+
+      <VendorPanel data={data} identity={identity} getToken={getToken} onDone={onDone} />
 
       <section className="card" aria-labelledby="ticket-facts">
         <h2 id="ticket-facts">Your report</h2>

@@ -1,0 +1,244 @@
+/**
+ * The portal's remaining screens in a real, headless Chromium against the real stack (with the
+ * audit service this time): an IT lead, signed in with a one-time code, edits the escalation
+ * policy draft, is told inline what is wrong with a bad value, previews how a P1 would escalate,
+ * publishes the next version, sees it listed with its diff and moves the open P1 onto it; an
+ * auditor sees the audit log verified, filters and exports it; a vendor sees the P1 that the
+ * test policy escalated to its organisation, with the contract clocks, and acknowledges it.
+ * Every page passes axe-core (no serious or critical violation) and breaks no CSP rule; the
+ * screens are saved to docs/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
+import { axeCheck, DESKTOP, launchBrowser, newPage, screenshot, signIn, TABLET } from './browser.js';
+import { startStack, type Stack } from './stack.js';
+
+let stack: Stack;
+let browser: Browser;
+let lead: Awaited<ReturnType<typeof newPage>>;
+let auditor: Awaited<ReturnType<typeof newPage>>;
+let vendor: Awaited<ReturnType<typeof newPage>>;
+let p1: { id: string; number: string };
+const audited: string[] = [];
+
+async function expectAccessible(page: Page, what: string) {
+  const violations = await axeCheck(page);
+  audited.push(what);
+  expect(violations, `${what}: serious or critical accessibility violations:\n${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  stack = await startStack('lead', { audit: true });
+  browser = await launchBrowser(stack.proxyUrl);
+  lead = await newPage(browser, DESKTOP);
+  auditor = await newPage(browser, DESKTOP);
+  vendor = await newPage(browser, TABLET);
+
+  // A P1 filed over the API first: under the test policy (version 1) it reaches the vendor
+  // (tier 3) two minutes in, while the lead and the auditor do their part.
+  const { access_token } = await loginAs('nora.nurse', DEMO_PASSWORD);
+  const res = await fetch(`${stack.ticketUrl}/api/v1/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: 'Lab results interface down',
+      description: 'No lab results arrive in the EHR.',
+      category: 'ehr',
+      siteId: 'north',
+      impact: 'whole_site',
+      urgency: 'high',
+      patientCareAffected: true,
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  p1 = (await res.json()) as { id: string; number: string };
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('IT lead, auditor and vendor screens in Chromium', () => {
+  it('an IT lead signs in with a one-time code and opens the policy draft with its preview', async () => {
+    const page = lead.page;
+    await signIn(page, 'lee.lead');
+    await page.getByRole('link', { name: 'Escalation policy' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Escalation policy' }).waitFor();
+    const response = page.getByLabel('P1 response target (minutes)');
+    await expect.poll(() => response.inputValue()).toBe('1');
+    await page.getByTestId('policy-valid').waitFor();
+    // The test policy runs around the clock: each step has its wall-clock time.
+    const preview = page.getByTestId('policy-preview');
+    expect(await preview.textContent()).toMatch(/It runs around the clock/);
+    expect(await preview.locator('li').first().textContent()).toMatch(/^after 1 min of the response clock \(.*\d\d:\d\d.*\) →:? response target/);
+    expect(await preview.textContent()).toMatch(/after 2 min of the resolution clock .*unless resolved: tier 3 – vendor acme-it by email and SMS/);
+    expect(await preview.textContent()).toMatch(/after 1 min of the response clock .*unless acknowledged: tier 2 – the IT lead by email and SMS, repeated every 1 min up to 2 times/);
+    await expectAccessible(page, 'policy editor');
+  });
+
+  it('a bad value is named inline next to its field, and the fix clears it', async () => {
+    const page = lead.page;
+    const response = page.getByLabel('P1 response target (minutes)');
+    await response.fill('0');
+    const inline = page.locator('.field--error .field-error').first();
+    await inline.waitFor({ timeout: 5_000 });
+    expect(await response.getAttribute('aria-invalid')).toBe('true');
+    // The same problem is listed with its path, linked to the field.
+    const listed = page.getByTestId('policy-issues').getByRole('link', { name: /rules\.0\.responseTargetMinutes/ });
+    expect(await listed.getAttribute('href')).toBe(`#${await response.getAttribute('id')}`);
+    expect(await page.getByRole('button', { name: /^Publish version/ }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'policy editor (inline error)');
+
+    await response.fill('3');
+    await page.getByTestId('policy-valid').waitFor({ timeout: 5_000 });
+    expect(await response.getAttribute('aria-invalid')).toBe('false');
+    expect(await page.locator('textarea.policy-json').inputValue()).toMatch(/"responseTargetMinutes": 3/);
+    // The preview follows the edit: the response target now comes after the tier 3 level.
+    const steps = await page.getByTestId('policy-preview').locator('li').allTextContents();
+    expect(steps.map((s) => /^after (\d+) min of the (\w+) clock/.exec(s)?.slice(1).join(' '))).toEqual(['1 response', '2 resolution', '3 response', '5 resolution']);
+    expect(steps[2]).toMatch(/→:? response target/);
+  });
+
+  it('a JSON mistake is named next to the text box and blocks saving', async () => {
+    const page = lead.page;
+    const json = page.locator('textarea.policy-json');
+    const good = await json.inputValue();
+    await json.fill(`${good}}`);
+    expect(await page.locator('.field-error', { hasText: 'This is not valid JSON' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Save draft' }).isDisabled()).toBe(true);
+    await json.fill(good);
+    await page.getByTestId('policy-valid').waitFor();
+  });
+
+  it('the lead saves, publishes version 2 and sees it listed with what changed', async () => {
+    const page = lead.page;
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved. It can be published.').waitFor();
+    await page.getByLabel('What changed and why').fill('P1 response target 3 minutes');
+    await screenshot(page, 'policy-editor');
+    await page.getByRole('button', { name: 'Publish version 2' }).click();
+    await page.getByText(/Version 2 is published/).waitFor();
+
+    const row = page.getByTestId('policy-versions').locator('tr[data-version="2"]');
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/current/);
+    expect(await row.textContent()).toMatch(/you/);
+    expect(await row.textContent()).toMatch(/P1 response target 3 minutes/);
+
+    await page.getByRole('button', { name: 'Show differences' }).click();
+    const diff = page.getByTestId('policy-diff');
+    await diff.waitFor();
+    expect(await diff.locator('h3').textContent()).toBe('From version 1 to version 2');
+    const change = diff.locator('tr', { hasText: 'rules.0.responseTargetMinutes' });
+    expect(await change.locator('td').allTextContents()).toEqual(['changed', '1', '3']);
+    await expectAccessible(page, 'policy versions and diff');
+    await screenshot(page, 'policy-published');
+  });
+
+  it('the lead moves the open P1 onto version 2', async () => {
+    const page = lead.page;
+    await page.getByLabel('Reason (kept with the migration record)').fill('Apply the new P1 response target to open tickets');
+    await page.getByRole('button', { name: 'Move all open tickets on older versions' }).click();
+    await page.getByText('1 of 1 ticket(s) moved to version 2.').waitFor({ timeout: 20_000 });
+    await expect
+      .poll(async () => {
+        const [row] = await stack.ticketSql<{ policy_version: number }[]>`select policy_version from tickets where id = ${p1.id}`;
+        return row?.policy_version;
+      })
+      .toBe(2);
+  });
+
+  it('the auditor sees the audit log verified, with the policy events in it', async () => {
+    const page = auditor.page;
+    await signIn(page, 'audrey.auditor');
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    const verdict = page.locator('.verify__verdict');
+    await verdict.waitFor({ timeout: 10_000 });
+    expect(await verdict.getAttribute('data-verified')).toBe('true');
+    expect(await verdict.textContent()).toMatch(/✓ Verified: all \d+ row\(s\)/);
+
+    await page.getByLabel('Event type').fill('policy.*');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator('tr[data-event-type="policy.published"]').waitFor({ timeout: 10_000 });
+    const types = await page.getByTestId('audit-events').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-type')));
+    expect(types.every((t) => t?.startsWith('policy.'))).toBe(true);
+    expect(types).toContain('policy.draft_saved');
+    await expectAccessible(page, 'audit log');
+    await screenshot(page, 'audit-log');
+  });
+
+  it('a bad filter is named next to its field, and the export downloads the filtered log', async () => {
+    const page = auditor.page;
+    await page.getByLabel('Ticket id').fill('not-a-ticket');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const fieldError = page.locator('.field--error .field-error');
+    await fieldError.waitFor();
+    expect(await page.getByLabel('Ticket id').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page, 'audit log (filter error)');
+
+    await page.getByLabel('Ticket id').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator('tr[data-event-type="policy.published"]').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tierline-audit-.+\.csv$/);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const csv = await readFile(path, 'utf8');
+    expect(csv).toMatch(/policy\.published/);
+    expect(csv).not.toMatch(/ticket\.created/);
+  });
+
+  it('the vendor sees the P1 escalated to its organisation, with the contract clocks', async () => {
+    const page = vendor.page;
+    // Tier 3 two minutes after it opened (the test policy's resolution-clock level).
+    await expect
+      .poll(
+        async () => {
+          const [row] = await stack.ticketSql<{ tier: number }[]>`select tier from tickets where id = ${p1.id}`;
+          return row?.tier;
+        },
+        { timeout: 150_000, interval: 2_000 },
+      )
+      .toBe(3);
+    await signIn(page, 'val.vendor');
+    await page.getByRole('heading', { level: 1, name: 'Tickets for your organisation' }).waitFor();
+    const row = page.locator(`tr[data-ticket-number="${p1.number}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    // The vendor's response clock runs (2 minutes in the test contract).
+    await expect.poll(() => row.locator('[data-clock="vendor_response"]').textContent(), { timeout: 10_000 }).toMatch(/^in \d+ s$|^in \d+ min \d+ s$|overdue/);
+    // The contract's resolution clock starts with the vendor's acknowledgement.
+    expect(await row.locator('[data-clock="vendor_resolution"]').textContent()).toBe('starts when you acknowledge');
+    await expectAccessible(page, 'vendor tickets');
+    await screenshot(page, 'vendor-tickets');
+  });
+
+  it('the vendor acknowledges in the portal: the response clock stops and the resolution clock starts', async () => {
+    const page = vendor.page;
+    await page.locator(`tr[data-ticket-number="${p1.number}"] a`).click();
+    const panel = page.getByTestId('vendor-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('vendor-state').textContent()).toMatch(/Not acknowledged yet\. Response due (in|overdue)/);
+    await expectAccessible(page, 'ticket page (vendor)');
+    await panel.getByRole('button', { name: 'Acknowledge for your organisation' }).click();
+    await expect.poll(() => panel.getByTestId('vendor-state').textContent(), { timeout: 5_000 }).toMatch(/^Acknowledged\. The resolution clock is running – resolution due in \d+ min/);
+    // Recorded once, as the vendor's own act.
+    await expect
+      .poll(async () => {
+        const rows = await stack.ticketSql<{ actor_kind: string }[]>`select actor_kind from ticket_timeline where ticket_id = ${p1.id} and type = 'ticket.vendor_acknowledged'`;
+        return rows.map((r) => r.actor_kind);
+      })
+      .toEqual(['user']);
+
+    await page.getByRole('link', { name: 'Tickets', exact: true }).click();
+    const listed = page.locator(`tr[data-ticket-number="${p1.number}"] [data-clock="vendor_resolution"]`);
+    await expect.poll(() => listed.textContent(), { timeout: 10_000 }).toMatch(/^in \d+ min/);
+    expect(await page.locator(`tr[data-ticket-number="${p1.number}"] [data-clock="vendor_response"]`).textContent()).toMatch(/^met$|^missed$/);
+  });
+
+  it('broke no CSP rule and threw no error on any page', () => {
+    expect(audited.length).toBeGreaterThanOrEqual(7);
+    expect([...lead.problems, ...auditor.problems, ...vendor.problems]).toEqual([]);
+  });
+});
