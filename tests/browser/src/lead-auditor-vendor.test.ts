@@ -150,6 +150,24 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
       .toBe(2);
   });
 
+  it('the lead opens the service level dashboard: totals, charts and the table by priority and by site', async () => {
+    const page = lead.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service level' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Service level' }).waitFor();
+    const table = page.getByTestId('sla-report');
+    await table.waitFor({ timeout: 10_000 });
+    const p1Row = table.locator('tbody tr').filter({ has: page.locator('th', { hasText: /P1/ }) });
+    expect(await p1Row.count(), 'a row for P1').toBe(1);
+    expect(Number(await p1Row.locator('td').first().textContent())).toBeGreaterThanOrEqual(1);
+    expect(Number(await page.getByTestId('sla-totals').locator('dd').first().textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('figure.chart svg[role="img"]').count(), 'four charts, each with a text alternative').toBe(4);
+    await expectAccessible(page, 'service level');
+    await screenshot(page, 'service-level');
+    await page.getByLabel('Group by').selectOption('site');
+    await page.getByRole('columnheader', { name: 'Site' }).waitFor({ timeout: 10_000 });
+    expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+  });
+
   it('the auditor sees the audit log verified, with the policy events in it', async () => {
     const page = auditor.page;
     await signIn(page, 'audrey.auditor');

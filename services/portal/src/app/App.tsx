@@ -12,6 +12,7 @@ import { siteLabel } from './labels.js';
 import { PolicyPage } from './PolicyPage.js';
 import { AuditPage } from './AuditPage.js';
 import { VendorPage } from './VendorPage.js';
+import { ReportsPage } from './ReportsPage.js';
 
 const ROLE_LABELS: Record<string, string> = {
   clinic_staff: 'Clinic staff',
@@ -126,6 +127,9 @@ function Routes({ path, state, identity, getToken, onSignIn }: RoutesProps) {
   if (path === '/policy') {
     return canReadPolicies(identity) ? <PolicyPage identity={identity} getToken={getToken} /> : <NotForYou title="Escalation policy">The escalation policy is for the IT team and auditors.</NotForYou>;
   }
+  if (path === '/reports') {
+    return canAudit(identity) ? <ReportsPage identity={identity} getToken={getToken} /> : <NotForYou title="Service level">Service level reports are for IT leads and auditors.</NotForYou>;
+  }
   if (path === '/audit') {
     return canAudit(identity) ? <AuditPage getToken={getToken} /> : <NotForYou title="Audit log">The audit log is open to IT leads and auditors only.</NotForYou>;
   }
@@ -173,6 +177,7 @@ function navItems(identity: Identity): { href: string; label: string; matches: (
       ...(identity.roles.includes('it_lead')
         ? [
             { href: '/policy', label: 'Escalation policy', matches: (p: string) => p === '/policy' },
+            { href: '/reports', label: 'Service level', matches: (p: string) => p === '/reports' },
             { href: '/audit', label: 'Audit log', matches: (p: string) => p === '/audit' },
           ]
         : []),
@@ -181,6 +186,7 @@ function navItems(identity: Identity): { href: string; label: string; matches: (
   if (isAuditor(identity) && !identity.roles.includes('clinic_staff')) {
     return [
       { href: '/audit', label: 'Audit log', matches: (p) => p === '/' || p === '/audit' },
+      { href: '/reports', label: 'Service level', matches: (p) => p === '/reports' },
       { href: '/policy', label: 'Escalation policy', matches: (p) => p === '/policy' },
     ];
   }

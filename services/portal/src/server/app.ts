@@ -37,6 +37,7 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
     // The live stream (server-sent events); forward() streams it through unbuffered.
     { prefix: '/api/v1/events', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/policies', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/reports', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/teams', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/assignment-rules', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/directory', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
