@@ -4,3 +4,7 @@ export { startNotificationWorker } from './service.js';
 export { IdentityRecipientResolver, type Recipient, type RecipientResolver } from './recipients.js';
 export const NOTIFICATION_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
 export { createTicketAccess, type TicketAccess } from './ticket-access.js';
+// The delivery pipeline's parts, for the browser tests' in-process notifier (tests/browser/src/stack.ts).
+export { createPipeline, type Pipeline } from './pipeline.js';
+export { createEmailSender, createSmsSender, createSlackSender, createTeamsSender } from './channels.js';
+export { createVendorLinkMinter } from './vendor-links.js';

@@ -168,6 +168,32 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
   });
 
+  it('the lead opens assignment and on-call, sees the tier-1 team and adds an on-call shift', async () => {
+    const page = lead.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assignment' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Assignment and on-call' }).waitFor();
+    const team = page.getByTestId('team-it-tier1');
+    await team.getByTestId('members-it-tier1').locator('tr[data-username="alex.agent"]').waitFor({ timeout: 10_000 });
+    await page.getByTestId('assignment-rules').waitFor({ timeout: 10_000 });
+
+    // From now for eight hours, written in the browser's own time zone as the fields read it.
+    const [from, until] = await page.evaluate(() => {
+      const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      const now = new Date();
+      return [local(now), local(new Date(now.getTime() + 8 * 3_600_000))];
+    });
+    await team.getByLabel('On call', { exact: true }).selectOption('alex.agent');
+    await team.getByLabel('From', { exact: true }).fill(from);
+    await team.getByLabel('Until', { exact: true }).fill(until);
+    await team.getByRole('button', { name: 'Add shift' }).click();
+    const shift = team.getByTestId('on-call-it-tier1').locator('tbody tr').filter({ hasText: 'Alex Agent' });
+    await shift.first().waitFor({ timeout: 10_000 });
+    expect(await shift.count(), 'the new shift is listed once').toBe(1);
+    expect(await team.getByRole('alert').count(), 'no error next to the shift form').toBe(0);
+    await expectAccessible(page, 'assignment');
+    await screenshot(page, 'assignment');
+  });
+
   it('the auditor sees the audit log verified, with the policy events in it', async () => {
     const page = auditor.page;
     await signIn(page, 'audrey.auditor');

@@ -18,10 +18,33 @@ import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, createAuditApp, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
 import { DEFAULT_CATEGORIES, EVENTS_STREAM, type EscalationPolicy } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv } from '@tierline/platform';
+import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, serviceAccountToken } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { createNotificationApp, createTicketAccess, NOTIFICATION_MIGRATIONS_DIR } from '@tierline/notification';
+import {
+  createEmailSender,
+  createNotificationApp,
+  createPipeline,
+  createSlackSender,
+  createSmsSender,
+  createTeamsSender,
+  createTicketAccess,
+  createVendorLinkMinter,
+  IdentityRecipientResolver,
+  NOTIFICATION_MIGRATIONS_DIR,
+} from '@tierline/notification';
+import {
+  createIdentityApp,
+  createKeycloakAdmin,
+  createTicketServiceClient,
+  IDENTITY_MIGRATIONS_DIR,
+  loadVendorLinkKeys,
+  serviceAccountTokens,
+  startDirectorySync,
+  type IdentityDeps,
+} from '@tierline/identity';
+import { startProviderStubs } from '@tierline/provider-stubs';
+import { NOTIFY_SUBJECT, NotifyCommandSchema } from '@tierline/contracts';
 import { createPortalApp, PORTAL_PUBLIC_DIR, portalEnvSchema } from '@tierline/portal/server';
 import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
@@ -32,10 +55,17 @@ import { join } from 'node:path';
 export const PORTAL_ORIGIN = 'http://localhost:3000';
 
 /**
+ * `vendorEmail: true` also starts the identity service (directory synced from Keycloak, the demo
+ * people's contacts, signed vendor links opening on its own address) and a notifier: the real
+ * delivery pipeline (recipient resolver, vendor-link minter, email to Mailpit, SMS and chat to the
+ * provider stand-ins) fed from a plain core-NATS subscription to the notify commands. That
+ * subscription copies and takes nothing, so the commands of other runs sharing the NATS server
+ * stay theirs; only the commands for this run's tickets are handled here.
+ *
  * `audit: true` also starts the audit service's API and its event consumer (a durable of this run,
  * new events only), so the audit log page has a real hash chain to list and verify.
  */
-export async function startStack(label: string, opts: { policy?: EscalationPolicy; audit?: boolean } = {}) {
+export async function startStack(label: string, opts: { policy?: EscalationPolicy; audit?: boolean; vendorEmail?: boolean } = {}) {
   const env = testEnv();
   const logger = createLogger(`browser-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const publicDir = fileURLToPath(PORTAL_PUBLIC_DIR);
@@ -131,11 +161,13 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
       stops.push(() => audit.close());
       auditUrl = `http://127.0.0.1:${audit.port}`;
     }
+    let identityUrl = nowhere;
+    if (opts.vendorEmail) identityUrl = await startVendorEmail({ dbUrl: db.url, label, nc, ticketSql, ticketUrl, logger, stops });
     const portalEnv = parseEnv(portalEnvSchema, {
       LOG_LEVEL: 'silent',
       TICKET_SERVICE_URL: ticketUrl,
       NOTIFICATION_SERVICE_URL: `http://127.0.0.1:${notification.port}`,
-      IDENTITY_SERVICE_URL: nowhere,
+      IDENTITY_SERVICE_URL: identityUrl,
       AUDIT_SERVICE_URL: auditUrl,
       KEYCLOAK_URL: env.keycloakUrl,
       KEYCLOAK_REALM: env.realm,
@@ -146,7 +178,7 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
     const proxy = await forwardProxy(new URL(PORTAL_ORIGIN).host, `127.0.0.1:${portal.port}`);
     stops.push(() => proxy.close());
 
-    return { ticketUrl, ticketSql, proxyUrl: proxy.url, taskQueue, stop };
+    return { ticketUrl, ticketSql, identityUrl, proxyUrl: proxy.url, taskQueue, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -154,6 +186,129 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** What the demo people have saved as contacts (as scripts/seed.mjs gives them for `npm run up`). */
+const DEMO_CONTACTS: Record<string, { email: string; mobile: string }> = {
+  'lee.lead': { email: 'lee.lead@it.tierline.test', mobile: '+15550100001' },
+  'alex.agent': { email: 'alex.agent@it.tierline.test', mobile: '+15550100002' },
+  'otto.oncall': { email: 'otto.oncall@it.tierline.test', mobile: '+15550100003' },
+  'val.vendor': { email: 'val.vendor@acme-it.test', mobile: '+15550100004' },
+};
+
+/** The identity app and the notifier of `vendorEmail` (see startStack); returns the identity app's address. */
+async function startVendorEmail(o: {
+  dbUrl: string;
+  label: string;
+  nc: Awaited<ReturnType<typeof connectNats>>;
+  ticketSql: ReturnType<typeof createSql>;
+  ticketUrl: string;
+  logger: ReturnType<typeof createLogger>;
+  stops: (() => Promise<unknown>)[];
+}): Promise<string> {
+  const env = testEnv();
+  const { nc, logger, stops } = o;
+  const idSql = createSql(o.dbUrl, 'identity', 3);
+  stops.push(() => idSql.end());
+  await migrate(idSql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
+  const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
+  const kc = createKeycloakAdmin(credentials);
+  const sync = startDirectorySync({ sql: idSql, kc, logger, intervalMs: 0 });
+  stops.push(async () => sync.stop());
+  await sync.first;
+  for (const [username, c] of Object.entries(DEMO_CONTACTS)) {
+    await idSql`
+      insert into user_contacts (user_id, email, mobile)
+      select id, ${c.email}, ${c.mobile} from users where username = ${username}
+      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, updated_at = now()`;
+  }
+  const deps: IdentityDeps = {
+    sql: idSql,
+    logger,
+    kc,
+    js: jetstream(nc),
+    nc,
+    directoryReaderClients: ['tierline-notification'],
+    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity' }),
+    vendorLinks: {
+      keys: await loadVendorLinkKeys({ sql: idSql }),
+      // Set to the app's own address once it listens (handlers read it per request): the test
+      // proxy lets the browser reach a loopback address as it is.
+      baseUrl: 'http://127.0.0.1:1',
+      ttlMs: 240 * 60_000,
+      ticketService: createTicketServiceClient({ baseUrl: o.ticketUrl, token: serviceAccountTokens(credentials), logger, timeoutMs: 5_000 }),
+      pageRateLimitPerMinute: 1000,
+      mintRateLimitPerMinute: 1000,
+    },
+  };
+  const identity = await listen(createIdentityApp(deps), 0);
+  stops.push(() => identity.close());
+  const identityUrl = `http://127.0.0.1:${identity.port}`;
+  deps.vendorLinks.baseUrl = identityUrl;
+
+  const notifierSql = createSql(o.dbUrl, 'notification', 3);
+  stops.push(() => notifierSql.end());
+  const stubs = await startProviderStubs(0);
+  stops.push(() => stubs.close());
+  const token = serviceAccountToken({ tokenUrl: `${env.issuer}/protocol/openid-connect/token`, clientId: 'tierline-notification', clientSecret: 'tierline-notification-dev-secret', timeoutMs: 5_000 });
+  const email = createEmailSender({ smtpUrl: env.smtpUrl, from: 'Tierline <tierline@tierline.test>', mailpitUrl: env.mailpitUrl, timeoutMs: 5_000 });
+  stops.push(async () => email.close());
+  const pipeline = createPipeline({
+    sql: notifierSql,
+    js: jetstream(nc),
+    resolver: new IdentityRecipientResolver({ identityUrl, ticketUrl: o.ticketUrl, token, timeoutMs: 5_000, logger }),
+    mintVendorLink: createVendorLinkMinter({ identityUrl, token, timeoutMs: 5_000 }),
+    senders: {
+      email,
+      sms: createSmsSender({ accountSid: 'ACstub', authToken: 'stub-auth-token', from: '+15550100999', apiBase: stubs.url, timeoutMs: 5_000 }),
+      slack: createSlackSender({ token: 'xoxb-stub', apiUrl: `${stubs.url}/slack/api/`, timeoutMs: 5_000 }),
+      teams: createTeamsSender({ webhookUrl: `${stubs.url}/teams/webhook/tierline-stub`, timeoutMs: 5_000 }),
+    },
+    logger,
+    portalUrl: PORTAL_ORIGIN,
+    rateLimit: 100,
+    leaseMs: 10_000,
+    maxAttempts: 3,
+    retryDelaysMs: [1_000, 2_000],
+  });
+
+  // Copies of the notify commands (a core subscription takes nothing from the stream's consumers).
+  // A command is for this run if its ticket is in this run's database; it is tried a few times,
+  // as a redelivery would, the last attempt giving failing sends up.
+  let handling: Promise<void> = Promise.resolve();
+  const handle = async (raw: unknown) => {
+    const parsed = NotifyCommandSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const cmd = parsed.data;
+    const [mine] = await o.ticketSql<{ id: string }[]>`select id from tickets where id = ${cmd.ticketId}`.catch(() => []);
+    if (!mine) return;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await pipeline.handleCommand(cmd, { isLast: attempt === 3 });
+        return;
+      } catch (err) {
+        logger.warn({ err, attempt }, 'notify command not settled yet');
+        await new Promise((r) => setTimeout(r, 1_000 * attempt));
+      }
+    }
+  };
+  const sub = nc.subscribe(NOTIFY_SUBJECT, {
+    callback: (err, msg) => {
+      if (err) return;
+      let raw: unknown;
+      try {
+        raw = msg.json();
+      } catch {
+        return;
+      }
+      handling = handling.then(() => handle(raw)).catch((e: unknown) => logger.warn({ err: e }, 'notify command failed'));
+    },
+  });
+  stops.push(async () => {
+    sub.unsubscribe();
+    await handling;
+  });
+  return identityUrl;
+}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -13,6 +13,7 @@ import { PolicyPage } from './PolicyPage.js';
 import { AuditPage } from './AuditPage.js';
 import { VendorPage } from './VendorPage.js';
 import { ReportsPage } from './ReportsPage.js';
+import { AssignmentPage } from './AssignmentPage.js';
 
 const ROLE_LABELS: Record<string, string> = {
   clinic_staff: 'Clinic staff',
@@ -127,6 +128,9 @@ function Routes({ path, state, identity, getToken, onSignIn }: RoutesProps) {
   if (path === '/policy') {
     return canReadPolicies(identity) ? <PolicyPage identity={identity} getToken={getToken} /> : <NotForYou title="Escalation policy">The escalation policy is for the IT team and auditors.</NotForYou>;
   }
+  if (path === '/assignment') {
+    return isIt(identity) ? <AssignmentPage identity={identity} getToken={getToken} /> : <NotForYou title="Assignment and on-call">Assignment rules and rotas are for the IT team.</NotForYou>;
+  }
   if (path === '/reports') {
     return canAudit(identity) ? <ReportsPage identity={identity} getToken={getToken} /> : <NotForYou title="Service level">Service level reports are for IT leads and auditors.</NotForYou>;
   }
@@ -177,6 +181,7 @@ function navItems(identity: Identity): { href: string; label: string; matches: (
       ...(identity.roles.includes('it_lead')
         ? [
             { href: '/policy', label: 'Escalation policy', matches: (p: string) => p === '/policy' },
+            { href: '/assignment', label: 'Assignment', matches: (p: string) => p === '/assignment' },
             { href: '/reports', label: 'Service level', matches: (p: string) => p === '/reports' },
             { href: '/audit', label: 'Audit log', matches: (p: string) => p === '/audit' },
           ]
