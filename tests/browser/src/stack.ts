@@ -19,7 +19,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, createAuditApp, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
 import { DEFAULT_CATEGORIES, EVENTS_STREAM, type EscalationPolicy } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, serviceAccountToken } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createTestDatabase, DEMO_CONTACTS, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import {
   createEmailSender,
@@ -187,13 +187,6 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** What the demo people have saved as contacts (as scripts/seed.mjs gives them for `npm run up`). */
-const DEMO_CONTACTS: Record<string, { email: string; mobile: string }> = {
-  'lee.lead': { email: 'lee.lead@it.tierline.test', mobile: '+15550100001' },
-  'alex.agent': { email: 'alex.agent@it.tierline.test', mobile: '+15550100002' },
-  'otto.oncall': { email: 'otto.oncall@it.tierline.test', mobile: '+15550100003' },
-  'val.vendor': { email: 'val.vendor@acme-it.test', mobile: '+15550100004' },
-};
 
 /** The identity app and the notifier of `vendorEmail` (see startStack); returns the identity app's address. */
 async function startVendorEmail(o: {
@@ -218,7 +211,7 @@ async function startVendorEmail(o: {
   for (const [username, c] of Object.entries(DEMO_CONTACTS)) {
     await idSql`
       insert into user_contacts (user_id, email, mobile)
-      select id, ${c.email}, ${c.mobile} from users where username = ${username}
+      select id, ${c.email ?? null}, ${c.mobile ?? null} from users where username = ${username}
       on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, updated_at = now()`;
   }
   const deps: IdentityDeps = {

@@ -12,26 +12,8 @@ import {
 } from '@tierline/identity';
 import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createTestDatabase, DEMO_CONTACTS, testEnv, type DemoContacts } from '@tierline/testing';
 
-export interface DemoContacts {
-  email?: string;
-  mobile?: string;
-  slackHandle?: string;
-  teamsHandle?: string;
-  quietHours?: { start: string; end: string; timeZone: string } | null;
-}
-
-/**
- * What the demo people have set as their contacts (the same as scripts/seed.mjs gives them for
- * `npm run up`). Slack handles are user ids: chat.postMessage addresses a user by id.
- */
-export const DEMO_CONTACTS: Record<string, DemoContacts> = {
-  'lee.lead': { email: 'lee.lead@it.tierline.test', mobile: '+15550100001', slackHandle: 'U0LEE00001', teamsHandle: 'lee.lead@it.tierline.test' },
-  'alex.agent': { email: 'alex.agent@it.tierline.test', mobile: '+15550100002', slackHandle: 'U0ALEX0002', teamsHandle: 'alex.agent@it.tierline.test' },
-  'otto.oncall': { email: 'otto.oncall@it.tierline.test', mobile: '+15550100003', slackHandle: 'U0OTTO0003', teamsHandle: 'otto.oncall@it.tierline.test' },
-  'val.vendor': { email: 'val.vendor@acme-it.test', mobile: '+15550100004' },
-};
 
 /**
  * The two services recipients come from, in this process, each on its own fresh database:
