@@ -3,7 +3,7 @@
 // and every test package (unit, workflow and integration tests), prints one summary line,
 // and stops exactly the servers it started.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
 
 installTools();
@@ -54,14 +54,26 @@ function findResults() {
 /** One closing line for CI, summed over every package's vitest JSON report. */
 function printSummary() {
   let passed = 0;
-  let failed = 0;
   let skipped = 0;
+  const failures = [];
   for (const f of findResults()) {
     const r = JSON.parse(readFileSync(f, 'utf8'));
+    const before = failures.length;
+    for (const suite of r.testResults ?? []) {
+      const file = relative(repo, suite.name ?? '');
+      const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+      for (const t of failedTests) failures.push({ where: `${file} > ${t.fullName ?? t.title}`, message: (t.failureMessages ?? []).join('\n') });
+      // A file that fails before its tests run (a failing beforeAll, an import error) counts too.
+      if (suite.status === 'failed' && failedTests.length === 0) failures.push({ where: file, message: suite.message ?? '' });
+    }
+    if (r.success === false && failures.length === before) failures.push({ where: relative(repo, f), message: 'the run failed without a failed test' });
     passed += r.numPassedTests ?? 0;
-    // A suite that fails before its tests run (a failing beforeAll) counts as a failure too.
-    failed += (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) - Math.min(r.numFailedTestSuites ?? 0, r.numFailedTests ?? 0);
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   }
-  process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  // The failures again at the very end, where a CI log's tail shows them.
+  for (const { where, message } of failures) {
+    const lines = message.split('\n').filter((l) => l.trim()).slice(0, 6).map((l) => `    ${l.trim().slice(0, 300)}`);
+    process.stdout.write(`\nFAILED ${where}\n${lines.join('\n')}\n`);
+  }
+  process.stdout.write(`\ntests: ${passed} passed, ${failures.length} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 }

@@ -51,6 +51,12 @@ async function refused(p: Promise<unknown>): Promise<PermissionViolationError> {
   return pe;
 }
 
+/** "No responders", which the request APIs may hand over wrapped in a RequestError's `cause`. */
+function isNoResponders(err: unknown): boolean {
+  const direct = (e: unknown) => Boolean((e as { isNoResponders?: () => boolean } | null)?.isNoResponders?.());
+  return direct(err) || direct((err as { cause?: unknown } | null)?.cause);
+}
+
 /** A JetStream publish that the stream receives but does not store (see above). */
 function probePublish(nc: NatsConnection, subject: string) {
   return jetstream(nc).publish(subject, '{}', { expect: { streamName: PROBE_STREAM }, timeout: 5_000 });
@@ -63,7 +69,7 @@ async function reached(nc: NatsConnection, subject: string): Promise<'refused by
     (e: unknown) => e,
   );
   if (err instanceof JetStreamApiError && err.code === 10060) return 'refused by the stream';
-  if ((err as { isNoResponders?: () => boolean }).isNoResponders?.()) return 'no stream';
+  if (isNoResponders(err)) return 'no stream';
   throw err;
 }
 
@@ -85,7 +91,7 @@ async function probePull(nc: NatsConnection, subject: string): Promise<string> {
   const reply = await nc.request(subject, JSON.stringify({ batch: 1, expires: -1 }), { timeout: 5_000 }).then(
     (m: Msg) => `${m.headers?.code ?? 'a message'}`,
     (e: unknown) => {
-      if ((e as { isNoResponders?: () => boolean }).isNoResponders?.()) return '503';
+      if (isNoResponders(e)) return '503';
       throw e;
     },
   );

@@ -125,7 +125,12 @@ export async function ensureStreams(nc: NatsConnection, streams = STREAMS): Prom
       await jsm.streams.update(name, cfg);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await jsm.streams.add(cfg);
+      // Another process may create it between our info and add (every service declares the
+      // streams at start-up); then ours is an update of the one it made.
+      await jsm.streams.add(cfg).catch(async (addErr: unknown) => {
+        if (!(await jsm.streams.info(name).then(() => true, () => false))) throw addErr;
+        await jsm.streams.update(name, cfg);
+      });
     }
   }
   return jsm;

@@ -26,14 +26,15 @@ describe('revocation bucket on the real NATS', () => {
     await nc?.drain();
   });
 
-  it('sees a disable and a re-enable within a second', async () => {
+  // README ("Access and security") promises two seconds; it is typically well under 0.3 s.
+  it('sees a disable and a re-enable within the documented two seconds', async () => {
     const sub = randomUUID();
     expect(watcher.isRevoked(sub)).toBe(false);
     await revokeUser(nc, sub);
-    const delay = await within(1_000, () => watcher.isRevoked(sub));
+    const delay = await within(2_000, () => watcher.isRevoked(sub));
     await unrevokeUser(nc, sub);
-    await within(1_000, () => !watcher.isRevoked(sub));
-    expect(delay).toBeLessThan(1_000);
+    await within(2_000, () => !watcher.isRevoked(sub));
+    expect(delay).toBeLessThan(2_000);
   });
 
   it('a watcher started later reads the current content, deletions included', async () => {

