@@ -1,12 +1,14 @@
 import { createServer } from 'node:http';
 import { Runtime } from '@temporalio/worker';
-import { connectNats, createLogger, createMetrics, createSql, ensureStreams, parseEnv } from '@tierline/platform';
+import { connectNats, createLogger, createMetrics, createSql, ensureStreams, initTracing, parseEnv } from '@tierline/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { NativeConnection, createTicketWorker } from './worker-factory.js';
 import { workerEnvSchema } from './env.js';
 
 const env = parseEnv(workerEnvSchema);
 const logger = createLogger('worker', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT; off without one.
+const tracing = initTracing('worker');
 // The SDK's own metrics (workflow and activity task latencies, slots, polls) on their own port;
 // this must happen before the first connection creates the runtime.
 Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.TEMPORAL_METRICS_ADDRESS } } } });
@@ -40,4 +42,5 @@ await nc.drain();
 await sql.end({ timeout: 5 });
 await connection.close();
 metricsServer.close();
+await tracing.shutdown();
 logger.info('worker stopped');

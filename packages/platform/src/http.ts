@@ -8,6 +8,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { AppError, makeErrorHandler, validationHook, errorBody } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { runWithLogContext } from './logger.js';
+import { SpanKind, SpanStatusCode, extractTraceContext, tracingEnabled, withSpan } from './tracing.js';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -60,6 +62,39 @@ export function apiSecurityHeaders() {
   });
 }
 
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Puts the request id on every log line written while the request runs, and, with tracing on, opens
+ * the request's server span: a child of the caller's W3C traceparent when it sent one, named by the
+ * route pattern ("POST /api/v1/tickets/:id/acknowledge") and carrying no path, query or body, since
+ * ids and search terms in them would make a span name per ticket and could carry personal data.
+ * Health and metrics probes get no span: they would drown the traces of real work.
+ */
+export function traceRequests() {
+  return createMiddleware(async (c, next) => {
+    const id = String(c.get('requestId' as never) ?? '');
+    const run = () => runWithLogContext(id ? { requestId: id } : {}, () => next());
+    if (!tracingEnabled() || PROBES.has(c.req.path)) return run();
+    const method = c.req.method;
+    await withSpan(
+      method,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractTraceContext(c.req.raw.headers),
+        attributes: { 'http.request.method': method, 'tierline.request_id': id },
+      },
+      async (span) => {
+        await run();
+        const route = routePath(c, -1);
+        span.updateName(`${method} ${route}`);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status });
+        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      },
+    );
+  });
+}
+
 /**
  * The common shell of every Tierline HTTP service: request ids, security headers, a body size
  * limit, access logs without bodies, request metrics, the one error envelope, /healthz, /readyz
@@ -69,6 +104,7 @@ export function apiSecurityHeaders() {
 export function createServiceApp<E extends { Variables: object }>(opts: ServiceAppOptions): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({ defaultHook: validationHook as never });
   app.use('*', requestId());
+  app.use('*', traceRequests());
   app.use('*', apiSecurityHeaders());
   app.use(
     '*',

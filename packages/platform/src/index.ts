@@ -11,3 +11,4 @@ export * from './rate-limit.js';
 export * from './service-token.js';
 export * from './metrics.js';
 export * from './consumer-lag.js';
+export * from './tracing.js';

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { activeTraceIds, setSpanAttributes } from './tracing.js';
 
 export type { Logger };
 
@@ -56,6 +58,39 @@ function scrubDeep(value: unknown, depth: number): unknown {
 }
 
 /**
+ * Correlation fields of the work in progress (requestId of an HTTP request, ticketId once known,
+ * the message sequence of a consumed NATS message), added to every log line written while that
+ * work runs — whichever logger writes it, so code deep down needs no logger handed to it. Only
+ * ids go here, never personal data.
+ */
+const logContext = new AsyncLocalStorage<Record<string, string | number>>();
+
+/** Runs `fn` with `fields` (on top of the enclosing ones) on every log line it writes. */
+export function runWithLogContext<T>(fields: Record<string, string | number>, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+/** Adds fields to the enclosing log context (no-op outside one). */
+export function addLogContext(fields: Record<string, string | number>): void {
+  const store = logContext.getStore();
+  if (store) Object.assign(store, fields);
+}
+
+/** The current correlation fields (for tests and for handing to another logger). */
+export function currentLogContext(): Readonly<Record<string, string | number>> {
+  return { ...logContext.getStore() };
+}
+
+/**
+ * The ticket this work concerns: `ticketId` on the following log lines and `tierline.ticket_id`
+ * on the active span, so a ticket's logs and traces are found by its id (a UUID, not its content).
+ */
+export function annotateTicket(ticketId: string): void {
+  addLogContext({ ticketId });
+  setSpanAttributes({ 'tierline.ticket_id': ticketId });
+}
+
+/**
  * Structured JSON logs. Request bodies are never logged; the keys where personal data hides are
  * redacted, and addresses and phone numbers in any logged text are masked, because clinic tickets
  * and contacts carry patient and staff details. `destination` is for tests.
@@ -65,6 +100,12 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     name,
     level,
     base: { service: name },
+    // requestId / ticketId of the work in progress and trace_id / span_id of the active span.
+    mixin: () => {
+      const ids = activeTraceIds();
+      const store = logContext.getStore();
+      return store || ids ? { ...store, ...ids } : {};
+    },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`)],
       censor: '[redacted]',

@@ -13,7 +13,7 @@ import {
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { headers as natsHeaders, nanos, type MsgHdrs } from '@nats-io/nats-core';
 import {
   COMMANDS_STREAM,
   EVENTS_STREAM,
@@ -22,7 +22,8 @@ import {
   subjectForEvent,
   type EventEnvelope,
 } from '@tierline/contracts';
-import type { Logger } from './logger.js';
+import { runWithLogContext, type Logger } from './logger.js';
+import { SpanKind, extractTraceContext, injectTraceContext, tracingEnabled, withSpan } from './tracing.js';
 
 export type { NatsConnection, JetStreamClient, JetStreamManager, JsMsg };
 
@@ -144,8 +145,62 @@ function isNotFound(err: unknown): boolean {
 /** Publishes an event with `Nats-Msg-Id` = event id, so a retry is deduplicated by the server. */
 export async function publishEvent(js: JetStreamClient, event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
   const parsed = EventEnvelopeSchema.parse(event);
-  const ack = await js.publish(subjectForEvent(parsed.type), JSON.stringify(parsed), { msgID: parsed.id, timeout: 10_000 });
+  const ack = await publishTraced(js, subjectForEvent(parsed.type), JSON.stringify(parsed), { msgID: parsed.id, timeout: 10_000 });
   return { seq: ack.seq, duplicate: ack.duplicate };
+}
+
+/**
+ * A JetStream publish in a producer span whose traceparent travels in the message headers, so
+ * the consumer's work (runConsumer) joins the publisher's trace: the HTTP request or the workflow
+ * activity that caused the message. The span carries the subject and the message id only — the
+ * subject names the event type, never a person. Every Tierline publish of an event or command
+ * goes through here.
+ */
+export async function publishTraced(
+  js: JetStreamClient,
+  subject: string,
+  payload: string | Uint8Array,
+  opts: { msgID: string; timeout?: number; headers?: MsgHdrs },
+): Promise<{ seq: number; duplicate: boolean }> {
+  if (!tracingEnabled()) return js.publish(subject, payload, opts);
+  return withSpan(
+    `publish ${subject}`,
+    { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'publish', 'messaging.destination.name': subject, 'messaging.message.id': opts.msgID } },
+    async (span) => {
+      const h = opts.headers ?? natsHeaders();
+      injectTraceContext(h);
+      const ack = await js.publish(subject, payload, { ...opts, headers: h });
+      span.setAttributes({ 'tierline.stream': ack.stream, 'tierline.stream_seq': ack.seq, 'tierline.duplicate': ack.duplicate });
+      return ack;
+    },
+  );
+}
+
+/**
+ * Runs a consumer's handling of one message with its correlation: the consumer and stream
+ * sequence on every log line, and, with tracing on, a consumer span that continues the
+ * publisher's trace from the message's traceparent header.
+ */
+export function handleTraced<T>(msg: JsMsg, durable: string, fn: () => Promise<T>): Promise<T> {
+  return runWithLogContext({ consumer: durable, seq: msg.seq }, () => {
+    if (!tracingEnabled()) return fn();
+    return withSpan(
+      `process ${msg.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: extractTraceContext(msg.headers),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': msg.subject,
+          'messaging.consumer.group.name': durable,
+          'tierline.stream_seq': msg.seq,
+          'tierline.delivery_count': msg.info.deliveryCount,
+        },
+      },
+      fn,
+    );
+  });
 }
 
 export interface ConsumeOptions {
@@ -211,7 +266,7 @@ export async function runConsumer(nc: NatsConnection, opts: ConsumeOptions): Pro
         current = { stop: () => void messages.close() };
         for await (const msg of messages) {
           try {
-            await opts.handle(msg);
+            await handleTraced(msg, opts.durable, () => opts.handle(msg));
           } catch (err) {
             const attempt = msg.info.deliveryCount;
             if (attempt >= maxDeliver) {

@@ -1,5 +1,5 @@
 import { EVENTS_STREAM, EVENTS_SUBJECT_PREFIX, EventEnvelopeSchema } from '@tierline/contracts';
-import { runConsumer, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { annotateTicket, runConsumer, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import { appendEvent } from './store.js';
 
 export const AUDIT_DURABLE = 'audit';
@@ -31,6 +31,7 @@ export async function startAuditConsumer(opts: { nc: NatsConnection; sql: Sql; l
         msg.term('invalid envelope');
         return;
       }
+      if (parsed.data.ticketId) annotateTicket(parsed.data.ticketId);
       const { inserted, seq } = await appendEvent(opts.sql, parsed.data);
       opts.logger.debug({ eventId: parsed.data.id, type: parsed.data.type, seq, inserted }, 'event recorded');
       msg.ack();

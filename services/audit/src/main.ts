@@ -3,6 +3,7 @@ import {
   connectNats,
   consumerLagGauges,
   createLogger,
+  initTracing,
   createMetrics,
   createSql,
   createRevocationWatcher,
@@ -23,6 +24,8 @@ import { loadKeys } from './keys.js';
 
 const env = parseEnv(auditEnvSchema);
 const logger = createLogger('audit', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+const tracing = initTracing('audit');
 const { signer, publicKeys } = loadKeys(env, logger);
 
 // Migrations need an owner; the running service only needs the insert-only writer role.
@@ -65,4 +68,5 @@ onShutdown(logger, async () => {
   await checkpointer.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });
+  await tracing.shutdown();
 });

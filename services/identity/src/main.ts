@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   connectNats,
   createLogger,
+  initTracing,
   createRevocationWatcher,
   createSql,
   createTokenVerifier,
@@ -22,6 +23,8 @@ import { flushVendorLinkOutbox } from './vendor-links.js';
 
 const env = parseEnv(identityEnvSchema);
 const logger = createLogger('identity', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+const tracing = initTracing('identity');
 const sql = createSql(env.DATABASE_URL, 'identity');
 await migrate(sql, { schema: 'identity', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
 
@@ -83,4 +86,5 @@ onShutdown(logger, async () => {
   await revoked.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });
+  await tracing.shutdown();
 });

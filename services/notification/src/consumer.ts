@@ -1,7 +1,7 @@
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
 import { RetentionPolicy, StorageType, jetstream } from '@nats-io/jetstream';
 import { NotifyCommandSchema } from '@tierline/contracts';
-import { ensureStreams, publishEvent, runConsumer, type JsMsg, type Logger, type NatsConnection } from '@tierline/platform';
+import { annotateTicket, ensureStreams, publishEvent, publishTraced, runConsumer, type JsMsg, type Logger, type NatsConnection } from '@tierline/platform';
 import type { Pipeline } from './pipeline.js';
 import { stableUuid } from './pipeline.js';
 
@@ -41,7 +41,7 @@ export async function startNotifyConsumer(o: NotifyConsumerOptions) {
     h.set('Tierline-Original-Subject', msg.subject);
     h.set('Tierline-Original-Seq', String(msg.seq));
     h.set('Tierline-Reason', reason.slice(0, 500));
-    await js.publish(`${DEAD_LETTER_SUBJECT_PREFIX}.notify`, msg.data, { headers: h, msgID: `dl-${o.stream}-${msg.seq}` });
+    await publishTraced(js, `${DEAD_LETTER_SUBJECT_PREFIX}.notify`, msg.data, { headers: h, msgID: `dl-${o.stream}-${msg.seq}` });
     let ticketId: string | undefined;
     try {
       ticketId = (msg.json<{ ticketId?: string }>()).ticketId;
@@ -81,6 +81,7 @@ export async function startNotifyConsumer(o: NotifyConsumerOptions) {
         msg.term('invalid command');
         return;
       }
+      annotateTicket(parsed.data.ticketId);
       const isLast = msg.info.deliveryCount >= o.maxDeliver;
       try {
         // Keep the message ours while slow providers answer.

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, onShutdown, parseEnv } from '@tierline/platform';
+import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, initTracing, listen, migrate, onShutdown, parseEnv } from '@tierline/platform';
 import { createNotificationApp } from './app.js';
 import { notificationEnvSchema } from './env.js';
 import { startNotificationWorker } from './service.js';
@@ -7,6 +7,8 @@ import { createTicketAccess } from './ticket-access.js';
 
 const env = parseEnv(notificationEnvSchema);
 const logger = createLogger('notification', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+const tracing = initTracing('notification');
 const sql = createSql(env.DATABASE_URL, 'notification');
 await migrate(sql, { schema: 'notification', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
 const nc = await connectNats(env.NATS_URL, 'tierline-notification', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
@@ -25,4 +27,5 @@ onShutdown(logger, async () => {
   await worker.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });
+  await tracing.shutdown();
 });

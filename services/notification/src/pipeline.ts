@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventEnvelope, NotificationChannel, NotifyCommand } from '@tierline/contracts';
-import { publishEvent, type JetStreamClient, type Logger, type Metrics, type Sql } from '@tierline/platform';
+import { SpanKind, publishEvent, withSpan, type JetStreamClient, type Logger, type Metrics, type Sql } from '@tierline/platform';
 import { addressOf, type Senders } from './channels.js';
 import { quietUntil } from './quiet-hours.js';
 import { describeTarget, type Recipient, type RecipientResolver } from './recipients.js';
@@ -193,15 +193,31 @@ export function createPipeline(o: PipelineOptions) {
     const first = rows[0]!;
     const ids = rows.map((r) => r.id).sort();
     const bundleId = rows.length > 1 ? stableUuid(`bundle:${ids.join(',')}`) : null;
-    const { providerMessageId } = await o.senders[first.channel].send({
-      channel: first.channel,
-      recipient: first.recipient,
-      pages,
-      ...(alert ? { alert } : {}),
-      idempotencyKey: bundleId ? `bundle:${bundleId}` : `${first.idempotency_key}|${first.recipient_id}|${first.channel}`,
-      mayHaveBeenSent: rows.some((r) => r.attempts > 1),
-    });
+    // The delivery span: channel, kind and outcome — never the recipient's address or the message.
+    const { providerMessageId } = await withSpan(
+      `deliver ${first.channel}`,
+      { kind: SpanKind.CLIENT, attributes: { 'tierline.notification.channel': first.channel, 'tierline.notification.kind': alert ? 'alert' : 'page', 'tierline.notification.deliveries': rows.length } },
+      async (span) => {
+        try {
+          const sent = await o.senders[first.channel].send({
+            channel: first.channel,
+            recipient: first.recipient,
+            pages,
+            ...(alert ? { alert } : {}),
+            idempotencyKey: bundleId ? `bundle:${bundleId}` : `${first.idempotency_key}|${first.recipient_id}|${first.channel}`,
+            mayHaveBeenSent: rows.some((r) => r.attempts > 1),
+          });
+          span.setAttribute('tierline.notification.outcome', 'sent');
+          return sent;
+        } catch (err) {
+          span.setAttribute('tierline.notification.outcome', 'failed');
+          throw err;
+        }
+      },
+    );
     const sent = await markSent(ids, providerMessageId, bundleId);
+    // Ids, channel and kind only: the recipient's address stays out of the log.
+    logger.info({ deliveryIds: ids, channel: first.channel, kind: alert ? 'alert' : 'page' }, 'delivery sent');
     for (const r of sent) await emit('notification.sent', r);
     return sent;
   }

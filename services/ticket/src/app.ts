@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
+import { annotateTicket, createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps, TicketRateLimits } from './deps.js';
 import { registerDocs } from './routes/docs.js';
 import { registerSlaReport } from './routes/v1_reports_sla.js';
@@ -34,6 +34,8 @@ import { registerTicketEventsStream } from './routes/v1_events_stream.js';
 /** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
 export const DEFAULT_TICKET_RATE_LIMITS: TicketRateLimits = { ticketCreatePerMinute: 120, policyPublishPerMinute: 10 };
 
+const TICKET_PATH = /^\/api\/v1\/tickets\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
+
 /** Builds the ticket service's HTTP app around the dependencies it is given. */
 export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   const app = createServiceApp<TicketAppEnv>({
@@ -46,6 +48,12 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   });
   app.use('/api/v1/*', async (c, next) => {
     c.set('deps', deps);
+    await next();
+  });
+  // A request about one ticket: its id on every log line and on the request's span.
+  app.use('/api/v1/tickets/*', async (c, next) => {
+    const m = TICKET_PATH.exec(c.req.path);
+    if (m?.[1]) annotateTicket(m[1]);
     await next();
   });
   // Everything under /api/v1 needs a token, except the API description itself.

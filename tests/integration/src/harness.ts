@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '@tierline/contracts';
-import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
+import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Logger } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
 import type { EscalationPolicy } from '@tierline/contracts';
 import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
+import { temporalClientInterceptors } from '@tierline/workflows/tracing';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
 
 /**
@@ -17,9 +18,9 @@ import { DEFAULT_CATEGORIES } from '@tierline/contracts';
  * PostgreSQL, NATS JetStream, Temporal and Keycloak, isolated per test file by a fresh database,
  * a unique task queue and a unique durable consumer.
  */
-export async function startSlice(label: string, opts: { policy?: EscalationPolicy } = {}) {
+export async function startSlice(label: string, opts: { policy?: EscalationPolicy; notifySubject?: string; logger?: Logger } = {}) {
   const env = testEnv();
-  const logger = createLogger(`it-${label}`, process.env.LOG_LEVEL ?? 'silent');
+  const logger = opts.logger ?? createLogger(`it-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const suffix = randomBytes(4).toString('hex');
   const db = await createTestDatabase(label);
   const ticketSql = createSql(db.url, 'ticket', 5);
@@ -41,12 +42,13 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
     connection: workerConnection,
     namespace: env.temporalNamespace,
     taskQueue,
-    deps: { sql: ticketSql, js: jetstream(nc), metrics: workerMetrics },
+    deps: { sql: ticketSql, js: jetstream(nc), metrics: workerMetrics, ...(opts.notifySubject ? { notifySubject: opts.notifySubject } : {}) },
   });
   const workerRun = worker.run();
 
   const connection = await Connection.connect({ address: env.temporalAddress });
-  const temporal = new Client({ connection, namespace: env.temporalNamespace });
+  // With tracing on (tracing.int.test.ts), workflow starts carry the request's trace context.
+  const temporal = new Client({ connection, namespace: env.temporalNamespace, interceptors: temporalClientInterceptors() });
   const app = createTicketApp({
     sql: ticketSql,
     temporal,

@@ -7,7 +7,7 @@ import {
   type NotifyCommand,
   type Ticket,
 } from '@tierline/contracts';
-import { publishEvent, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
+import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
 
 export interface ActivityDeps {
@@ -16,6 +16,12 @@ export interface ActivityDeps {
   js: JetStreamClient;
   /** The worker's Prometheus registry: escalations fired, by tier and priority. */
   metrics?: Metrics;
+  /**
+   * Where notification commands go; tierline.commands.notify unless a test hands in a private
+   * subject (the commands stream is a work queue: a shared subject would be read by whichever
+   * notification service runs on the same NATS).
+   */
+  notifySubject?: string;
 }
 
 /** Columns of the ticket read model that the workflow keeps current. */
@@ -117,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
       }
       for (const event of events) await publishEvent(deps.js, event);
       for (const notify of notifies) {
-        await deps.js.publish(NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
+        await publishTraced(deps.js, deps.notifySubject ?? NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
       }
     },
   };

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { errorBody, makeErrorHandler, type Logger } from '@tierline/platform';
+import { errorBody, makeErrorHandler, traceRequests, type Logger } from '@tierline/platform';
 import { publicConfig, type PortalEnv } from './env.js';
 import { forward, routeFor, type Route } from './proxy.js';
 import { portalSecureHeaders } from './security.js';
@@ -52,6 +52,8 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
 
   const app = new Hono<Vars>();
   app.use('*', requestId());
+  // Request id on the log lines; with tracing on, a server span whose traceparent the proxy forwards.
+  app.use('*', traceRequests());
   app.use('*', portalSecureHeaders(config.keycloakUrl));
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { createLogger, listen, onShutdown, parseEnv } from '@tierline/platform';
+import { createLogger, initTracing, listen, onShutdown, parseEnv } from '@tierline/platform';
 import { portalEnvSchema, publicConfig } from './env.js';
 import { createPortalApp } from './app.js';
 
 const env = parseEnv(portalEnvSchema);
 const logger = createLogger('portal', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+const tracing = initTracing('portal');
 // Compiled layout: dist/server/main.js beside dist/public.
 const publicDir = env.PORTAL_PUBLIC_DIR ?? fileURLToPath(new URL('../public', import.meta.url));
 
@@ -12,4 +14,7 @@ const app = createPortalApp({ env, logger, publicDir });
 const server = await listen(app, env.PORT, env.HOST);
 const { keycloakUrl, realm } = publicConfig(env);
 logger.info({ port: server.port, host: env.HOST, keycloakUrl, realm }, 'portal listening');
-onShutdown(logger, server.close);
+onShutdown(logger, async () => {
+  await server.close();
+  await tracing.shutdown();
+});

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { CreateTicketRequestSchema, TicketSchema, type Ticket } from '@tierline/contracts';
-import { AppError } from '@tierline/platform';
+import { AppError, annotateTicket } from '@tierline/platform';
 import {
   TICKET_WORKFLOW_TYPE,
   searchAttributesFor,
@@ -57,6 +57,7 @@ export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
     }
 
     const id = randomUUID();
+    annotateTicket(id);
     const workflowId = ticketWorkflowId(id);
     // Every new ticket runs on the newest published policy version, which it then keeps.
     const current = await latestPublished(sql);
