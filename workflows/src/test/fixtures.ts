@@ -3,7 +3,8 @@ import { temporal } from '@temporalio/proto';
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
@@ -181,18 +182,44 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
 export const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
 
 /**
- * Writes the event histories of these workflows (each run of a continued-as-new chain) to
- * src/test/histories/, for the replay test. Run `npm run record-histories` after a deliberate,
- * versioned change to the workflow, and commit the files.
+ * Where a recording goes: histories/<label>/, the label being RECORD_HISTORIES when it names one
+ * (`RECORD_HISTORIES=2027-01-10-sla-pause`), else today's UTC date. One folder per recording, so a
+ * new recording sits beside the old ones, which keep being replayed (docs/deployment.md).
  */
-export async function saveHistories(env: TestWorkflowEnvironment, runs: { name: string; workflowId: string }[]): Promise<void> {
-  await mkdir(HISTORIES_DIR, { recursive: true });
+export function recordingDir(label = process.env.RECORD_HISTORIES): string {
+  const named = label && /^[a-z0-9][a-z0-9._-]*$/i.test(label) && !/^(1|true|yes)$/i.test(label);
+  return join(HISTORIES_DIR, named ? label : new Date().toISOString().slice(0, 10));
+}
+
+/**
+ * Writes the event history of each of these workflows (its latest run, for a continued-as-new
+ * chain) to recordingDir(), for the replay test. Run `npm run record-histories` after a deliberate,
+ * versioned change to the workflow, and commit the new files. An existing file is never
+ * overwritten: a history already committed is what running tickets look like, and must stay.
+ */
+export async function saveHistories(env: TestWorkflowEnvironment, runs: { name: string; workflowId: string }[], prefix = ''): Promise<void> {
+  const dir = recordingDir();
+  await mkdir(dir, { recursive: true });
   for (const [i, r] of runs.entries()) {
     const slug = r.name.split(' > ').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60).replace(/-$/, '');
     const history = await env.client.workflow.getHandle(r.workflowId).fetchHistory();
     const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, bytes: String, defaults: false });
-    await writeFile(join(HISTORIES_DIR, `${String(i + 1).padStart(2, '0')}-${slug}.json`), `${JSON.stringify(json, null, 1)}\n`);
+    const file = join(dir, `${prefix}${String(i + 1).padStart(2, '0')}-${slug}.json`);
+    try {
+      await writeFile(file, `${JSON.stringify(json, null, 1)}\n`, { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      throw new Error(`${file} exists: committed histories are kept. Record under a new label: RECORD_HISTORIES=<label> npm run record-histories`);
+    }
   }
+}
+
+/** Every committed history, as paths relative to HISTORIES_DIR (label/file.json), oldest label first. */
+export function committedHistories(): string[] {
+  return readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.split(sep).join('/'))
+    .sort();
 }
 
 /** Reads a history written by saveHistories. */

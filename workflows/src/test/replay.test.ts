@@ -1,24 +1,111 @@
-import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
 import { workflowsPath } from '../worker-factory.js';
-import { HISTORIES_DIR, historyFromFile } from './fixtures.js';
+import { HISTORIES_DIR, committedHistories, historyFromFile } from './fixtures.js';
 
 /**
- * Replays committed histories of real ticket workflows against today's workflow code. A change
- * that would make running tickets non-deterministic (reordered commands, a removed timer…)
- * fails here before it can strand a ticket in production.
+ * Replays every committed history of real ticket workflows (src/test/histories/<label>/*.json,
+ * the old recordings as well as the newest) against today's workflow code. A change that would
+ * make running tickets non-deterministic (reordered commands, a removed or added timer, …) fails
+ * here before it can strand a ticket in production. How to change the workflow safely, and how
+ * to record new histories: docs/deployment.md, "Upgrading workflows safely".
  */
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = committedHistories();
+const load = (file: string) => historyFromFile(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
+const mutant = (name: string) => fileURLToPath(new URL(`./replay-mutants/${name}.ts`, import.meta.url));
+
+/**
+ * The workflow interceptor the worker adds when tracing is on (src/tracing.ts). It must not change
+ * a workflow's commands, or switching tracing on or off would strand running tickets; its sink
+ * only exports spans, so here it goes nowhere.
+ */
+const tracingOptions = {
+  interceptors: { workflowModules: [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] },
+  sinks: { exporter: { export: { fn: () => undefined } } },
+};
+
+/** Replays all histories on one replay worker with this workflow code; results by file. */
+async function replayAll(path: string, only = files, extra: Partial<typeof tracingOptions> = {}): Promise<Map<string, ReplayResult>> {
+  const results = new Map<string, ReplayResult>();
+  const histories = only.map((file) => ({ workflowId: file, history: load(file) }));
+  for await (const r of Worker.runReplayHistories({ workflowsPath: path, ...extra }, histories)) results.set(r.workflowId, r);
+  return results;
+}
+
+/** Activity inputs of a history, decoded: the events each step recorded, in order. */
+function recordedEventTypes(h: temporal.api.history.v1.IHistory): string[] {
+  const types: string[] = [];
+  for (const e of h.events ?? []) {
+    for (const p of e.activityTaskScheduledEventAttributes?.input?.payloads ?? []) {
+      const text = Buffer.from(p.data ?? new Uint8Array()).toString('utf8');
+      for (const m of text.matchAll(/"type":"(ticket\.[a-z_]+)"/g)) types.push(m[1]!);
+    }
+  }
+  return types;
+}
+function updateNames(h: temporal.api.history.v1.IHistory): string[] {
+  return (h.events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
+}
+const isSubsequence = (wanted: string[], seen: string[]) => {
+  let i = 0;
+  for (const s of seen) if (s === wanted[i]) i++;
+  return i === wanted.length;
+};
 
 describe('replay of committed ticket histories', () => {
-  it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
+  let results: Map<string, ReplayResult>;
+  beforeAll(async () => {
+    results = await replayAll(workflowsPath());
+  }, 120_000);
+
+  it('has histories of every journey a running ticket may be in the middle of', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    const all = files.map((f) => ({ file: f, history: load(f) }));
+    const covers = (what: string, ok: (h: temporal.api.history.v1.IHistory) => boolean) =>
+      expect(all.filter((x) => ok(x.history)).map((x) => x.file), `a committed history where a ticket is ${what}`).not.toEqual([]);
+    covers('opened, escalated, acknowledged and resolved, in that order', (h) =>
+      isSubsequence(['ticket.created', 'ticket.escalated', 'ticket.acknowledged', 'ticket.resolved'], recordedEventTypes(h)));
+    covers('escalated to the vendor and acknowledged by it', (h) =>
+      isSubsequence(['ticket.escalated', 'ticket.vendor_acknowledged'], recordedEventTypes(h)) && updateNames(h).includes('vendorAcknowledge'));
+    covers('migrated to a newer policy version', (h) => updateNames(h).includes('migratePolicy') && recordedEventTypes(h).includes('ticket.policy_migrated'));
+    covers('waiting on the requester', (h) => updateNames(h).includes('waitOnRequester'));
+    covers('continued as new (a later run)', (h) => Boolean(h.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId));
   });
 
-  it.each(files)('%s replays deterministically', async (file) => {
-    const history = historyFromFile(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
-    await expect(Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history, `replay-${file}`)).resolves.toBeUndefined();
+  it.each(files)('%s replays deterministically', (file) => {
+    const r = results.get(file);
+    expect(r, `no replay result for ${file}`).toBeDefined();
+    expect(r!.error, `${file}: ${String(r!.error)}`).toBeUndefined();
   });
+
+  it('replays them all with the tracing interceptor too (tracing may be switched on or off at any deploy)', async () => {
+    const traced = await replayAll(workflowsPath(), files, tracingOptions);
+    const failed = [...traced.values()].filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`);
+    expect(traced.size).toBe(files.length);
+    expect(failed).toEqual([]);
+  }, 120_000);
+});
+
+describe('the replay check itself', () => {
+  // Two files are enough to show the difference; replaying all of them would only take longer.
+  const sample = () => [files.find((f) => f.includes('journey-01'))!, files.find((f) => f.includes('continues-as-new'))!];
+
+  it('fails a change that is not behind patched(): a timer added before the first step', async () => {
+    const results = await replayAll(mutant('unversioned-change'), sample());
+    for (const file of sample()) {
+      const error = results.get(file)?.error;
+      expect(error, `${file} replayed although the workflow's first command changed`).toBeDefined();
+      expect(error!.name).toBe('DeterminismViolationError');
+    }
+  }, 120_000);
+
+  it('passes the same change behind patched(), as docs/deployment.md prescribes', async () => {
+    const results = await replayAll(mutant('patched-change'), sample());
+    for (const file of sample()) expect(results.get(file)?.error, file).toBeUndefined();
+  }, 120_000);
 });
