@@ -11,6 +11,12 @@ describe('ticket service environment', () => {
     expect(env.TICKET_CATEGORIES).toContain('ehr');
     expect(env.TICKET_CREATE_RATE_LIMIT_PER_MINUTE).toBe(120);
     expect(env.POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE).toBe(10);
+    expect(env.DATABASE_POOL_MAX).toBe(20);
+  });
+
+  it('takes the pool size from the environment and refuses one too small to hold a creation and a read', () => {
+    expect(parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', DATABASE_POOL_MAX: '50' }).DATABASE_POOL_MAX).toBe(50);
+    expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', DATABASE_POOL_MAX: '1' })).toThrow(/DATABASE_POOL_MAX/);
   });
 
   it('takes rate limits from the environment and refuses a limit that is not a positive number', () => {

@@ -9,6 +9,11 @@ export const ticketEnvSchema = baseEnvSchema
     HOST: z.string().default('127.0.0.1'),
     // The ticket service's own database; its schema "ticket" is migrated at start-up.
     DATABASE_URL: databaseUrl,
+    // Connections in the pool. Opening a ticket holds one while its workflow starts (the row and
+    // the start commit together, decision 2), so this bounds how many tickets open at once: at 10,
+    // 16 concurrent creations queued behind each other (npm run bench, decision 14). Replicas ×
+    // this, plus the other services' pools, must stay under PostgreSQL's max_connections (100).
+    DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
     // JetStream, where audited events (policy changes) are published.
     NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
     // Who this process is to NATS, user "ticket" in infra/nats/nats.conf: its permissions allow only ticket, policy and assignment events.

@@ -4,6 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import {
   connectNats,
   createLogger,
+  initTracing,
   createSql,
   createRevocationWatcher,
   createTokenVerifier,
@@ -14,6 +15,7 @@ import {
   parseEnv,
 } from '@tierline/platform';
 import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { temporalClientInterceptors } from '@tierline/workflows/tracing';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
 import { startNotificationTimeline } from './notification-timeline.js';
@@ -21,8 +23,10 @@ import { ensureInitialPolicy, flushPolicyOutbox } from './policies-repo.js';
 
 const env = parseEnv(ticketEnvSchema);
 const logger = createLogger('ticket', env.LOG_LEVEL);
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+const tracing = initTracing('ticket');
 
-const sql = createSql(env.DATABASE_URL, 'ticket');
+const sql = createSql(env.DATABASE_URL, 'ticket', env.DATABASE_POOL_MAX);
 await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
 // A fresh installation starts on the built-in clinic policy (version 1) until an IT lead
 // publishes another; concurrent replicas publish it once.
@@ -35,7 +39,8 @@ const js = jetstream(nc);
 // Delivery failures and lead alerts of the notification service appear on the tickets' timelines.
 const notificationTimeline = await startNotificationTimeline({ nc, sql, logger });
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+// Workflow starts and updates carry the request's trace context (no-op with tracing off).
+const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, interceptors: temporalClientInterceptors(tracing) });
 
 // Policy events are written to an outbox with the change itself; anything not yet published
 // (NATS was down, the process died) goes out here.
@@ -65,4 +70,5 @@ onShutdown(logger, async () => {
   await nc.drain();
   await connection.close();
   await sql.end({ timeout: 5 });
+  await tracing.shutdown();
 });
