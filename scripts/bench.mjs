@@ -1,5 +1,5 @@
-// `npm run bench`: the benchmarks, on the real servers of this machine (started if needed and
-// stopped again), one after another so they do not disturb each other:
+// `npm run bench`: the benchmarks, on real servers of their own (started, then stopped again),
+// one after another so they do not disturb each other:
 //   1. @tierline/bench — the baselines (raw Temporal workflow starts, PostgreSQL inserts, JetStream
 //      publishes), then Tierline end to end (ticket creation through the API, escalation lateness
 //      to JetStream and to the SMTP server, the queue API, the worker's memory), as one table with
@@ -15,9 +15,31 @@ import { ensureNodeModules, installTools, log, repo, run } from './lib.mjs';
 
 installTools();
 ensureNodeModules();
+
+// The benchmarks run on servers of their own: their own data dir (.data/bench, wiped first) and
+// the usual ports + 5000 (chaos uses + 10000). So a developer's running system neither disturbs
+// the figures nor loses anything to them: the bench's ticket service reads the same durable
+// consumer names as any other, which on a shared NATS server would take the other's messages.
+// Everything below reads its ports and data dir from the environment (infra/lib/env.mjs,
+// @tierline/testing); variables a shell may carry for the shared stack are overridden.
+const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 5000);
+const benchDataDir = process.env.BENCH_DATA_DIR ?? join(repo, '.data', 'bench');
+const PORTS = {
+  PG_PORT: 55432, NATS_PORT: 4222, NATS_MONITOR_PORT: 8222, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233,
+  KEYCLOAK_PORT: 8180, KEYCLOAK_MANAGEMENT_PORT: 9180, MAILPIT_SMTP_PORT: 1025, MAILPIT_UI_PORT: 8025,
+};
+Object.assign(process.env, {
+  TIERLINE_DATA_DIR: benchDataDir,
+  ...Object.fromEntries(Object.entries(PORTS).map(([k, v]) => [k, String(v + OFFSET)])),
+});
+for (const k of ['DATABASE_URL', 'NATS_URL', 'TEMPORAL_ADDRESS', 'KEYCLOAK_URL', 'KEYCLOAK_ISSUER', 'SMTP_URL', 'MAILPIT_URL', 'NATS_USER', 'NATS_PASSWORD']) {
+  delete process.env[k];
+}
+rmSync(benchDataDir, { recursive: true, force: true });
+mkdirSync(benchDataDir, { recursive: true });
+
 const { infraEnv } = await import('../infra/lib/env.mjs');
-const record = join(repo, '.data', `bench-started-${process.pid}`);
-mkdirSync(join(repo, '.data'), { recursive: true });
+const record = join(benchDataDir, `bench-started-${process.pid}`);
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
 const env = { ...process.env, ...infraEnv(), LOG_LEVEL: 'silent' };
 const sections = [];
