@@ -391,8 +391,12 @@ async function streamProbe(ctx: CallContext, req: Req): Promise<{ status: number
   }
 }
 
+// Shifts of one team must not overlap, and the matrix creates several (some at once): each gets
+// its own hour, two hours after the one before.
+let shiftsMade = 0;
+const firstShiftAt = Date.now() + 40 * 86_400_000;
 function shift() {
-  const start = Date.now() + 40 * 86_400_000 + Math.floor(Math.random() * 86_400_000);
+  const start = firstShiftAt + shiftsMade++ * 2 * 3_600_000;
   return { username: 'alex.agent', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3_600_000).toISOString() };
 }
 

@@ -67,8 +67,12 @@ describe('unanswered P1 escalates by itself', () => {
     expect(three.clocks.find((c: { name: string }) => c.name === 'vendor_response').state).toBe('running');
     expect(three.clocks.find((c: { name: string }) => c.name === 'response').breached).toBe(true);
 
-    // The read model follows the workflow.
-    const read = await agent('GET', `/api/v1/tickets/${t.id}`);
+    // The read model follows the workflow: the escalation's activity writes it right after the
+    // workflow's state (which the query above reads) has moved on.
+    const read = await eventually('the read model at tier 3', async () => {
+      const r = await agent('GET', `/api/v1/tickets/${t.id}`);
+      return r.body.tier === 3 ? r : undefined;
+    });
     expect(read.body).toMatchObject({ tier: 3, vendorOrgId: 'acme-it', status: 'waiting_on_vendor', slaAtRisk: true });
     expect(read.body.escalationLevel).toBeGreaterThanOrEqual(2);
 
