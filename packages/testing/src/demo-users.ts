@@ -1,3 +1,4 @@
+import type { Sql } from 'postgres';
 /** Realm roles (the same names as @tierline/contracts ROLES; this package does not depend on it). */
 export type DemoRole = 'clinic_staff' | 'it_agent' | 'it_lead' | 'vendor' | 'auditor' | 'admin';
 
@@ -56,3 +57,16 @@ export const DEMO_CONTACTS: Record<string, DemoContacts> = {
   'otto.oncall': { email: 'otto.oncall@it.tierline.test', mobile: '+15550100003', slackHandle: 'U0OTTO0003', teamsHandle: 'otto.oncall@it.tierline.test' },
   'val.vendor': { email: 'val.vendor@acme-it.test', mobile: '+15550100004' },
 };
+
+/**
+ * Gives the demo people their contacts (email, mobile) in an identity database whose directory
+ * has already been synced from Keycloak, as the test and bench stacks need them.
+ */
+export async function seedDemoContacts(sql: Sql): Promise<void> {
+  for (const [username, c] of Object.entries(DEMO_CONTACTS)) {
+    await sql`
+      insert into user_contacts (user_id, email, mobile)
+      select id, ${c.email ?? null}, ${c.mobile ?? null} from users where username = ${username}
+      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, updated_at = now()`;
+  }
+}

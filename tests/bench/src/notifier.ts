@@ -39,7 +39,7 @@ import {
 } from '@tierline/notification';
 import { connectNats, createLogger, createSql, createTokenVerifier, listen, migrate, serviceAccountToken } from '@tierline/platform';
 import { startProviderStubs } from '@tierline/provider-stubs';
-import { DEMO_CONTACTS, testEnv } from '@tierline/testing';
+import { seedDemoContacts, testEnv } from '@tierline/testing';
 
 const dbUrl = process.env.BENCH_DB_URL;
 const ticketUrl = process.env.BENCH_TICKET_URL;
@@ -56,12 +56,7 @@ const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tie
 const kc = createKeycloakAdmin(credentials);
 const sync = startDirectorySync({ sql: idSql, kc, logger, intervalMs: 0 });
 await sync.first;
-for (const [username, c] of Object.entries(DEMO_CONTACTS)) {
-  await idSql`
-    insert into user_contacts (user_id, email, mobile)
-    select id, ${c.email ?? null}, ${c.mobile ?? null} from users where username = ${username}
-    on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, updated_at = now()`;
-}
+await seedDemoContacts(idSql);
 const deps: IdentityDeps = {
   sql: idSql,
   logger,

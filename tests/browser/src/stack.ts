@@ -19,7 +19,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, createAuditApp, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
 import { DEFAULT_CATEGORIES, EVENTS_STREAM, type EscalationPolicy } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, serviceAccountToken } from '@tierline/platform';
-import { createTestDatabase, DEMO_CONTACTS, testEnv } from '@tierline/testing';
+import { createTestDatabase, seedDemoContacts, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import {
   createEmailSender,
@@ -208,12 +208,7 @@ async function startVendorEmail(o: {
   const sync = startDirectorySync({ sql: idSql, kc, logger, intervalMs: 0 });
   stops.push(async () => sync.stop());
   await sync.first;
-  for (const [username, c] of Object.entries(DEMO_CONTACTS)) {
-    await idSql`
-      insert into user_contacts (user_id, email, mobile)
-      select id, ${c.email ?? null}, ${c.mobile ?? null} from users where username = ${username}
-      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, updated_at = now()`;
-  }
+  await seedDemoContacts(idSql);
   const deps: IdentityDeps = {
     sql: idSql,
     logger,
