@@ -5,7 +5,7 @@
 //   node infra/stack.mjs status                           what runs, and whether it answers
 // Names: postgres, nats, temporal, keycloak, mailpit (default: all). Tools come from `node infra/install.mjs`.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ports } from './lib/env.mjs';
@@ -14,6 +14,7 @@ import {
   tailLog, waitFor, writePid,
 } from './lib/proc.mjs';
 import { infraDir, toolPaths } from './lib/tools.mjs';
+import { demoRealm } from './lib/realm.mjs';
 
 const ALL = ['postgres', 'nats', 'temporal', 'keycloak', 'mailpit'];
 const PORTS = ports();
@@ -284,12 +285,15 @@ const keycloak = {
     if (!TOOLS.javaHome) throw new Error('no Java ≥ 21 found for Keycloak; run node infra/install.mjs or set JAVA_HOME');
     const dir = serviceDir('keycloak');
     // The Keycloak home is shared between clones, so the realm is not copied into <home>/data/import:
-    // this clone's realm file goes to .data/keycloak/import and is handed over via -Dkeycloak.migration.dir,
+    // this clone's realm goes to .data/keycloak/import and is handed over via -Dkeycloak.migration.dir,
     // the property that --import-realm itself sets. An existing realm is never overwritten on start.
+    // The local stack is the demo: the production realm merged with the demo overlay (people, dev
+    // client secrets, reusable one-time codes; infra/lib/realm.mjs). A deployment imports the
+    // production realm alone (docker-compose.yml).
     const importDir = join(dir, 'import');
     rmSync(importDir, { recursive: true, force: true });
     mkdirSync(importDir, { recursive: true });
-    copyFileSync(join(infraDir, 'keycloak', 'tierline-realm.json'), join(importDir, 'tierline-realm.json'));
+    writeFileSync(join(importDir, 'tierline-realm.json'), `${JSON.stringify(demoRealm(), null, 2)}\n`);
     const pid = startDetached({
       name: 'keycloak',
       cmd: join(home, 'bin', 'kc.sh'),

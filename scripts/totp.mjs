@@ -1,5 +1,5 @@
 // `npm run totp -- <demo user>`: prints the demo user's current one-time code (demo TOTP
-// secrets of infra/keycloak/tierline-realm.json; an authenticator app given the same secret
+// secrets of infra/keycloak/tierline-realm.demo.json; an authenticator app given the same secret
 // shows the same code).
 const { DEMO_USERS, totp } = await import('../packages/testing/dist/index.js');
 const name = process.argv[2];

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Exports the realm `tierline` from the local Keycloak database back into infra/keycloak/tierline-realm.json.
+# Exports the realm `tierline` from the local Keycloak database into a file to compare with the realm files
+# (default .data/keycloak/tierline-realm.export.json; a path as the first argument writes there instead).
+# The local realm is the production realm merged with the demo overlay (infra/lib/realm.mjs), so the export
+# holds the demo people and the dev client secrets: carry a change into infra/keycloak/tierline-realm.json
+# (production: no people, client secrets as ${TIERLINE_<CLIENT>_CLIENT_SECRET}) or tierline-realm.demo.json
+# by hand, never by copying the export over them.
 #
 # What it runs (Keycloak's own export command, a server launch that exits after writing the file):
 #   kc.sh export --realm tierline --users same_file --file infra/keycloak/tierline-realm.json \
@@ -12,7 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 infra="$(dirname "$here")"
-out="${1:-$here/tierline-realm.json}"
+out="${1:-$(dirname "$infra")/.data/keycloak/tierline-realm.export.json}"
 eval "$(node --input-type=module -e "
   import { toolPaths } from '$infra/lib/tools.mjs';
   const p = toolPaths();
@@ -38,5 +43,6 @@ JAVA_HOME="$JH" JAVA_OPTS_APPEND="-XX:TieredStopAtLevel=1 --add-opens=java.base/
   "$KC_HOME/bin/kc.sh" export --realm tierline --users same_file --file "$tmp/tierline-realm.json" \
   --db=postgres --db-url="jdbc:postgresql://127.0.0.1:${PG_PORT:-55432}/keycloak" --db-username=tierline --db-password=tierline
 node -e 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"))' "$tmp/tierline-realm.json"
+mkdir -p "$(dirname "$out")"
 cp "$tmp/tierline-realm.json" "$out"
 echo "exported realm tierline to $out"

@@ -3,7 +3,8 @@ import type { Sql } from 'postgres';
 export type DemoRole = 'clinic_staff' | 'it_agent' | 'it_lead' | 'vendor' | 'auditor' | 'admin';
 
 /**
- * The demo users of infra/keycloak/tierline-realm.json. DEMO-ONLY credentials: the TOTP secrets
+ * The demo users of infra/keycloak/tierline-realm.demo.json (the demo overlay, never imported by a
+ * deployment). DEMO-ONLY credentials: the TOTP secrets
  * below are seeded into the realm file as each user's OTP credential (base32, SHA-1, 6 digits,
  * 30 s), so tests can compute the one-time code the login page asks for. Never reuse them.
  */
