@@ -27,7 +27,8 @@ function appEnv() {
   return {
     ...process.env,
     ...base,
-    NODE_ENV: 'production',
+    // The local stack is the demo: its published dev secrets are refused in production (decision 18).
+    NODE_ENV: 'development',
     TICKET_SERVICE_URL: url('ticket'),
     IDENTITY_SERVICE_URL: url('identity'),
     NOTIFICATION_SERVICE_URL: url('notification'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, natsPassword, natsUrl, natsUser } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, natsPassword, natsUrl, natsUser, productionSecrets } from '@tierline/platform';
 
 export const workerEnvSchema = baseEnvSchema.extend({
   // The ticket read model the activities keep current (the ticket service's database).
@@ -19,5 +19,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
   METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9465'),
   // Where the Temporal SDK serves its own metrics (task latencies, slots, polls): host:port, GET /metrics.
   TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9464'),
-}).superRefine(checkNatsCredentials);
+})
+  .superRefine(checkNatsCredentials)
+  // In production: no demo secret, none missing (decision 18).
+  .superRefine(productionSecrets({ urls: ['DATABASE_URL'], nats: true }));
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

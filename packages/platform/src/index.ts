@@ -12,3 +12,4 @@ export * from './service-token.js';
 export * from './metrics.js';
 export * from './consumer-lag.js';
 export * from './tracing.js';
+export * from './demo-secrets.js';

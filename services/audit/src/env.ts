@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 
 export const auditEnvSchema = baseEnvSchema
   .extend({
@@ -25,8 +25,9 @@ export const auditEnvSchema = baseEnvSchema
     NATS_PASSWORD: natsPassword,
     // Durable consumer name; replicas share it so each event is handled once.
     AUDIT_DURABLE: z.string().min(1).default('audit'),
-    // Ed25519 private key signing checkpoints: PKCS8 PEM, or base64 of PKCS8 PEM/DER. When
-    // unset, a key is generated once into AUDIT_SIGNING_KEY_FILE (a loud warning is logged).
+    // Ed25519 private key signing checkpoints: PKCS8 PEM, or base64 of PKCS8 PEM/DER. Required in
+    // production (replicas sign with one key); elsewhere, when unset, a key is generated once into
+    // AUDIT_SIGNING_KEY_FILE (a loud warning is logged).
     AUDIT_SIGNING_KEY: z.string().min(1).optional(),
     // Where that generated key lives; default <TIERLINE_DATA_DIR or ./.data>/audit/signing-key.pem.
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -49,6 +50,8 @@ export const auditEnvSchema = baseEnvSchema
     TOKEN_AUDIENCE: z.string().min(1).default('tierline-audit'),
   })
   .superRefine(checkNatsCredentials)
+  // In production: no demo secret, none missing (decision 18).
+  .superRefine(productionSecrets({ required: ['AUDIT_SIGNING_KEY'], urls: ['DATABASE_URL', 'AUDIT_MIGRATION_DATABASE_URL'], nats: true }))
   .transform((e) => ({
     ...e,
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,

@@ -4,12 +4,12 @@ import type { AuditEnv } from './env.js';
 import { createSigner, keyRing, loadOrCreateKeyFile, parsePrivateKey, parsePublicKey, type AuditSigner, type PublicKeyRing } from './signing.js';
 
 /**
- * The checkpoint signer and the keys verify trusts. AUDIT_SIGNING_KEY is the production path;
- * without it the service generates a key once into a file and keeps using it, so `npm run up`
- * works out of the box and checkpoints survive restarts, but it says loudly that a key kept
- * next to the database is no independent witness.
+ * The checkpoint signer and the keys verify trusts. AUDIT_SIGNING_KEY is the production path
+ * (the env schema requires it there); elsewhere, without it, the service generates a key once
+ * into a file and keeps using it, so `npm run up` works out of the box and checkpoints survive
+ * restarts, but it warns that a key kept next to the database is no independent witness.
  */
-export function loadKeys(env: Pick<AuditEnv, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_RETIRED_PUBLIC_KEYS' | 'NODE_ENV'>, logger: Logger): { signer: AuditSigner; publicKeys: PublicKeyRing } {
+export function loadKeys(env: Pick<AuditEnv, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_RETIRED_PUBLIC_KEYS'>, logger: Logger): { signer: AuditSigner; publicKeys: PublicKeyRing } {
   let signer: AuditSigner;
   if (env.AUDIT_SIGNING_KEY) {
     signer = createSigner(parsePrivateKey(env.AUDIT_SIGNING_KEY));
@@ -17,8 +17,7 @@ export function loadKeys(env: Pick<AuditEnv, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNIN
     const path = resolve(env.AUDIT_SIGNING_KEY_FILE);
     const { key, created } = loadOrCreateKeyFile(path);
     signer = createSigner(key);
-    const log = env.NODE_ENV === 'production' ? logger.error.bind(logger) : logger.warn.bind(logger);
-    log(
+    logger.warn(
       { path, keyId: signer.keyId, created },
       'AUDIT_SIGNING_KEY is not set: checkpoints are signed with a key generated into a local file. Set AUDIT_SIGNING_KEY from a secret store for a real deployment.',
     );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 import { parseSigningKey } from './vendor-link-keys.js';
 
 export const identityEnvSchema = baseEnvSchema
@@ -24,7 +24,7 @@ export const identityEnvSchema = baseEnvSchema
     TOKEN_AUDIENCE: z.string().min(1).default('tierline-identity'),
     // The service account that reads and changes users through Keycloak's admin API (realm-management roles in the realm file).
     KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('tierline-identity'),
-    // Its client secret; the default is the demo realm's (never for real use).
+    // Its client secret; the default is the demo realm's, refused in production.
     KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).default('tierline-identity-dev-secret'),
     // How often the directory is re-read from Keycloak, on top of the read at start-up; 0 turns the timer off.
     DIRECTORY_SYNC_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
@@ -35,8 +35,8 @@ export const identityEnvSchema = baseEnvSchema
       .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
     // The ticket service, called to check and record a vendor's acknowledgement through a signed link.
     TICKET_SERVICE_URL: httpUrl.default('http://127.0.0.1:3001'),
-    // Ed25519 key signing vendor links (PKCS8 PEM, base64 of it, or a private JWK); set it for real use. Without
-    // it a key is generated once into the identity database (shared by replicas; a warning is logged at start).
+    // Ed25519 key signing vendor links (PKCS8 PEM, base64 of it, or a private JWK); required in production. Without
+    // it (development, tests) a key is generated once into the identity database (a warning is logged at start).
     VENDOR_LINK_SIGNING_KEY: z
       .string()
       .min(1)
@@ -63,6 +63,8 @@ export const identityEnvSchema = baseEnvSchema
     USER_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   })
   .superRefine(checkNatsCredentials)
+  // In production: no demo secret, none missing (decision 18).
+  .superRefine(productionSecrets({ required: ['KEYCLOAK_ADMIN_CLIENT_SECRET', 'VENDOR_LINK_SIGNING_KEY'], urls: ['DATABASE_URL'], nats: true }))
   .transform((e) => ({
     ...e,
     VENDOR_LINK_BASE_URL: (e.VENDOR_LINK_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
 
 const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
@@ -73,6 +73,14 @@ export const notificationEnvSchema = baseEnvSchema
     NOTIFICATION_CLIENT_SECRET: z.string().min(1).default('tierline-notification-dev-secret'),
   })
   .superRefine(checkNatsCredentials)
+  // In production: no demo secret, none missing (decision 18). The stand-ins' tokens are demo values too.
+  .superRefine(
+    productionSecrets({
+      required: ['NOTIFICATION_CLIENT_SECRET', 'TWILIO_AUTH_TOKEN', 'SLACK_BOT_TOKEN'],
+      urls: ['DATABASE_URL', 'SMTP_URL'],
+      nats: true,
+    }),
+  )
   .transform((e) => {
     const kc = `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`;
     return { ...e, KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? kc, JWKS_URL: `${kc}/protocol/openid-connect/certs`, TOKEN_URL: `${kc}/protocol/openid-connect/token` };

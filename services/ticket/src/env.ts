@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 
 export const ticketEnvSchema = baseEnvSchema
   .extend({
@@ -45,6 +45,8 @@ export const ticketEnvSchema = baseEnvSchema
     POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   })
   .superRefine(checkNatsCredentials)
+  // In production: no demo secret, none missing (decision 18).
+  .superRefine(productionSecrets({ urls: ['DATABASE_URL'], nats: true }))
   .transform((e) => ({
     ...e,
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,

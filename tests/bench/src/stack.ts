@@ -137,7 +137,8 @@ export async function startBenchStack() {
 
     const natsServers = env.natsServers;
     const common = {
-      NODE_ENV: 'production',
+      // The demo's dev secrets (below) are refused with NODE_ENV=production (decision 18).
+      NODE_ENV: 'development',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       DATABASE_URL: db.url,
       NATS_URL: natsServers,
