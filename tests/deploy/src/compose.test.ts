@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
+import bcrypt from 'bcryptjs';
 import type { z } from 'zod';
 import { identityEnvSchema } from '@tierline/identity';
 import { notificationEnvSchema } from '@tierline/notification';
@@ -204,7 +205,8 @@ describe('the production-like topology', () => {
     expect(env['KC_DB']).toBe('postgres');
     expect(env['KC_DB_URL']).toBe('jdbc:postgresql://postgres:5432/keycloak');
     expect(env['KC_DB_PASSWORD'], 'keycloak.env holds the database password').toBeTruthy();
-    expect(shortSyntax(kc.volumes)).toContain('./infra/keycloak:/opt/keycloak/data/import:ro');
+    // The production realm alone, never the demo overlay beside it (decision 18).
+    expect(shortSyntax(kc.volumes)).toContain('./infra/keycloak/tierline-realm.json:/opt/keycloak/data/import/tierline-realm.json:ro');
     // Tokens carry KC_HOSTNAME's issuer; every service and the portal must expect exactly that one.
     const issuer = `${env['KC_HOSTNAME']}/realms/tierline`;
     for (const name of TIERLINE) {
@@ -270,15 +272,19 @@ describe('each Tierline process would start with what docker-compose.yml gives i
     else expect(env['METRICS_ADDRESS']).toMatch(/^0\.0\.0\.0:/);
   });
 
-  it('gives each NATS user of nats.production.conf to exactly its own process, with a password', () => {
+  it('gives each NATS user of nats.production.conf to exactly its own process, with the password of its hash', () => {
     const conf = readFileSync(join(REPO, 'infra', 'nats', 'nats.production.conf'), 'utf8');
     const users = [...conf.matchAll(/\{\s*user:\s*([a-z]+),/g)].map((m) => m[1]);
+    const natsEnv = containerEnv(svc('nats'), stages);
     for (const name of TIERLINE) {
       if (name === 'portal') continue; // no NATS
       const env = containerEnv(svc(name), stages);
       expect(env['NATS_USER'], `${name}: NATS_USER`).toBe(name);
       expect(users).toContain(name);
-      expect(env['NATS_PASSWORD'], `${name}: NATS_PASSWORD (from its env file)`).toBe(`${name}-dev-secret`);
+      const password = env['NATS_PASSWORD']!;
+      expect(password, `${name}: NATS_PASSWORD (from its env file)`).toMatch(/^[0-9a-f]{64}$/);
+      const hash = natsEnv[`NATS_${name.toUpperCase()}_PASSWORD_HASH`]!.slice(1, -1);
+      expect(bcrypt.compareSync(password, hash), `${name}: NATS_PASSWORD matches its hash in nats.env`).toBe(true);
     }
   });
 
