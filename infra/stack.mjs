@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { ports } from './lib/env.mjs';
+import { DEV_DB_PASSWORDS, ports } from './lib/env.mjs';
 import {
   dataDir, httpOk, isRunning, logFile, pidAlive, portOpen, readPid, removePid, serviceDir, sleep, startDetached, stop,
   tailLog, waitFor, writePid,
@@ -185,6 +185,11 @@ const pg = {
         if (c.code !== 0) throw new Error(`create database ${db} failed: ${c.out}`);
       }
     }
+    // The services' own logins and the NOLOGIN owners of their tables (docs/decisions/0021).
+    const vars = Object.entries(DEV_DB_PASSWORDS).flatMap(([svc, pw]) => ['-v', `${svc}_password=${pw}`]);
+    const r = await run(this.bin('psql'), ['-h', '127.0.0.1', '-p', String(PORTS.pg), '-U', 'tierline', '-d', 'tierline', '-q',
+      '-v', 'ON_ERROR_STOP=1', ...vars, '-f', join(infraDir, 'postgres', 'service-logins.sql')], { env: { PGPASSWORD: 'tierline', PGCONNECT_TIMEOUT: '3' } });
+    if (r.code !== 0) throw new Error(`infra/postgres/service-logins.sql failed: ${r.out}`);
   },
   async stop() {
     if (!this.livePid()) {

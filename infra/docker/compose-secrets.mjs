@@ -38,13 +38,16 @@ function ed25519Key() {
 // Hex only, so the password needs no escaping inside DATABASE_URL.
 const pgPassword = randomBytes(24).toString('hex');
 const databaseUrl = `postgres://tierline:${pgPassword}@postgres:5432/tierline`;
+// The audit service's own login (infra/postgres/service-logins.sql), created by postgres' init.
+const auditDbPassword = randomBytes(24).toString('hex');
+const auditDatabaseUrl = `postgres://tierline_audit:${auditDbPassword}@postgres:5432/tierline`;
 const nats = devNatsHashes();
 const natsPassword = (user) => `${user}-dev-secret`;
 
 // Values in single quotes are taken literally by Compose (no $-interpolation), which the bcrypt
 // hashes need; nats-server then reads the double-quoted hash as a string (see nats.production.conf).
 const files = {
-  'postgres.env': { POSTGRES_PASSWORD: pgPassword },
+  'postgres.env': { POSTGRES_PASSWORD: pgPassword, AUDIT_DB_PASSWORD: auditDbPassword },
   // temporal-sql-tool reads SQL_PASSWORD, the server's config template POSTGRES_PWD.
   'temporal.env': { POSTGRES_PWD: pgPassword, SQL_PASSWORD: pgPassword },
   'keycloak.env': { KC_DB_PASSWORD: pgPassword, KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', KC_BOOTSTRAP_ADMIN_PASSWORD: randomBytes(12).toString('hex') },
@@ -67,7 +70,9 @@ const files = {
     SLACK_BOT_TOKEN: 'xoxb-stub-token',
   },
   // Both audit replicas must sign checkpoints with the same key, so it cannot be generated per container.
-  'audit.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: natsPassword('audit'), AUDIT_SIGNING_KEY: ed25519Key() },
+  'audit.env': { DATABASE_URL: auditDatabaseUrl, NATS_PASSWORD: natsPassword('audit'), AUDIT_SIGNING_KEY: ed25519Key() },
+  // The one-shot migration job of the audit schema: the administrator, never given to the service.
+  'audit-migrate.env': { AUDIT_MIGRATION_DATABASE_URL: databaseUrl },
   'worker.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: natsPassword('worker') },
 };
 

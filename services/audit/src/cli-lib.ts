@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AUDIT_SCHEMA, createAuditSql } from './db.js';
 import { verifyExportFile } from './export-format.js';
+import { migrateAudit } from './migrations.js';
 import { verifyDatabase } from './repo.js';
 import { generateSigningKey, keyIdOf, keyRing, parsePublicKey, privateKeyPem, publicKeyPem, type SignedCheckpoint } from './signing.js';
 import type { VerifyReport } from './verify.js';
@@ -12,6 +13,7 @@ export const USAGE = `Usage:
   tierline-audit verify --database-url <postgres://…> --public-key <file> [--schema audit] [--anchor <file>]…
   tierline-audit verify --file <export.jsonl> --public-key <file> [--anchor <file>]…
   tierline-audit keygen --out <private-key.pem>
+  tierline-audit migrate [--database-url <administrator postgres://…>] [--schema audit]
 
 verify   recomputes the hash chain and checks the signed checkpoints; prints a JSON report and
          exits 0 when intact, 1 when broken (naming the first broken row), 2 on usage errors.
@@ -19,7 +21,10 @@ verify   recomputes the hash chain and checks the signed checkpoints; prints a J
          GET /api/v1/audit/public-key response. --anchor adds checkpoints kept elsewhere (a
          checkpoint JSON, GET /api/v1/audit/checkpoints output, or an earlier export).
 keygen   writes a new Ed25519 signing key (PKCS8 PEM, mode 0600) and prints its public key;
-         set it as AUDIT_SIGNING_KEY.`;
+         set it as AUDIT_SIGNING_KEY.
+migrate  applies the audit schema's migrations as an administrator (never the service's own
+         login; default AUDIT_MIGRATION_DATABASE_URL); the tables belong to the NOLOGIN role
+         tierline_audit_owner.`;
 
 export interface CliIo {
   out: (s: string) => void;
@@ -87,6 +92,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const pub = createPublicKey(key);
     io.out(`wrote ${values.out} (key id ${keyIdOf(pub)}); its public key:\n${publicKeyPem(pub)}`);
     return 0;
+  }
+
+  if (command === 'migrate') {
+    const adminUrl = values['database-url'] ?? process.env.AUDIT_MIGRATION_DATABASE_URL;
+    if (!adminUrl) {
+      io.err(`migrate needs --database-url or AUDIT_MIGRATION_DATABASE_URL (an administrator login)\n${USAGE}\n`);
+      return 2;
+    }
+    try {
+      const applied = await migrateAudit(adminUrl, { schema: values.schema ?? AUDIT_SCHEMA });
+      io.out(`${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`migrate failed: ${(err as Error).message}\n`);
+      return 1;
+    }
   }
 
   if (command !== 'verify') {

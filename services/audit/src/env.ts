@@ -6,10 +6,12 @@ export const auditEnvSchema = baseEnvSchema
     // Where the HTTP API (health, query, export, verify) listens.
     PORT: port.default(3004),
     HOST: z.string().default('127.0.0.1'),
-    // The audit service's own database; schema "audit" is migrated at start-up.
+    // The audit service's own login, tierline_audit (infra/postgres/service-logins.sql): owns
+    // nothing, may only read and append (a member of tierline_audit_writer).
     DATABASE_URL: databaseUrl,
-    // A login that owns schema "audit", used only to apply migrations; lets DATABASE_URL be a
-    // least-privileged login (a member of tierline_audit_writer). Defaults to DATABASE_URL.
+    // An administrator login that applies the migrations at start-up (the tables go to the NOLOGIN
+    // tierline_audit_owner). Unset: `tierline-audit migrate` must have run before (the dev stack
+    // and docker-compose do that, so no administrator password reaches the service).
     AUDIT_MIGRATION_DATABASE_URL: databaseUrl.optional(),
     // Role the service's connections switch to (SET ROLE): SELECT and INSERT only. Empty
     // disables the switch (e.g. a login that already is exactly the writer).

@@ -9,3 +9,4 @@ export { verifyExportFile } from './export-format.js';
 export { createSigner, generateSigningKey, keyRing, parsePrivateKey, parsePublicKey, type AuditSigner, type SignedCheckpoint } from './signing.js';
 export { createAuditSql } from './db.js';
 export const AUDIT_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
+export { migrateAudit, assertMigrated } from './migrations.js';

@@ -1,23 +1,21 @@
-import { fileURLToPath } from 'node:url';
 import {
   connectNats,
   consumerLagGauges,
   createLogger,
   initTracing,
   createMetrics,
-  createSql,
   createRevocationWatcher,
   createTokenVerifier,
   ensureStreams,
   listen,
-  migrate,
   onShutdown,
   parseEnv,
 } from '@tierline/platform';
 import { createAuditApp } from './app.js';
 import { startCheckpointer } from './checkpointer.js';
 import { startAuditConsumer } from './consumer.js';
-import { AUDIT_SCHEMA, createAuditSql } from './db.js';
+import { createAuditSql } from './db.js';
+import { assertMigrated, migrateAudit } from './migrations.js';
 import { auditEnvSchema } from './env.js';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { loadKeys } from './keys.js';
@@ -28,11 +26,11 @@ const logger = createLogger('audit', env.LOG_LEVEL);
 const tracing = initTracing('audit');
 const { signer, publicKeys } = loadKeys(env, logger);
 
-// Migrations need an owner; the running service only needs the insert-only writer role.
-const owner = createSql(env.AUDIT_MIGRATION_DATABASE_URL ?? env.DATABASE_URL, AUDIT_SCHEMA, 1);
-await migrate(owner, { schema: AUDIT_SCHEMA, dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
-await owner.end({ timeout: 5 });
+// Migrations need an administrator; the service's own login (DATABASE_URL) owns nothing and can
+// only read and append. Without AUDIT_MIGRATION_DATABASE_URL, `tierline-audit migrate` ran before.
+if (env.AUDIT_MIGRATION_DATABASE_URL) await migrateAudit(env.AUDIT_MIGRATION_DATABASE_URL, { logger });
 const sql = createAuditSql(env.DATABASE_URL, { role: env.AUDIT_DB_ROLE });
+await assertMigrated(sql);
 
 const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
