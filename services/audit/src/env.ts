@@ -37,9 +37,14 @@ export const auditEnvSchema = baseEnvSchema
     // checkpoints signed before a key rotation still verify.
     AUDIT_RETIRED_PUBLIC_KEYS: z.string().optional(),
     // Checkpoint policy: sign the head after this many new rows...
-    AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(1000),
-    // ...or when it moved and the last checkpoint is older than this many milliseconds.
-    AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(60_000),
+    AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(200),
+    // ...or when it moved and the last checkpoint is older than this many milliseconds. Each
+    // checkpoint is also anchored in the JetStream stream TIERLINE_AUDIT_CHECKPOINTS; rows not
+    // anchored within this interval + AUDIT_ANCHOR_SLACK_MS make verify fail.
+    AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(10_000),
+    // How late an anchored checkpoint may be (slow database, NATS briefly away) before verify
+    // reports the unanchored rows.
+    AUDIT_ANCHOR_SLACK_MS: z.coerce.number().int().nonnegative().default(60_000),
     // Exports and verifications per IT lead or auditor and minute: each reads the whole log.
     AUDIT_EXPORT_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     // Keycloak base URL the service reaches (JWKS); may be an internal address.

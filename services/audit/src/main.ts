@@ -12,6 +12,7 @@ import {
   parseEnv,
 } from '@tierline/platform';
 import { createAuditApp } from './app.js';
+import { createCheckpointAnchors } from './anchor.js';
 import { startCheckpointer } from './checkpointer.js';
 import { startAuditConsumer } from './consumer.js';
 import { createAuditSql } from './db.js';
@@ -40,11 +41,15 @@ const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_
 const metrics = createMetrics('audit');
 // How far the log is behind the events: Prometheus alerts on a growing backlog.
 consumerLagGauges(metrics, nc, [{ stream: EVENTS_STREAM, durable: env.AUDIT_DURABLE }]);
+// Every signed checkpoint is also kept in an append-only JetStream stream, outside the database.
+const anchors = await createCheckpointAnchors(nc);
+const tickMs = Math.min(env.AUDIT_CHECKPOINT_EVERY_MS, 5_000);
 const checkpointer = startCheckpointer({
   sql,
   signer,
   logger,
-  policy: { everyRows: env.AUDIT_CHECKPOINT_EVERY_ROWS, everyMs: env.AUDIT_CHECKPOINT_EVERY_MS },
+  anchors,
+  policy: { everyRows: env.AUDIT_CHECKPOINT_EVERY_ROWS, everyMs: env.AUDIT_CHECKPOINT_EVERY_MS, tickMs },
 });
 const app = createAuditApp({
   sql,
@@ -53,6 +58,8 @@ const app = createAuditApp({
   signer,
   publicKeys,
   exportRateLimitPerMinute: env.AUDIT_EXPORT_RATE_LIMIT,
+  anchors,
+  maxUnanchoredMs: env.AUDIT_CHECKPOINT_EVERY_MS + tickMs + env.AUDIT_ANCHOR_SLACK_MS,
   metrics,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
 });
