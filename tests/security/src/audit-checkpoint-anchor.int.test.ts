@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import {
   anchorLatest,
   appendEvent,
+  createAuditApp,
   chainHash,
   createAuditSql,
   createCheckpoint,
@@ -18,8 +19,8 @@ import {
   verifyDatabase,
   type CheckpointAnchors,
 } from '@tierline/audit';
-import { connectNats, createLogger, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
+import { connectNats, createLogger, createTokenVerifier, listen, type NatsConnection, type Sql } from '@tierline/platform';
+import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceLogin, testEnv } from '@tierline/testing';
 
 /**
  * Medium 4: verify used to report ok after the tail past the last checkpoint was re-hashed or
@@ -194,6 +195,40 @@ describe('audit checkpoints anchored outside the database', () => {
     await expect(jsm.streams.deleteMessage(stream, 2)).rejects.toThrow(/delete|not allowed|denied/i);
     await expect(jsm.streams.purge(stream)).rejects.toThrow(/purge|not allowed|denied/i);
     expect((await jsm.streams.info(stream)).state.messages).toBe(2);
+  });
+
+  it('the verify API reads the anchored checkpoint, and answers 503 rather than "intact" when it cannot', { timeout: 30_000 }, async () => {
+    const env = testEnv();
+    let token = '';
+    for (let attempt = 0; !token && attempt < 5; attempt++) {
+      token = await loginAs('audrey.auditor', DEMO_PASSWORD).then(
+        (t) => t.access_token,
+        () => new Promise<string>((r) => setTimeout(() => r(''), 300 * (attempt + 1))),
+      );
+    }
+    expect(token).not.toBe('');
+    const verifyToken = createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' });
+    const serve = (a: CheckpointAnchors) => listen(createAuditApp({ sql: service, logger, signer, publicKeys, verifyToken, anchors: a, maxUnanchoredMs: 60_000 }), 0);
+    const post = async (port: number) => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as { ok?: boolean; firstBrokenSeq?: number; reason?: string; error?: { code: string; message: string } } };
+    };
+    const app = await serve(anchors);
+    const broken = await serve({ publish: () => Promise.reject(new Error('down')), newest: () => Promise.reject(new Error('NATS is unreachable')) });
+    try {
+      expect(await post(app.port)).toMatchObject({ status: 200, body: { ok: true, rowsChecked: 7 } });
+      await tamper((tx) => tx`delete from audit.audit_checkpoints where seq = 7`);
+      const res = await post(app.port);
+      expect(res).toMatchObject({ status: 200, body: { ok: false, firstBrokenSeq: 7 } });
+      expect(res.body.reason).toMatch(/newest checkpoint kept outside the database \(row 7, .*\) is missing from audit_checkpoints/);
+      const down = await post(broken.port);
+      expect(down.status).toBe(503);
+      expect(down.body.error).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(down.body.error?.message).toMatch(/anchored checkpoints \(JetStream\) cannot be read/);
+    } finally {
+      await app.close();
+      await broken.close();
+    }
   });
 
   it('refuses to run on an existing stream that allows deletes', async () => {
