@@ -176,6 +176,15 @@ const pg = {
     writeFileSync(join(this.dir(), 'initialized'), `${new Date().toISOString()}\n`);
     return fresh ? 'initialised and started' : 'started';
   },
+  /** A server already running gets the databases and the services' logins too (both idempotent). */
+  async check() {
+    try {
+      await this.ensureDatabases();
+      return null;
+    } catch (err) {
+      return `could not ensure the databases and service logins: ${err.message}`;
+    }
+  },
   async ensureDatabases() {
     for (const db of ['tierline', 'keycloak']) {
       const r = await this.psql(`select 1 from pg_database where datname = '${db}'`);
