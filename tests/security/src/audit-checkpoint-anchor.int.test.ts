@@ -119,7 +119,7 @@ describe('audit checkpoints anchored outside the database', () => {
   });
 
   it('reports the intact chain as intact', async () => {
-    expect(await verify()).toMatchObject({ ok: true, rowsChecked: 7 });
+    expect(await verify()).toMatchObject({ ok: true, rowsChecked: 7, checkpointsChecked: 2 });
   });
 
   it('a re-hashed tail past the last checkpoint left in the database (the one covering it deleted)', async () => {
