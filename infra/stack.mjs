@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { ports } from './lib/env.mjs';
+import { DEV_DB_PASSWORDS, ports } from './lib/env.mjs';
 import {
   dataDir, httpOk, isRunning, logFile, pidAlive, portOpen, readPid, removePid, serviceDir, sleep, startDetached, stop,
   tailLog, waitFor, writePid,
@@ -177,6 +177,15 @@ const pg = {
     writeFileSync(join(this.dir(), 'initialized'), `${new Date().toISOString()}\n`);
     return fresh ? 'initialised and started' : 'started';
   },
+  /** A server already running gets the databases and the services' logins too (both idempotent). */
+  async check() {
+    try {
+      await this.ensureDatabases();
+      return null;
+    } catch (err) {
+      return `could not ensure the databases and service logins: ${err.message}`;
+    }
+  },
   async ensureDatabases() {
     for (const db of ['tierline', 'keycloak']) {
       const r = await this.psql(`select 1 from pg_database where datname = '${db}'`);
@@ -186,6 +195,11 @@ const pg = {
         if (c.code !== 0) throw new Error(`create database ${db} failed: ${c.out}`);
       }
     }
+    // The services' own logins and the NOLOGIN owners of their tables (docs/decisions/0021).
+    const vars = Object.entries(DEV_DB_PASSWORDS).flatMap(([svc, pw]) => ['-v', `${svc}_password=${pw}`]);
+    const r = await run(this.bin('psql'), ['-h', '127.0.0.1', '-p', String(PORTS.pg), '-U', 'tierline', '-d', 'tierline', '-q',
+      '-v', 'ON_ERROR_STOP=1', ...vars, '-f', join(infraDir, 'postgres', 'service-logins.sql')], { env: { PGPASSWORD: 'tierline', PGCONNECT_TIMEOUT: '3' } });
+    if (r.code !== 0) throw new Error(`infra/postgres/service-logins.sql failed: ${r.out}`);
   },
   async stop() {
     if (!this.livePid()) {

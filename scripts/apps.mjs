@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { repo, log } from './lib.mjs';
 
 const { startDetached, isRunning, stop, waitFor, httpOk, readPid } = await import('../infra/lib/proc.mjs');
-const { infraEnv } = await import('../infra/lib/env.mjs');
+const { infraEnv, serviceDatabaseUrl } = await import('../infra/lib/env.mjs');
 const { toolPaths } = await import('../infra/lib/tools.mjs');
 
 const port = (name, def) => Number(process.env[name] ?? def);
@@ -16,7 +16,12 @@ export const APPS = [
   // Local stand-ins for Twilio, Slack and Teams, which cannot be reached from here.
   { name: 'provider-stubs', entry: 'services/provider-stubs/dist/main.js', port: port('PROVIDER_STUBS_PORT', 3010), ready: '/healthz' },
   { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003), natsUser: 'notification' },
-  { name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004), natsUser: 'audit' },
+  // Logs in to PostgreSQL as its own tierline_audit, which owns nothing; its schema is migrated
+  // beforehand by the administrator (`migrate`), so no administrator password reaches the service.
+  {
+    name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004), natsUser: 'audit', dbLogin: 'audit',
+    migrate: ['services/audit/dist/cli.js', 'migrate', '--database-url'],
+  },
   { name: 'worker', entry: 'workflows/dist/worker.js', port: null, natsUser: 'worker' },
   { name: 'portal', entry: 'services/portal/dist/server.js', port: port('PORTAL_PORT', 3000) },
 ];
@@ -59,11 +64,21 @@ export async function startApps() {
       log(`${app.name}: already running`);
       continue;
     }
+    if (app.migrate) {
+      const [script, ...args] = app.migrate;
+      const r = spawnSync(process.execPath, [join(repo, script), ...args, env.DATABASE_URL], { cwd: repo, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${app.name}: migrations failed: ${r.stderr || r.stdout}`);
+    }
     startDetached({
       name: app.name,
       cmd: process.execPath,
       args: ['--enable-source-maps', join(repo, app.entry)],
-      env: { ...env, ...natsEnv(app.natsUser), ...(app.port ? { PORT: String(app.port) } : {}) },
+      env: {
+        ...env,
+        ...natsEnv(app.natsUser),
+        ...(app.dbLogin ? { DATABASE_URL: serviceDatabaseUrl(app.dbLogin) } : {}),
+        ...(app.port ? { PORT: String(app.port) } : {}),
+      },
       cwd: repo,
     });
     log(`${app.name}: started`);

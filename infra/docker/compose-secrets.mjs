@@ -39,6 +39,9 @@ const NATS_USERS = ['ticket', 'identity', 'notification', 'audit', 'worker', 'op
 function generate() {
   const pgPassword = secret();
   const databaseUrl = `postgres://tierline:${pgPassword}@postgres:5432/tierline`;
+  // The audit service's own login (infra/postgres/service-logins.sql), created by postgres' init.
+  const auditDbPassword = secret();
+  const auditDatabaseUrl = `postgres://tierline_audit:${auditDbPassword}@postgres:5432/tierline`;
   const nats = Object.fromEntries(NATS_USERS.map((u) => [u, secret()]));
   // Cost 11, like the hashes of infra/nats/nats.conf.
   const natsHash = (u) => bcrypt.hashSync(nats[u], 11);
@@ -55,7 +58,7 @@ function generate() {
   // Values in single quotes are taken literally by Compose (no $-interpolation), which the bcrypt
   // hashes need; nats-server then reads the double-quoted hash as a string (see nats.production.conf).
   return {
-    'postgres.env': { POSTGRES_PASSWORD: pgPassword },
+    'postgres.env': { POSTGRES_PASSWORD: pgPassword, AUDIT_DB_PASSWORD: auditDbPassword },
     // temporal-sql-tool reads SQL_PASSWORD, the server's config template POSTGRES_PWD.
     'temporal.env': { POSTGRES_PWD: pgPassword, SQL_PASSWORD: pgPassword },
     'keycloak.env': {
@@ -84,13 +87,15 @@ function generate() {
     },
     'provider-stubs.env': { TWILIO_AUTH_TOKEN: twilioToken, SLACK_BOT_TOKEN: slackToken },
     // Both audit replicas must sign checkpoints with the same key, so it cannot be generated per container.
-    'audit.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: nats['audit'], AUDIT_SIGNING_KEY: ed25519Key() },
+    'audit.env': { DATABASE_URL: auditDatabaseUrl, NATS_PASSWORD: nats['audit'], AUDIT_SIGNING_KEY: ed25519Key() },
+    // The one-shot migration job of the audit schema: the administrator, never given to the service.
+    'audit-migrate.env': { AUDIT_MIGRATION_DATABASE_URL: databaseUrl },
     'worker.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: nats['worker'] },
   };
 }
 
 const NAMES = ['postgres.env', 'temporal.env', 'keycloak.env', 'nats.env', 'ops.env', 'ticket.env', 'identity.env',
-  'notification.env', 'provider-stubs.env', 'audit.env', 'worker.env'];
+  'notification.env', 'provider-stubs.env', 'audit.env', 'audit-migrate.env', 'worker.env'];
 const present = NAMES.filter((n) => existsSync(join(dir, n)));
 if (!force && present.length === NAMES.length) {
   console.log(`kept    all ${NAMES.length} files (they exist; --force writes a new set)`);

@@ -18,10 +18,22 @@ export function ports() {
   };
 }
 
+/**
+ * The dev passwords of the services' own database logins (infra/postgres/service-logins.sql);
+ * packages/testing uses the same. A deployment sets its own (infra/docker/compose-secrets.mjs).
+ */
+export const DEV_DB_PASSWORDS = { audit: 'audit-db-dev-secret' };
+
+/** DATABASE_URL of a service with its own login (`tierline_<service>`) on the local stack. */
+export function serviceDatabaseUrl(service) {
+  return `postgres://tierline_${service}:${DEV_DB_PASSWORDS[service]}@127.0.0.1:${ports().pg}/tierline`;
+}
+
 /** Connection settings for services talking to the local stack (demo credentials). */
 export function infraEnv() {
   const p = ports();
   return {
+    // The administrator login: migrations, seeding, and the services that have no login of their own yet.
     DATABASE_URL: `postgres://tierline:tierline@127.0.0.1:${p.pg}/tierline`,
     NATS_URL: `nats://127.0.0.1:${p.nats}`,
     TEMPORAL_ADDRESS: `127.0.0.1:${p.temporal}`,

@@ -42,15 +42,16 @@ describe('CreateTicketRequestSchema', () => {
 describe('vendor link event data', () => {
   const link = { linkId: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f', ticketId: '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f', ticketNumber: 'IT-1001', level: null, vendorOrgId: 'acme-it', recipientId: 'u1' };
 
-  it('a refusal of a tampered link names nothing it claimed; a use names who, where from and with what', () => {
-    const refused = { reason: 'tampered', action: 'open', linkId: null, ticketId: null, ticketNumber: null, level: null, vendorOrgId: null, recipientId: null, ip: '203.0.113.9' };
-    expect(VendorLinkEventDataSchemas['vendor_link.refused'].parse(refused)).toEqual(refused);
+  it('refusals are counted: a tampered link names nothing it claimed; a use names who, where from and with what', () => {
+    const counted = { reason: 'tampered', action: 'open', linkId: null, ticketId: null, count: 200, windowStart: '2026-01-01T08:00:00.000Z', windowEnd: '2026-01-01T08:01:00.000Z' };
+    expect(VendorLinkEventDataSchemas['vendor_link.refusals_counted'].parse(counted)).toEqual(counted);
+    expect(VendorLinkEventDataSchemas['vendor_link.refusals_counted'].safeParse({ ...counted, count: 0 }).error?.issues.map((i) => i.path.join('.'))).toEqual(['count']);
     expect(VendorLinkEventDataSchemas['vendor_link.used'].safeParse({ ...link, ip: '203.0.113.9' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['userAgent']);
     expect(subjectForEvent('vendor_link.used')).toBe('tierline.events.vendor_link.used');
   });
 
   it('refuses an unknown refusal reason', () => {
-    const r = VendorLinkEventDataSchemas['vendor_link.refused'].safeParse({ reason: 'bored', action: 'open', linkId: null, ticketId: null, ticketNumber: null, level: null, vendorOrgId: null, recipientId: null, ip: 'x' });
+    const r = VendorLinkEventDataSchemas['vendor_link.refusals_counted'].safeParse({ reason: 'bored', action: 'open', linkId: null, ticketId: null, count: 1, windowStart: '2026-01-01T08:00:00Z', windowEnd: '2026-01-01T08:01:00Z' });
     expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['reason']);
   });
 });

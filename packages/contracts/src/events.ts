@@ -56,19 +56,20 @@ export const VendorLinkEventDataSchemas = {
   /** The recipient acknowledged: who (recipientId), from where, with what. */
   'vendor_link.used': z.object({ ...linkFacts, ip: z.string(), userAgent: z.string() }),
   /**
-   * A link was opened or submitted and refused. A tampered token names nothing it claims (none of
-   * it is verifiable), so those fields are null then.
+   * Refused attempts to open or submit a link, counted per window, reason, action and link: one
+   * event per window however many requests came (a flood of garbage is not one audit row per
+   * request; docs/decisions/0021). A tampered token names nothing it claims (none of it is
+   * verifiable), so linkId and ticketId are null then. Client addresses stay in the service log.
    */
-  'vendor_link.refused': z.object({
+  'vendor_link.refusals_counted': z.object({
     reason: VendorLinkRefusalSchema,
     action: z.enum(['open', 'acknowledge']),
     linkId: z.uuid().nullable(),
     ticketId: z.uuid().nullable(),
-    ticketNumber: z.string().nullable(),
-    level: z.number().int().nonnegative().nullable(),
-    vendorOrgId: z.string().nullable(),
-    recipientId: z.string().nullable(),
-    ip: z.string(),
+    count: z.number().int().positive(),
+    /** The window the attempts fell in: [windowStart, windowEnd). */
+    windowStart: z.iso.datetime({ offset: true }),
+    windowEnd: z.iso.datetime({ offset: true }),
   }),
   'vendor_link.revoked': z.object({ ...linkFacts, revokedBy: z.string() }),
 } as const;

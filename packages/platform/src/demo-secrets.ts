@@ -12,6 +12,8 @@ export const DEMO_SECRETS: readonly string[] = Object.freeze([
   ...['ticket', 'identity', 'notification', 'audit', 'worker'].map((c) => `tierline-${c}-dev-secret`),
   // NATS passwords of infra/nats/nats.conf (bcrypt hashes there).
   ...['ticket', 'identity', 'notification', 'audit', 'worker', 'ops', 'tests'].map((u) => `${u}-dev-secret`),
+  // The local services' own PostgreSQL logins (infra/lib/env.mjs DEV_DB_PASSWORDS, decision 21).
+  ...['ticket', 'identity', 'notification', 'audit', 'worker'].map((s) => `${s}-db-dev-secret`),
   // The local PostgreSQL password (postgres://tierline:tierline@…) and Keycloak's demo admin.
   'tierline',
   'admin',

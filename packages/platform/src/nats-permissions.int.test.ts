@@ -293,6 +293,39 @@ describe('plain subscriptions: only where a service must, never to replies meant
   });
 });
 
+describe('the anchored audit checkpoints (TIERLINE_AUDIT_CHECKPOINTS)', () => {
+  const ANCHORS = 'TIERLINE_AUDIT_CHECKPOINTS';
+  const SUBJECT = 'tierline.audit.checkpoints';
+
+  it('audit may append to them, read the newest and declare the stream, but not update, purge or delete it', async () => {
+    expect(['refused by the stream', 'no stream']).toContain(await reached(as('audit'), SUBJECT));
+    expect(await probeCreate(as('audit'), `$JS.API.STREAM.CREATE.${ANCHORS}`)).toBe(10025);
+    expect(await probeCreate(as('audit'), `$JS.API.STREAM.MSG.GET.${ANCHORS}`)).not.toBeUndefined();
+    for (const op of ['UPDATE', 'PURGE', 'DELETE', 'MSG.DELETE']) {
+      const err = await refused(as('audit').request(`$JS.API.STREAM.${op}.${ANCHORS}`, 'not json', { timeout: 5_000 }));
+      expect(err.subject).toBe(`$JS.API.STREAM.${op}.${ANCHORS}`);
+    }
+  });
+
+  it.each(['ticket', 'identity', 'notification', 'worker'] as const)('%s cannot write them', async (user) => {
+    const err = await refused(probePublish(as(user), SUBJECT));
+    expect(err.subject).toBe(SUBJECT);
+  });
+
+  it('the operator cannot delete, purge, reconfigure or write them', async () => {
+    const ops = await connectNats(testEnv().natsServers, 'permissions-test-ops-anchors', undefined, { user: 'ops', password: 'ops-dev-secret' });
+    try {
+      for (const op of ['UPDATE', 'PURGE', 'DELETE', 'MSG.DELETE']) {
+        const err = await refused(ops.request(`$JS.API.STREAM.${op}.${ANCHORS}`, 'not json', { timeout: 5_000 }));
+        expect(err.subject).toBe(`$JS.API.STREAM.${op}.${ANCHORS}`);
+      }
+      await refused(probePublish(ops, SUBJECT));
+    } finally {
+      await ops.close();
+    }
+  });
+});
+
 describe('the operator user (NATS CLI)', () => {
   it('manages the streams and may send a command again, but publishes no events', async () => {
     const ops = await connectNats(testEnv().natsServers, 'permissions-test-ops', undefined, { user: 'ops', password: 'ops-dev-secret' });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { testEnv } from './env.js';
 
@@ -29,4 +30,34 @@ export async function createTestDatabase(label = 'test'): Promise<{ url: string;
       }
     },
   };
+}
+
+/** The dev and test password of each service's database login (a deployment sets its own). */
+export const SERVICE_DB_PASSWORDS = { audit: 'audit-db-dev-secret' } as const;
+export type ServiceWithLogin = keyof typeof SERVICE_DB_PASSWORDS;
+
+const SERVICE_LOGINS_SQL = new URL('../../../infra/postgres/service-logins.sql', import.meta.url);
+
+/**
+ * Creates (idempotently) the services' database logins and owner roles on the test server, from
+ * the same infra/postgres/service-logins.sql the dev stack and docker-compose run, and returns
+ * `url` with the login of `service` in it: what that service's DATABASE_URL is everywhere.
+ */
+export async function serviceLogin(service: ServiceWithLogin, url: string): Promise<string> {
+  const script = (await readFile(SERVICE_LOGINS_SQL, 'utf8')).replace(/:'([a-z_]+)'/g, (_, name: string) => {
+    const svc = name.replace(/_password$/, '') as ServiceWithLogin;
+    const pw = SERVICE_DB_PASSWORDS[svc];
+    if (!pw) throw new Error(`service-logins.sql wants a variable ${name} that the tests do not know`);
+    return `'${pw.replace(/'/g, "''")}'`;
+  });
+  const admin = postgres(testEnv().databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(script);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(url);
+  u.username = `tierline_${service}`;
+  u.password = SERVICE_DB_PASSWORDS[service];
+  return u.toString();
 }

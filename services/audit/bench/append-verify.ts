@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { createSql, migrate } from '@tierline/platform';
-import { createTestDatabase } from '@tierline/testing';
+import { createTestDatabase, serviceLogin } from '@tierline/testing';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../src/chain.js';
 import { createAuditSql } from '../src/db.js';
 import { exportLine, trailerLine } from '../src/export-format.js';
@@ -45,7 +45,7 @@ const record = (step: string, rows: number, ms: number) =>
 
 const db = await createTestDatabase('auditbench');
 const owner = createSql(db.url, 'audit', 2);
-const sql = createAuditSql(db.url, { role: 'tierline_audit_writer', max: Math.max(...concurrencies, 2) });
+const sql = createAuditSql(await serviceLogin('audit', db.url), { role: 'tierline_audit_writer', max: Math.max(...concurrencies, 2) });
 const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
 try {
   await migrate(owner, { schema: 'audit', dir: fileURLToPath(new URL('../migrations', import.meta.url)) });

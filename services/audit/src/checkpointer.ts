@@ -1,4 +1,5 @@
 import type { Logger, Sql } from '@tierline/platform';
+import { anchorLatest, type CheckpointAnchors } from './anchor.js';
 import { createCheckpoint } from './repo.js';
 import type { AuditSigner } from './signing.js';
 
@@ -12,11 +13,12 @@ export interface CheckpointPolicy {
 }
 
 /**
- * Signs the chain head on a schedule. The decision reads the database, not an in-memory
+ * Signs the chain head on a schedule, and anchors the latest checkpoint outside the database
+ * (`anchors`, the append-only JetStream stream). The decision reads the database, not an in-memory
  * counter, so any number of replicas can run it: the append lock and the "head already signed"
  * check in createCheckpoint keep them from signing the same head twice.
  */
-export function startCheckpointer(opts: { sql: Sql; signer: AuditSigner; logger: Logger; policy: CheckpointPolicy }) {
+export function startCheckpointer(opts: { sql: Sql; signer: AuditSigner; logger: Logger; policy: CheckpointPolicy; anchors?: CheckpointAnchors }) {
   const tickMs = opts.policy.tickMs ?? Math.min(opts.policy.everyMs, 5_000);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
@@ -36,6 +38,16 @@ export function startCheckpointer(opts: { sql: Sql; signer: AuditSigner; logger:
     return behind >= opts.policy.everyRows || (row.age_ms ?? Infinity) >= opts.policy.everyMs;
   };
 
+  // Every tick, not only after signing: an anchoring that failed (NATS away) is retried.
+  const anchor = async () => {
+    if (!opts.anchors) return;
+    try {
+      await anchorLatest(opts.sql, opts.anchors, opts.logger);
+    } catch (err) {
+      opts.logger.warn({ err }, 'audit checkpoint anchoring failed');
+    }
+  };
+
   const tick = async () => {
     try {
       if (await due()) {
@@ -46,6 +58,7 @@ export function startCheckpointer(opts: { sql: Sql; signer: AuditSigner; logger:
       // The next tick retries; a missed checkpoint only widens the window verify cannot see.
       opts.logger.warn({ err }, 'audit checkpoint failed');
     }
+    await anchor();
   };
 
   const schedule = () => {
@@ -67,6 +80,7 @@ export function startCheckpointer(opts: { sql: Sql; signer: AuditSigner; logger:
       } catch (err) {
         opts.logger.warn({ err }, 'final audit checkpoint failed');
       }
+      await anchor();
     },
   };
 }

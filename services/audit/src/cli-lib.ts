@@ -4,22 +4,33 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AUDIT_SCHEMA, createAuditSql } from './db.js';
 import { verifyExportFile } from './export-format.js';
-import { verifyDatabase } from './repo.js';
+import { migrateAudit } from './migrations.js';
+import { verifyDatabase, type OutsideAnchor } from './repo.js';
+import { createCheckpointAnchors, DEFAULT_MAX_UNANCHORED_MS } from './anchor.js';
+import { connectNats } from '@tierline/platform';
 import { generateSigningKey, keyIdOf, keyRing, parsePublicKey, privateKeyPem, publicKeyPem, type SignedCheckpoint } from './signing.js';
 import type { VerifyReport } from './verify.js';
 
 export const USAGE = `Usage:
   tierline-audit verify --database-url <postgres://…> --public-key <file> [--schema audit] [--anchor <file>]…
+                        [--nats-url <nats://user:password@host:4222> [--max-unanchored-ms 75000]]
   tierline-audit verify --file <export.jsonl> --public-key <file> [--anchor <file>]…
   tierline-audit keygen --out <private-key.pem>
+  tierline-audit migrate [--database-url <administrator postgres://…>] [--schema audit]
 
 verify   recomputes the hash chain and checks the signed checkpoints; prints a JSON report and
          exits 0 when intact, 1 when broken (naming the first broken row), 2 on usage errors.
          --public-key may repeat (current and retired keys); PEM, JWK or the service's
          GET /api/v1/audit/public-key response. --anchor adds checkpoints kept elsewhere (a
          checkpoint JSON, GET /api/v1/audit/checkpoints output, or an earlier export).
+         --nats-url reads the newest checkpoint of the append-only stream TIERLINE_AUDIT_CHECKPOINTS:
+         it must be in the database and match, and no row recorded longer ago than
+         --max-unanchored-ms may lie beyond it.
 keygen   writes a new Ed25519 signing key (PKCS8 PEM, mode 0600) and prints its public key;
-         set it as AUDIT_SIGNING_KEY.`;
+         set it as AUDIT_SIGNING_KEY.
+migrate  applies the audit schema's migrations as an administrator (never the service's own
+         login; default AUDIT_MIGRATION_DATABASE_URL); the tables belong to the NOLOGIN role
+         tierline_audit_owner.`;
 
 export interface CliIo {
   out: (s: string) => void;
@@ -50,10 +61,32 @@ export async function readAnchors(path: string): Promise<SignedCheckpoint[]> {
   return z.array(AnchorSchema).parse(list);
 }
 
+/** The newest checkpoint of the anchored stream, read as the NATS user in the URL (e.g. nats://audit:…@host:4222). */
+async function readOutside(natsUrl: string, maxMs: string | undefined): Promise<OutsideAnchor> {
+  const maxUnanchoredMs = maxMs === undefined ? DEFAULT_MAX_UNANCHORED_MS : Number(maxMs);
+  if (!Number.isInteger(maxUnanchoredMs) || maxUnanchoredMs < 0) throw new Error('--max-unanchored-ms must be a whole number of milliseconds');
+  const nc = await connectNats(natsUrl, 'tierline-audit-cli');
+  try {
+    return { newest: await (await createCheckpointAnchors(nc)).newest(), maxUnanchoredMs };
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Runs one CLI command; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  let values: { 'database-url'?: string; file?: string; 'public-key'?: string[]; anchor?: string[]; schema?: string; out?: string; help?: boolean };
+  let values: {
+    'database-url'?: string;
+    file?: string;
+    'public-key'?: string[];
+    anchor?: string[];
+    'nats-url'?: string;
+    'max-unanchored-ms'?: string;
+    schema?: string;
+    out?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -62,6 +95,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         'public-key': { type: 'string', multiple: true },
         anchor: { type: 'string', multiple: true },
+        'nats-url': { type: 'string' },
+        'max-unanchored-ms': { type: 'string' },
         schema: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -89,6 +124,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
+  if (command === 'migrate') {
+    const adminUrl = values['database-url'] ?? process.env.AUDIT_MIGRATION_DATABASE_URL;
+    if (!adminUrl) {
+      io.err(`migrate needs --database-url or AUDIT_MIGRATION_DATABASE_URL (an administrator login)\n${USAGE}\n`);
+      return 2;
+    }
+    try {
+      const applied = await migrateAudit(adminUrl, { schema: values.schema ?? AUDIT_SCHEMA });
+      io.out(`${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`migrate failed: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+
   if (command !== 'verify') {
     io.err(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -108,9 +159,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (values.file) {
       report = await verifyExportFile(values.file, ring, anchors);
     } else {
+      const outside = values['nats-url'] ? await readOutside(values['nats-url'], values['max-unanchored-ms']) : undefined;
       const sql = createAuditSql(values['database-url']!, { max: 1, schema: values.schema ?? AUDIT_SCHEMA });
       try {
-        report = await verifyDatabase(sql, { publicKeys: ring, anchors });
+        report = await verifyDatabase(sql, { publicKeys: ring, anchors, ...(outside ? { outside } : {}) });
       } finally {
         await sql.end({ timeout: 5 });
       }

@@ -5,8 +5,8 @@ export const AUDIT_SCHEMA = 'audit';
 
 /**
  * The service's pool. Like platform's createSql, plus `role`: every connection starts with
- * SET ROLE to the insert-only writer, so the process cannot UPDATE or DELETE audit rows even
- * when its login could (a superuser in development, an owner in a small deployment).
+ * SET ROLE to the insert-only writer. The login itself (tierline_audit) is already no more than
+ * the writer; the switch keeps a login given more rights by mistake from using them.
  */
 export function createAuditSql(url: string, opts: { role?: string; max?: number; schema?: string } = {}): Sql {
   return postgres(url, {

@@ -14,8 +14,9 @@ describe('audit service environment', () => {
       KEYCLOAK_ISSUER: 'http://localhost:8180/realms/tierline',
       JWKS_URL: 'http://localhost:8180/realms/tierline/protocol/openid-connect/certs',
       AUDIT_SIGNING_KEY_FILE: '.data/audit/signing-key.pem',
-      AUDIT_CHECKPOINT_EVERY_ROWS: 1000,
-      AUDIT_CHECKPOINT_EVERY_MS: 60_000,
+      AUDIT_CHECKPOINT_EVERY_ROWS: 200,
+      AUDIT_CHECKPOINT_EVERY_MS: 10_000,
+      AUDIT_ANCHOR_SLACK_MS: 60_000,
       AUDIT_EXPORT_RATE_LIMIT: 30,
     });
   });

@@ -6,10 +6,12 @@ export const auditEnvSchema = baseEnvSchema
     // Where the HTTP API (health, query, export, verify) listens.
     PORT: port.default(3004),
     HOST: z.string().default('127.0.0.1'),
-    // The audit service's own database; schema "audit" is migrated at start-up.
+    // The audit service's own login, tierline_audit (infra/postgres/service-logins.sql): owns
+    // nothing, may only read and append (a member of tierline_audit_writer).
     DATABASE_URL: databaseUrl,
-    // A login that owns schema "audit", used only to apply migrations; lets DATABASE_URL be a
-    // least-privileged login (a member of tierline_audit_writer). Defaults to DATABASE_URL.
+    // An administrator login that applies the migrations at start-up (the tables go to the NOLOGIN
+    // tierline_audit_owner). Unset: `tierline-audit migrate` must have run before (the dev stack
+    // and docker-compose do that, so no administrator password reaches the service).
     AUDIT_MIGRATION_DATABASE_URL: databaseUrl.optional(),
     // Role the service's connections switch to (SET ROLE): SELECT and INSERT only. Empty
     // disables the switch (e.g. a login that already is exactly the writer).
@@ -36,9 +38,14 @@ export const auditEnvSchema = baseEnvSchema
     // checkpoints signed before a key rotation still verify.
     AUDIT_RETIRED_PUBLIC_KEYS: z.string().optional(),
     // Checkpoint policy: sign the head after this many new rows...
-    AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(1000),
-    // ...or when it moved and the last checkpoint is older than this many milliseconds.
-    AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(60_000),
+    AUDIT_CHECKPOINT_EVERY_ROWS: z.coerce.number().int().positive().default(200),
+    // ...or when it moved and the last checkpoint is older than this many milliseconds. Each
+    // checkpoint is also anchored in the JetStream stream TIERLINE_AUDIT_CHECKPOINTS; rows not
+    // anchored within this interval + AUDIT_ANCHOR_SLACK_MS make verify fail.
+    AUDIT_CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(10_000),
+    // How late an anchored checkpoint may be (slow database, NATS briefly away) before verify
+    // reports the unanchored rows.
+    AUDIT_ANCHOR_SLACK_MS: z.coerce.number().int().nonnegative().default(60_000),
     // Exports and verifications per IT lead or auditor and minute: each reads the whole log.
     AUDIT_EXPORT_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     // Keycloak base URL the service reaches (JWKS); may be an internal address.

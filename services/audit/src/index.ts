@@ -9,3 +9,15 @@ export { verifyExportFile } from './export-format.js';
 export { createSigner, generateSigningKey, keyRing, parsePrivateKey, parsePublicKey, type AuditSigner, type SignedCheckpoint } from './signing.js';
 export { createAuditSql } from './db.js';
 export const AUDIT_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
+export { migrateAudit, assertMigrated } from './migrations.js';
+export {
+  AUDIT_ANCHOR_STREAM,
+  AUDIT_ANCHOR_SUBJECT,
+  DEFAULT_MAX_UNANCHORED_MS,
+  anchorLatest,
+  anchorStreamConfig,
+  createCheckpointAnchors,
+  type AnchoredCheckpoint,
+  type CheckpointAnchors,
+} from './anchor.js';
+export { startCheckpointer } from './checkpointer.js';

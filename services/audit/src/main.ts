@@ -1,23 +1,22 @@
-import { fileURLToPath } from 'node:url';
 import {
   connectNats,
   consumerLagGauges,
   createLogger,
   initTracing,
   createMetrics,
-  createSql,
   createRevocationWatcher,
   createTokenVerifier,
   ensureStreams,
   listen,
-  migrate,
   onShutdown,
   parseEnv,
 } from '@tierline/platform';
 import { createAuditApp } from './app.js';
+import { createCheckpointAnchors } from './anchor.js';
 import { startCheckpointer } from './checkpointer.js';
 import { startAuditConsumer } from './consumer.js';
-import { AUDIT_SCHEMA, createAuditSql } from './db.js';
+import { createAuditSql } from './db.js';
+import { assertMigrated, migrateAudit } from './migrations.js';
 import { auditEnvSchema } from './env.js';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { loadKeys } from './keys.js';
@@ -28,11 +27,11 @@ const logger = createLogger('audit', env.LOG_LEVEL);
 const tracing = initTracing('audit');
 const { signer, publicKeys } = loadKeys(env, logger);
 
-// Migrations need an owner; the running service only needs the insert-only writer role.
-const owner = createSql(env.AUDIT_MIGRATION_DATABASE_URL ?? env.DATABASE_URL, AUDIT_SCHEMA, 1);
-await migrate(owner, { schema: AUDIT_SCHEMA, dir: fileURLToPath(new URL('../migrations', import.meta.url)), logger });
-await owner.end({ timeout: 5 });
+// Migrations need an administrator; the service's own login (DATABASE_URL) owns nothing and can
+// only read and append. Without AUDIT_MIGRATION_DATABASE_URL, `tierline-audit migrate` ran before.
+if (env.AUDIT_MIGRATION_DATABASE_URL) await migrateAudit(env.AUDIT_MIGRATION_DATABASE_URL, { logger });
 const sql = createAuditSql(env.DATABASE_URL, { role: env.AUDIT_DB_ROLE });
+await assertMigrated(sql);
 
 const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
@@ -42,11 +41,15 @@ const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_
 const metrics = createMetrics('audit');
 // How far the log is behind the events: Prometheus alerts on a growing backlog.
 consumerLagGauges(metrics, nc, [{ stream: EVENTS_STREAM, durable: env.AUDIT_DURABLE }]);
+// Every signed checkpoint is also kept in an append-only JetStream stream, outside the database.
+const anchors = await createCheckpointAnchors(nc);
+const tickMs = Math.min(env.AUDIT_CHECKPOINT_EVERY_MS, 5_000);
 const checkpointer = startCheckpointer({
   sql,
   signer,
   logger,
-  policy: { everyRows: env.AUDIT_CHECKPOINT_EVERY_ROWS, everyMs: env.AUDIT_CHECKPOINT_EVERY_MS },
+  anchors,
+  policy: { everyRows: env.AUDIT_CHECKPOINT_EVERY_ROWS, everyMs: env.AUDIT_CHECKPOINT_EVERY_MS, tickMs },
 });
 const app = createAuditApp({
   sql,
@@ -55,6 +58,8 @@ const app = createAuditApp({
   signer,
   publicKeys,
   exportRateLimitPerMinute: env.AUDIT_EXPORT_RATE_LIMIT,
+  anchors,
+  maxUnanchoredMs: env.AUDIT_CHECKPOINT_EVERY_MS + tickMs + env.AUDIT_ANCHOR_SLACK_MS,
   metrics,
   verifyToken: createTokenVerifier({ issuer: env.KEYCLOAK_ISSUER, jwksUrl: env.JWKS_URL, audience: env.TOKEN_AUDIENCE, isRevoked: revoked.isRevoked }),
 });

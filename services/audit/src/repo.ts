@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '@tierline/platform';
 import { CHAIN_LOCK } from './store.js';
+import { sameCheckpoint, type AnchoredCheckpoint } from './anchor.js';
 import type { AuditSigner, SignedCheckpoint } from './signing.js';
 import type { ChainRow } from './verify.js';
 import { ChainVerifier, type VerifyReport } from './verify.js';
@@ -134,17 +135,54 @@ export async function listRows(sql: Db, f: AuditFilter, afterSeq: number, limit:
   return sql<AuditLogRow[]>`select ${sql(ROW_COLUMNS)} from audit_log ${whereFilter(sql, f, afterSeq)} order by seq limit ${limit}`;
 }
 
+/** What verify learnt outside the database: the newest anchored checkpoint and how stale the head may be. */
+export interface OutsideAnchor {
+  /** The newest checkpoint of the append-only stream (null: none anchored yet). */
+  newest: AnchoredCheckpoint | null;
+  /** Rows recorded longer ago than this must be covered by an anchored checkpoint. */
+  maxUnanchoredMs: number;
+  now?: Date;
+}
+
 /**
  * Verifies the whole chain and every stored checkpoint (plus `anchors`: checkpoints kept
  * elsewhere, which catch a tail cut off together with its checkpoints) in one consistent,
- * read-only snapshot.
+ * read-only snapshot. With `outside` (the anchored checkpoints' stream), also that its newest
+ * checkpoint is stored in the database too and matches, and that no row older than the
+ * checkpoint interval allows lies beyond it.
  */
-export async function verifyDatabase(sql: Sql, opts: { publicKeys: PublicKeyRing; anchors?: SignedCheckpoint[] }): Promise<VerifyReport> {
+export async function verifyDatabase(
+  sql: Sql,
+  opts: { publicKeys: PublicKeyRing; anchors?: SignedCheckpoint[]; outside?: OutsideAnchor },
+): Promise<VerifyReport> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
-    const checkpoints = [...(await listCheckpoints(tx)), ...(opts.anchors ?? [])];
+    const stored = await listCheckpoints(tx);
+    const newest = opts.outside?.newest ?? null;
+    const newestInside = newest ? stored.some((cp) => sameCheckpoint(cp, newest)) : false;
+    // The anchored checkpoint is checked against the chain like any other (once, when it is stored too).
+    const checkpoints = [...stored, ...(opts.anchors ?? []), ...(newest && !newestInside ? [newest] : [])];
     const verifier = new ChainVerifier({ checkpoints, publicKeys: opts.publicKeys });
     outer: for await (const rows of streamRows(tx)) {
       for (const r of rows) if (!verifier.push(toChainRow(r))) break outer;
+    }
+    if (opts.outside) {
+      if (newest && !newestInside) {
+        verifier.addFailure(
+          newest.seq,
+          `the newest checkpoint kept outside the database (row ${newest.seq}, signed ${newest.signedAt}, anchored ${newest.anchoredAt}) is missing from audit_checkpoints: checkpoints were deleted, and rows up to ${newest.seq} may have been rewritten`,
+          newest,
+        );
+      }
+      const after = newest?.seq ?? 0;
+      const [first] = await tx<{ seq: string; recorded_at: Date; head: string }[]>`
+        select seq, recorded_at, (select max(seq) from audit_log) as head from audit_log where seq > ${after} order by seq limit 1`;
+      const now = opts.outside.now ?? new Date();
+      if (first && now.getTime() - first.recorded_at.getTime() > opts.outside.maxUnanchoredMs) {
+        verifier.addFailure(
+          Number(first.seq),
+          `rows ${first.seq}–${first.head} are covered by no checkpoint kept outside the database, though row ${first.seq} was recorded at ${first.recorded_at.toISOString()}, longer ago than the checkpoint interval allows (${Math.round(opts.outside.maxUnanchoredMs / 1000)} s): the checkpointer stopped anchoring, or the log's tail was cut and rewritten`,
+        );
+      }
     }
     return verifier.finish();
   });

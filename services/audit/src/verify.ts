@@ -170,6 +170,11 @@ export class ChainVerifier {
     return null;
   }
 
+  /** A finding from outside the chain itself (e.g. a checkpoint kept elsewhere that the database lacks). */
+  addFailure(seq: number, reason: string, checkpoint?: SignedCheckpoint): void {
+    this.failures.push({ seq, reason, rank: 1, ...(checkpoint ? { checkpoint } : {}) });
+  }
+
   finish(): VerifyReport {
     // Checkpoints beyond the last row: the tail was cut off (only knowable on a full chain that
     // was read to its end).

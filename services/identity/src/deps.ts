@@ -33,6 +33,8 @@ export interface VendorLinkDeps {
   pageRateLimitPerMinute: number;
   /** Links minted per minute by one service account. */
   mintRateLimitPerMinute: number;
+  /** Refused attempts are counted per window of this length and recorded once per window (default 60 s). */
+  refusalWindowMs?: number;
 }
 
 export interface IdentityAppEnv {

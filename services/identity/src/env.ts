@@ -57,6 +57,9 @@ export const identityEnvSchema = baseEnvSchema
     VENDOR_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(240),
     // Requests per client address and minute to the no-login link pages (/v/*), against guessing and floods.
     VENDOR_LINK_PAGE_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+    // Refused link attempts are counted per window of this many milliseconds and recorded as one
+    // vendor_link.refusals_counted event per window, reason, action and link (not one per request).
+    VENDOR_LINK_REFUSAL_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     // Links one service account may mint per minute (a burst of escalations fans out to every vendor user).
     VENDOR_LINK_MINT_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     // User management calls (invite, disable, enable, role changes) per IT lead or admin and minute: a stolen session cannot mass-change accounts.

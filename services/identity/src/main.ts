@@ -19,7 +19,7 @@ import { createKeycloakAdmin } from './keycloak-admin.js';
 import { serviceAccountTokens } from './service-token.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { loadVendorLinkKeys } from './vendor-link-keys.js';
-import { flushVendorLinkOutbox } from './vendor-links.js';
+import { flushVendorLinkOutbox, startRefusalWindows } from './vendor-links.js';
 
 const env = parseEnv(identityEnvSchema);
 const logger = createLogger('identity', env.LOG_LEVEL);
@@ -53,6 +53,8 @@ const ticketService = createTicketServiceClient({
 const flush = () => flushVendorLinkOutbox(sql, js, logger).catch((err: unknown) => logger.warn({ err }, 'vendor link outbox flush failed'));
 await flush();
 const flushTimer = setInterval(() => void flush(), 30_000);
+// Refused link attempts: each ended window becomes one event (checked a few times per window).
+const refusalWindows = startRefusalWindows({ sql, js, logger, everyMs: Math.min(env.VENDOR_LINK_REFUSAL_WINDOW_MS / 4, 15_000) });
 
 const app = createIdentityApp({
   sql,
@@ -69,6 +71,7 @@ const app = createIdentityApp({
     ticketService,
     pageRateLimitPerMinute: env.VENDOR_LINK_PAGE_RATE_LIMIT,
     mintRateLimitPerMinute: env.VENDOR_LINK_MINT_RATE_LIMIT,
+    refusalWindowMs: env.VENDOR_LINK_REFUSAL_WINDOW_MS,
   },
   verifyToken: createTokenVerifier({
     issuer: env.KEYCLOAK_ISSUER,
@@ -83,6 +86,7 @@ onShutdown(logger, async () => {
   await server.close();
   sync.stop();
   clearInterval(flushTimer);
+  await refusalWindows.stop();
   await revoked.stop();
   await nc.drain();
   await sql.end({ timeout: 5 });

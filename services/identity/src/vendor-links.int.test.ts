@@ -153,14 +153,19 @@ describe('vendor signed links', () => {
   const typesFor = (linkId: string) => events.events.filter((e) => e.data['linkId'] === linkId).map((e) => e.type);
 
   /**
-   * After a refusal: a vendor_link.refused with that reason and action arrived, and every event
-   * about the link since is such a refusal (no use, no issue): nothing else happened.
+   * After a refusal: once its window is closed, a vendor_link.refusals_counted with that reason
+   * and action arrived, and every event about the link since is such a count (no use, no issue):
+   * nothing else happened.
    */
   async function expectRefusedOnly(linkId: string | null, before: string[], reason: string, action: 'open' | 'acknowledge') {
-    await events.waitFor((e) => e.type === 'vendor_link.refused' && e.data['reason'] === reason && e.data['action'] === action && e.data['linkId'] === linkId && !before.includes(e.id));
+    await id.closeRefusals();
+    await events.waitFor(
+      (e) => e.type === 'vendor_link.refusals_counted' && e.data['reason'] === reason && e.data['action'] === action && e.data['linkId'] === linkId && !before.includes(e.id),
+    );
     await sleep(300);
     const since = events.events.filter((e) => !before.includes(e.id) && e.data['linkId'] === linkId);
-    expect(new Set(since.map((e) => `${e.type}:${String(e.data['reason'])}`))).toEqual(new Set([`vendor_link.refused:${reason}`]));
+    expect(new Set(since.map((e) => `${e.type}:${String(e.data['reason'])}`))).toContain(`vendor_link.refusals_counted:${reason}`);
+    expect(since.every((e) => e.type === 'vendor_link.refusals_counted')).toBe(true);
   }
   const seen = () => events.events.map((e) => e.id);
 

@@ -180,6 +180,77 @@ export async function publishFromOutbox(sql: Sql, js: JetStreamClient, event: Ev
 }
 
 /** Publishes every outbox event not yet sent, oldest first. Called at start-up and periodically. */
+// ---------------------------------------------------------------------------------------------
+// Refused attempts: counted per window, recorded as one event per window (not per request)
+
+export interface Refusal {
+  reason: VendorLinkRefusal;
+  action: 'open' | 'acknowledge';
+  /** Null when nothing about the token is believable (tampered). */
+  linkId: string | null;
+  ticketId: string | null;
+}
+
+/** Adds one refused attempt to the count of its window; one short upsert, nothing else is written. */
+export async function countRefusal(sql: Sql, r: Refusal, windowMs: number, now = new Date()): Promise<void> {
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  await sql`
+    insert into vendor_link_refusal_counts (window_start, window_ms, reason, action, link_id, ticket_id)
+    values (${windowStart}, ${windowMs}, ${r.reason}, ${r.action}, ${r.linkId}, ${r.ticketId})
+    on conflict (window_start, reason, action, coalesce(link_id, '00000000-0000-0000-0000-000000000000'::uuid))
+    do update set count = vendor_link_refusal_counts.count + 1, last_at = now()`;
+}
+
+/**
+ * Turns every window that has ended (by `now`) into one vendor_link.refusals_counted event in the
+ * outbox, removing its count in the same transaction; flushVendorLinkOutbox publishes them. Safe
+ * with several replicas (rows are locked, others skipped). An attempt counted after its window
+ * was closed starts a new row for that window, so it is reported too, in a second event.
+ */
+export async function closeRefusalWindows(sql: Sql, now = new Date()): Promise<number> {
+  return sql.begin(async (tx) => {
+    const rows = await tx<{ window_start: Date; window_ms: number; reason: VendorLinkRefusal; action: 'open' | 'acknowledge'; link_id: string | null; ticket_id: string | null; count: number }[]>`
+      delete from vendor_link_refusal_counts
+      where ctid in (
+        select ctid from vendor_link_refusal_counts
+        where window_start + make_interval(secs => window_ms / 1000.0) <= ${now}
+        order by window_start
+        limit 500
+        for update skip locked)
+      returning window_start, window_ms, reason, action, link_id, ticket_id, count`;
+    for (const r of rows) {
+      const event = vendorLinkEvent('vendor_link.refusals_counted', { kind: 'system', id: 'vendor-link' }, r.ticket_id, {
+        reason: r.reason,
+        action: r.action,
+        linkId: r.link_id,
+        ticketId: r.ticket_id,
+        count: r.count,
+        windowStart: r.window_start.toISOString(),
+        windowEnd: new Date(r.window_start.getTime() + r.window_ms).toISOString(),
+      });
+      await insertOutbox(tx as unknown as Sql, event);
+    }
+    return rows.length;
+  });
+}
+
+/** Closes ended windows and publishes what is in the outbox, every `everyMs`. */
+export function startRefusalWindows(opts: { sql: Sql; js: JetStreamClient; logger: Logger; everyMs: number }) {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = closeRefusalWindows(opts.sql)
+      .then((n) => (n > 0 ? flushVendorLinkOutbox(opts.sql, opts.js, opts.logger) : 0))
+      .catch((err: unknown) => opts.logger.warn({ err }, 'closing vendor link refusal windows failed'));
+  };
+  const timer = setInterval(tick, opts.everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export async function flushVendorLinkOutbox(sql: Sql, js: JetStreamClient, logger?: Logger, batch = 100): Promise<number> {
   let sent = 0;
   for (;;) {

@@ -16,10 +16,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { AUDIT_MIGRATIONS_DIR, createAuditApp, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
+import { AUDIT_MIGRATIONS_DIR, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
 import { DEFAULT_CATEGORIES, EVENTS_STREAM, type EscalationPolicy } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, serviceAccountToken } from '@tierline/platform';
-import { createTestDatabase, seedDemoContacts, testEnv } from '@tierline/testing';
+import { createTestDatabase, seedDemoContacts, serviceLogin, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import {
   createEmailSender,
@@ -137,9 +137,12 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
     const nowhere = 'http://127.0.0.1:9';
     let auditUrl = nowhere;
     if (opts.audit) {
-      const auditSql = createSql(db.url, 'audit', 3);
+      const auditAdmin = createSql(db.url, 'audit', 1);
+      await migrate(auditAdmin, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+      await auditAdmin.end();
+      // The service's own login, as the insert-only writer role, like the real one.
+      const auditSql = createAuditSql(await serviceLogin('audit', db.url), { role: 'tierline_audit_writer', max: 3 });
       stops.push(() => auditSql.end());
-      await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
       const durable = `browser-audit-${label}-${randomBytes(4).toString('hex')}`;
       const consumer = await startAuditConsumer({ nc, sql: auditSql, logger, durable, deliverNew: true });
       stops.push(async () => {

@@ -231,7 +231,8 @@ describe('the production-like topology', () => {
 
   it('builds every Tierline image from a target that exists in infra/docker/Dockerfile', () => {
     const built = Object.entries(compose.services).filter(([, s]) => s.build);
-    expect(built.map(([n]) => n).sort()).toEqual([...TIERLINE, 'provider-stubs'].sort());
+    // audit-migrate: the audit image running its CLI's migrate once (one-shot), before the service.
+    expect(built.map(([n]) => n).sort()).toEqual([...TIERLINE, 'provider-stubs', 'audit-migrate'].sort());
     for (const [name, s] of built) {
       expect(s.build?.dockerfile).toBe('infra/docker/Dockerfile');
       expect([...stages.keys()], `${name}: build target`).toContain(s.build?.target);
@@ -314,5 +315,24 @@ describe('each Tierline process would start with what docker-compose.yml gives i
     }
     // Two audit replicas must sign checkpoints with one key, so it is set, never generated per container.
     expect(containerEnv(svc('audit'), stages)['AUDIT_SIGNING_KEY']).toBeTruthy();
+  });
+
+  it('gives the audit service its own database login; the administrator migrates before it starts', () => {
+    const audit = containerEnv(svc('audit'), stages);
+    const url = new URL(audit['DATABASE_URL']!);
+    expect(url.username).toBe('tierline_audit');
+    expect(audit['AUDIT_MIGRATION_DATABASE_URL'], 'no administrator password in the service').toBeUndefined();
+    // postgres creates the login at its first start (service-logins.sql) with the password the service has.
+    const pg = containerEnv(svc('postgres'), stages);
+    expect(pg['AUDIT_DB_PASSWORD']).toBe(url.password);
+    expect(url.password).not.toBe(pg['POSTGRES_PASSWORD']);
+    expect(shortSyntax(svc('postgres').volumes)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\.\/infra\/postgres\/service-logins\.sql:/), expect.stringMatching(/^\.\/infra\/docker\/postgres-service-logins\.sh:\/docker-entrypoint-initdb\.d\//)]),
+    );
+    expect(readFileSync(join(REPO, 'infra', 'docker', 'postgres-service-logins.sh'), 'utf8')).toMatch(/audit_password="\$AUDIT_DB_PASSWORD"/);
+    expect(dependsOn(svc('audit'))['audit-migrate']?.condition).toBe('service_completed_successfully');
+    const job = containerEnv(svc('audit-migrate'), stages);
+    expect(new URL(job['AUDIT_MIGRATION_DATABASE_URL']!).username).toBe('tierline');
+    expect(JSON.stringify(svc('audit-migrate').command)).toMatch(/cli\.js","migrate"/);
   });
 });

@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { DEFAULT_CATEGORIES, type Role } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR, type TicketDeps } from '@tierline/ticket';
 import {
   createIdentityApp,
@@ -228,11 +228,11 @@ export async function startWorld() {
   const notificationServer = await listen(notificationApp, 0);
   cleanups.push(() => notificationServer.close());
 
-  // Audit service's API, its pool as the insert-only writer role like the real one
+  // Audit service's API, its pool logged in as its own tierline_audit, as the insert-only writer role like the real one
   const auditDb = await createTestDatabase('authzaudit');
   const auditOwner = createSql(auditDb.url, 'audit', 2);
   await migrate(auditOwner, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-  const auditSql = createAuditSql(auditDb.url, { role: 'tierline_audit_writer', max: 3 });
+  const auditSql = createAuditSql(await serviceLogin('audit', auditDb.url), { role: 'tierline_audit_writer', max: 3 });
   cleanups.push(async () => {
     await auditSql.end();
     await auditOwner.end();

@@ -4,11 +4,11 @@ import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Logger } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
 import type { EscalationPolicy } from '@tierline/contracts';
-import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
+import { AUDIT_MIGRATIONS_DIR, createAuditSql, startAuditConsumer } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { temporalClientInterceptors } from '@tierline/workflows/tracing';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
@@ -24,9 +24,12 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
   const suffix = randomBytes(4).toString('hex');
   const db = await createTestDatabase(label);
   const ticketSql = createSql(db.url, 'ticket', 5);
-  const auditSql = createSql(db.url, 'audit', 5);
   await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+  // The audit schema is migrated by the administrator; the consumer writes as the service's own login.
+  const auditAdmin = createSql(db.url, 'audit', 1);
+  await migrate(auditAdmin, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
+  await auditAdmin.end();
+  const auditSql = createAuditSql(await serviceLogin('audit', db.url), { role: 'tierline_audit_writer', max: 5 });
   // Minute-scale clocks, so escalations happen within a test run.
   await ensureInitialPolicy(ticketSql, opts.policy ?? TEST_FAST_POLICY, 'system:test');
 

@@ -141,8 +141,13 @@ describe('the one list of demo secrets covers every secret the demo publishes', 
   });
 
   it('the local PostgreSQL password and the provider stand-ins\' tokens', () => {
-    const pg = /postgres:\/\/[^:]+:([^@]+)@/.exec(read('infra', 'lib', 'env.mjs'))![1]!;
+    const env = read('infra', 'lib', 'env.mjs');
+    const pg = /postgres:\/\/tierline:([^@]+)@/.exec(env)![1]!;
     expect(isDemoSecret(pg)).toBe(true);
+    // The services' own logins on the local stack (DEV_DB_PASSWORDS).
+    const logins = [.../(\w+): '([^']+-db-dev-secret)'/g[Symbol.matchAll](env)].map((m) => m[2]!);
+    expect(logins.length).toBeGreaterThan(0);
+    for (const password of logins) expect(isDemoSecret(password), password).toBe(true);
     const stubs = read('services', 'provider-stubs', 'src', 'app.ts');
     expect(isDemoSecret(/authToken: '([^']+)'/.exec(stubs)![1]!)).toBe(true);
     expect(isDemoSecret(/slack: \{ token: '([^']+)'/.exec(stubs)![1]!)).toBe(true);

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, hasRole } from '@tierline/platform';
 import type { AuditAppEnv } from '../deps.js';
+import { anchorLatest } from '../anchor.js';
 import { createCheckpoint } from '../repo.js';
 import { authErrorResponses, checkpointJson, CheckpointSchema } from './common.js';
 
@@ -25,9 +26,11 @@ export function registerCreateCheckpoint(app: OpenAPIHono<AuditAppEnv>): void {
     // Auditors only read: signing a checkpoint writes to the log's tables, so it is an IT lead's
     // (the checkpointer signs periodically anyway, and exports carry the latest checkpoint).
     if (!hasRole(c.get('actor'), 'it_lead')) throw new AppError('FORBIDDEN', 'only IT leads sign checkpoints on demand; auditors read the log');
-    const { sql, signer, logger } = c.get('deps');
+    const { sql, signer, logger, anchors } = c.get('deps');
     const { checkpoint, created } = await createCheckpoint(sql, signer);
     if (created && checkpoint) logger.info({ seq: checkpoint.seq, checkpointId: checkpoint.id, by: c.get('actor').id }, 'audit checkpoint signed on demand');
+    // Kept outside the database at once; the checkpointer retries if NATS is away.
+    if (anchors) await anchorLatest(sql, anchors, logger).catch((err: unknown) => logger.warn({ err }, 'audit checkpoint anchoring failed'));
     return c.json({ checkpoint: checkpoint ? checkpointJson(checkpoint) : null, created }, 200);
   });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createSql, createTokenVerifier, listen, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceLogin, testEnv } from '@tierline/testing';
 import { createAuditApp } from '../app.js';
 import { createAuditSql } from '../db.js';
 import { createSigner, generateSigningKey, keyRing, type AuditSigner } from '../signing.js';
@@ -12,9 +12,10 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
 export const WRITER_ROLE = 'tierline_audit_writer';
 
 /**
- * A fresh database migrated by its owner (the superuser `tierline`, as the test server has it),
- * the service's pool running as the insert-only writer role, and optionally the HTTP app with
- * real Keycloak token verification.
+ * A fresh database migrated by the administrator (the superuser `tierline`, as the test server
+ * has it; the tables then belong to tierline_audit_owner), the service's pool logged in as the
+ * service's own login `tierline_audit` and running as the insert-only writer role, as in
+ * production, and optionally the HTTP app with real Keycloak token verification.
  */
 export async function startAudit(label: string, opts: { http?: boolean } = {}) {
   const env = testEnv();
@@ -22,7 +23,7 @@ export async function startAudit(label: string, opts: { http?: boolean } = {}) {
   const db = await createTestDatabase(label);
   const owner = createSql(db.url, 'audit', 2);
   await migrate(owner, { schema: 'audit', dir: MIGRATIONS_DIR });
-  const sql = createAuditSql(db.url, { role: WRITER_ROLE, max: 4 });
+  const sql = createAuditSql(await serviceLogin('audit', db.url), { role: WRITER_ROLE, max: 4 });
   const signer: AuditSigner = createSigner(generateSigningKey());
   let server: Awaited<ReturnType<typeof listen>> | null = null;
   if (opts.http) {
@@ -65,7 +66,7 @@ export type AuditHarness = Awaited<ReturnType<typeof startAudit>>;
 
 /**
  * What an attacker with database administrator rights can do: switch the append-only triggers
- * off, change rows, switch them back on. Runs as the superuser owner.
+ * off, change rows, switch them back on. Runs as the superuser administrator.
  */
 export async function tamper(owner: Sql, change: (tx: Sql) => Promise<unknown>): Promise<void> {
   await owner.begin(async (tx) => {

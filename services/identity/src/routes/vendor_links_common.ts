@@ -4,7 +4,7 @@ import { PrioritySchema, type EventEnvelope } from '@tierline/contracts';
 import { AppError, clientAddress, rateLimit, type Sql } from '@tierline/platform';
 import type { IdentityAppEnv, IdentityDeps } from '../deps.js';
 import { rateLimitedPage, refusalPage, REFUSAL_STATUS, VENDOR_PAGE_HEADERS, type PageTicket } from '../vendor-link-pages.js';
-import { insertOutbox, linkStatus, publishFromOutbox, vendorLinkEvent, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
+import { countRefusal, linkStatus, publishFromOutbox, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
 
 /** The only caller that may mint links: the notification service puts them into vendors' messages. */
 export const VENDOR_LINK_MINTER = 'tierline-notification';
@@ -79,32 +79,24 @@ export async function pageTicket(sql: Sql, r: VendorLinkRow): Promise<PageTicket
 export const userAgentOf = (c: Context): string => (c.req.header('user-agent') ?? '').slice(0, 512);
 
 /**
- * Answers a refused link: records `vendor_link.refused` (what is verifiable of the link, the
- * client address) and shows the page that says which refusal, with its HTTP status. The event
- * goes through the outbox, so it is not lost either; nothing else is written.
+ * Answers a refused link: counts the refusal in its window (recorded as one
+ * vendor_link.refusals_counted event per window, reason, action and link, not one per request:
+ * anyone can send garbage) and logs it with the client address; then shows the page that says
+ * which refusal, with its HTTP status.
  */
 export async function refuse(c: Context<IdentityAppEnv>, check: Extract<LinkCheck, { ok: false }>, action: 'open' | 'acknowledge', detail: string | null = null): Promise<Response> {
   const deps = c.get('deps');
   const r = check.row;
   // A tampered token's claims are not believable; an unknown or mismatching one is ours but names
   // only what its claims say, so the row's facts are used only when the row itself was found.
-  const event = vendorLinkEvent('vendor_link.refused', { kind: 'system', id: 'vendor-link' }, r?.ticket_id ?? check.claims?.tid ?? null, {
-    reason: check.reason,
-    action,
-    linkId: r?.id ?? check.claims?.jti ?? null,
-    ticketId: r?.ticket_id ?? check.claims?.tid ?? null,
-    ticketNumber: r?.ticket_number ?? null,
-    level: r ? r.level : (check.claims?.lvl ?? null),
-    vendorOrgId: r?.vendor_org_id ?? check.claims?.org ?? null,
-    recipientId: r?.recipient_id ?? check.claims?.sub ?? null,
-    ip: clientAddress(c),
-  });
+  const linkId = r?.id ?? check.claims?.jti ?? null;
+  const ticketId = r?.ticket_id ?? check.claims?.tid ?? null;
+  deps.logger.info({ reason: check.reason, action, linkId, ticketId, ip: clientAddress(c) }, 'vendor link refused');
   try {
-    await insertOutbox(deps.sql, event);
-    await publishCommitted(deps, event);
+    await countRefusal(deps.sql, { reason: check.reason, action, linkId, ticketId }, deps.vendorLinks.refusalWindowMs ?? 60_000);
   } catch (err) {
-    // The refusal stands whether or not its record could be written; the log keeps the trace.
-    deps.logger.warn({ err, reason: check.reason }, 'could not record a refused vendor link');
+    // The refusal stands whether or not it could be counted; the log keeps the trace.
+    deps.logger.warn({ err, reason: check.reason }, 'could not count a refused vendor link');
   }
   const showTicket = r && check.reason !== 'wrong_recipient' ? r : null;
   const site = showTicket ? await pageTicket(deps.sql, showTicket) : null;

@@ -18,6 +18,7 @@ import { createKeycloakAdmin } from '../keycloak-admin.js';
 import { serviceAccountTokens } from '../service-token.js';
 import { createTicketServiceClient } from '../ticket-service.js';
 import { loadVendorLinkKeys } from '../vendor-link-keys.js';
+import { closeRefusalWindows, flushVendorLinkOutbox } from '../vendor-links.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -55,6 +56,7 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
       ticketService: createTicketServiceClient({ baseUrl: opts.ticketServiceUrl ?? 'http://127.0.0.1:1', token: serviceAccountTokens(credentials), logger }),
       pageRateLimitPerMinute: 1000,
       mintRateLimitPerMinute: 1000,
+      refusalWindowMs: 60_000,
       ...opts.vendorLinks,
     },
   };
@@ -73,6 +75,11 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
     deps,
     baseUrl,
     serve,
+    /** What the service's timer does once a window ended, for every window now (even the current one). */
+    async closeRefusals() {
+      await closeRefusalWindows(sql, new Date(Date.now() + 24 * 3_600_000));
+      await flushVendorLinkOutbox(sql, js);
+    },
     async stop() {
       for (const s of servers) await s.close();
       sync.stop();

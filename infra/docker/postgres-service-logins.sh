@@ -1,0 +1,8 @@
+#!/bin/sh
+# Runs once, on the first start of an empty postgres volume (docker-entrypoint-initdb.d): the
+# services' own logins and the NOLOGIN owners of their tables, from the one source the dev stack
+# and the tests use too (infra/postgres/service-logins.sql). The passwords come from postgres.env.
+set -eu
+psql -v ON_ERROR_STOP=1 -q --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+  -v audit_password="$AUDIT_DB_PASSWORD" \
+  -f /tierline/service-logins.sql
