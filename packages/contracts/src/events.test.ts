@@ -70,6 +70,12 @@ describe('ticket event data carry no free text (docs/decisions/0022)', () => {
     expect(eventDataProblem({ type: 'ticket.created', data: { number: 'IT-1001', title: 'x' } })).not.toBeNull();
   });
 
+  it('in `keys` mode (every publisher) tolerates missing facts but still refuses free text', () => {
+    expect(eventDataProblem({ type: 'ticket.acknowledged', data: {} }, 'keys')).toBeNull();
+    expect(eventDataProblem({ type: 'ticket.acknowledged', data: {} })).toMatch(/number/);
+    expect(eventDataProblem({ type: 'ticket.reopened', data: { reason: 'It broke again' } }, 'keys')).toMatch(/"reason"/);
+  });
+
   it('holds a reference, not text, where an id belongs', () => {
     expect(eventDataProblem({ type: 'ticket.resolved', data: { number: 'IT-1001', tier: 1, resolutionId: 'Replaced the cable' } })).toMatch(/resolutionId/);
   });

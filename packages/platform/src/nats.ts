@@ -150,7 +150,7 @@ function isNotFound(err: unknown): boolean {
  */
 export async function publishEvent(js: JetStreamClient, event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
   const parsed = EventEnvelopeSchema.parse(event);
-  const problem = eventDataProblem(parsed);
+  const problem = eventDataProblem(parsed, 'keys');
   if (problem) throw new Error(`refusing to publish an invalid event: ${problem}`);
   const ack = await publishTraced(js, subjectForEvent(parsed.type), JSON.stringify(parsed), { msgID: parsed.id, timeout: 10_000 });
   return { seq: ack.seq, duplicate: ack.duplicate };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, TICKET_CONTENT_READ, type Ticket, type TicketContentReadData } from '@tierline/contracts';
-import { AppError, hasRole, publishEvent, type Actor } from '@tierline/platform';
+import { AppError, hasRole, publishEvent, type Actor, type JetStreamClient } from '@tierline/platform';
 import type { TicketDeps } from './deps.js';
 import { findTicket } from './tickets-repo.js';
 
@@ -102,11 +102,11 @@ export function contentReadEventId(actorId: string, ticketId: string, atMs: numb
 }
 
 /**
- * Records this hour's reads already acknowledged by JetStream in this process, so a queue that
+ * This hour's reads already acknowledged by JetStream, per JetStream client, so a queue that
  * refreshes every few seconds publishes each (person, ticket) once an hour, not on every refresh.
  * Only a shortcut: the deterministic id is what keeps the record single across replicas.
  */
-const recorded = { hour: -1, ids: new Set<string>() };
+const recordedBy = new WeakMap<JetStreamClient, { hour: number; ids: Set<string> }>();
 const RECORDED_MAX = 100_000;
 
 /**
@@ -126,11 +126,13 @@ export async function recordContentReads(
   if (!js) throw refused;
   const now = Date.now();
   const hour = Math.floor(now / HOUR_MS);
-  if (recorded.hour !== hour || recorded.ids.size > RECORDED_MAX) {
-    recorded.hour = hour;
-    recorded.ids.clear();
+  let recorded = recordedBy.get(js);
+  if (!recorded || recorded.hour !== hour || recorded.ids.size > RECORDED_MAX) {
+    recorded = { hour, ids: new Set() };
+    recordedBy.set(js, recorded);
   }
-  const todo = tickets.map((t) => ({ t, id: contentReadEventId(actor.id, t.id, now) })).filter((x) => !recorded.ids.has(x.id));
+  const done = recorded.ids;
+  const todo = tickets.map((t) => ({ t, id: contentReadEventId(actor.id, t.id, now) })).filter((x) => !done.has(x.id));
   try {
     await Promise.all(
       todo.map(async ({ t, id }) => {
@@ -144,7 +146,7 @@ export async function recordContentReads(
           data,
           schemaVersion: EVENT_SCHEMA_VERSION,
         });
-        if (recorded.hour === hour) recorded.ids.add(id);
+        done.add(id);
       }),
     );
   } catch (err) {
