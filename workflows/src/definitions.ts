@@ -118,6 +118,10 @@ export interface TicketStateView extends Omit<TicketEscalationState, 'clocks'> {
   now: string;
 }
 
+/** What a row of the ticket's comments holds: a comment, or the free text of an action (docs/decisions/0022). */
+export const NOTE_KINDS = ['comment', 'priority_reason', 'question', 'handoff_note', 'resolution', 'reopen_reason'] as const;
+export type NoteKind = (typeof NOTE_KINDS)[number];
+
 export interface ActionBy {
   actor: { id: string; role: string };
 }
@@ -126,13 +130,19 @@ export const getStateQuery = defineQuery<TicketStateView>('getState');
 
 export const acknowledgeUpdate = defineUpdate<TicketStateView, [ActionBy]>('acknowledge');
 export const assignUpdate = defineUpdate<TicketStateView, [ActionBy & { teamId?: string | null; assigneeId?: string | null }]>('assign');
-export const changePriorityUpdate = defineUpdate<TicketStateView, [ActionBy & { priority: Priority; reason: string }]>('changePriority');
-export const waitOnRequesterUpdate = defineUpdate<TicketStateView, [ActionBy & { reason?: string }]>('waitOnRequester');
+/**
+ * The free text of an action (a reason, the question to the requester, the hand-off note, the
+ * resolution note) travels with its id, chosen by the caller. The workflow stores the text with
+ * the ticket under that id, and its event names the id only (docs/decisions/0022). Histories
+ * recorded before ids existed lack them: the text is then not stored.
+ */
+export const changePriorityUpdate = defineUpdate<TicketStateView, [ActionBy & { priority: Priority; reason: string; reasonId?: string }]>('changePriority');
+export const waitOnRequesterUpdate = defineUpdate<TicketStateView, [ActionBy & { reason?: string; questionId?: string }]>('waitOnRequester');
 export const resumeUpdate = defineUpdate<TicketStateView, [ActionBy]>('resume');
-export const handToVendorUpdate = defineUpdate<TicketStateView, [ActionBy & { vendorOrgId: string; reason?: string }]>('handToVendor');
+export const handToVendorUpdate = defineUpdate<TicketStateView, [ActionBy & { vendorOrgId: string; reason?: string; noteId?: string }]>('handToVendor');
 export const vendorAcknowledgeUpdate = defineUpdate<TicketStateView, [ActionBy & { via?: string }]>('vendorAcknowledge');
-export const resolveUpdate = defineUpdate<TicketStateView, [ActionBy & { resolution: string }]>('resolve');
-export const reopenUpdate = defineUpdate<TicketStateView, [ActionBy & { reason: string }]>('reopen');
+export const resolveUpdate = defineUpdate<TicketStateView, [ActionBy & { resolution: string; resolutionId?: string }]>('resolve');
+export const reopenUpdate = defineUpdate<TicketStateView, [ActionBy & { reason: string; reasonId?: string }]>('reopen');
 export const closeUpdate = defineUpdate<TicketStateView, [ActionBy]>('close');
 /** Moves an open ticket onto a newer policy version, keeping elapsed clock time. */
 export const migratePolicyUpdate = defineUpdate<TicketStateView, [ActionBy & { policy: PolicySnapshot }]>('migratePolicy');

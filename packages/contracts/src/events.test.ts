@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventEnvelopeSchema, subjectForEvent, VendorLinkEventDataSchemas } from './events.js';
+import { EventEnvelopeSchema, eventDataProblem, subjectForEvent, TicketEventDataSchemas, VendorLinkEventDataSchemas } from './events.js';
 import { CreateTicketRequestSchema } from './tickets.js';
 
 describe('event envelope', () => {
@@ -53,5 +53,38 @@ describe('vendor link event data', () => {
   it('refuses an unknown refusal reason', () => {
     const r = VendorLinkEventDataSchemas['vendor_link.refusals_counted'].safeParse({ reason: 'bored', action: 'open', linkId: null, ticketId: null, count: 1, windowStart: '2026-01-01T08:00:00Z', windowEnd: '2026-01-01T08:01:00Z' });
     expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['reason']);
+  });
+});
+
+describe('ticket event data carry no free text (docs/decisions/0022)', () => {
+  const reasonId = '7f1c2a4e-1b2c-4d3e-8f90-0a1b2c3d4e5f';
+
+  it('accepts the ids of the stored texts', () => {
+    expect(eventDataProblem({ type: 'ticket.priority_changed', data: { number: 'IT-1001', from: 'P3', to: 'P1', reasonId } })).toBeNull();
+    expect(eventDataProblem({ type: 'ticket.reopened', data: { number: 'IT-1001', reasonId, reopenPolicy: 'restart_resolution_clock' } })).toBeNull();
+  });
+
+  it('refuses a reason, a note or a body in any ticket event, naming the key', () => {
+    expect(eventDataProblem({ type: 'ticket.priority_changed', data: { number: 'IT-1001', from: 'P3', to: 'P1', reason: 'Blocks check-in' } })).toMatch(/ticket\.priority_changed: .*"reason"/);
+    expect(eventDataProblem({ type: 'ticket.reopened', data: { number: 'IT-1001', reopenPolicy: 'x', reason: 'again' } })).toMatch(/"reason"/);
+    expect(eventDataProblem({ type: 'ticket.commented', data: { number: 'IT-1001', commentId: reasonId, visibility: 'public', resumed: false, body: 'hi' } })).toMatch(/"body"/);
+    expect(eventDataProblem({ type: 'ticket.created', data: { number: 'IT-1001', title: 'x' } })).not.toBeNull();
+  });
+
+  it('in `keys` mode (every publisher) tolerates missing facts but still refuses free text', () => {
+    expect(eventDataProblem({ type: 'ticket.acknowledged', data: {} }, 'keys')).toBeNull();
+    expect(eventDataProblem({ type: 'ticket.acknowledged', data: {} })).toMatch(/number/);
+    expect(eventDataProblem({ type: 'ticket.reopened', data: { reason: 'It broke again' } }, 'keys')).toMatch(/"reason"/);
+  });
+
+  it('holds a reference, not text, where an id belongs', () => {
+    expect(eventDataProblem({ type: 'ticket.resolved', data: { number: 'IT-1001', tier: 1, resolutionId: 'Replaced the cable' } })).toMatch(/resolutionId/);
+  });
+
+  it('has a strict schema for every ticket event type, and leaves other aggregates to their own schemas', () => {
+    for (const [type, schema] of Object.entries(TicketEventDataSchemas)) {
+      expect(schema.safeParse({ number: 'IT-1', sneaky: 'text' }).success, type).toBe(false);
+    }
+    expect(eventDataProblem({ type: 'vendor_link.revoked', data: { anything: 1 } })).toBeNull();
   });
 });

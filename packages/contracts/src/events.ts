@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ActorSchema } from './roles.js';
-import { PrioritySchema } from './tickets.js';
+import { EscalationTargetSchema, NotificationChannelSchema } from './policy.js';
+import { ImpactSchema, PrioritySchema, UrgencySchema } from './tickets.js';
 
 /**
  * Every fact Tierline publishes travels in this envelope. `id` doubles as the JetStream
@@ -76,11 +77,87 @@ export const VendorLinkEventDataSchemas = {
 export type VendorLinkEventType = keyof typeof VendorLinkEventDataSchemas;
 
 /**
- * An admin's or an auditor's read of a ticket's content (docs/decisions/0010). Published before
- * the content is returned, and the read is refused when it cannot be: no silent access. The data
- * say which ticket and which part was read, never any of the content.
+ * A person's read of a ticket's content: requester, clinic staff, IT, vendor, admin or auditor
+ * (docs/decisions/0010, 0022). Published before the content is returned, and the read is refused
+ * when it cannot be: no silent access. Its id is derived from the person, the ticket and the hour
+ * (`contentReadEventId`), so JetStream's duplicate window and the audit log keep one record per
+ * person, ticket and hour however often the queue refreshes. The data say which ticket and which
+ * part was read first in that hour, never any of the content.
  */
 export const TICKET_CONTENT_READ = 'ticket.content_read';
-export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers'] as const;
+export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers', 'list', 'stream'] as const;
 export const TicketContentReadDataSchema = z.object({ number: z.string(), what: z.enum(TICKET_CONTENT_PARTS) }).strict();
 export type TicketContentReadData = z.infer<typeof TicketContentReadDataSchema>;
+
+/**
+ * The data of every ticket event, one strict schema per type (docs/decisions/0003, 0022). Free
+ * text a person wrote (a title, a description, a comment, a priority or reopen reason, the
+ * question put to the requester, the hand-off note, the resolution note) is stored with the
+ * ticket, and the event names it by id: `commentId`, `reasonId`, `questionId`, `noteId`,
+ * `resolutionId`. A key not listed here makes the event invalid, so a reason cannot creep back
+ * into JetStream, the audit log or a vendor's live stream: `publishEvent` refuses it.
+ */
+const facts = <S extends z.ZodRawShape>(shape: S) => z.object({ number: z.string(), ...shape }).strict();
+const noteRef = z.uuid();
+const count = z.number().int().nonnegative();
+const tier = z.number().int().min(1).max(3);
+const escalatedData = facts({
+  level: count,
+  repeat: count,
+  fromTier: tier,
+  tier,
+  clock: z.string(),
+  afterMinutes: z.number(),
+  targets: z.array(EscalationTargetSchema),
+  channels: z.array(NotificationChannelSchema),
+  policyVersion: count,
+});
+export const TicketEventDataSchemas = {
+  'ticket.created': facts({
+    siteId: z.string(),
+    category: z.string(),
+    impact: ImpactSchema,
+    urgency: UrgencySchema,
+    patientCareAffected: z.boolean(),
+    priority: PrioritySchema,
+    tier,
+    status: z.string(),
+    policyVersion: count,
+    requesterId: z.string(),
+  }),
+  'ticket.acknowledged': facts({ tier }),
+  'ticket.assigned': facts({ teamId: z.string().nullable(), assigneeId: z.string().nullable(), tier: tier.optional(), via: z.string().optional() }),
+  'ticket.priority_changed': facts({ from: PrioritySchema, to: PrioritySchema, reasonId: noteRef.optional() }),
+  'ticket.waiting_on_requester': facts({ questionId: noteRef.optional() }),
+  'ticket.resumed': facts({}),
+  'ticket.handed_to_vendor': facts({ vendorOrgId: z.string(), fromTier: tier, tier, noteId: noteRef.optional() }),
+  'ticket.vendor_acknowledged': facts({ vendorOrgId: z.string().nullable(), via: z.string() }),
+  'ticket.resolved': facts({ tier, resolutionId: noteRef.optional() }),
+  'ticket.reopened': facts({ reasonId: noteRef.optional(), reopenPolicy: z.string() }),
+  'ticket.closed': facts({}),
+  'ticket.policy_migrated': facts({ fromVersion: count, toVersion: count }),
+  'ticket.commented': facts({ commentId: noteRef, visibility: z.enum(['public', 'internal']), resumed: z.boolean() }),
+  'ticket.escalated': escalatedData,
+  'ticket.escalation_repeated': escalatedData,
+  'ticket.sla_warning': facts({ clock: z.string(), percent: z.number(), tier }),
+  'ticket.sla_breached': facts({ clock: z.string(), targetMinutes: z.number(), tier }),
+  'ticket.watcher_added': facts({ watcherId: z.string() }),
+  'ticket.watcher_removed': facts({ watcherId: z.string() }),
+  [TICKET_CONTENT_READ]: TicketContentReadDataSchema,
+} as const;
+export type TicketEventType = keyof typeof TicketEventDataSchemas;
+
+/**
+ * Checks an event's data against its type's schema, when the type has one: the message of the
+ * first problems (e.g. `ticket.reopened: unrecognized key "reason"`), or null when it is fine.
+ * `complete` (the producer's check, in the workflow's activities) wants every fact present;
+ * `keys` (publishEvent's check, for every publisher) refuses unknown keys and wrongly typed ones
+ * and tolerates missing facts.
+ */
+export function eventDataProblem(event: Pick<EventEnvelope, 'type' | 'data'>, mode: 'complete' | 'keys' = 'complete'): string | null {
+  const schema = (TicketEventDataSchemas as Record<string, z.ZodObject | undefined>)[event.type];
+  if (!schema) return null;
+  const r = (mode === 'keys' ? schema.partial() : schema).safeParse(event.data);
+  if (r.success) return null;
+  return `${event.type}: ${r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`;
+}

@@ -19,6 +19,7 @@ import {
   EVENTS_STREAM,
   EVENTS_SUBJECT_PREFIX,
   EventEnvelopeSchema,
+  eventDataProblem,
   subjectForEvent,
   type EventEnvelope,
 } from '@tierline/contracts';
@@ -142,9 +143,15 @@ function isNotFound(err: unknown): boolean {
   return e?.api_error?.err_code === 10059 || /stream not found/i.test(e?.message ?? '') || e?.code === '404';
 }
 
-/** Publishes an event with `Nats-Msg-Id` = event id, so a retry is deduplicated by the server. */
+/**
+ * Publishes an event with `Nats-Msg-Id` = event id, so a retry is deduplicated by the server.
+ * An event whose data break its type's schema (free text in a ticket event, docs/decisions/0022)
+ * is refused before it leaves.
+ */
 export async function publishEvent(js: JetStreamClient, event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
   const parsed = EventEnvelopeSchema.parse(event);
+  const problem = eventDataProblem(parsed, 'keys');
+  if (problem) throw new Error(`refusing to publish an invalid event: ${problem}`);
   const ack = await publishTraced(js, subjectForEvent(parsed.type), JSON.stringify(parsed), { msgID: parsed.id, timeout: 10_000 });
   return { seq: ack.seq, duplicate: ack.duplicate };
 }

@@ -5,3 +5,4 @@ export { ticketEnvSchema } from './env.js';
 export const TICKET_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
 export { ensureInitialPolicy, latestPublished } from './policies-repo.js';
 export { startNotificationTimeline } from './notification-timeline.js';
+export { contentReadEventId } from './access.js';

@@ -57,10 +57,14 @@ describe('ticket actions over HTTP', () => {
     const afterReply = await agent('GET', `/api/v1/tickets/${t.id}`);
     expect(afterReply.body.status, 'the requester’s public reply resumes the clocks').toBe('in_progress');
 
+    // The question IT put to the requester is stored with the ticket as a public note.
     const nurseComments = await nurse('GET', `/api/v1/tickets/${t.id}/comments`);
-    expect(nurseComments.body.items.map((c: { body: string }) => c.body)).toEqual(['It is the Zebra ZD421']);
+    expect(nurseComments.body.items.map((c: { kind: string; body: string }) => [c.kind, c.body])).toEqual([
+      ['question', 'Which printer model?'],
+      ['comment', 'It is the Zebra ZD421'],
+    ]);
     const agentComments = await agent('GET', `/api/v1/tickets/${t.id}/comments`);
-    expect(agentComments.body.items).toHaveLength(2);
+    expect(agentComments.body.items).toHaveLength(3);
     const nurseTimeline = await nurse('GET', `/api/v1/tickets/${t.id}/timeline`);
     expect(nurseTimeline.body.items.filter((e: { type: string }) => e.type === 'ticket.commented')).toHaveLength(1);
     expect(JSON.stringify(nurseTimeline.body)).not.toContain('thermal head');
@@ -90,7 +94,7 @@ describe('ticket actions over HTTP', () => {
     const ended = await agent('POST', `/api/v1/tickets/${t.id}/reopen`, { reason: 'It broke again' });
     expect(ended.status).toBe(409);
 
-    // Every action is exactly one audit row.
+    // Every action is exactly one audit row (reads are recorded too, as ticket.content_read: not actions).
     const expected = [
       'ticket.created',
       'ticket.assigned', // by the assignment rules, at opening
@@ -105,7 +109,7 @@ describe('ticket actions over HTTP', () => {
       'ticket.closed',
     ];
     const rows = await eventually('all audit rows', async () => {
-      const r = await slice.auditSql`select event_type from audit_log where ticket_id = ${t.id} order by seq`;
+      const r = await slice.auditSql`select event_type from audit_log where ticket_id = ${t.id} and event_type <> 'ticket.content_read' order by seq`;
       return r.length >= expected.length ? r : undefined;
     });
     expect(rows.map((r) => r.event_type)).toEqual(expected);

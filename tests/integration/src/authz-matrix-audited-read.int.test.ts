@@ -80,7 +80,7 @@ describe("admins' and auditors' reads of ticket content", () => {
     expect((JSON.parse(rows[1]!.content) as { data: unknown }).data).toEqual({ number: ticket.number, what: 'comments' });
   });
 
-  it('lets neither of them change a ticket, list tickets, or watch one; the ticket\'s own people read unaudited', async () => {
+  it('lets neither of them change a ticket, list tickets, or watch one; the ticket\'s own people are recorded too (docs/decisions/0022)', async () => {
     for (const token of [admin, auditor]) {
       const call = api(slice.baseUrl, token);
       expect([403, 404]).toContain((await call('POST', `/api/v1/tickets/${ticket.id}/acknowledge`, {})).status);
@@ -93,7 +93,14 @@ describe("admins' and auditors' reads of ticket content", () => {
     expect((await api(slice.baseUrl, nurse)('GET', `/api/v1/tickets/${ticket.id}`)).status).toBe(200);
     expect((await api(slice.baseUrl, agent)('GET', `/api/v1/tickets/${ticket.id}/comments`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(await contentReads(), 'refusals and the people of the ticket leave no content_read rows').toHaveLength(2);
+    // Refusals leave no row; the nurse's and the agent's reads leave one each.
+    const rows = await eventually('the reads of the ticket\'s own people', async () => {
+      const r = await contentReads();
+      return r.length >= 4 ? r : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await contentReads()).toHaveLength(4);
+    expect(rows.slice(2).map((r) => r.actor_role)).toEqual(['clinic_staff', 'it_agent']);
   });
 
   it('refuses the read with 503 and shows nothing when the read cannot be recorded', async () => {
@@ -116,6 +123,6 @@ describe("admins' and auditors' reads of ticket content", () => {
       expect(JSON.parse(text)).toMatchObject({ error: { code: 'UNAVAILABLE', message: expect.stringContaining('audit trail') } });
       expect(text).not.toContain('Label printer');
     }
-    expect((await get(nurse, `/api/v1/tickets/${ticket.id}`)).status, "the ticket's own people do not depend on it").toBe(200);
+    expect((await get(nurse, `/api/v1/tickets/${ticket.id}`)).status, "the ticket's own people are refused too").toBe(503);
   });
 });

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
   EventEnvelopeSchema,
+  eventDataProblem,
   NOTIFY_SUBJECT,
   NotifyCommandSchema,
   type EventEnvelope,
@@ -9,6 +10,7 @@ import {
 } from '@tierline/contracts';
 import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
+import type { NoteKind } from '../definitions.js';
 
 export interface ActivityDeps {
   /** Pool on the ticket service's schema: activities keep its read model current. */
@@ -65,7 +67,8 @@ export interface RecordInput {
   events?: EventEnvelope[];
   patch?: ReadModelPatch;
   notifies?: NotifyCommand[];
-  comment?: { id: string; authorId: string; authorRole: string; visibility: 'public' | 'internal'; body: string; createdAt: string };
+  /** A comment, or the free text of an action (`kind`), stored with the ticket; events carry its id. */
+  comment?: { id: string; authorId: string; authorRole: string; visibility: 'public' | 'internal'; body: string; createdAt: string; kind?: NoteKind };
 }
 
 /** Activities are built from their dependencies, so tests and the worker wire their own. */
@@ -110,8 +113,8 @@ export function createActivities(deps: ActivityDeps) {
         if (input.comment) {
           const c = input.comment;
           await tx`
-            insert into ticket_comments (id, ticket_id, author_id, author_role, visibility, body, created_at)
-            values (${c.id}, ${input.ticketId}, ${c.authorId}, ${c.authorRole}, ${c.visibility}, ${c.body}, ${c.createdAt})
+            insert into ticket_comments (id, ticket_id, author_id, author_role, visibility, body, created_at, kind)
+            values (${c.id}, ${input.ticketId}, ${c.authorId}, ${c.authorRole}, ${c.visibility}, ${c.body}, ${c.createdAt}, ${c.kind ?? 'comment'})
             on conflict (id) do nothing`;
         }
       });
@@ -134,6 +137,9 @@ function parseEvent(e: EventEnvelope): EventEnvelope {
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(`invalid event envelope: ${parsed.error.message}`, 'InvalidEvent');
   }
+  // Free text has no place in an event (docs/decisions/0022); a retry would not change that.
+  const problem = eventDataProblem(parsed.data);
+  if (problem) throw ApplicationFailure.nonRetryable(`invalid event data: ${problem}`, 'InvalidEvent');
   return parsed.data;
 }
 

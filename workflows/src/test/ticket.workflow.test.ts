@@ -227,14 +227,17 @@ describe.each([
     const h = await open(input(t));
     await sleepUntil(t0, 5 * MIN);
     expect(await refusal(h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: '' }] }))).toMatch(/needs a reason/);
-    const changed = await h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: 'whole clinic affected' }] });
+    const reasonId = randomUUID();
+    const changed = await h.executeUpdate(changePriorityUpdate, { args: [{ ...agent, priority: 'P1', reason: 'whole clinic affected', reasonId }] });
     expect(changed.priority).toBe('P1');
     expect(changed.clocks.find((c) => c.name === 'response')).toMatchObject({ targetMinutes: 15, elapsedMinutes: expect.closeTo(5, 0) });
     await sleepUntil(t0, 16 * MIN);
     const s = await h.query(getStateQuery);
     // P1's 15-minute level, counted from opening (not from the change, which would be 20).
     expectAt(s.escalations.map((e) => e.at), t0, [15 * MIN]);
-    expect(rec.events(t.id).find((e) => e.type === 'ticket.priority_changed')!.data).toMatchObject({ from: 'P2', to: 'P1' });
+    // The reason is stored with the ticket under its id; the event names the id only.
+    expect(rec.events(t.id).find((e) => e.type === 'ticket.priority_changed')!.data).toEqual({ number: t.number, from: 'P2', to: 'P1', reasonId });
+    expect(rec.calls(t.id).find((c) => c.comment?.id === reasonId)!.comment).toMatchObject({ kind: 'priority_reason', visibility: 'internal', body: 'whole clinic affected' });
   });
 
   it('migrates to a newer policy version without losing elapsed time, and records it', async () => {
@@ -268,7 +271,11 @@ describe.each([
     expect(resolved.status).toBe('resolved');
     await sleepUntil(t0, 180 * MIN);
     expect((await h.query(getStateQuery)).escalations, 'a resolved ticket does not escalate').toEqual([]);
-    const reopened = await h.executeUpdate(reopenUpdate, { args: [{ actor: { id: 'nurse-1', role: 'clinic_staff' }, reason: 'Down again' }] });
+    const reopenId = randomUUID();
+    const reopened = await h.executeUpdate(reopenUpdate, { args: [{ actor: { id: 'nurse-1', role: 'clinic_staff' }, reason: 'Down again', reasonId: reopenId }] });
+    expect(rec.events(t.id).find((e) => e.type === 'ticket.reopened')!.data).toEqual({ number: t.number, reasonId: reopenId, reopenPolicy: expect.any(String) });
+    expect(rec.calls(t.id).find((c) => c.comment?.id === reopenId)!.comment).toMatchObject({ kind: 'reopen_reason', visibility: 'public', body: 'Down again', authorId: 'nurse-1' });
+    expect(JSON.stringify(rec.events(t.id)), 'no free text in any event').not.toMatch(/Down again|Switch replaced/);
     expect(reopened.status).toBe('in_progress');
     expect(reopened.clocks.find((c) => c.name === 'resolution')).toMatchObject({ state: 'running', elapsedMinutes: expect.closeTo(0, 0) });
     await sleepUntil(t0, 241 * MIN);

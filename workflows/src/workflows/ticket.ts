@@ -28,6 +28,7 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
   type ActionBy,
+  type NoteKind,
   type ClockName,
   type ClockState,
   type LevelState,
@@ -198,6 +199,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     for (const e of events) state.events.push({ id: e.id, type: e.type, occurredAt: e.occurredAt });
     syncSearchAttributes();
   };
+  /**
+   * The free text of an action, stored with the ticket under the id its caller chose; the event
+   * carries only that id (docs/decisions/0022). Nothing when there is no id (a history from
+   * before ids) or no text.
+   */
+  const note = (by: ActionBy, id: string | undefined, kind: NoteKind, visibility: 'public' | 'internal', text: string | undefined, at: number): RecordInput['comment'] =>
+    id && text?.trim() ? { id, authorId: by.actor.id, authorRole: by.actor.role, visibility, body: text.trim(), createdAt: iso(at), kind } : undefined;
   const record = (event: EventEnvelope, extra: { notify?: NotifyCommand; comment?: RecordInput['comment'] } = {}, patch: ReadModelPatch = {}) =>
     recordAll([event], extra.notify ? [extra.notify] : [], extra.comment ? { comment: extra.comment } : {}, patch);
 
@@ -471,7 +479,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           const from = state.priority;
           state.priority = a.priority;
           applyRule(at);
-          await record(makeEvent('ticket.priority_changed', userActor(a), { from, to: a.priority, reason: a.reason }));
+          const event = makeEvent('ticket.priority_changed', userActor(a), { from, to: a.priority, ...(a.reasonId ? { reasonId: a.reasonId } : {}) });
+          await record(event, { comment: note(a, a.reasonId, 'priority_reason', 'internal', a.reason, at) });
           return view();
         },
       ),
@@ -486,7 +495,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         pause(state.clocks.response, at);
         pause(state.clocks.resolution, at);
         state.status = 'waiting_on_requester';
-        await record(makeEvent('ticket.waiting_on_requester', userActor(a), {}));
+        const question = a.reason?.trim() ? a.questionId : undefined;
+        await record(makeEvent('ticket.waiting_on_requester', userActor(a), question ? { questionId: question } : {}), {
+          comment: note(a, question, 'question', 'public', a.reason, at),
+        });
         return view();
       }),
     { validator: (_a) => validators.waitOnRequester() },
@@ -519,8 +531,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           const fromTier = state.tier;
           handOff(a.vendorOrgId, at);
           const key = `${state.ticketId}:handoff:${a.vendorOrgId}:${state.events.length}`;
-          const event = makeEvent('ticket.handed_to_vendor', userActor(a), { vendorOrgId: a.vendorOrgId, fromTier, tier: 3 });
+          const noteId = a.reason?.trim() ? a.noteId : undefined;
+          const event = makeEvent('ticket.handed_to_vendor', userActor(a), { vendorOrgId: a.vendorOrgId, fromTier, tier: 3, ...(noteId ? { noteId } : {}) });
           await record(event, {
+            // IT's note for the vendor: hidden from the clinic, the one text the vendor reads besides its own.
+            comment: note(a, noteId, 'handoff_note', 'internal', a.reason, at),
             notify: {
               ...notifyCommand(key, 'vendor_handoff', null, clockDeadline('vendor_response')),
               targets: [{ kind: 'vendor', vendorOrgId: a.vendorOrgId }],
@@ -557,7 +572,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           for (const c of Object.values(state.clocks)) stop(c, at);
           state.status = 'resolved';
           state.resolvedAt = iso(at);
-          await record(makeEvent('ticket.resolved', userActor(a), { tier: state.tier }));
+          const event = makeEvent('ticket.resolved', userActor(a), { tier: state.tier, ...(a.resolutionId ? { resolutionId: a.resolutionId } : {}) });
+          await record(event, { comment: note(a, a.resolutionId, 'resolution', 'public', a.resolution, at) });
           return view();
         },
       ),
@@ -587,7 +603,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           }
           state.status = 'in_progress';
           state.resolvedAt = null;
-          await record(makeEvent('ticket.reopened', userActor(a), { reason: a.reason, reopenPolicy: policy.policy.reopenPolicy }));
+          const event = makeEvent('ticket.reopened', userActor(a), { ...(a.reasonId ? { reasonId: a.reasonId } : {}), reopenPolicy: policy.policy.reopenPolicy });
+          await record(event, { comment: note(a, a.reasonId, 'reopen_reason', 'public', a.reason, at) });
           return view();
         },
       ),

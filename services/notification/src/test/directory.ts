@@ -68,6 +68,8 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
   const ticketServer = await listen(
     createTicketApp({
       sql: ticketSql,
+      // Every read of a ticket is recorded on JetStream before it is answered (access.ts).
+      js,
       temporal: new Client({ connection, namespace: env.temporalNamespace }),
       taskQueue: `unused-${label}`,
       verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),

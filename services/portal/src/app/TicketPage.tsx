@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api, ApiError, type TokenSource } from './api.js';
 import { isIt, type Identity } from './auth.js';
 import { ErrorNotice, LiveIndicator, PriorityBadge, When } from './components.js';
-import { CATEGORIES, IMPACTS, URGENCIES, labelOf, siteLabel } from './labels.js';
+import { CATEGORIES, IMPACTS, URGENCIES, labelOf, siteLabel, ticketHeadline } from './labels.js';
 import { useLiveTickets, useNow, type LiveState } from './live.js';
 import { plainStatus, whatHappensNext } from './logic/status.js';
 import { PageHeading } from './PageHeading.js';
@@ -138,8 +138,8 @@ function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { 
           </p>
         </div>
       )}
-      <PageHeading title={`${t.number}: ${t.title}`}>
-        <span className="ticket-number">{t.number}</span> {t.title}
+      <PageHeading title={`${t.number}: ${ticketHeadline(t)}`}>
+        <span className="ticket-number">{t.number}</span> {ticketHeadline(t)}
       </PageHeading>
       <LiveIndicator state={live} />
 

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type TokenSource } from './api.js';
 import type { Identity } from './auth.js';
 import { Countdown, ErrorNotice, LiveIndicator, PriorityBadge, StatusText, When } from './components.js';
-import { siteLabel } from './labels.js';
+import { siteLabel, ticketHeadline } from './labels.js';
 import { useLiveTickets, useNow } from './live.js';
 import { formatMinutes } from './logic/policy.js';
 import { PageHeading } from './PageHeading.js';
@@ -108,7 +108,7 @@ export function VendorPage({ getToken }: { identity: Identity; getToken: TokenSo
                   <tr key={t.id} data-ticket-number={t.number}>
                     <th scope="row">
                       <Link href={`/tickets/${encodeURIComponent(t.id)}`} className="queue__title">
-                        <span className="ticket-number">{t.number}</span> {t.title}
+                        <span className="ticket-number">{t.number}</span> {ticketHeadline(t)}
                       </Link>
                     </th>
                     <td>

@@ -55,3 +55,20 @@ export function siteLabel(siteId: string): string {
   const words = siteId.replace(/[-_]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/**
+ * What a ticket is called on screen: its title, or for a vendor, who gets the facts without the
+ * requester's words (docs/decisions/0022), its category and site.
+ */
+export function ticketHeadline(t: { title: string; category: string; siteId: string }): string {
+  return t.title || `${labelOf(CATEGORIES, t.category)} at ${siteLabel(t.siteId)}`;
+}
+
+/** How a comment's kind is named next to it: the free text of an action, or nothing for a comment. */
+export const NOTE_KIND_LABELS: Record<string, string> = {
+  priority_reason: 'Reason for the priority change',
+  question: 'Question for the requester',
+  handoff_note: 'Hand-off note for the vendor',
+  resolution: 'Resolution',
+  reopen_reason: 'Reason for reopening',
+};

@@ -3,7 +3,7 @@ import type { User } from 'oidc-client-ts';
 import { identityOf } from './auth.js';
 import { matchPath } from './router.js';
 import { whatHappensNext } from './logic/status.js';
-import { siteLabel } from './labels.js';
+import { siteLabel, ticketHeadline } from './labels.js';
 import type { Ticket } from './types.js';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -33,5 +33,10 @@ describe('portal app logic', () => {
     expect(lines.join(' ')).toMatch(/critical/);
     expect(lines.join(' ')).toMatch(/IT-1001/);
     expect(whatHappensNext({ ...t, status: 'resolved' }).join(' ')).toMatch(/fixed/);
+  });
+
+  it("names a ticket by its title, or by category and site in a vendor's view, which has no title", () => {
+    expect(ticketHeadline({ title: 'Printer jams', category: 'printer_scanner', siteId: 'north' })).toBe('Printer jams');
+    expect(ticketHeadline({ title: '', category: 'printer_scanner', siteId: 'main-campus' })).toMatch(/^Print.* at Main campus$/);
   });
 });

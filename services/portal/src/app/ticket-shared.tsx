@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { api, ApiError, type TokenSource } from './api.js';
 import type { Identity } from './auth.js';
 import { ErrorNotice, When } from './components.js';
+import { NOTE_KIND_LABELS } from './labels.js';
 import type { Comment, Delivery, EscalationState, Ticket, TimelineEntry } from './types.js';
 
 export interface TicketData {
@@ -74,7 +75,8 @@ export function Conversation({ comments, ticket, identity, getToken, onDone, all
             <li key={c.id} className={`comment${c.visibility === 'internal' ? ' comment--internal' : ''}`}>
               <p className="comment__meta">
                 <strong>{author(c)}</strong>
-                {c.visibility === 'internal' && <span className="tag tag--internal">Internal note</span>} · <When iso={c.createdAt} />
+                {c.kind !== 'comment' && NOTE_KIND_LABELS[c.kind] && <span className="tag">{NOTE_KIND_LABELS[c.kind]}</span>}
+                {c.visibility === 'internal' && c.kind === 'comment' && <span className="tag tag--internal">Internal note</span>} · <When iso={c.createdAt} />
               </p>
               <p className="comment__body">{c.body}</p>
             </li>

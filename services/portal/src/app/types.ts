@@ -97,6 +97,8 @@ export interface Comment {
   authorId: string;
   authorRole: string;
   visibility: 'public' | 'internal';
+  /** A comment, or the free text of an action (the reason of a priority change, the hand-off note, ...). */
+  kind: 'comment' | 'priority_reason' | 'question' | 'handoff_note' | 'resolution' | 'reopen_reason';
   body: string;
   createdAt: string;
 }

@@ -10,14 +10,16 @@
  * see a ticket the moment it reaches its organisation and stops when it leaves.
  *
  * What goes out: the event's id, type, time and ticket id, plus the ticket as the caller could
- * read it with GET /api/v1/tickets/{id}. Never the event's data, and internal notes only to IT.
+ * read it with GET /api/v1/tickets/{id} (streamMessageFor: a vendor's copy without the requester's
+ * words), each delivery recorded as a content read once per person, ticket and hour. Never the
+ * event's data, and internal notes only to IT.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { EventEnvelopeSchema, TICKET_CONTENT_READ, TicketSchema, type Ticket } from '@tierline/contracts';
 import { AppError, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
-import { canReadTicket, canSeeInternal } from '../access.js';
+import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
@@ -129,6 +131,15 @@ export function streamsTo(actor: Actor, event: Pick<FeedEvent, 'internal'>, tick
   return !event.internal || canSeeInternal(actor);
 }
 
+/**
+ * What one subscriber receives of an event it may see: the event's id, type, time and ticket id,
+ * and the ticket as GET /api/v1/tickets/{id} shows it to the caller. A vendor's copy carries the
+ * facts only, without the requester's title and description (docs/decisions/0022).
+ */
+export function streamMessageFor(actor: Actor, event: Pick<FeedEvent, 'id' | 'type' | 'occurredAt' | 'ticketId'>, ticket: Ticket): TicketStreamMessage {
+  return { event: { id: event.id, type: event.type, occurredAt: event.occurredAt, ticketId: event.ticketId }, ticket: ticketViewFor(actor, ticket) };
+}
+
 /** Seconds-since-epoch expiry of a (verified) bearer token, or null. */
 function tokenExpiryMs(authorization: string | undefined): number | null {
   const payload = authorization?.split(' ')[1]?.split('.')[1];
@@ -201,8 +212,12 @@ export function registerTicketEventsStream(app: OpenAPIHono<TicketAppEnv>): void
       };
       const { remove, ready } = hub.add((event, ticket) => {
         if (!streamsTo(actor, event, ticket, onlyTicketId)) return;
-        const message: TicketStreamMessage = { event: { id: event.id, type: event.type, occurredAt: event.occurredAt, ticketId: event.ticketId }, ticket };
-        send(() => stream.writeSSE({ event: 'ticket', id: event.id, data: JSON.stringify(message) }));
+        const message = streamMessageFor(actor, event, ticket);
+        send(async () => {
+          // The ticket it carries is a read of its content, recorded like any other (access.ts).
+          await recordContentReads(deps, actor, [ticket], 'stream');
+          await stream.writeSSE({ event: 'ticket', id: event.id, data: JSON.stringify(message) });
+        });
       });
       // "ready" promises the browser that every change from now on reaches it: it reloads, then follows.
       send(async () => {

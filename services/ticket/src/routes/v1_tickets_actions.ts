@@ -19,7 +19,7 @@ import {
 } from '@tierline/workflows/definitions';
 import type { UpdateDefinition } from '@temporalio/client';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
-import { canReadTicket } from '../access.js';
+import { canReadTicket, ticketViewFor } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { ErrorEnvelopeSchema } from '@tierline/contracts';
@@ -78,17 +78,17 @@ export const ACTIONS = [
     body: z.object({ priority: PrioritySchema, reason }).strict(),
     roles: IT,
     update: changePriorityUpdate as never,
-    args: (by, b) => ({ ...by, ...b }),
+    args: (by, b) => ({ ...by, ...b, reasonId: randomUUID() }),
   }),
   spec({
     name: 'wait',
     path: 'wait-on-requester',
     summary: 'Wait on the requester: pauses the clinic clocks',
     description: 'The clocks resume when IT resumes or the requester replies publicly.',
-    body: z.object({ reason: z.string().max(2000).optional() }).strict(),
+    body: z.object({ reason: z.string().max(2000).optional().openapi({ description: 'The question for the requester; stored with the ticket as a public note.' }) }).strict(),
     roles: IT,
     update: waitOnRequesterUpdate as never,
-    args: (by, b) => ({ ...by, ...b }),
+    args: (by, b) => ({ ...by, ...b, questionId: randomUUID() }),
   }),
   spec({
     name: 'resume',
@@ -105,10 +105,15 @@ export const ACTIONS = [
     path: 'hand-to-vendor',
     summary: 'Hand to the external vendor (tier 3): starts the vendor contract clock',
     description: "The vendor's contract clock runs on the vendor's calendar from this moment.",
-    body: z.object({ vendorOrgId: z.string().min(1), reason: z.string().max(2000).optional() }).strict(),
+    body: z
+      .object({
+        vendorOrgId: z.string().min(1),
+        reason: z.string().max(2000).optional().openapi({ description: 'The hand-off note: what the vendor needs to know. The vendor reads it; the clinic does not.' }),
+      })
+      .strict(),
     roles: IT,
     update: handToVendorUpdate as never,
-    args: (by, b) => ({ ...by, ...b }),
+    args: (by, b) => ({ ...by, ...b, noteId: randomUUID() }),
   }),
   spec({
     name: 'vendorAcknowledge',
@@ -128,7 +133,7 @@ export const ACTIONS = [
     body: z.object({ resolution: reason }).strict(),
     roles: [...IT, 'vendor'],
     update: resolveUpdate as never,
-    args: (by, b) => ({ ...by, ...b }),
+    args: (by, b) => ({ ...by, ...b, resolutionId: randomUUID() }),
   }),
   spec({
     name: 'reopen',
@@ -138,7 +143,7 @@ export const ACTIONS = [
     body: z.object({ reason }).strict(),
     roles: [...IT, 'clinic_staff'],
     update: reopenUpdate as never,
-    args: (by, b) => ({ ...by, ...b }),
+    args: (by, b) => ({ ...by, ...b, reasonId: randomUUID() }),
   }),
   spec({
     name: 'close',
@@ -226,7 +231,7 @@ export function registerTicketActions(app: OpenAPIHono<TicketAppEnv>): void {
       const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
       const escalation = await runTicketUpdate({ temporal, logger }, ticket, a.name, a.update, a.args(by, body));
       const after = (await findTicket(sql, id))!;
-      return c.json({ ticket: after, escalation: escalation as Record<string, unknown> }, 200);
+      return c.json({ ticket: ticketViewFor(actor, after), escalation: escalation as Record<string, unknown> }, 200);
     });
   }
 }

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { TicketSchema } from '@tierline/contracts';
 import type { TicketAppEnv } from '../deps.js';
-import { readableTicket } from '../access.js';
+import { readableTicket, ticketViewFor } from '../access.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 
 export const getTicketRoute = createRoute({
@@ -9,7 +9,9 @@ export const getTicketRoute = createRoute({
   path: '/api/v1/tickets/{id}',
   tags: ['Tickets'],
   summary: 'Read one ticket',
-  description: "The ticket's people read it directly; an admin's or an auditor's read is first recorded in the audit trail (`ticket.content_read`), and refused with 503 when it cannot be.",
+  description:
+    "Every read is first recorded in the audit trail (`ticket.content_read`, once per person, ticket and hour), and refused with 503 when it cannot be. " +
+    'A vendor gets the facts only: `title` and `description` are empty for it.',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: {
@@ -23,7 +25,8 @@ export const getTicketRoute = createRoute({
 
 export function registerGetTicket(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(getTicketRoute, async (c) => {
-    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'ticket');
-    return c.json(ticket, 200);
+    const actor = c.get('actor');
+    const ticket = await readableTicket(c.get('deps'), actor, c.req.valid('param').id, 'ticket');
+    return c.json(ticketViewFor(actor, ticket), 200);
   });
 }

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { PrioritySchema, TicketSchema, TicketStatusSchema } from '@tierline/contracts';
 import { AppError, hasRole, type Actor, type Sql } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
+import { recordContentReads, ticketViewFor } from '../access.js';
 import { rowToTicket, type TicketRow } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse } from './common.js';
 
@@ -28,7 +29,9 @@ export const listTicketsRoute = createRoute({
   path: '/api/v1/tickets',
   tags: ['Tickets'],
   summary: 'List and search tickets visible to the caller',
-  description: 'Sorted by next deadline (soonest first, none last) or newest first; cursor pagination.',
+  description:
+    'Sorted by next deadline (soonest first, none last) or newest first; cursor pagination. Each ticket returned is a read of its content, ' +
+    'recorded as `ticket.content_read` once per person, ticket and hour (503 when it cannot be). A vendor gets `title` and `description` empty.',
   security: [{ bearerAuth: [] }],
   request: { query: ListTicketsQuerySchema },
   responses: {
@@ -100,6 +103,9 @@ export function registerListTickets(app: OpenAPIHono<TicketAppEnv>): void {
       rows.length > q.limit && last
         ? encodeCursor({ k: byDeadline ? (last.next_deadline_at?.toISOString() ?? null) : last.created_at.toISOString(), id: last.id })
         : null;
-    return c.json({ items: page.map(rowToTicket), nextCursor }, 200);
+    const items = page.map(rowToTicket);
+    // Each ticket of the page is a read of its content, recorded once per person, ticket and hour.
+    await recordContentReads(c.get('deps'), actor, items, 'list');
+    return c.json({ items: items.map((t) => ticketViewFor(actor, t)), nextCursor }, 200);
   });
 }

@@ -3,7 +3,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { AppError } from '@tierline/platform';
 import { getStateQuery } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
-import { canSeeInternal, readableTicket } from '../access.js';
+import { canSeeInternal, isVendorView, readableTicket } from '../access.js';
+import { NOTE_KINDS, type NoteKind } from '@tierline/workflows/definitions';
 import { authErrorResponses, notFoundResponse, unavailableResponse } from './common.js';
 
 const params = z.object({ id: z.uuid() });
@@ -47,14 +48,22 @@ const timelineRoute = createRoute({
 });
 
 const CommentSchema = z
-  .object({ id: z.string(), authorId: z.string(), authorRole: z.string(), visibility: z.enum(['public', 'internal']), body: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    authorId: z.string(),
+    authorRole: z.string(),
+    visibility: z.enum(['public', 'internal']),
+    kind: z.enum(NOTE_KINDS).openapi({ description: 'A comment, or the free text of an action: the reason of a priority change or a reopen, the question to the requester, the hand-off note, the resolution note. Events name it by id.' }),
+    body: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('Comment');
 
 const commentsRoute = createRoute({
   method: 'get',
   path: '/api/v1/tickets/{id}/comments',
   tags: ['Tickets'],
-  summary: 'Comments; internal notes only for IT',
+  summary: 'Comments and the notes of actions; internal notes only for IT; to a vendor, its own and the hand-off notes only',
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
@@ -92,14 +101,18 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
   });
 
   app.openapi(commentsRoute, async (c) => {
-    const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'comments');
-    const internal = canSeeInternal(c.get('actor'));
-    const rows = await c.get('deps').sql<{ id: string; author_id: string; author_role: string; visibility: 'public' | 'internal'; body: string; created_at: Date }[]>`
-      select id, author_id, author_role, visibility, body, created_at from ticket_comments
-      where ticket_id = ${ticket.id} and (${internal} or visibility = 'public')
+    const actor = c.get('actor');
+    const ticket = await readableTicket(c.get('deps'), actor, c.req.valid('param').id, 'comments');
+    const internal = canSeeInternal(actor);
+    const vendor = isVendorView(actor);
+    const rows = await c.get('deps').sql<{ id: string; author_id: string; author_role: string; visibility: 'public' | 'internal'; kind: NoteKind; body: string; created_at: Date }[]>`
+      select id, author_id, author_role, visibility, kind, body, created_at from ticket_comments
+      where ticket_id = ${ticket.id}
+        and (${internal} or visibility = 'public' or ${vendor})
+        and (not ${vendor} or kind = 'handoff_note' or author_role = 'vendor')
       order by created_at, id`;
     return c.json(
-      { items: rows.map((r) => ({ id: r.id, authorId: r.author_id, authorRole: r.author_role, visibility: r.visibility, body: r.body, createdAt: r.created_at.toISOString() })) },
+      { items: rows.map((r) => ({ id: r.id, authorId: r.author_id, authorRole: r.author_role, visibility: r.visibility, kind: r.kind, body: r.body, createdAt: r.created_at.toISOString() })) },
       200,
     );
   });

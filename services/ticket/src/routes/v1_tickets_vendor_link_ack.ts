@@ -4,6 +4,7 @@ import { ErrorEnvelopeSchema, type Ticket } from '@tierline/contracts';
 import { AppError, type Actor } from '@tierline/platform';
 import { getStateQuery, vendorAcknowledgeUpdate, type TicketStateView } from '@tierline/workflows/definitions';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
+import { vendorTicketView } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { ResultSchema, runTicketUpdate } from './v1_tickets_actions.js';
@@ -126,7 +127,8 @@ export function registerVendorLinkAcknowledge(app: OpenAPIHono<TicketAppEnv>): v
       via: 'signed_link',
     });
     deps.logger.info({ ticketId: ticket.id, linkId: body.linkId }, 'vendor acknowledged through a signed link');
-    const after = (await findTicket(deps.sql, ticket.id))!;
+    // Answered to the identity service, about a vendor's acknowledgement: the vendor's view.
+    const after = vendorTicketView((await findTicket(deps.sql, ticket.id))!);
     return c.json({ ticket: after, escalation: escalation as Record<string, unknown> }, 200);
   });
 }
