@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, SecondFactorSetupRequired, demoUser, forgeFrom, loginAs, totp } from '@tierline/testing';
+import { DEMO_PASSWORD, SecondFactorNotEnrolled, demoUser, forgeFrom, loginAs, totp } from '@tierline/testing';
 import { api, startIdentity } from './test/harness.js';
 
 type Identity = Awaited<ReturnType<typeof startIdentity>>;
@@ -30,9 +30,10 @@ describe('MFA on the real Keycloak', () => {
     await expect(loginAs('ada.admin', DEMO_PASSWORD, { totpSecret: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).rejects.toThrow(/one-time code of ada.admin not accepted/);
   });
 
-  it('sends an IT user without a second factor to OTP enrolment and issues no code', async () => {
+  it('refuses an IT user without a second factor, pointing to the e-mailed enrolment link, and issues no code', async () => {
     const err = await loginAs('nick.newhire', DEMO_PASSWORD).catch((e: unknown) => e);
-    expect(err, String(err)).toBeInstanceOf(SecondFactorSetupRequired);
+    expect(err, String(err)).toBeInstanceOf(SecondFactorNotEnrolled);
+    expect(String(err)).toMatch(/check your email for the enrolment link/i);
   });
 
   it('lets clinic staff in with the password alone', async () => {

@@ -4,7 +4,7 @@ import { AppError } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, requireAdminFor, requireUserManager } from './common.js';
+import { MFA_ROLES, authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
 
 export const SetRolesSchema = z.object({ roles: z.array(RoleSchema).min(1) }).openapi('SetRoles');
 export type SetRoles = z.infer<typeof SetRolesSchema>;
@@ -14,6 +14,11 @@ export const setUserRolesRoute = createRoute({
   path: '/api/v1/directory/users/{id}/roles',
   tags: ['Directory'],
   summary: "Replace a user's Tierline roles (IT lead or admin); takes effect in their next token",
+  description:
+    'When a new role needs a second factor and the user has none, their sessions end, the tokens they hold are refused by ' +
+    'every service, and Keycloak e-mails them a single-use enrolment link (CONFIGURE_TOTP); they cannot sign in before ' +
+    'enrolling through it. Setting the same roles again sends a new link. A service account is refused (403); a user ' +
+    'without an e-mail address who would need the link is refused (400).',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).openapi({ param: { name: 'id', in: 'path' } }) }),
@@ -39,9 +44,14 @@ export function registerSetUserRoles(app: OpenAPIHono<IdentityAppEnv>): void {
     if (!user) throw new AppError('NOT_FOUND', `no user ${id}`);
     // Both sides: an IT lead may neither make nor unmake an admin.
     requireAdminFor(actor, [...user.roles, ...roles]);
+    refuseServiceAccount(user);
+    // A role that needs a second factor, for someone without one: enrolment only through the e-mailed link.
+    const enrol = roles.some((r) => MFA_ROLES.includes(r)) && !(await kc.hasSecondFactor(id));
+    if (enrol && !user.email) throw new AppError('BAD_REQUEST', `${user.username} has no e-mail address for the enrolment link that this role needs; add one in Keycloak first`);
     await kc.setRoles(id, roles);
     await upsertUsers(sql, [{ ...user, roles }]);
-    await publishIdentityEvent(c, 'identity.roles_changed', { userId: id, username: user.username, before: user.roles, after: roles });
+    await publishIdentityEvent(c, 'identity.roles_changed', { userId: id, username: user.username, before: user.roles, after: roles, secondFactorEnrolment: enrol });
+    if (enrol) await sendEnrolmentLink(c, { ...user, roles }, ['CONFIGURE_TOTP'], { endSessions: true, reason: 'role_granted' });
     return c.json((await findUser(sql, id))!, 200);
   });
 }
