@@ -58,6 +58,7 @@ export async function startIdentity(label: string, other: Partial<IdentityDeps> 
     js,
     kc,
     logger,
+    dbUrl: db.url,
     baseUrl: `http://127.0.0.1:${server.port}`,
     async stop() {
       await server.close();
