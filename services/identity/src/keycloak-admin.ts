@@ -49,8 +49,8 @@ export interface KeycloakEvent {
 export interface KeycloakAdmin {
   listDirectory(): Promise<DirectoryEntry[]>;
   getUser(id: string): Promise<KeycloakUser | null>;
-  /** Whether the user has a second factor (OTP or WebAuthn credential). */
-  hasSecondFactor(id: string): Promise<boolean>;
+  /** The types of the user's credentials: `password`, `otp`, `webauthn`, … */
+  credentialTypes(id: string): Promise<string[]>;
   /**
    * Keycloak's execute-actions e-mail: a single-use link, valid `lifespanSeconds`, that runs the
    * given required actions (e.g. CONFIGURE_TOTP) without a login; the token is the proof.
@@ -196,9 +196,9 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
       await this.setRoles(id, user.roles);
       return id;
     },
-    async hasSecondFactor(id) {
+    async credentialTypes(id) {
       const { data } = await call<{ type: string }[]>('GET', `/users/${encodeURIComponent(id)}/credentials`);
-      return data.some((c) => c.type === 'otp' || c.type.startsWith('webauthn'));
+      return data.map((c) => c.type);
     },
     async sendActionsEmail(id, actions, lifespanSeconds) {
       await call('PUT', `/users/${encodeURIComponent(id)}/execute-actions-email?lifespan=${lifespanSeconds}`, actions);

@@ -99,7 +99,7 @@ describe('second-factor enrolment is bound to the e-mailed link, never to the pa
     expect((await api(id.baseUrl, token)('GET', '/api/v1/me')).status, 'sessions of someone with a factor go on').toBe(200);
   });
 
-  it('an invited IT agent gets the e-mailed link that sets the password and enrols the factor', async () => {
+  it('an invited IT agent gets the e-mailed link that sets the password and enrols the factor, and a lead can send it again', async () => {
     const username = `sec-invite-${Date.now().toString(36)}`;
     const email = `${username}@it.tierline.test`;
     const res = await api(id.baseUrl, lead)('POST', '/api/v1/directory/users', { username, email, firstName: 'In', lastName: 'Vited', roles: ['it_agent'] });
@@ -107,6 +107,10 @@ describe('second-factor enrolment is bound to the e-mailed link, never to the pa
     created.push(res.body.id);
     const sent = await events.waitFor((e) => e.type === 'identity.enrolment_link_sent' && e.data['userId'] === res.body.id);
     expect(sent.data).toMatchObject({ actions: ['UPDATE_PASSWORD', 'CONFIGURE_TOTP'], reason: 'invited', sessionsEnded: false });
+    // The e-mail went astray: setting the same roles again sends a new link, password step included.
+    expect((await api(id.baseUrl, lead)('PUT', `/api/v1/directory/users/${res.body.id}/roles`, { roles: ['it_agent'] })).status).toBe(200);
+    const resent = await events.waitFor((e) => e.type === 'identity.enrolment_link_sent' && e.data['userId'] === res.body.id && e.id !== sent.id);
+    expect(resent.data).toMatchObject({ actions: ['UPDATE_PASSWORD', 'CONFIGURE_TOTP'], reason: 'role_granted' });
     const { secret } = await enrolTotpThroughLink(await actionLinkFromMailpit(email), { newPassword: 'Invited-and-enrolled-1' });
     await new Promise((r) => setTimeout(r, 1_100));
     const token = (await loginAs(username, 'Invited-and-enrolled-1', { totpSecret: secret })).access_token;

@@ -59,6 +59,9 @@ export function refuseServiceAccount(user: KeycloakUser): void {
   }
 }
 
+/** Whether these credential types include a second factor (OTP or WebAuthn). */
+export const hasSecondFactor = (credentialTypes: string[]): boolean => credentialTypes.some((t) => t === 'otp' || t.startsWith('webauthn'));
+
 /** Default lifetime of an e-mailed enrolment link (IdentityDeps.enrolmentLinkLifespanSeconds). */
 export const ENROLMENT_LINK_LIFESPAN_SECONDS = 24 * 3600;
 
@@ -73,7 +76,7 @@ export async function sendEnrolmentLink(
   c: Context<IdentityAppEnv>,
   user: KeycloakUser,
   actions: string[],
-  opts: { endSessions: boolean; reason: 'invited' | 'role_granted' },
+  opts: { endSessions: boolean; reason: 'invited' | 'role_granted' | 'password_not_set' },
 ): Promise<void> {
   const { kc, nc, enrolmentLinkLifespanSeconds } = c.get('deps');
   const lifespan = enrolmentLinkLifespanSeconds ?? ENROLMENT_LINK_LIFESPAN_SECONDS;

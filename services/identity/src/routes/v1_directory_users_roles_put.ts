@@ -4,7 +4,7 @@ import { AppError } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { MFA_ROLES, authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
+import { MFA_ROLES, authErrorResponses, badRequestResponse, hasSecondFactor, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
 
 export const SetRolesSchema = z.object({ roles: z.array(RoleSchema).min(1) }).openapi('SetRoles');
 export type SetRoles = z.infer<typeof SetRolesSchema>;
@@ -17,7 +17,7 @@ export const setUserRolesRoute = createRoute({
   description:
     'When a new role needs a second factor and the user has none, their sessions end, the tokens they hold are refused by ' +
     'every service, and Keycloak e-mails them a single-use enrolment link (CONFIGURE_TOTP); they cannot sign in before ' +
-    'enrolling through it. Setting the same roles again sends a new link. A service account is refused (403); a user ' +
+    'enrolling through it. Setting the same roles again sends a new link (with the password step for someone who never set one). A service account is refused (403); a user ' +
     'without an e-mail address who would need the link is refused (400).',
   security: [{ bearerAuth: [] }],
   request: {
@@ -45,13 +45,17 @@ export function registerSetUserRoles(app: OpenAPIHono<IdentityAppEnv>): void {
     // Both sides: an IT lead may neither make nor unmake an admin.
     requireAdminFor(actor, [...user.roles, ...roles]);
     refuseServiceAccount(user);
-    // A role that needs a second factor, for someone without one: enrolment only through the e-mailed link.
-    const enrol = roles.some((r) => MFA_ROLES.includes(r)) && !(await kc.hasSecondFactor(id));
-    if (enrol && !user.email) throw new AppError('BAD_REQUEST', `${user.username} has no e-mail address for the enrolment link that this role needs; add one in Keycloak first`);
+    // A role that needs a second factor, for someone without one: enrolment only through the
+    // e-mailed link. Someone who never set a password (an invite whose e-mail was lost) gets that
+    // step in the link too: setting the same roles again is how a lead re-sends it.
+    const credentials = await kc.credentialTypes(id);
+    const enrol = roles.some((r) => MFA_ROLES.includes(r)) && !hasSecondFactor(credentials);
+    const actions = [...(credentials.includes('password') ? [] : ['UPDATE_PASSWORD']), ...(enrol ? ['CONFIGURE_TOTP'] : [])];
+    if (actions.length && !user.email) throw new AppError('BAD_REQUEST', `${user.username} has no e-mail address for the enrolment link that this role needs; add one in Keycloak first`);
     await kc.setRoles(id, roles);
     await upsertUsers(sql, [{ ...user, roles }]);
     await publishIdentityEvent(c, 'identity.roles_changed', { userId: id, username: user.username, before: user.roles, after: roles, secondFactorEnrolment: enrol });
-    if (enrol) await sendEnrolmentLink(c, { ...user, roles }, ['CONFIGURE_TOTP'], { endSessions: true, reason: 'role_granted' });
+    if (actions.length) await sendEnrolmentLink(c, { ...user, roles }, actions, { endSessions: enrol, reason: enrol ? 'role_granted' : 'password_not_set' });
     return c.json((await findUser(sql, id))!, 200);
   });
 }

@@ -234,6 +234,33 @@ export async function enrolTotpThroughLink(link: string, opts: { newPassword?: s
   return { secret, finalPage };
 }
 
+/**
+ * One login attempt with a wrong password on Keycloak's page, without loginAs's retries (each
+ * retry would be one more failure for brute-force detection).
+ */
+export async function failedLoginOnce(username: string, password: string): Promise<void> {
+  const env = testEnv();
+  const auth = new URL(`${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect/auth`);
+  auth.search = new URLSearchParams({
+    client_id: 'tierline-portal',
+    redirect_uri: 'http://localhost:3000/auth/callback',
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: randomBytes(32).toString('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const jar = new Jar();
+  const { html } = await follow(auth.toString(), jar);
+  const action = unescape(/<form[^>]*action="([^"]+)"/.exec(html)![1]!);
+  const res = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: new URLSearchParams({ username, password, credentialId: '' }),
+  });
+  if (res.status === 302) throw new Error(`the login of ${username} with that password succeeded`);
+}
+
 /** Waits until `check` holds, polling every 25 ms; returns how long it took. */
 export async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
   const start = Date.now();
