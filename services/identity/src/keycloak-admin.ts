@@ -49,8 +49,9 @@ export interface KeycloakEvent {
 export interface KeycloakAdmin {
   listDirectory(): Promise<DirectoryEntry[]>;
   getUser(id: string): Promise<KeycloakUser | null>;
-  /** The types of the user's credentials: `password`, `otp`, `webauthn`, … */
-  credentialTypes(id: string): Promise<string[]>;
+  /** The user's credentials (id and type: `password`, `otp`, `webauthn`, …). */
+  credentials(id: string): Promise<{ id: string; type: string }[]>;
+  removeCredential(id: string, credentialId: string): Promise<void>;
   /**
    * Keycloak's execute-actions e-mail: a single-use link, valid `lifespanSeconds`, that runs the
    * given required actions (e.g. CONFIGURE_TOTP) without a login; the token is the proof.
@@ -196,9 +197,12 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
       await this.setRoles(id, user.roles);
       return id;
     },
-    async credentialTypes(id) {
-      const { data } = await call<{ type: string }[]>('GET', `/users/${encodeURIComponent(id)}/credentials`);
-      return data.map((c) => c.type);
+    async credentials(id) {
+      const { data } = await call<{ id: string; type: string }[]>('GET', `/users/${encodeURIComponent(id)}/credentials`);
+      return data.map((c) => ({ id: c.id, type: c.type }));
+    },
+    async removeCredential(id, credentialId) {
+      await call('DELETE', `/users/${encodeURIComponent(id)}/credentials/${encodeURIComponent(credentialId)}`);
     },
     async sendActionsEmail(id, actions, lifespanSeconds) {
       await call('PUT', `/users/${encodeURIComponent(id)}/execute-actions-email?lifespan=${lifespanSeconds}`, actions);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, SecondFactorNotEnrolled, SecondFactorSetupRequired, loginAs } from '@tierline/testing';
-import { actionLinkFromMailpit, api, collectEvents, createPerson, enrolTotpThroughLink, kcAdmin, startIdentity, within } from './test/mfa-identity.js';
+import { actionLinkFromMailpit, api, collectEvents, createPerson, enrolTotpThroughLink, kcAdmin, selfEnrolThroughAccountConsole, startIdentity, within } from './test/mfa-identity.js';
 
 /**
  * Security review, High item 2: "A second factor cannot be self-enrolled by whoever holds a
@@ -81,6 +81,25 @@ describe('second-factor enrolment is bound to the e-mailed link, never to the pa
     expect(me.status, JSON.stringify(me.body)).toBe(200);
     expect(me.body).toMatchObject({ username: nurse.username, roles: ['it_agent'] });
     expect((await asNurse('GET', '/api/v1/me')).status, 'the old token stays refused').toBe(401);
+  });
+
+  it('a nurse who added her own authenticator with her password alone (account console) loses it when promoted, and enrols through the link', async () => {
+    const nurse = await createPerson(['clinic_staff'], 'sec-self');
+    created.push(nurse.id);
+    const selfMade = await selfEnrolThroughAccountConsole(nurse.username, DEMO_PASSWORD);
+    expect((await kcAdmin('GET', `/users/${nurse.id}/credentials`)).body.map((c: { type: string }) => c.type).sort()).toEqual(['otp', 'password']);
+
+    const res = await api(id.baseUrl, lead)('PUT', `/api/v1/directory/users/${nurse.id}/roles`, { roles: ['it_agent'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await kcAdmin('GET', `/users/${nurse.id}/credentials`)).body.map((c: { type: string }) => c.type), 'the self-made factor is gone').toEqual(['password']);
+    const changed = await events.waitFor((e) => e.type === 'identity.roles_changed' && e.data['userId'] === nurse.id);
+    expect(changed.data).toMatchObject({ secondFactorEnrolment: true, secondFactorsRemoved: 1 });
+    // The code from the factor she made herself no longer signs her in as an IT agent.
+    await expect(loginAs(nurse.username, DEMO_PASSWORD, { totpSecret: selfMade })).rejects.toBeInstanceOf(SecondFactorNotEnrolled);
+    const { secret } = await enrolTotpThroughLink(await actionLinkFromMailpit(nurse.email));
+    await new Promise((r) => setTimeout(r, 1_100));
+    const token = (await loginAs(nurse.username, DEMO_PASSWORD, { totpSecret: secret })).access_token;
+    expect((await api(id.baseUrl, token)('GET', '/api/v1/me')).body).toMatchObject({ roles: ['it_agent'] });
   });
 
   it('a role change for someone who already has a factor ends nothing and sends nothing', async () => {

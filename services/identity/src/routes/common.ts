@@ -59,8 +59,8 @@ export function refuseServiceAccount(user: KeycloakUser): void {
   }
 }
 
-/** Whether these credential types include a second factor (OTP or WebAuthn). */
-export const hasSecondFactor = (credentialTypes: string[]): boolean => credentialTypes.some((t) => t === 'otp' || t.startsWith('webauthn'));
+/** Whether a credential type is a second factor (OTP or WebAuthn). */
+export const isSecondFactor = (type: string): boolean => type === 'otp' || type.startsWith('webauthn');
 
 /** Default lifetime of an e-mailed enrolment link (IdentityDeps.enrolmentLinkLifespanSeconds). */
 export const ENROLMENT_LINK_LIFESPAN_SECONDS = 24 * 3600;

@@ -196,6 +196,11 @@ export async function enrolTotpThroughLink(link: string, opts: { newPassword?: s
   // Keycloak first lists the actions the link will run, with a link to proceed.
   const proceed = /id="kc-info-message"[\s\S]*?<a href="([^"]*login-actions\/action-token[^"]*)"/.exec(html)?.[1];
   if (proceed) ({ html, url } = await follow(unescape(proceed), jar));
+  return completeTotpPage(html, url, jar, opts);
+}
+
+/** On Keycloak's configure-OTP page: reads the secret in manual-entry mode and posts a code from it (then a new password, if asked). */
+async function completeTotpPage(html: string, url: string, jar: Jar, opts: { newPassword?: string }): Promise<{ secret: string; finalPage: string }> {
   if (!/kc-totp-settings-form|id="kc-totp-secret-qr-code"|mode=manual/.test(html)) throw new Error(`the link did not open the configure-OTP page: ${pageText(html)}`);
   const manualHref = /href="([^"]*mode=manual[^"]*)"/.exec(html)?.[1];
   if (manualHref) ({ html } = await follow(new URL(unescape(manualHref), url).toString(), jar));
@@ -259,6 +264,37 @@ export async function failedLoginOnce(username: string, password: string): Promi
     body: new URLSearchParams({ username, password, credentialId: '' }),
   });
   if (res.status === 302) throw new Error(`the login of ${username} with that password succeeded`);
+}
+
+/**
+ * What the password alone allowed a person without a second-factor role: sign in to Keycloak's
+ * account console and add an authenticator (`kc_action=CONFIGURE_TOTP`). Returns the secret.
+ */
+export async function selfEnrolThroughAccountConsole(username: string, password: string): Promise<string> {
+  const env = testEnv();
+  const auth = new URL(`${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect/auth`);
+  auth.search = new URLSearchParams({
+    client_id: 'account-console',
+    redirect_uri: `${env.keycloakUrl}/realms/${env.realm}/account/`,
+    response_type: 'code',
+    scope: 'openid',
+    kc_action: 'CONFIGURE_TOTP',
+    code_challenge: randomBytes(32).toString('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const jar = new Jar();
+  const { html } = await follow(auth.toString(), jar);
+  const action = unescape(/<form[^>]*action="([^"]+)"/.exec(html)![1]!);
+  const res = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: new URLSearchParams({ username, password, credentialId: '' }),
+  });
+  jar.store(res);
+  const loc = res.headers.get('location');
+  const page = loc ? await follow(new URL(loc, action).toString(), jar) : { html: await res.text(), url: action };
+  return (await completeTotpPage(page.html, page.url, jar, {})).secret;
 }
 
 /** Waits until `check` holds, polling every 25 ms; returns how long it took. */
