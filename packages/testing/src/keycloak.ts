@@ -152,7 +152,7 @@ async function loginOnce(
     html = await res.text();
     const message = /id="kc-error-message"[\s\S]*?<p[^>]*>\s*([^<]+)</i.exec(html)?.[1]?.trim() ?? pageError(html);
     if (/second factor/i.test(message)) throw new SecondFactorNotEnrolled(`login of ${username} denied until a second factor is enrolled: ${message}`);
-    throw new Error(`login of ${username} refused: ${message}`);
+    throw new Error(`login of ${username} denied (HTTP 401): ${message}`);
   }
   // A second factor, when the account has one: the OTP form.
   if (res.status === 200) {
