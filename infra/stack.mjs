@@ -322,6 +322,9 @@ const keycloak = {
         // add-opens java.lang: silences jboss-threads' IllegalAccessError on Java >= 24 at shutdown.
         JAVA_OPTS_APPEND: ['-XX:TieredStopAtLevel=1', '--add-opens=java.base/java.lang=ALL-UNNAMED',
           `-Dkeycloak.migration.dir=${importDir}`, process.env.JAVA_OPTS_APPEND || ''].join(' ').trim(),
+        // The realm's SMTP server (placeholders in tierline-realm.json, resolved at import): this stack's Mailpit.
+        TIERLINE_SMTP_HOST: '127.0.0.1',
+        TIERLINE_SMTP_PORT: String(PORTS.mailpitSmtp),
         KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', // demo-only
         KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin', // demo-only
       },

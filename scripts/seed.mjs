@@ -83,4 +83,25 @@ export async function seedDemo() {
     if (res.status !== 201) throw new Error(`seeding "${t.title}" failed: ${res.status} ${JSON.stringify(body)}`);
     log(`demo ticket ${body.number} (${body.priority}) opened`);
   }
+  await sendNicksEnrolmentLink(portal);
+}
+
+/**
+ * nick.newhire is an IT agent without a second factor: his password alone is refused, and he
+ * enrols through the link Keycloak e-mails him (decision 19). The demo's IT lead sends it the way
+ * a lead re-sends one, by setting his role again; it lands in Mailpit. A failure is only logged.
+ */
+async function sendNicksEnrolmentLink(portal) {
+  try {
+    const { access_token } = await loginAs('lee.lead', DEMO_PASSWORD);
+    const headers = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+    const dir = await fetch(`${portal}/api/v1/directory/users?username=nick.newhire`, { headers });
+    const [nick] = dir.status === 200 ? (await dir.json()).users : [];
+    if (!nick) throw new Error(`nick.newhire not found in the directory (${dir.status})`);
+    const res = await fetch(`${portal}/api/v1/directory/users/${nick.id}/roles`, { method: 'PUT', headers, body: JSON.stringify({ roles: ['it_agent'] }) });
+    if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+    log('nick.newhire: enrolment link e-mailed (see Mailpit)');
+  } catch (err) {
+    log(`nick.newhire: sending his enrolment link failed: ${err.message}`);
+  }
 }

@@ -29,11 +29,12 @@ export interface TokenVerifierOptions {
   /** Injected key set, for tests that sign their own tokens. */
   keySet?: JWTVerifyGetKey;
   /**
-   * Consulted after a token verified: true means the account was disabled since the token was
-   * issued, so the token is refused (401 'account disabled') although unexpired. See
-   * createRevocationWatcher (revocation.ts) for the shared implementation.
+   * Consulted after a token verified, with its subject and `iat`: true means the account was
+   * disabled, or its sessions were ended by an IT lead, since the token was issued, so the token is
+   * refused (401 'access token revoked') although unexpired. See createRevocationWatcher
+   * (revocation.ts) for the shared implementation.
    */
-  isRevoked?: (sub: string) => boolean | Promise<boolean>;
+  isRevoked?: (sub: string, issuedAt?: number) => boolean | Promise<boolean>;
 }
 
 const ROLE_RANK: Role[] = ['admin', 'it_lead', 'it_agent', 'auditor', 'vendor', 'clinic_staff'];
@@ -85,7 +86,7 @@ export function createTokenVerifier(opts: TokenVerifierOptions) {
       if (payload['typ'] !== undefined && payload['typ'] !== 'Bearer') {
         throw new AppError('UNAUTHORIZED', 'not an access token');
       }
-      if (opts.isRevoked && (await opts.isRevoked(payload.sub!))) throw new AppError('UNAUTHORIZED', 'account disabled');
+      if (opts.isRevoked && (await opts.isRevoked(payload.sub!, payload.iat))) throw new AppError('UNAUTHORIZED', 'access token revoked (account disabled or signed out by an IT lead)');
       return actorFromClaims(payload);
     } catch (err) {
       if (err instanceof AppError) throw err;

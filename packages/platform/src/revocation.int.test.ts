@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '@tierline/testing';
 import { connectNats, type NatsConnection } from './nats.js';
-import { createRevocationWatcher, revokeUser, unrevokeUser, type RevocationWatcher } from './revocation.js';
+import { createRevocationWatcher, revokeTokensIssuedBefore, revokeUser, unrevokeUser, type RevocationWatcher } from './revocation.js';
 
 async function within(ms: number, check: () => boolean): Promise<number> {
   const start = Date.now();
@@ -52,5 +52,19 @@ describe('revocation bucket on the real NATS', () => {
       await late.stop();
       await unrevokeUser(nc, kept);
     }
+  });
+
+  it('a disabled account has every token refused; "issued before" refuses the older tokens only', async () => {
+    const disabled = randomUUID();
+    const signedOut = randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    await revokeUser(nc, disabled);
+    await revokeTokensIssuedBefore(nc, signedOut, new Date(now * 1000));
+    await within(2_000, () => watcher.isRevoked(disabled) && watcher.isRevoked(signedOut, now));
+    expect(watcher.isRevoked(disabled, now + 3_600), 'even a token issued later').toBe(true);
+    expect(watcher.isRevoked(signedOut, now - 60)).toBe(true);
+    expect(watcher.isRevoked(signedOut, now + 1), 'a token from a later login').toBe(false);
+    await unrevokeUser(nc, disabled);
+    await unrevokeUser(nc, signedOut);
   });
 });

@@ -61,6 +61,19 @@ export async function revokeUser(nc: NatsConnection, sub: string, disabledAt = n
   await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, disabledAt.toISOString(), { timeout: 10_000 });
 }
 
+const ISSUED_BEFORE = 'issued-before ';
+
+/**
+ * Refuses the tokens the account holds now, not those it gets later: every watcher refuses a
+ * token whose `iat` is at or before `before` (to the second). For an account that stays enabled
+ * but whose sign-in requirements changed (a role grant that needs a second factor, decision 19):
+ * its sessions are ended in Keycloak, and its next token comes from a login that met them.
+ */
+export async function revokeTokensIssuedBefore(nc: NatsConnection, sub: string, before = new Date()): Promise<void> {
+  await ensureBucket(nc);
+  await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, `${ISSUED_BEFORE}${before.toISOString()}`, { timeout: 10_000 });
+}
+
 /** Lifts the mark (the account was re-enabled). */
 export async function unrevokeUser(nc: NatsConnection, sub: string): Promise<void> {
   await ensureBucket(nc);
@@ -69,9 +82,20 @@ export async function unrevokeUser(nc: NatsConnection, sub: string): Promise<voi
   await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, '', { headers: h, timeout: 10_000 });
 }
 
+/** A value of the bucket: "issued-before <ISO time>" limits the refusal; anything else refuses every token. */
+function issuedBeforeOf(value: string): number {
+  if (!value.startsWith(ISSUED_BEFORE)) return Infinity;
+  const at = Date.parse(value.slice(ISSUED_BEFORE.length));
+  return Number.isNaN(at) ? Infinity : at;
+}
+
 export interface RevocationWatcher {
-  /** For TokenVerifierOptions.isRevoked. */
-  isRevoked: (sub: string) => boolean;
+  /**
+   * For TokenVerifierOptions.isRevoked: a disabled account's tokens are all refused; after
+   * revokeTokensIssuedBefore, those issued (`iat`, seconds) at or before that time. Without
+   * `issuedAt`, any mark counts.
+   */
+  isRevoked: (sub: string, issuedAt?: number) => boolean;
   /** Resolves once the bucket's current content has been read. */
   ready: Promise<void>;
   size: () => number;
@@ -85,7 +109,8 @@ export interface RevocationWatcher {
  */
 export async function createRevocationWatcher(nc: NatsConnection, logger?: Logger): Promise<RevocationWatcher> {
   const jsm = await ensureBucket(nc);
-  const revoked = new Set<string>();
+  // Subject id -> tokens issued at or before this time (ms) are refused; Infinity: all of them.
+  const revoked = new Map<string, number>();
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
   const info = await jsm.streams.info(STREAM);
@@ -100,12 +125,16 @@ export async function createRevocationWatcher(nc: NatsConnection, logger?: Logge
       const key = m.subject.slice(PREFIX.length);
       const op = m.headers?.get('KV-Operation');
       if (op === 'DEL' || op === 'PURGE') revoked.delete(key);
-      else revoked.add(key);
+      else revoked.set(key, issuedBeforeOf(m.string()));
       if (m.info.pending === 0) markReady();
     }
   })().catch((err: unknown) => logger?.error({ err }, 'revocation watch ended'));
   return {
-    isRevoked: (sub) => revoked.has(sub),
+    isRevoked: (sub, issuedAt) => {
+      const before = revoked.get(sub);
+      if (before === undefined) return false;
+      return issuedAt === undefined || issuedAt * 1000 <= before;
+    },
     ready,
     size: () => revoked.size,
     stop: async () => {

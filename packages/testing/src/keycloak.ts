@@ -59,8 +59,18 @@ export function totp(secret: string, at = Date.now()): string {
   return code.toString().padStart(6, '0');
 }
 
-/** Keycloak stopped the login at a second-factor enrolment page: no code was issued. */
+/**
+ * Keycloak stopped the login at a second-factor enrolment page: no code was issued, but whoever
+ * holds the password could register their own authenticator there. The realm no longer does this
+ * (decision 19); security tests use it to tell the old behaviour from the new.
+ */
 export class SecondFactorSetupRequired extends Error {}
+
+/**
+ * The realm denied the login because the account must have a second factor and has none; the page
+ * points to the e-mailed enrolment link (decision 19). The message carries the page's text.
+ */
+export class SecondFactorNotEnrolled extends Error {}
 
 /**
  * Logs a person in the way the portal does: authorization code + PKCE on Keycloak's own login
@@ -83,6 +93,7 @@ export async function loginAs(
       return await loginOnce(username, password, withSecret);
     } catch (err) {
       last = err;
+      if (err instanceof SecondFactorSetupRequired || err instanceof SecondFactorNotEnrolled) throw err;
       const message = (err as Error).message;
       // A demo user's seeded code is known to be right: when it is not accepted, the 30-second
       // window turned between computing and posting it (or a parallel login used it). Wait for
@@ -135,6 +146,14 @@ async function loginOnce(
     body: new URLSearchParams({ username, password, credentialId: '' }),
   });
   jar.store(res);
+  // Denied after the password: the realm refuses a user whose role needs a second factor and who
+  // has none (enrolment only through the e-mailed link), on an error page that says so.
+  if (res.status === 401) {
+    html = await res.text();
+    const message = /id="kc-error-message"[\s\S]*?<p[^>]*>\s*([^<]+)</i.exec(html)?.[1]?.trim() ?? pageError(html);
+    if (/second factor/i.test(message)) throw new SecondFactorNotEnrolled(`login of ${username} denied until a second factor is enrolled: ${message}`);
+    throw new Error(`login of ${username} denied (HTTP 401): ${message}`);
+  }
   // A second factor, when the account has one: the OTP form.
   if (res.status === 200) {
     html = await res.text();

@@ -19,6 +19,8 @@ export interface IdentityDeps {
   /** User management calls (invite, disable, enable, roles) per actor and minute; default in app.ts. */
   userAdminRateLimitPerMinute?: number;
   vendorLinks: VendorLinkDeps;
+  /** How long an e-mailed enrolment link (execute-actions e-mail) stays usable; default in routes/common.ts. */
+  enrolmentLinkLifespanSeconds?: number;
 }
 
 /** Vendor signed links (routes/v1_vendor_links_*.ts, routes/vendor_link_*.ts). */

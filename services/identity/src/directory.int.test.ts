@@ -179,7 +179,7 @@ describe('directory mirrored from Keycloak', () => {
       }
       const delay = Date.now() - started;
       expect(last.status, JSON.stringify(last.body)).toBe(401);
-      expect(last.body.error.message).toBe('account disabled');
+      expect(last.body.error.message).toBe('access token revoked (account disabled or signed out by an IT lead)');
       expect(delay).toBeLessThan(2_000);
       console.info(`disable → 401 in ${delay} ms (including the disable request itself)`);
 

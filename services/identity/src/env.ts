@@ -64,6 +64,10 @@ export const identityEnvSchema = baseEnvSchema
     VENDOR_LINK_MINT_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     // User management calls (invite, disable, enable, role changes) per IT lead or admin and minute: a stolen session cannot mass-change accounts.
     USER_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+    // How long the e-mailed enrolment link (Keycloak's execute-actions e-mail, on invite and on a role grant that needs a second factor) stays usable, in hours.
+    ENROLMENT_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(24),
+    // How often Keycloak's login events (logins, failures, second-factor changes) are read into the audit log, in ms; 0 turns it off.
+    KEYCLOAK_EVENTS_POLL_MS: z.coerce.number().int().min(0).default(10_000),
   })
   .superRefine(checkNatsCredentials)
   // In production: no demo secret, none missing (decision 18).

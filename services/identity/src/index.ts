@@ -8,3 +8,4 @@ export { createVendorLinkKeys, loadVendorLinkKeys, parseSigningKey, type VendorL
 export { createTicketServiceClient, type TicketService } from './ticket-service.js';
 export { serviceAccountTokens } from './service-token.js';
 export { closeRefusalWindows, countRefusal, flushVendorLinkOutbox, startRefusalWindows } from './vendor-links.js';
+export { KEYCLOAK_EVENT_TYPES, pollKeycloakEvents, startKeycloakEventPoller } from './keycloak-events.js';

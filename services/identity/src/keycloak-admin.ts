@@ -5,7 +5,7 @@ import { serviceAccountTokens } from './service-token.js';
 /**
  * The slice of Keycloak's admin REST API the identity service uses, called with its own
  * service account (client credentials of tierline-identity, which holds realm-management's
- * view-users, manage-users, query-users and query-groups in the realm file).
+ * view-users, manage-users, query-users, query-groups and view-events in the realm file).
  */
 export interface DirectoryEntry {
   id: string;
@@ -29,9 +29,36 @@ export interface NewUser {
   requiredActions: string[];
 }
 
+/** A user as getUser sees it: the directory entry, and the client whose service account it is, if any. */
+export interface KeycloakUser extends DirectoryEntry {
+  serviceAccountClientId: string | null;
+}
+
+/** One stored Keycloak event (GET /admin/realms/{realm}/events), as far as Tierline reads it. */
+export interface KeycloakEvent {
+  id: string;
+  time: number;
+  type: string;
+  clientId?: string;
+  userId?: string;
+  ipAddress?: string;
+  error?: string;
+  details?: Record<string, string>;
+}
+
 export interface KeycloakAdmin {
   listDirectory(): Promise<DirectoryEntry[]>;
-  getUser(id: string): Promise<DirectoryEntry | null>;
+  getUser(id: string): Promise<KeycloakUser | null>;
+  /** The user's credentials (id and type: `password`, `otp`, `webauthn`, …). */
+  credentials(id: string): Promise<{ id: string; type: string }[]>;
+  removeCredential(id: string, credentialId: string): Promise<void>;
+  /**
+   * Keycloak's execute-actions e-mail: a single-use link, valid `lifespanSeconds`, that runs the
+   * given required actions (e.g. CONFIGURE_TOTP) without a login; the token is the proof.
+   */
+  sendActionsEmail(id: string, actions: string[], lifespanSeconds: number): Promise<void>;
+  /** Login events, newest first, one page. */
+  listEvents(first: number, max: number): Promise<KeycloakEvent[]>;
   createUser(user: NewUser): Promise<string>;
   setEnabled(id: string, enabled: boolean): Promise<void>;
   logout(id: string): Promise<void>;
@@ -80,6 +107,9 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
     const text = await res.text();
     if (res.status === 404) throw new AppError('NOT_FOUND', `Keycloak: not found (${method} ${path.split('?')[0]})`);
     if (res.status === 409) throw new AppError('CONFLICT', 'a user with this username or email exists already');
+    if (res.status === 400 && path.includes('/execute-actions-email')) {
+      throw new AppError('BAD_REQUEST', 'Keycloak cannot e-mail this user (no e-mail address, or the account is disabled)');
+    }
     if (res.status >= 400) throw new AppError('UNAVAILABLE', `Keycloak admin API answered ${res.status} to ${method} ${path.split('?')[0]}`);
     return { status: res.status, data: (text ? JSON.parse(text) : undefined) as T, location: res.headers.get('location') };
   }
@@ -140,7 +170,8 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
     async getUser(id) {
       try {
         const { data: u } = await call<KcUser>('GET', `/users/${encodeURIComponent(id)}`);
-        return await describe(u);
+        const serviceAccountClientId = u.serviceAccountClientId ?? (u.username.startsWith('service-account-') ? u.username.slice('service-account-'.length) : null);
+        return { ...(await describe(u)), serviceAccountClientId };
       } catch (err) {
         if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
         throw err;
@@ -165,6 +196,20 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
       if (!id) throw new AppError('UNAVAILABLE', 'Keycloak created the user but did not say its id');
       await this.setRoles(id, user.roles);
       return id;
+    },
+    async credentials(id) {
+      const { data } = await call<{ id: string; type: string }[]>('GET', `/users/${encodeURIComponent(id)}/credentials`);
+      return data.map((c) => ({ id: c.id, type: c.type }));
+    },
+    async removeCredential(id, credentialId) {
+      await call('DELETE', `/users/${encodeURIComponent(id)}/credentials/${encodeURIComponent(credentialId)}`);
+    },
+    async sendActionsEmail(id, actions, lifespanSeconds) {
+      await call('PUT', `/users/${encodeURIComponent(id)}/execute-actions-email?lifespan=${lifespanSeconds}`, actions);
+    },
+    async listEvents(first, max) {
+      const { data } = await call<KeycloakEvent[]>('GET', `/events?first=${first}&max=${max}`);
+      return data;
     },
     async setEnabled(id, enabled) {
       await call('PUT', `/users/${encodeURIComponent(id)}`, { enabled });

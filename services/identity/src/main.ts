@@ -16,6 +16,7 @@ import { createIdentityApp } from './app.js';
 import { startDirectorySync } from './directory.js';
 import { identityEnvSchema } from './env.js';
 import { createKeycloakAdmin } from './keycloak-admin.js';
+import { startKeycloakEventPoller } from './keycloak-events.js';
 import { serviceAccountTokens } from './service-token.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { loadVendorLinkKeys } from './vendor-link-keys.js';
@@ -41,6 +42,8 @@ const kc = createKeycloakAdmin({
   clientSecret: env.KEYCLOAK_ADMIN_CLIENT_SECRET,
 });
 const sync = startDirectorySync({ sql, kc, logger, intervalMs: env.DIRECTORY_SYNC_INTERVAL_MS });
+// Keycloak's login events (logins, failures, second-factor changes) into the audit log.
+const loginEvents = startKeycloakEventPoller({ sql, kc, js, logger, intervalMs: env.KEYCLOAK_EVENTS_POLL_MS });
 
 const vendorLinkKeys = await loadVendorLinkKeys({ sql, signingKey: env.VENDOR_LINK_SIGNING_KEY, keyId: env.VENDOR_LINK_KEY_ID, logger });
 // The same service account as the admin API; its token's audiences include tierline-ticket.
@@ -64,6 +67,7 @@ const app = createIdentityApp({
   nc,
   directoryReaderClients: env.DIRECTORY_READER_CLIENTS,
   userAdminRateLimitPerMinute: env.USER_ADMIN_RATE_LIMIT,
+  enrolmentLinkLifespanSeconds: env.ENROLMENT_LINK_TTL_HOURS * 3600,
   vendorLinks: {
     keys: vendorLinkKeys,
     baseUrl: env.VENDOR_LINK_BASE_URL,
@@ -85,6 +89,7 @@ logger.info({ port: server.port }, 'identity service listening');
 onShutdown(logger, async () => {
   await server.close();
   sync.stop();
+  loginEvents.stop();
   clearInterval(flushTimer);
   await refusalWindows.stop();
   await revoked.stop();

@@ -3,7 +3,7 @@ import { AppError, revokeUser, unrevokeUser } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, requireAdminFor, requireUserManager } from './common.js';
+import { authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager } from './common.js';
 
 const params = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -14,8 +14,8 @@ export const disableUserRoute = createRoute({
   summary: 'Disable a user (IT lead or admin): Keycloak account off, sessions ended, unexpired tokens refused by every service',
   description:
     'Keycloak disables the account and logs out its sessions (no refresh). The subject id is put into the JetStream KV bucket ' +
-    '`tierline_revoked_users`, which every service watches: tokens already issued are refused with 401 "account disabled" ' +
-    'as soon as the watch delivers the change, typically well under a second.',
+    '`tierline_revoked_users`, which every service watches: tokens already issued are refused with 401 "access token revoked" ' +
+    'as soon as the watch delivers the change, typically well under a second. A service account is refused (403).',
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
@@ -30,7 +30,7 @@ export const enableUserRoute = createRoute({
   method: 'post',
   path: '/api/v1/directory/users/{id}/enable',
   tags: ['Directory'],
-  summary: 'Re-enable a disabled user (IT lead or admin)',
+  summary: 'Re-enable a disabled user (IT lead or admin); a service account is refused (403)',
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
@@ -51,6 +51,7 @@ export function registerUserEnabled(app: OpenAPIHono<IdentityAppEnv>): void {
     const user = await kc.getUser(id);
     if (!user) throw new AppError('NOT_FOUND', `no user ${id}`);
     requireAdminFor(actor, user.roles);
+    refuseServiceAccount(user);
     // Revoke first: from here on no service accepts the user's tokens, even if a Keycloak call below fails.
     await revokeUser(nc, id);
     await kc.setEnabled(id, false);
@@ -68,6 +69,7 @@ export function registerUserEnabled(app: OpenAPIHono<IdentityAppEnv>): void {
     const user = await kc.getUser(id);
     if (!user) throw new AppError('NOT_FOUND', `no user ${id}`);
     requireAdminFor(actor, user.roles);
+    refuseServiceAccount(user);
     await kc.setEnabled(id, true);
     await unrevokeUser(nc, id);
     await upsertUsers(sql, [{ ...user, enabled: true }]);

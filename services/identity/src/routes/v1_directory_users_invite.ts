@@ -4,7 +4,7 @@ import { AppError } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { MFA_ROLES, authErrorResponses, badRequestResponse, conflictResponse, publishIdentityEvent, requireAdminFor, requireUserManager } from './common.js';
+import { MFA_ROLES, authErrorResponses, badRequestResponse, conflictResponse, publishIdentityEvent, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
 
 const groupId = z.string().regex(/^[a-z][a-z0-9_-]*$/);
 
@@ -26,7 +26,7 @@ export const inviteUserRoute = createRoute({
   method: 'post',
   path: '/api/v1/directory/users',
   tags: ['Directory'],
-  summary: 'Invite a user (IT lead or admin): creates the Keycloak account with required actions; sends nothing itself',
+  summary: 'Invite a user (IT lead or admin): creates the Keycloak account and e-mails the single-use link that sets the password (and enrols the second factor the role needs)',
   security: [{ bearerAuth: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: InviteUserSchema } } } },
   responses: {
@@ -44,14 +44,16 @@ export function registerInviteUser(app: OpenAPIHono<IdentityAppEnv>): void {
     const body = c.req.valid('json');
     requireAdminFor(actor, body.roles);
     const { kc, sql } = c.get('deps');
-    // The person sets their own password, and anyone whose role needs a second factor enrols one
-    // before their first session (the browser flow would send them there anyway).
+    // The person sets their own password, and anyone whose role needs a second factor enrols one,
+    // through the e-mailed link: the account has no password before, and the realm refuses a
+    // login that needs a factor and has none.
     const requiredActions = ['UPDATE_PASSWORD', ...(body.roles.some((r) => MFA_ROLES.includes(r)) ? ['CONFIGURE_TOTP'] : [])];
     const id = await kc.createUser({ ...body, requiredActions });
     const created = await kc.getUser(id);
     if (!created) throw new AppError('UNAVAILABLE', 'Keycloak lost the user it just created');
     await upsertUsers(sql, [created]);
     await publishIdentityEvent(c, 'identity.user_invited', { userId: id, username: created.username, roles: created.roles, requiredActions });
+    await sendEnrolmentLink(c, created, requiredActions, { endSessions: false, reason: 'invited' });
     return c.json((await findUser(sql, id))!, 201);
   });
 }
