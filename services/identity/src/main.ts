@@ -62,6 +62,7 @@ const app = createIdentityApp({
   nc,
   directoryReaderClients: env.DIRECTORY_READER_CLIENTS,
   userAdminRateLimitPerMinute: env.USER_ADMIN_RATE_LIMIT,
+  trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   vendorLinks: {
     keys: vendorLinkKeys,
     baseUrl: env.VENDOR_LINK_BASE_URL,

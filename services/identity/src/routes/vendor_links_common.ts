@@ -97,7 +97,7 @@ export async function refuse(c: Context<IdentityAppEnv>, check: Extract<LinkChec
     level: r ? r.level : (check.claims?.lvl ?? null),
     vendorOrgId: r?.vendor_org_id ?? check.claims?.org ?? null,
     recipientId: r?.recipient_id ?? check.claims?.sub ?? null,
-    ip: clientAddress(c),
+    ip: clientAddress(c, deps.trustedProxyHops),
   });
   try {
     await insertOutbox(deps.sql, event);
@@ -124,8 +124,8 @@ export async function refuse(c: Context<IdentityAppEnv>, check: Extract<LinkChec
  * The no-login pages are limited per client address. Over the limit the vendor gets a page, not
  * the JSON envelope the API answers with.
  */
-export function vendorPageRateLimit(perMinute: number): MiddlewareHandler<IdentityAppEnv> {
-  const limit = rateLimit({ name: 'vendor links', max: perMinute, windowMs: 60_000, key: (c) => `ip:${clientAddress(c)}` });
+export function vendorPageRateLimit(perMinute: number, trustedProxyHops?: number): MiddlewareHandler<IdentityAppEnv> {
+  const limit = rateLimit({ name: 'vendor links', max: perMinute, windowMs: 60_000, key: (c) => `ip:${clientAddress(c, trustedProxyHops)}` });
   return async (c, next) => {
     try {
       await limit(c as never, next);
