@@ -43,7 +43,7 @@ let watcher: RevocationWatcher;
 let connection: Connection;
 let server: Awaited<ReturnType<typeof listen>>;
 let base = '';
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const revokedHere: string[] = [];
 
 /** An IT agent's access token as Keycloak shapes it, signed with this test's key, valid for `seconds`. */

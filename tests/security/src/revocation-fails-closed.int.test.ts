@@ -37,7 +37,7 @@ let sql: Sql;
 let nc: NatsConnection;
 let connection: Connection;
 let keySet: JWTVerifyGetKey;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const closers: (() => Promise<unknown>)[] = [];
 
 async function agentToken(): Promise<string> {
