@@ -67,10 +67,10 @@ export interface RevocationWatcherOptions {
 
 /**
  * Watches the bucket into an in-memory set (an ordered consumer: the last value of every key,
- * then each change; it re-creates itself after a lost connection). Every `checkEveryMs` it reads
- * the bucket's last sequence and counts the view current once the watch has reached it; the view
- * is ready the first time, and stale when the last such proof is older than `staleAfterMs`, when
- * the connection is down, or when the watch has ended. Call it once per process, hand `isRevoked`
+ * then each change; it re-creates itself after a lost connection, and a watch that ends is started
+ * again). Every `checkEveryMs` it reads the bucket's last sequence and counts the view current
+ * once the watch has reached it; the view is ready the first time, and stale when the last such
+ * proof is older than `staleAfterMs`, when the connection is down, or while the watch has ended. Call it once per process, hand `isRevoked`
  * to createTokenVerifier, and await `ready` before serving.
  */
 export async function createRevocationWatcher(nc: NatsConnection, logger?: Logger, opts: RevocationWatcherOptions = {}): Promise<RevocationWatcher> {
@@ -106,9 +106,11 @@ export async function createRevocationWatcher(nc: NatsConnection, logger?: Logge
     }
   };
 
-  const entries = await kv.watch();
-  const loop = (async () => {
-    for await (const e of entries) {
+  let stopped = false;
+  let entries = await kv.watch();
+  /** Follows one watch until it ends; a new watch starts over from the bucket's current content. */
+  const follow = async (it: typeof entries) => {
+    for await (const e of it) {
       if (e.operation === 'DEL' || e.operation === 'PURGE') revoked.delete(e.key);
       else revoked.add(e.key);
       seen = Math.max(seen, e.revision);
@@ -117,11 +119,28 @@ export async function createRevocationWatcher(nc: NatsConnection, logger?: Logge
         target = null;
       }
     }
-  })()
-    .catch((err: unknown) => logger?.error({ err }, 'revocation watch failed'))
-    .finally(() => {
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await follow(entries).catch((err: unknown) => logger?.error({ err }, 'revocation watch failed'));
+      if (stopped || nc.isClosed()) break;
+      // The watch ended on its own: stale (503) until a new one has caught up with the bucket.
       ended = true;
-    });
+      logger?.warn('revocation watch ended; watching again');
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (nc.isClosed()) break;
+      try {
+        const next = await kv.watch();
+        seen = 0;
+        target = null;
+        freshAt = 0;
+        entries = next;
+        ended = false;
+      } catch (err) {
+        logger?.warn({ err }, 'revocation watch could not be restarted');
+      }
+    }
+  })();
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') connected = false;
@@ -143,6 +162,8 @@ export async function createRevocationWatcher(nc: NatsConnection, logger?: Logge
     ready,
     size: () => revoked.size,
     stop: async () => {
+      stopped = true;
+      ended = true;
       clearInterval(timer);
       entries.stop();
       await loop;
