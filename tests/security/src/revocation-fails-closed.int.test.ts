@@ -52,7 +52,7 @@ async function agentToken(): Promise<string> {
 }
 
 /** The ticket service with its verifier on `watcher`; returns a GET of the queue, a protected route. */
-async function ticketServiceWith(watcher: RevocationWatcher) {
+async function ticketServiceWith(watcher: Pick<RevocationWatcher, 'isRevoked'>) {
   const app = createTicketApp({
     sql,
     nc,
@@ -121,12 +121,14 @@ describe('token revocation fails closed', () => {
   });
 
   it('a stale watch — not shown current for longer than its limit — answers 503', async () => {
-    // Proven current once at start, then not again for a minute; it counts as current for 500 ms.
-    const { watcher } = await ownWatch({ checkEveryMs: 60_000, staleAfterMs: 500 });
+    // The service first, so the request below follows the watch's one proof closely.
+    let watcher: RevocationWatcher | null = null;
+    const get = await ticketServiceWith({ isRevoked: (sub) => watcher!.isRevoked(sub) });
+    // Proven current once at start, then not again for a minute; a proof counts for one second.
+    watcher = (await ownWatch({ checkEveryMs: 60_000, staleAfterMs: 1_000 })).watcher;
     closers.push(() => watcher.stop());
-    const get = await ticketServiceWith(watcher);
     expect((await get()).status, 'served while the proof is fresh').toBe(200);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1_300));
     const refused = await get();
     expect(refused.status).toBe(503);
     expect(refused.body.error?.code).toBe('UNAVAILABLE');
