@@ -41,8 +41,8 @@ export function clientAddress(c: Context, hops = trustedProxyHopsFromEnv()): str
     .map((a) => a.trim())
     .filter(Boolean);
   const chain = [...forwarded, socket];
-  // Fewer entries than proxies: the request did not pass through all of them; the leftmost
-  // entry was still written by one that did (or is the socket itself).
+  // Fewer entries than proxies: the request skipped one (possible only from inside the
+  // deployment's network, the proxy being the one published entry); the leftmost is the best left.
   return chain[Math.max(0, chain.length - 1 - hops)]!;
 }
 
