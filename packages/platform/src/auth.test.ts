@@ -48,7 +48,9 @@ describe('createTokenVerifier', () => {
       primaryRole: 'clinic_staff',
       isServiceAccount: false,
       serviceClient: null,
+      tokenExpiresAt: expect.any(Number) as number,
     });
+    expect(actor.tokenExpiresAt! - Date.now()).toBeGreaterThan(0);
   });
 
   it('names the expired token', async () => {

@@ -17,6 +17,8 @@ export interface Actor {
   isServiceAccount: boolean;
   /** For a service account, the Keycloak client it belongs to (e.g. `tierline-notification`); else null. */
   serviceClient: string | null;
+  /** When the verified token expires (ms since the epoch, its `exp`); absent for actors not made from a token. */
+  tokenExpiresAt?: number;
 }
 
 export interface TokenVerifierOptions {
@@ -64,6 +66,7 @@ export function actorFromClaims(payload: JWTPayload): Actor {
     primaryRole,
     isServiceAccount,
     serviceClient,
+    ...(typeof payload.exp === 'number' ? { tokenExpiresAt: payload.exp * 1000 } : {}),
   };
 }
 
@@ -102,13 +105,17 @@ export function createTokenVerifier(opts: TokenVerifierOptions) {
 
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
 
+/** The token of an `Authorization: Bearer <token>` header (any whitespace after the scheme), or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
+}
+
 /** Requires a valid bearer token and puts the actor on the context as `actor`. */
 export function requireAuth(verify: TokenVerifier) {
   return createMiddleware<{ Variables: { actor: Actor } }>(async (c, next) => {
-    const header = c.req.header('authorization');
-    const match = header?.match(/^Bearer\s+(\S+)$/i);
-    if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'missing bearer token');
-    c.set('actor', await verify(match[1]));
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token');
+    c.set('actor', await verify(token));
     await next();
   });
 }

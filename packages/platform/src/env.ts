@@ -13,12 +13,18 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessE
   return result.data;
 }
 
+/** TRUSTED_PROXY_HOPS: a whole number of proxies, 0 (the default) when none is trusted. */
+export const trustedProxyHops = z.coerce.number().int('must be a whole number of proxies').min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0);
+
 /** Variables every Tierline process shares. Services extend this with their own. */
 export const baseEnvSchema = z.object({
   // Deployment name shown in logs and health output.
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   // pino level; "silent" keeps test output readable.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // How many reverse proxies in front of this process append to X-Forwarded-For (Caddy, the
+  // portal); 0 trusts no header and takes the socket's address. Read by clientAddress (rate-limit.ts).
+  TRUSTED_PROXY_HOPS: trustedProxyHops,
 });
 
 /** postgres://… of the service's own database (schema chosen by the service). */

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
+import { trustedProxyHops } from './env.js';
 import { AppError } from './errors.js';
 
 export interface RateLimitOptions {
@@ -17,14 +18,32 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-/** The client address as the socket saw it (X-Forwarded-For only when a proxy is trusted). */
-export function clientAddress(c: Context, trustProxy = process.env['TRUST_PROXY'] === 'true'): string {
-  if (trustProxy) {
-    const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (fwd) return fwd;
-  }
+/** The TRUSTED_PROXY_HOPS of this process (validated at start-up by baseEnvSchema); 0 if unset or invalid. */
+export function trustedProxyHopsFromEnv(source: NodeJS.ProcessEnv = process.env): number {
+  const parsed = trustedProxyHops.safeParse(source['TRUSTED_PROXY_HOPS']);
+  return parsed.success ? parsed.data : 0;
+}
+
+/**
+ * The address of the client that sent a request, the one helper for every rate limit and every
+ * recorded address. Each trusted proxy appends the address it received the request from to
+ * X-Forwarded-For, so with `hops` proxies in front of this process the client is the entry
+ * `hops` places from the right of [X-Forwarded-For…, socket address]. Whatever a client writes
+ * into the header itself stays to the left of that and is never taken. With 0 hops (the default)
+ * the header is ignored and the socket's address is the client's.
+ */
+export function clientAddress(c: Context, hops = trustedProxyHopsFromEnv()): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
+  const socket = incoming?.socket?.remoteAddress ?? 'unknown';
+  if (hops <= 0) return socket;
+  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const chain = [...forwarded, socket];
+  // Fewer entries than proxies: the request skipped one (possible only from inside the
+  // deployment's network, the proxy being the one published entry); the leftmost is the best left.
+  return chain[Math.max(0, chain.length - 1 - hops)]!;
 }
 
 function defaultKey(c: Context): string {

@@ -1,10 +1,12 @@
-import { DeliverPolicy, DiscardPolicy, StorageType, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/nats-core';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /**
  * Disabled accounts, shared by every service: a JetStream key-value bucket whose keys are the
- * subject ids (Keycloak `sub`) of disabled users and whose values are when they were disabled.
+ * subject ids (Keycloak `sub`) of disabled users and whose values are when they were disabled
+ * (or "issued-before <time>": only tokens issued until then, see revokeTokensIssuedBefore).
  * The identity service writes it (put on disable, delete on re-enable); every service watches it
  * into an in-memory set that its token verifier consults (TokenVerifierOptions.isRevoked).
  *
@@ -14,40 +16,20 @@ import type { Logger } from './logger.js';
  * service as it happens, so the delay is NATS propagation, typically well under a second
  * (measured by revocation.int.test.ts and services/identity's disable test: < 2 s asserted).
  *
- * The bucket is stored in the standard KV layout (stream KV_<bucket>, subjects $KV.<bucket>.<key>,
- * delete = a `KV-Operation: DEL` marker), so `nats kv ls/get tierline_revoked_users` can read it;
- * it is written with plain JetStream calls only because the workspace does not carry @nats-io/kv.
+ * Fails closed (decision 20): until the watch has read the bucket's current content, and whenever
+ * it cannot show that it is up to date, `isRevoked` throws UNAVAILABLE, which the verifier answers
+ * with 503 — never "not revoked". Written and watched with @nats-io/kv (stream KV_<bucket>,
+ * subjects $KV.<bucket>.<key>), so `nats kv ls/get tierline_revoked_users` reads it too.
  */
 export const REVOKED_USERS_BUCKET = 'tierline_revoked_users';
-const STREAM = `KV_${REVOKED_USERS_BUCKET}`;
-const PREFIX = `$KV.${REVOKED_USERS_BUCKET}.`;
 
-async function ensureBucket(nc: NatsConnection): Promise<JetStreamManager> {
-  const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.info(STREAM);
-  } catch {
-    try {
-      await jsm.streams.add({
-        name: STREAM,
-        subjects: [`${PREFIX}>`],
-        storage: StorageType.File,
-        // KV semantics: only the latest value per key, a delete marker replaces it.
-        max_msgs_per_subject: 1,
-        discard: DiscardPolicy.New,
-        allow_rollup_hdrs: true,
-        deny_delete: true,
-        allow_direct: true,
-        num_replicas: 1,
-      });
-    } catch (err) {
-      // Another process created it between our info and add.
-      await jsm.streams.info(STREAM).catch(() => {
-        throw err;
-      });
-    }
-  }
-  return jsm;
+/** How often the watch proves it is current; after STALE_AFTER_MS without proof it answers 503. */
+const CHECK_EVERY_MS = 2_000;
+const STALE_AFTER_MS = 6_000;
+
+function openBucket(nc: NatsConnection): Promise<KV> {
+  // create: opens the bucket, or makes it (one value per key) on a fresh installation.
+  return new Kvm(nc).create(REVOKED_USERS_BUCKET, { history: 1 });
 }
 
 function checkKey(sub: string): string {
@@ -57,8 +39,7 @@ function checkKey(sub: string): string {
 
 /** Marks an account disabled: every watcher refuses its tokens from now on. */
 export async function revokeUser(nc: NatsConnection, sub: string, disabledAt = new Date()): Promise<void> {
-  await ensureBucket(nc);
-  await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, disabledAt.toISOString(), { timeout: 10_000 });
+  await (await openBucket(nc)).put(checkKey(sub), disabledAt.toISOString());
 }
 
 const ISSUED_BEFORE = 'issued-before ';
@@ -70,16 +51,7 @@ const ISSUED_BEFORE = 'issued-before ';
  * its sessions are ended in Keycloak, and its next token comes from a login that met them.
  */
 export async function revokeTokensIssuedBefore(nc: NatsConnection, sub: string, before = new Date()): Promise<void> {
-  await ensureBucket(nc);
-  await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, `${ISSUED_BEFORE}${before.toISOString()}`, { timeout: 10_000 });
-}
-
-/** Lifts the mark (the account was re-enabled). */
-export async function unrevokeUser(nc: NatsConnection, sub: string): Promise<void> {
-  await ensureBucket(nc);
-  const h = headers();
-  h.set('KV-Operation', 'DEL');
-  await jetstream(nc).publish(`${PREFIX}${checkKey(sub)}`, '', { headers: h, timeout: 10_000 });
+  await (await openBucket(nc)).put(checkKey(sub), `${ISSUED_BEFORE}${before.toISOString()}`);
 }
 
 /** A value of the bucket: "issued-before <ISO time>" limits the refusal; anything else refuses every token. */
@@ -89,11 +61,17 @@ function issuedBeforeOf(value: string): number {
   return Number.isNaN(at) ? Infinity : at;
 }
 
+/** Lifts the mark (the account was re-enabled). */
+export async function unrevokeUser(nc: NatsConnection, sub: string): Promise<void> {
+  await (await openBucket(nc)).delete(checkKey(sub));
+}
+
 export interface RevocationWatcher {
   /**
    * For TokenVerifierOptions.isRevoked: a disabled account's tokens are all refused; after
    * revokeTokensIssuedBefore, those issued (`iat`, seconds) at or before that time. Without
-   * `issuedAt`, any mark counts.
+   * `issuedAt`, any mark counts. Throws AppError UNAVAILABLE while the view is not loaded yet or
+   * not known to be current (NATS gone, watch ended, behind the bucket for too long).
    */
   isRevoked: (sub: string, issuedAt?: number) => boolean;
   /** Resolves once the bucket's current content has been read. */
@@ -102,35 +80,106 @@ export interface RevocationWatcher {
   stop: () => Promise<void>;
 }
 
+export interface RevocationWatcherOptions {
+  /** How often the watch compares itself with the bucket (ms). */
+  checkEveryMs?: number;
+  /** Without a successful comparison for this long, the view is stale (ms). */
+  staleAfterMs?: number;
+}
+
 /**
- * Watches the bucket into an in-memory set. An ordered consumer delivers the last value of every
- * key, then each change as it is written; it re-creates itself after a lost connection, so the
- * set catches up by itself. Call it once per process and hand `isRevoked` to createTokenVerifier.
+ * Watches the bucket into an in-memory set (an ordered consumer: the last value of every key,
+ * then each change; it re-creates itself after a lost connection, and a watch that ends is started
+ * again). Every `checkEveryMs` it reads the bucket's last sequence and counts the view current
+ * once the watch has reached it; the view is ready the first time, and stale when the last such
+ * proof is older than `staleAfterMs`, when the connection is down, or while the watch has ended. Call it once per process, hand `isRevoked`
+ * to createTokenVerifier, and await `ready` before serving.
  */
-export async function createRevocationWatcher(nc: NatsConnection, logger?: Logger): Promise<RevocationWatcher> {
-  const jsm = await ensureBucket(nc);
+export async function createRevocationWatcher(nc: NatsConnection, logger?: Logger, opts: RevocationWatcherOptions = {}): Promise<RevocationWatcher> {
+  const checkEveryMs = opts.checkEveryMs ?? CHECK_EVERY_MS;
+  const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
+  const kv = await openBucket(nc);
   // Subject id -> tokens issued at or before this time (ms) are refused; Infinity: all of them.
   const revoked = new Map<string, number>();
+  let seen = 0;
+  let freshAt = 0;
+  let loaded = false;
+  let ended = false;
+  let connected = true;
+  /** A sequence the bucket had at `at`: the view is current as of `at` once the watch reaches it. */
+  let target = null as { seq: number; at: number } | null;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
-  const info = await jsm.streams.info(STREAM);
-  if (info.state.messages === 0) markReady();
-  const consumer = await jetstream(nc).consumers.get(STREAM, {
-    filter_subjects: [`${PREFIX}>`],
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  });
-  const messages = await consumer.consume();
-  const loop = (async () => {
-    for await (const m of messages) {
-      const key = m.subject.slice(PREFIX.length);
-      const op = m.headers?.get('KV-Operation');
-      if (op === 'DEL' || op === 'PURGE') revoked.delete(key);
-      else revoked.set(key, issuedBeforeOf(m.string()));
-      if (m.info.pending === 0) markReady();
+
+  const proven = (at: number) => {
+    freshAt = Math.max(freshAt, at);
+    if (!loaded) {
+      loaded = true;
+      markReady();
     }
-  })().catch((err: unknown) => logger?.error({ err }, 'revocation watch ended'));
+  };
+  const check = async () => {
+    const at = Date.now();
+    try {
+      const lastSeq = (await kv.status()).streamInfo.state.last_seq;
+      if (seen >= lastSeq) proven(at);
+      else target = { seq: lastSeq, at };
+    } catch (err) {
+      logger?.warn({ err }, 'revocation bucket check failed');
+    }
+  };
+
+  let stopped = false;
+  let entries = await kv.watch();
+  /** Follows one watch until it ends; a new watch starts over from the bucket's current content. */
+  const follow = async (it: typeof entries) => {
+    for await (const e of it) {
+      if (e.operation === 'DEL' || e.operation === 'PURGE') revoked.delete(e.key);
+      else revoked.set(e.key, issuedBeforeOf(e.string()));
+      seen = Math.max(seen, e.revision);
+      if (target && seen >= target.seq) {
+        proven(target.at);
+        target = null;
+      }
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await follow(entries).catch((err: unknown) => logger?.error({ err }, 'revocation watch failed'));
+      if (stopped || nc.isClosed()) break;
+      // The watch ended on its own: stale (503) until a new one has caught up with the bucket.
+      ended = true;
+      logger?.warn('revocation watch ended; watching again');
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (nc.isClosed()) break;
+      try {
+        const next = await kv.watch();
+        seen = 0;
+        target = null;
+        freshAt = 0;
+        entries = next;
+        ended = false;
+      } catch (err) {
+        logger?.warn({ err }, 'revocation watch could not be restarted');
+      }
+    }
+  })();
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') connected = false;
+      if (s.type === 'reconnect') connected = true;
+    }
+  })();
+  await check();
+  const timer = setInterval(() => void check(), checkEveryMs);
+  timer.unref();
+
   return {
     isRevoked: (sub, issuedAt) => {
+      if (!loaded) throw new AppError('UNAVAILABLE', 'the list of disabled accounts is not loaded yet; retry shortly');
+      if (ended || !connected || nc.isClosed() || Date.now() - freshAt > staleAfterMs) {
+        throw new AppError('UNAVAILABLE', 'cannot check for disabled accounts right now; retry shortly');
+      }
       const before = revoked.get(sub);
       if (before === undefined) return false;
       return issuedAt === undefined || issuedAt * 1000 <= before;
@@ -138,7 +187,10 @@ export async function createRevocationWatcher(nc: NatsConnection, logger?: Logge
     ready,
     size: () => revoked.size,
     stop: async () => {
-      await messages.close();
+      stopped = true;
+      ended = true;
+      clearInterval(timer);
+      entries.stop();
       await loop;
     },
   };

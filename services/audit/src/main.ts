@@ -35,8 +35,10 @@ await assertMigrated(sql);
 
 const nc = await connectNats(env.NATS_URL, 'tierline-audit', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
-// Tokens of accounts disabled in the identity service are refused at once, not at expiry.
+// Tokens of accounts disabled in the identity service are refused at once, not at expiry; nothing
+// is served before the list is loaded (a request before or while it cannot be checked gets 503).
 const revoked = await createRevocationWatcher(nc, logger);
+await revoked.ready;
 const consumer = await startAuditConsumer({ nc, sql, logger, durable: env.AUDIT_DURABLE });
 const metrics = createMetrics('audit');
 // How far the log is behind the events: Prometheus alerts on a growing backlog.

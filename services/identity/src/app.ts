@@ -34,7 +34,7 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   });
   // Vendor link pages: no login (the signed link is the credential), limited per client address.
   app.use('/v/*', setDeps);
-  app.use('/v/*', vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute));
+  app.use('/v/*', vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute, deps.trustedProxyHops));
   // Minting is limited per service account (the default key: the signed-in actor).
   const mintLimit = rateLimit({ name: 'vendor link minting', max: deps.vendorLinks.mintRateLimitPerMinute, windowMs: 60_000 });
   app.use('/api/v1/vendor-links', async (c, next) => (c.req.method === 'POST' ? mintLimit(c as never, next) : next()));

@@ -18,6 +18,12 @@ export interface IdentityDeps {
   directoryReaderClients: string[];
   /** User management calls (invite, disable, enable, roles) per actor and minute; default in app.ts. */
   userAdminRateLimitPerMinute?: number;
+  /**
+   * Reverse proxies in front of this service that append to X-Forwarded-For (TRUSTED_PROXY_HOPS),
+   * for the client address of rate limits and of what vendor links record; absent: read from the
+   * environment (platform clientAddress), 0 when unset.
+   */
+  trustedProxyHops?: number;
   vendorLinks: VendorLinkDeps;
   /** How long an e-mailed enrolment link (execute-actions e-mail) stays usable; default in routes/common.ts. */
   enrolmentLinkLifespanSeconds?: number;

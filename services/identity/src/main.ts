@@ -68,6 +68,7 @@ const app = createIdentityApp({
   directoryReaderClients: env.DIRECTORY_READER_CLIENTS,
   userAdminRateLimitPerMinute: env.USER_ADMIN_RATE_LIMIT,
   enrolmentLinkLifespanSeconds: env.ENROLMENT_LINK_TTL_HOURS * 3600,
+  trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   vendorLinks: {
     keys: vendorLinkKeys,
     baseUrl: env.VENDOR_LINK_BASE_URL,

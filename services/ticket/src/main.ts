@@ -33,8 +33,10 @@ await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations
 await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:ticket-service');
 const nc = await connectNats(env.NATS_URL, 'tierline-ticket', logger, { user: env.NATS_USER, password: env.NATS_PASSWORD });
 await ensureStreams(nc);
-// Tokens of accounts disabled in the identity service are refused at once, not at expiry.
+// Tokens of accounts disabled in the identity service are refused at once, not at expiry; nothing
+// is served before the list is loaded (a request before or while it cannot be checked gets 503).
 const revoked = await createRevocationWatcher(nc, logger);
+await revoked.ready;
 const js = jetstream(nc);
 // Delivery failures and lead alerts of the notification service appear on the tickets' timelines.
 const notificationTimeline = await startNotificationTimeline({ nc, sql, logger });

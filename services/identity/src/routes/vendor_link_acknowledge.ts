@@ -48,7 +48,7 @@ export function registerAcknowledgeVendorLink(app: OpenAPIHono<IdentityAppEnv>):
   app.post('/v/:token/acknowledge', async (c) => {
     const deps = c.get('deps');
     const token = c.req.param('token');
-    const ip = clientAddress(c);
+    const ip = clientAddress(c, deps.trustedProxyHops);
     const userAgent = userAgentOf(c);
     let outcome: Outcome;
     try {

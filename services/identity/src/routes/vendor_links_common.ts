@@ -91,7 +91,7 @@ export async function refuse(c: Context<IdentityAppEnv>, check: Extract<LinkChec
   // only what its claims say, so the row's facts are used only when the row itself was found.
   const linkId = r?.id ?? check.claims?.jti ?? null;
   const ticketId = r?.ticket_id ?? check.claims?.tid ?? null;
-  deps.logger.info({ reason: check.reason, action, linkId, ticketId, ip: clientAddress(c) }, 'vendor link refused');
+  deps.logger.info({ reason: check.reason, action, linkId, ticketId, ip: clientAddress(c, deps.trustedProxyHops) }, 'vendor link refused');
   try {
     await countRefusal(deps.sql, { reason: check.reason, action, linkId, ticketId }, deps.vendorLinks.refusalWindowMs ?? 60_000);
   } catch (err) {
@@ -116,8 +116,8 @@ export async function refuse(c: Context<IdentityAppEnv>, check: Extract<LinkChec
  * The no-login pages are limited per client address. Over the limit the vendor gets a page, not
  * the JSON envelope the API answers with.
  */
-export function vendorPageRateLimit(perMinute: number): MiddlewareHandler<IdentityAppEnv> {
-  const limit = rateLimit({ name: 'vendor links', max: perMinute, windowMs: 60_000, key: (c) => `ip:${clientAddress(c)}` });
+export function vendorPageRateLimit(perMinute: number, trustedProxyHops?: number): MiddlewareHandler<IdentityAppEnv> {
+  const limit = rateLimit({ name: 'vendor links', max: perMinute, windowMs: 60_000, key: (c) => `ip:${clientAddress(c, trustedProxyHops)}` });
   return async (c, next) => {
     try {
       await limit(c as never, next);

@@ -9,6 +9,11 @@
  * as reads (access.ts canReadTicket) for every subscriber, on every event, so a vendor starts to
  * see a ticket the moment it reaches its organisation and stops when it leaves.
  *
+ * The stream obeys the REST API's rules for its whole life (decision 20): the token it was opened
+ * with is verified again before every event and every RECHECK_MS — signature, expiry, and the
+ * disabled-accounts list — and the stream ends at the verified token's `exp`, when the account is
+ * disabled, or when revocation cannot be checked (fail closed), without delivering anything more.
+ *
  * What goes out: the event's id, type, time and ticket id, plus the ticket as the caller could
  * read it with GET /api/v1/tickets/{id} (streamMessageFor: a vendor's copy without the requester's
  * words), each delivery recorded as a content read once per person, ticket and hour. Never the
@@ -17,7 +22,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { EventEnvelopeSchema, TICKET_CONTENT_READ, TicketSchema, type Ticket } from '@tierline/contracts';
-import { AppError, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { AppError, bearerToken, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from '../access.js';
 import { findTicket } from '../tickets-repo.js';
@@ -28,6 +33,11 @@ export const TICKET_EVENTS_SUBJECT = 'tierline.events.ticket.>';
 const HEARTBEAT_MS = 15_000;
 /** Upper bound of one connection even with a long-lived token; the browser reconnects. */
 const MAX_STREAM_MS = 60 * 60_000;
+/**
+ * How often an open stream verifies its token again (signature, expiry, the disabled-accounts
+ * list), so a disable ends it within this plus the revocation watch's delay, under 2 s.
+ */
+const RECHECK_MS = 500;
 
 /** One message of the stream (`event: ticket`). */
 export const TicketStreamMessageSchema = z
@@ -140,18 +150,6 @@ export function streamMessageFor(actor: Actor, event: Pick<FeedEvent, 'id' | 'ty
   return { event: { id: event.id, type: event.type, occurredAt: event.occurredAt, ticketId: event.ticketId }, ticket: ticketViewFor(actor, ticket) };
 }
 
-/** Seconds-since-epoch expiry of a (verified) bearer token, or null. */
-function tokenExpiryMs(authorization: string | undefined): number | null {
-  const payload = authorization?.split(' ')[1]?.split('.')[1];
-  if (!payload) return null;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : null;
-  } catch {
-    return null;
-  }
-}
-
 const QuerySchema = z.object({
   ticketId: z.uuid().optional().openapi({ description: 'Only this ticket (a ticket page); without it, every ticket the caller may read (a queue).' }),
 });
@@ -163,7 +161,9 @@ export const ticketEventsStreamRoute = createRoute({
   summary: 'Live ticket changes (server-sent events)',
   description:
     'A `text/event-stream`: first `event: ready`, then one `event: ticket` per change of a ticket the caller may read ' +
-    '(data: TicketStreamMessage), and a comment line every 15 s. The stream ends when the access token expires; ' +
+    '(data: TicketStreamMessage), and a comment line every 15 s. The token is verified again before every event and ' +
+    'twice a second: the stream ends with `event: expired` at the token\'s expiry, or `event: denied` (data: the error) when ' +
+    'the account is disabled or tokens cannot be verified; ' +
     'reconnect with a fresh token and reload what is shown (nothing is replayed). Send the token in the Authorization ' +
     'header (read the stream with fetch), never in the URL.',
   security: [{ bearerAuth: [] }],
@@ -187,8 +187,22 @@ export function registerTicketEventsStream(app: OpenAPIHono<TicketAppEnv>): void
     const hub = hubFor(deps);
     if (!hub) throw new AppError('UNAVAILABLE', 'live updates are not available from this ticket service; reload to see changes');
     const onlyTicketId = q.data.ticketId;
-    const expiresAt = tokenExpiryMs(c.req.header('authorization'));
-    const endAt = Math.min(Date.now() + MAX_STREAM_MS, expiresAt ?? Infinity);
+    // requireAuth verified this token; its expiry comes from the verified claims, never from
+    // parsing the header again. No `exp` (not a verifier's actor): end at once.
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token');
+    const endAt = Math.min(Date.now() + MAX_STREAM_MS, actor.tokenExpiresAt ?? Date.now());
+    /** The same verification as every REST request: null while the token holds, else why it does not. */
+    const stillValid = async (): Promise<{ event: 'expired' | 'denied'; code: string; message: string } | null> => {
+      if (Date.now() >= endAt) return { event: 'expired', code: 'UNAUTHORIZED', message: 'access token expired' };
+      try {
+        await deps.verifyToken(token);
+        return null;
+      } catch (err) {
+        const e = err instanceof AppError ? err : new AppError('UNAVAILABLE', 'cannot verify access tokens right now');
+        return { event: /expired/.test(e.message) ? 'expired' : 'denied', code: e.code, message: e.message };
+      }
+    };
 
     c.header('Cache-Control', 'no-store');
     // Tells nginx-style proxies not to buffer the stream.
@@ -210,10 +224,19 @@ export function registerTicketEventsStream(app: OpenAPIHono<TicketAppEnv>): void
           if (!ended) await fn();
         }).catch(() => end());
       };
+      /** Says why the stream ends (`event: expired`, or `event: denied` with the error) and ends it; runs inside send. */
+      const close = async (why: { event: 'expired' | 'denied'; code: string; message: string }) => {
+        const data = why.event === 'expired' ? '{}' : JSON.stringify({ error: { code: why.code, message: why.message } });
+        await stream.writeSSE({ event: why.event, data }).catch(() => undefined);
+        end();
+      };
       const { remove, ready } = hub.add((event, ticket) => {
         if (!streamsTo(actor, event, ticket, onlyTicketId)) return;
         const message = streamMessageFor(actor, event, ticket);
         send(async () => {
+          // Revocation and expiry are checked for every event, right before it goes out.
+          const refused = await stillValid();
+          if (refused) return close(refused);
           // The ticket it carries is a read of its content, recorded like any other (access.ts).
           await recordContentReads(deps, actor, [ticket], 'stream');
           await stream.writeSSE({ event: 'ticket', id: event.id, data: JSON.stringify(message) });
@@ -225,16 +248,30 @@ export function registerTicketEventsStream(app: OpenAPIHono<TicketAppEnv>): void
         await stream.writeSSE({ event: 'ready', retry: 3000, data: JSON.stringify({ ticketId: onlyTicketId ?? null }) });
       });
       const heartbeat = setInterval(() => send(() => stream.write(': keep-alive\n\n')), HEARTBEAT_MS);
+      // A disabled account or an unverifiable token stops receiving within RECHECK_MS, events or not.
+      let checking = false;
+      const recheck = setInterval(() => {
+        if (checking) return; // one check at a time, however slowly the browser reads
+        checking = true;
+        send(async () => {
+          try {
+            const refused = await stillValid();
+            if (refused) await close(refused);
+          } finally {
+            checking = false;
+          }
+        });
+      }, RECHECK_MS);
       // An expired token must not keep receiving: say so, and end; the browser reconnects with a fresh one.
       const expiry = setTimeout(() => {
-        send(() => stream.writeSSE({ event: 'expired', data: '{}' }));
-        send(async () => end());
+        send(() => close({ event: 'expired', code: 'UNAUTHORIZED', message: 'access token expired' }));
       }, Math.max(0, endAt - Date.now()));
       stream.onAbort(() => end());
       try {
         await done;
       } finally {
         clearInterval(heartbeat);
+        clearInterval(recheck);
         clearTimeout(expiry);
         remove();
       }

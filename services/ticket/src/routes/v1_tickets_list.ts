@@ -41,16 +41,25 @@ export const listTicketsRoute = createRoute({
   },
 });
 
-type Cursor = { k: string | null; id: string };
+/**
+ * The opaque cursor: the last row's sort key (ISO time; null for a ticket without a deadline) and
+ * id. Anything else — not base64url JSON, another shape, a key that is not a time, an id that is
+ * not a uuid, a cursor of the other sort order — is a 400 naming `cursor`, never a database error.
+ */
+const CursorSchema = z.object({ k: z.iso.datetime({ offset: true }).nullable(), id: z.uuid() });
+type Cursor = z.infer<typeof CursorSchema>;
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
+function decodeCursor(s: string, sort: 'next_deadline' | 'newest'): Cursor {
+  const bad = () => new AppError('BAD_REQUEST', 'invalid request: cursor', [{ path: 'cursor', message: 'not a cursor returned by this API for this sort order' }]);
+  let raw: unknown;
   try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.id !== 'string' || (c.k !== null && typeof c.k !== 'string')) throw new Error('shape');
-    return c;
+    raw = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
   } catch {
-    throw new AppError('BAD_REQUEST', 'invalid request: cursor', [{ path: 'cursor', message: 'not a cursor returned by this API' }]);
+    throw bad();
   }
+  const parsed = CursorSchema.safeParse(raw);
+  if (!parsed.success || (sort === 'newest' && parsed.data.k === null)) throw bad();
+  return parsed.data;
 }
 
 /** The rows a caller may list at all, as a SQL condition (object-level rules of access.ts). */
@@ -82,7 +91,7 @@ export function registerListTickets(app: OpenAPIHono<TicketAppEnv>): void {
 
     const byDeadline = q.sort === 'next_deadline';
     if (q.cursor) {
-      const cur = decodeCursor(q.cursor);
+      const cur = decodeCursor(q.cursor, q.sort);
       if (byDeadline) {
         // Keyset over (next_deadline_at nulls last, id).
         conds.push(
