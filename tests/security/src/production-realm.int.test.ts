@@ -180,13 +180,13 @@ describe('the production realm, as a deployment imports it', () => {
 
   it('gives the identity service account only what the identity service needs, and no credential secret', async () => {
     const operator = await operatorToken();
-    // Its realm-management roles, composites expanded: exactly these four.
+    // Its realm-management roles, composites expanded: exactly these five (view-events: the login events it carries to the audit log, decision 19).
     const { body: sa } = await api<{ id: string }>(operator, '/clients?clientId=tierline-identity').then(async ({ body }) =>
       api<{ id: string }>(operator, `/clients/${(body as unknown as { id: string }[])[0]!.id}/service-account-user`),
     );
     const { body: rm } = await api<{ id: string }[]>(operator, '/clients?clientId=realm-management');
     const { body: effective } = await api<{ name: string }[]>(operator, `/users/${sa.id}/role-mappings/clients/${rm[0]!.id}/composite`);
-    expect(effective.map((r) => r.name).sort()).toEqual(['manage-users', 'query-groups', 'query-users', 'view-users']);
+    expect(effective.map((r) => r.name).sort()).toEqual(['manage-users', 'query-groups', 'query-users', 'view-events', 'view-users']);
 
     const identity = await accessToken('tierline-identity', secrets['tierline-identity']!);
     // What the identity service does: create a person (here with a password), read them back.
