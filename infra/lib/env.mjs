@@ -22,9 +22,13 @@ export function ports() {
  * The dev passwords of the services' own database logins (infra/postgres/service-logins.sql);
  * packages/testing uses the same. A deployment sets its own (infra/docker/compose-secrets.mjs).
  */
-export const DEV_DB_PASSWORDS = Object.fromEntries(
-  ['audit', 'ticket', 'identity', 'notification', 'worker'].map((s) => [s, `${s}-db-dev-secret`]),
-);
+export const DEV_DB_PASSWORDS = {
+  ticket: 'ticket-db-dev-secret',
+  identity: 'identity-db-dev-secret',
+  notification: 'notification-db-dev-secret',
+  audit: 'audit-db-dev-secret',
+  worker: 'worker-db-dev-secret',
+};
 
 /** DATABASE_URL of a service with its own login (`tierline_<service>`) on the local stack. */
 export function serviceDatabaseUrl(service) {
