@@ -103,6 +103,9 @@ describe('the services’ own database logins', () => {
     });
 
     it('can neither read, write, change nor alter the audit tables', async () => {
+      const [rights] = await bare[login]<{ usage: boolean; create: boolean }[]>`
+        select has_schema_privilege('audit', 'USAGE') as usage, has_schema_privilege('audit', 'CREATE') as create`;
+      expect(rights).toEqual({ usage: false, create: false });
       const denied = /permission denied|must be owner/;
       expect(await refusal(bare[login]`select count(*) from audit.audit_log`)).toMatch(denied);
       expect(await refusal(bare[login]`select count(*) from audit.audit_checkpoints`)).toMatch(denied);
