@@ -11,18 +11,22 @@ const { toolPaths } = await import('../infra/lib/tools.mjs');
 const port = (name, def) => Number(process.env[name] ?? def);
 
 export const APPS = [
-  { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001), natsUser: 'ticket' },
-  { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002), natsUser: 'identity' },
+  // Every service logs in to PostgreSQL as its own tierline_<service> (infra/postgres/service-logins.sql,
+  // decision 21): ticket, identity and notification own their schema through their owner role and
+  // migrate it at start-up; none can reach another's tables or the audit log.
+  { name: 'ticket', entry: 'services/ticket/dist/main.js', port: port('TICKET_PORT', 3001), natsUser: 'ticket', dbLogin: 'ticket' },
+  { name: 'identity', entry: 'services/identity/dist/main.js', port: port('IDENTITY_PORT', 3002), natsUser: 'identity', dbLogin: 'identity' },
   // Local stand-ins for Twilio, Slack and Teams, which cannot be reached from here.
   { name: 'provider-stubs', entry: 'services/provider-stubs/dist/main.js', port: port('PROVIDER_STUBS_PORT', 3010), ready: '/healthz' },
-  { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003), natsUser: 'notification' },
+  { name: 'notification', entry: 'services/notification/dist/main.js', port: port('NOTIFICATION_PORT', 3003), natsUser: 'notification', dbLogin: 'notification' },
   // Logs in to PostgreSQL as its own tierline_audit, which owns nothing; its schema is migrated
   // beforehand by the administrator (`migrate`), so no administrator password reaches the service.
   {
     name: 'audit', entry: 'services/audit/dist/main.js', port: port('AUDIT_PORT', 3004), natsUser: 'audit', dbLogin: 'audit',
     migrate: ['services/audit/dist/cli.js', 'migrate', '--database-url'],
   },
-  { name: 'worker', entry: 'workflows/dist/worker.js', port: null, natsUser: 'worker' },
+  // DML on the ticket tables its activities write, no DDL: it starts after the ticket service migrated.
+  { name: 'worker', entry: 'workflows/dist/worker.js', port: null, natsUser: 'worker', dbLogin: 'worker' },
   { name: 'portal', entry: 'services/portal/dist/server.js', port: port('PORTAL_PORT', 3000) },
 ];
 

@@ -35,13 +35,16 @@ function ed25519Key() {
 }
 
 const NATS_USERS = ['ticket', 'identity', 'notification', 'audit', 'worker', 'ops'];
+/** The services' PostgreSQL logins tierline_<service> (infra/postgres/service-logins.sql, decision 21). */
+const DB_LOGINS = ['ticket', 'identity', 'notification', 'audit', 'worker'];
 
 function generate() {
   const pgPassword = secret();
   const databaseUrl = `postgres://tierline:${pgPassword}@postgres:5432/tierline`;
-  // The audit service's own login (infra/postgres/service-logins.sql), created by postgres' init.
-  const auditDbPassword = secret();
-  const auditDatabaseUrl = `postgres://tierline_audit:${auditDbPassword}@postgres:5432/tierline`;
+  // Each service's own login (infra/postgres/service-logins.sql), created by postgres' init; the
+  // administrator's password above goes only to postgres, Temporal, Keycloak and audit-migrate.
+  const dbPasswords = Object.fromEntries(DB_LOGINS.map((s) => [s, secret()]));
+  const serviceDatabaseUrl = (s) => `postgres://tierline_${s}:${dbPasswords[s]}@postgres:5432/tierline`;
   const nats = Object.fromEntries(NATS_USERS.map((u) => [u, secret()]));
   // Cost 11, like the hashes of infra/nats/nats.conf.
   const natsHash = (u) => bcrypt.hashSync(nats[u], 11);
@@ -58,7 +61,10 @@ function generate() {
   // Values in single quotes are taken literally by Compose (no $-interpolation), which the bcrypt
   // hashes need; nats-server then reads the double-quoted hash as a string (see nats.production.conf).
   return {
-    'postgres.env': { POSTGRES_PASSWORD: pgPassword, AUDIT_DB_PASSWORD: auditDbPassword },
+    'postgres.env': {
+      POSTGRES_PASSWORD: pgPassword,
+      ...Object.fromEntries(DB_LOGINS.map((s) => [`${s.toUpperCase()}_DB_PASSWORD`, dbPasswords[s]])),
+    },
     // temporal-sql-tool reads SQL_PASSWORD, the server's config template POSTGRES_PWD.
     'temporal.env': { POSTGRES_PWD: pgPassword, SQL_PASSWORD: pgPassword },
     'keycloak.env': {
@@ -71,15 +77,15 @@ function generate() {
     'nats.env': Object.fromEntries(NATS_USERS.map((u) => [`NATS_${u.toUpperCase()}_PASSWORD_HASH`, `"${natsHash(u)}"`])),
     // For operators with the NATS CLI (docs/deployment.md, "SRE runbook"); no container reads it.
     'ops.env': { NATS_OPS_PASSWORD: nats['ops'] },
-    'ticket.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: nats['ticket'] },
+    'ticket.env': { DATABASE_URL: serviceDatabaseUrl('ticket'), NATS_PASSWORD: nats['ticket'] },
     'identity.env': {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: serviceDatabaseUrl('identity'),
       NATS_PASSWORD: nats['identity'],
       KEYCLOAK_ADMIN_CLIENT_SECRET: clientSecret('tierline-identity'),
       VENDOR_LINK_SIGNING_KEY: ed25519Key(),
     },
     'notification.env': {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: serviceDatabaseUrl('notification'),
       NATS_PASSWORD: nats['notification'],
       NOTIFICATION_CLIENT_SECRET: clientSecret('tierline-notification'),
       TWILIO_AUTH_TOKEN: twilioToken,
@@ -87,10 +93,10 @@ function generate() {
     },
     'provider-stubs.env': { TWILIO_AUTH_TOKEN: twilioToken, SLACK_BOT_TOKEN: slackToken },
     // Both audit replicas must sign checkpoints with the same key, so it cannot be generated per container.
-    'audit.env': { DATABASE_URL: auditDatabaseUrl, NATS_PASSWORD: nats['audit'], AUDIT_SIGNING_KEY: ed25519Key() },
+    'audit.env': { DATABASE_URL: serviceDatabaseUrl('audit'), NATS_PASSWORD: nats['audit'], AUDIT_SIGNING_KEY: ed25519Key() },
     // The one-shot migration job of the audit schema: the administrator, never given to the service.
     'audit-migrate.env': { AUDIT_MIGRATION_DATABASE_URL: databaseUrl },
-    'worker.env': { DATABASE_URL: databaseUrl, NATS_PASSWORD: nats['worker'] },
+    'worker.env': { DATABASE_URL: serviceDatabaseUrl('worker'), NATS_PASSWORD: nats['worker'] },
   };
 }
 

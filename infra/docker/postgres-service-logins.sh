@@ -5,4 +5,8 @@
 set -eu
 psql -v ON_ERROR_STOP=1 -q --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v audit_password="$AUDIT_DB_PASSWORD" \
+  -v ticket_password="$TICKET_DB_PASSWORD" \
+  -v identity_password="$IDENTITY_DB_PASSWORD" \
+  -v notification_password="$NOTIFICATION_DB_PASSWORD" \
+  -v worker_password="$WORKER_DB_PASSWORD" \
   -f /tierline/service-logins.sql

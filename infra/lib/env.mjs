@@ -22,7 +22,13 @@ export function ports() {
  * The dev passwords of the services' own database logins (infra/postgres/service-logins.sql);
  * packages/testing uses the same. A deployment sets its own (infra/docker/compose-secrets.mjs).
  */
-export const DEV_DB_PASSWORDS = { audit: 'audit-db-dev-secret' };
+export const DEV_DB_PASSWORDS = {
+  ticket: 'ticket-db-dev-secret',
+  identity: 'identity-db-dev-secret',
+  notification: 'notification-db-dev-secret',
+  audit: 'audit-db-dev-secret',
+  worker: 'worker-db-dev-secret',
+};
 
 /** DATABASE_URL of a service with its own login (`tierline_<service>`) on the local stack. */
 export function serviceDatabaseUrl(service) {
@@ -33,7 +39,8 @@ export function serviceDatabaseUrl(service) {
 export function infraEnv() {
   const p = ports();
   return {
-    // The administrator login: migrations, seeding, and the services that have no login of their own yet.
+    // The administrator login: the audit migrations, seeding and the tests' fixtures; every service
+    // runs with its own login instead (scripts/apps.mjs, serviceDatabaseUrl()).
     DATABASE_URL: `postgres://tierline:tierline@127.0.0.1:${p.pg}/tierline`,
     NATS_URL: `nats://127.0.0.1:${p.nats}`,
     TEMPORAL_ADDRESS: `127.0.0.1:${p.temporal}`,

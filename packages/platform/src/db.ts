@@ -32,7 +32,14 @@ export async function migrate(sql: Sql, opts: { schema: string; dir: string; log
   }
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${`tierline-migrate:${opts.schema}`}))`;
-    await tx`create schema if not exists ${tx(opts.schema)}`;
+    // A service's own login may not create schemas; infra/postgres/service-logins.sql made its
+    // schema, owned by the service's NOLOGIN owner role (docs/decisions/0021).
+    const [existing] = await tx<{ owner: string; member: boolean }[]>`
+      select pg_get_userbyid(nspowner) as owner, pg_has_role(current_user, nspowner, 'MEMBER') as member
+      from pg_namespace where nspname = ${opts.schema}`;
+    if (!existing) await tx`create schema ${tx(opts.schema)}`;
+    // Everything the migrations create belongs to the schema's owner, whoever applies them.
+    else if (existing.member) await tx.unsafe(`set local role "${existing.owner.replace(/"/g, '""')}"`);
     await tx.unsafe(`set local search_path to "${opts.schema}"`);
     await tx`create table if not exists schema_migrations (
       version integer primary key,

@@ -33,15 +33,22 @@ export async function createTestDatabase(label = 'test'): Promise<{ url: string;
 }
 
 /** The dev and test password of each service's database login (a deployment sets its own). */
-export const SERVICE_DB_PASSWORDS = { audit: 'audit-db-dev-secret' } as const;
+export const SERVICE_DB_PASSWORDS = {
+  audit: 'audit-db-dev-secret',
+  ticket: 'ticket-db-dev-secret',
+  identity: 'identity-db-dev-secret',
+  notification: 'notification-db-dev-secret',
+  worker: 'worker-db-dev-secret',
+} as const;
 export type ServiceWithLogin = keyof typeof SERVICE_DB_PASSWORDS;
 
 const SERVICE_LOGINS_SQL = new URL('../../../infra/postgres/service-logins.sql', import.meta.url);
 
 /**
- * Creates (idempotently) the services' database logins and owner roles on the test server, from
- * the same infra/postgres/service-logins.sql the dev stack and docker-compose run, and returns
- * `url` with the login of `service` in it: what that service's DATABASE_URL is everywhere.
+ * Creates (idempotently) the services' database logins and owner roles on the test server, and
+ * the services' schemas and the worker's grants in `url`'s database, from the same
+ * infra/postgres/service-logins.sql the dev stack and docker-compose run, and returns `url` with
+ * the login of `service` in it: what that service's DATABASE_URL is everywhere.
  */
 export async function serviceLogin(service: ServiceWithLogin, url: string): Promise<string> {
   const script = (await readFile(SERVICE_LOGINS_SQL, 'utf8')).replace(/:'([a-z_]+)'/g, (_, name: string) => {
@@ -50,7 +57,9 @@ export async function serviceLogin(service: ServiceWithLogin, url: string): Prom
     if (!pw) throw new Error(`service-logins.sql wants a variable ${name} that the tests do not know`);
     return `'${pw.replace(/'/g, "''")}'`;
   });
-  const admin = postgres(testEnv().databaseUrl, { max: 1, onnotice: () => undefined });
+  const adminUrl = new URL(testEnv().databaseUrl);
+  adminUrl.pathname = new URL(url).pathname;
+  const admin = postgres(adminUrl.toString(), { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(script);
   } finally {

@@ -79,9 +79,11 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
   try {
     const db = await createTestDatabase(`browser-${label}`);
     stops.push(() => db.drop());
-    const ticketSql = createSql(db.url, 'ticket', 5);
-    const notificationSql = createSql(db.url, 'notification', 3);
-    stops.push(() => ticketSql.end(), () => notificationSql.end());
+    // Each service and the worker log in as their own tierline_<service>, as everywhere (decision 21).
+    const ticketSql = createSql(await serviceLogin('ticket', db.url), 'ticket', 5);
+    const workerSql = createSql(await serviceLogin('worker', db.url), 'ticket', 3);
+    const notificationSql = createSql(await serviceLogin('notification', db.url), 'notification', 3);
+    stops.push(() => ticketSql.end(), () => workerSql.end(), () => notificationSql.end());
     await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
     await migrate(notificationSql, { schema: 'notification', dir: fileURLToPath(NOTIFICATION_MIGRATIONS_DIR) });
     // Minute-scale clocks, so what the pages show moves within a test.
@@ -95,7 +97,7 @@ export async function startStack(label: string, opts: { policy?: EscalationPolic
     const taskQueue = `browser-${label}-${randomBytes(4).toString('hex')}`;
     const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
     stops.push(() => workerConnection.close());
-    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: ticketSql, js } });
+    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: workerSql, js } });
     const workerRun = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -203,7 +205,7 @@ async function startVendorEmail(o: {
 }): Promise<string> {
   const env = testEnv();
   const { nc, logger, stops } = o;
-  const idSql = createSql(o.dbUrl, 'identity', 3);
+  const idSql = createSql(await serviceLogin('identity', o.dbUrl), 'identity', 3);
   stops.push(() => idSql.end());
   await migrate(idSql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
   const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
@@ -236,7 +238,7 @@ async function startVendorEmail(o: {
   const identityUrl = `http://127.0.0.1:${identity.port}`;
   deps.vendorLinks.baseUrl = identityUrl;
 
-  const notifierSql = createSql(o.dbUrl, 'notification', 3);
+  const notifierSql = createSql(await serviceLogin('notification', o.dbUrl), 'notification', 3);
   stops.push(() => notifierSql.end());
   const stubs = await startProviderStubs(0);
   stops.push(() => stubs.close());

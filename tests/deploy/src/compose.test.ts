@@ -335,4 +335,20 @@ describe('each Tierline process would start with what docker-compose.yml gives i
     expect(new URL(job['AUDIT_MIGRATION_DATABASE_URL']!).username).toBe('tierline');
     expect(JSON.stringify(svc('audit-migrate').command)).toMatch(/cli\.js","migrate"/);
   });
+
+  it('gives every service and the worker its own database login with its own password, never the administrator', () => {
+    const pg = containerEnv(svc('postgres'), stages);
+    const init = readFileSync(join(REPO, 'infra', 'docker', 'postgres-service-logins.sh'), 'utf8');
+    const passwords = new Set<string>([pg['POSTGRES_PASSWORD']!]);
+    for (const name of ['ticket', 'identity', 'notification', 'audit', 'worker'] as const) {
+      const url = new URL(containerEnv(svc(name), stages)['DATABASE_URL']!);
+      expect(url.username, `${name}: DATABASE_URL login`).toBe(`tierline_${name}`);
+      // postgres creates the login at its first start with the password the service has.
+      const variable = `${name.toUpperCase()}_DB_PASSWORD`;
+      expect(pg[variable], `postgres.env ${variable}`).toBe(decodeURIComponent(url.password));
+      expect(init).toContain(`${name}_password="$${variable}"`);
+      expect(passwords.has(pg[variable]!), `${name}: a password of its own`).toBe(false);
+      passwords.add(pg[variable]!);
+    }
+  });
 });

@@ -136,9 +136,12 @@ export async function startWorld() {
 
   // Ticket service, its worker, and a Temporal client
   const ticketDb = await createTestDatabase('authzticket');
-  const ticketSql = createSql(ticketDb.url, 'ticket', 6);
+  // Each service and the worker log in as their own tierline_<service>, as everywhere (decision 21).
+  const ticketSql = createSql(await serviceLogin('ticket', ticketDb.url), 'ticket', 6);
+  const workerSql = createSql(await serviceLogin('worker', ticketDb.url), 'ticket', 3);
   cleanups.push(async () => {
     await ticketSql.end();
+    await workerSql.end();
     await ticketDb.drop();
   });
   await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
@@ -146,7 +149,7 @@ export async function startWorld() {
   await ensureInitialPolicy(ticketSql, DEFAULT_POLICY, 'system:test');
   const taskQueue = `authz-matrix-${suffix}`;
   const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-  const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: ticketSql, js } });
+  const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: workerSql, js } });
   const workerRun = worker.run();
   cleanups.push(async () => {
     worker.shutdown();
@@ -175,7 +178,7 @@ export async function startWorld() {
 
   // Identity service: its Keycloak admin calls go to the real Keycloak (identity service account)
   const identityDb = await createTestDatabase('authzidentity');
-  const identitySql = createSql(identityDb.url, 'identity', 4);
+  const identitySql = createSql(await serviceLogin('identity', identityDb.url), 'identity', 4);
   cleanups.push(async () => {
     await identitySql.end();
     await identityDb.drop();
@@ -210,7 +213,7 @@ export async function startWorld() {
 
   // Notification service's API (its delivery worker is not needed to read deliveries)
   const notificationDb = await createTestDatabase('authznotification');
-  const notificationSql = createSql(notificationDb.url, 'notification', 3);
+  const notificationSql = createSql(await serviceLogin('notification', notificationDb.url), 'notification', 3);
   cleanups.push(async () => {
     await notificationSql.end();
     await notificationDb.drop();

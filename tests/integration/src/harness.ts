@@ -23,8 +23,11 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
   const logger = opts.logger ?? createLogger(`it-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const suffix = randomBytes(4).toString('hex');
   const db = await createTestDatabase(label);
-  const ticketSql = createSql(db.url, 'ticket', 5);
+  // The ticket service and the worker run as their own logins, as everywhere (decision 21): the
+  // ticket login migrates its schema, the worker's may only read and write its tables.
+  const ticketSql = createSql(await serviceLogin('ticket', db.url), 'ticket', 5);
   await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
+  const workerSql = createSql(await serviceLogin('worker', db.url), 'ticket', 3);
   // The audit schema is migrated by the administrator; the consumer writes as the service's own login.
   const auditAdmin = createSql(db.url, 'audit', 1);
   await migrate(auditAdmin, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
@@ -45,7 +48,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
     connection: workerConnection,
     namespace: env.temporalNamespace,
     taskQueue,
-    deps: { sql: ticketSql, js: jetstream(nc), metrics: workerMetrics, ...(opts.notifySubject ? { notifySubject: opts.notifySubject } : {}) },
+    deps: { sql: workerSql, js: jetstream(nc), metrics: workerMetrics, ...(opts.notifySubject ? { notifySubject: opts.notifySubject } : {}) },
   });
   const workerRun = worker.run();
 
@@ -83,6 +86,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
       await connection.close();
       await workerConnection.close();
       await ticketSql.end();
+      await workerSql.end();
       await auditSql.end();
       await db.drop();
     },
