@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { EscalationPolicySchema, ErrorEnvelopeSchema, type ActorRef, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
-import { AppError, hasRole, zodIssuesToDetails, type Actor } from '@tierline/platform';
+import { AppError, hasRole, pathInt, zodIssuesToDetails, type Actor } from '@tierline/platform';
 import { validatePolicy } from '@tierline/workflows/policy';
 import type { TicketAppEnv } from '../deps.js';
 import { publishFromOutbox, type PolicyDraft } from '../policies-repo.js';
@@ -88,11 +88,7 @@ export const PolicyVersionSchema = z
   .openapi('PolicyVersion', { description: 'A published version. Never changes once published.' });
 
 export const VersionParamSchema = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'version', in: 'path' }, example: 2 }),
+  version: pathInt().openapi({ param: { name: 'version', in: 'path' }, example: 2 }),
 });
 
 /** `If-Match: "3"`, `W/"3"` or `3` → 3. Anything else is a 400 naming the header. */
