@@ -92,9 +92,17 @@ export const VersionParamSchema = z.object({
 });
 
 /** `If-Match: "3"`, `W/"3"` or `3` → 3. Anything else is a 400 naming the header. */
+const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
+
+/** The `If-Match` header of the draft's writes: the lockVersion read, as an ETag. */
+export const IfMatchSchema = z
+  .string()
+  .regex(IF_MATCH, 'must be the draft\'s lockVersion as an ETag, e.g. "3" (use "0" when no draft was saved yet)')
+  .openapi({ description: 'The lockVersion read, as an ETag: "3".', example: '"3"' });
+
 export function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
+  const m = IF_MATCH.exec(value);
   if (!m) {
     throw new AppError('BAD_REQUEST', 'invalid request: if-match', [
       { path: 'if-match', message: 'must be the draft\'s lockVersion as an ETag, e.g. "3" (use "0" when no draft was saved yet)' },

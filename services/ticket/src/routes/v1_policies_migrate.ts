@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { PrioritySchema, TICKET_STATUSES, type EscalationPolicy } from '@tierline/contracts';
-import { AppError, PG_INT_MAX, type Actor } from '@tierline/platform';
+import { AppError, PG_INT_MAX, trimmedText, type Actor } from '@tierline/platform';
 import { migratePolicyUpdate, ticketWorkflowId } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
 import {
@@ -40,14 +40,15 @@ export const MigratePolicyRequestSchema = z
       .strict()
       .optional()
       .openapi({ description: 'Narrows the open tickets; `{}` means every open ticket on an older version.' }),
-    reason: z.string().trim().min(3).max(1000).openapi({ description: 'Why; kept with the migration record (not copied into events).' }),
+    reason: trimmedText(3, 1000).openapi({ description: 'Why; kept with the migration record (not copied into events).' }),
   })
   .strict()
   .refine((b) => b.ticketIds !== undefined || b.filter !== undefined, {
     message: 'name the tickets: give `ticketIds`, or `filter` (`{}` for every open ticket)',
     path: ['filter'],
   })
-  .openapi('MigratePolicyRequest');
+  // The refine above, said in the document.
+  .openapi('MigratePolicyRequest', { anyOf: [{ required: ['ticketIds'] }, { required: ['filter'] }] });
 
 export const MigrationResultSchema = z
   .object({
