@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { AppError } from './errors.js';
 import { createServiceApp, listen } from './http.js';
 import { allowedMethods, findNul, pathInt, PG_INT_MAX } from './http-input.js';
 import { createLogger } from './logger.js';
@@ -101,6 +102,24 @@ describe('methods a path does not have (finding: TRACE was not a 405)', () => {
       }
       expect((await raw(server.port, 'TRACE', '/api/v1/policies/versions/3')).allow).toBe('GET, HEAD');
       expect((await raw(server.port, 'GET', '/api/v1/tickets')).allow).toBe('POST');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 405 before authentication: the answer is about the API, not the caller', async () => {
+    const a = createServiceApp<{ Variables: object }>({ name: 'test', logger: createLogger('test', 'silent'), readiness: {} });
+    a.use('/api/v1/*', async (c, next) => {
+      if (!c.req.header('authorization')) throw new AppError('UNAUTHORIZED', 'no token');
+      await next();
+    });
+    a.get('/api/v1/things', (c) => c.json([]));
+    const server = await listen(a, 0);
+    try {
+      const res = await raw(server.port, 'TRACE', '/api/v1/things');
+      expect(res.status).toBe(405);
+      expect(res.allow).toBe('GET, HEAD');
+      expect((await raw(server.port, 'GET', '/api/v1/things')).status).toBe(401);
     } finally {
       await server.close();
     }

@@ -74,8 +74,16 @@ export function refuseNulCharacters() {
   });
 }
 
+const patterns = new Map<string, RegExp>();
+
 /** Hono route pattern (`/a/:id/b`, `*`) → a regular expression over a path. */
 function patternOf(path: string): RegExp {
+  let re = patterns.get(path);
+  if (!re) patterns.set(path, (re = compile(path)));
+  return re;
+}
+
+function compile(path: string): RegExp {
   const src = path
     .split('/')
     .map((seg) => {

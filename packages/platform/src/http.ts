@@ -116,6 +116,19 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
       },
     }),
   );
+  // A known path asked with a method it does not have (TRACE, OPTIONS, DELETE on a list…) is a 405
+  // listing the methods it has (RFC 9110 §15.5.6), before authentication: the answer is about the
+  // API, not about the caller. Only an unknown path is a 404 (notFound below).
+  app.use('*', async (c, next) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      const requestId = String(c.get('requestId' as never) ?? 'unknown');
+      return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}; allowed: ${allow.join(', ')}`, requestId), 405, {
+        Allow: allow.join(', '),
+      });
+    }
+    await next();
+  });
   // PostgreSQL text cannot hold U+0000: refused up front with a 400 naming the field.
   app.use('*', refuseNulCharacters());
   const metrics = opts.metrics ?? createMetrics(opts.name);
@@ -134,18 +147,7 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
     );
   });
   app.onError(makeErrorHandler(opts.logger));
-  // A known path asked with a method it does not have (TRACE, OPTIONS, DELETE on a list…) is a 405
-  // listing the methods it has (RFC 9110 §15.5.6); only an unknown path is a 404.
-  app.notFound((c) => {
-    const requestId = String(c.get('requestId' as never) ?? 'unknown');
-    const allow = allowedMethods(app.routes, c.req.path);
-    if (allow.length > 0) {
-      return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}; allowed: ${allow.join(', ')}`, requestId), 405, {
-        Allow: allow.join(', '),
-      });
-    }
-    return c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, requestId), 404);
-  });
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, String(c.get('requestId' as never) ?? 'unknown')), 404));
   app.get('/healthz', (c) => c.json({ status: 'ok', service: opts.name }));
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.get('/readyz', async (c) => {

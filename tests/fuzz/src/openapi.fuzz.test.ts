@@ -6,6 +6,7 @@
  * `npm test` runs it with a fixed seed and few examples per operation (FUZZ_SEED, FUZZ_MAX_EXAMPLES
  * change them); `npm run fuzz` runs longer with a fresh seed, printed so a failure can be replayed.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { startServices, type FuzzedService } from './stack.js';
@@ -69,6 +70,12 @@ describe.each(PEOPLE)('the OpenAPI documents fuzzed as $role ($username)', ({ us
       exclude,
     });
     const report = `st ${result.args.join(' ')}\n${result.output}`;
+    // A few lines per run in the log: how much was generated, how long it took, and Schemathesis'
+    // warnings (which do not fail the run), e.g. operations that refused most generated requests.
+    const warnings = result.output.split('\n').filter((l) => l.trim().startsWith('⚠️'));
+    console.log(
+      [`fuzz ${name} as ${username}: ${/Test cases:\s*\n\s*(.+)/.exec(result.output)?.[1] ?? '(no summary)'}; ${/=+ (.+ in [\d.]+s) =+/.exec(result.output)?.[1] ?? ''}`, ...warnings].join('\n  '),
+    );
     // Schemathesis exits 0 only when every check passed on every generated request.
     expect(result.code, report).toBe(0);
     // …and it tested every operation of the document but the excluded ones (a document it could
@@ -78,4 +85,48 @@ describe.each(PEOPLE)('the OpenAPI documents fuzzed as $role ($username)', ({ us
     expect(Number(ops![1]), report).toBe(Number(ops![2]) - exclude.length);
     expect(Number(ops![1]), report).toBeGreaterThan(0);
   }, RUN_TIMEOUT_MS);
+});
+
+/** A request over a real socket: fetch refuses to send TRACE, node's HTTP client does not. */
+function trace(url: string, token: string): Promise<{ status: number; allow: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'TRACE', headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// The findings of the first Schemathesis run, each on the real services and PostgreSQL.
+describe('the findings of the first fuzzing, on the real services', () => {
+  const ticket = () => stack.services.find((s) => s.name === 'ticket')!.baseUrl;
+
+  it('a NUL character in a ticket title is a 400 naming the field, not a 500 from PostgreSQL', async () => {
+    const { access_token: token } = await loginAs('nora.nurse', DEMO_PASSWORD);
+    const res = await fetch(`${ticket()}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'EHR down\u0000', category: 'ehr', siteId: 'north', impact: 'whole_site', urgency: 'high' }),
+    });
+    const body = (await res.json()) as { error: { details?: { path: string }[] } };
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(body.error.details?.map((d) => d.path)).toEqual(['title']);
+  });
+
+  it('a malformed ticket id is a 400, and the document declares it', async () => {
+    const { access_token: token } = await loginAs('nora.nurse', DEMO_PASSWORD);
+    const res = await fetch(`${ticket()}/api/v1/tickets/not-a-ticket/comments`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(400);
+    const doc = (await (await fetch(`${ticket()}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: object }>> };
+    expect(doc.paths['/api/v1/tickets/{id}/comments']!['get']!.responses).toHaveProperty('400');
+  });
+
+  it('TRACE on a service path is a 405 with Allow', async () => {
+    const { access_token: token } = await loginAs('nora.nurse', DEMO_PASSWORD);
+    const res = await trace(`${ticket()}/api/v1/tickets`, token);
+    expect(res.status).toBe(405);
+    expect(res.allow).toBe('GET, HEAD, POST');
+  });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The Schemathesis CLI that infra/install.mjs put into the tools cache (pinned in
@@ -65,6 +66,8 @@ export interface FuzzResult {
 /** Runs `st run` against one document and resolves with its exit code and report. */
 export function runSchemathesis(run: FuzzRun): Promise<FuzzResult> {
   const args = [
+    '--config-file',
+    fileURLToPath(new URL('../schemathesis.toml', import.meta.url)),
     'run',
     run.documentUrl,
     '--url',
