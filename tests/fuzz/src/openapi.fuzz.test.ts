@@ -72,7 +72,9 @@ describe.each(PEOPLE)('the OpenAPI documents fuzzed as $role ($username)', ({ us
     const report = `st ${result.args.join(' ')}\n${result.output}`;
     // A few lines per run in the log: how much was generated, how long it took, and Schemathesis'
     // warnings (which do not fail the run), e.g. operations that refused most generated requests.
-    const warnings = result.output.split('\n').filter((l) => l.trim().startsWith('⚠️'));
+    const warnings = (/=+ WARNINGS =+\n([\s\S]*?)\n=+ SUMMARY =+/.exec(result.output)?.[1] ?? '')
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('💡'));
     console.log(
       [`fuzz ${name} as ${username}: ${/Test cases:\s*\n\s*(.+)/.exec(result.output)?.[1] ?? '(no summary)'}; ${/=+ (.+ in [\d.]+s) =+/.exec(result.output)?.[1] ?? ''}`, ...warnings].join('\n  '),
     );
