@@ -75,6 +75,17 @@ async function pipBinary({ pypi, version, binary }, dir) {
   }
 }
 
+/**
+ * A Python command-line tool from PyPI in a virtual environment of its own (`<dir>/bin/<binary>`),
+ * pinned to one version; pip resolves its dependencies inside the venv only.
+ */
+async function pipVenv({ pypi, version, binary }, dir) {
+  if (!have('python3')) throw new Error(`python3 with venv and pip is missing (needed to install ${pypi} from PyPI)`);
+  await run('python3', ['-m', 'venv', dir]);
+  await run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `${pypi}==${version}`]);
+  if (!existsSync(join(dir, 'bin', binary))) throw new Error(`pip install of ${pypi}==${version} produced no bin/${binary}`);
+}
+
 function sha1(file) {
   return new Promise((resolve, reject) => {
     const h = createHash('sha1');
@@ -203,6 +214,8 @@ const jobs = [
   [`keycloak ${V.keycloak.version}`, (l) => ensure(l, P.keycloakHome, keycloak)],
   [`mailpit ${V.mailpit.version}`, (l) => ensure(l, join(P.toolsDir, `mailpit-${V.mailpit.version}`), mailpit)],
   ['chromium', chromium],
+  // The OpenAPI fuzzer of tests/fuzz.
+  [`schemathesis ${V.schemathesis.version}`, (l) => ensure(l, join(P.toolsDir, `schemathesis-${V.schemathesis.version}`), (d) => pipVenv(V.schemathesis, d))],
 ];
 
 console.log(`tools dir: ${P.toolsDir}`);

@@ -26,6 +26,7 @@ try {
     ...process.env,
     ...infraEnv(),
     TIERLINE_TEMPORAL_TEST_SERVER: toolPaths().temporalTestServer,
+    TIERLINE_SCHEMATHESIS: toolPaths().schemathesis,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
   };

@@ -74,5 +74,6 @@ export function toolPaths() {
     javaHome: findJavaHome(v.java.minMajor) || recordedJavaHome(dir),
     pgBin: findPgBin(),
     mailpit: join(dir, `mailpit-${v.mailpit.version}`, 'mailpit'),
+    schemathesis: join(dir, `schemathesis-${v.schemathesis.version}`, 'bin', v.schemathesis.binary),
   };
 }

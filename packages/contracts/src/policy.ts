@@ -186,7 +186,8 @@ export type ReopenPolicy = z.infer<typeof ReopenPolicySchema>;
 
 export const EscalationPolicySchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    // The pattern says "not blank" in the OpenAPI document, which cannot say "min 1 after trimming".
+    name: z.string().trim().min(1).max(200).regex(/\S/, 'must not be blank').optional(),
     description: z.string().max(5000).optional(),
     priorityMatrix: PriorityMatrixSchema,
     calendars: z.record(CalendarNameSchema, CalendarSchema),

@@ -6,6 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import { routePath } from 'hono/route';
 import { serve, type ServerType } from '@hono/node-server';
 import { AppError, makeErrorHandler, validationHook, errorBody } from './errors.js';
+import { allowedMethods, refuseNulCharacters } from './http-input.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { runWithLogContext } from './logger.js';
@@ -115,6 +116,21 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
       },
     }),
   );
+  // A known path asked with a method it does not have (TRACE, OPTIONS, DELETE on a list…) is a 405
+  // listing the methods it has (RFC 9110 §15.5.6), before authentication: the answer is about the
+  // API, not about the caller. Only an unknown path is a 404 (notFound below).
+  app.use('*', async (c, next) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      const requestId = String(c.get('requestId' as never) ?? 'unknown');
+      return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}; allowed: ${allow.join(', ')}`, requestId), 405, {
+        Allow: allow.join(', '),
+      });
+    }
+    await next();
+  });
+  // PostgreSQL text cannot hold U+0000: refused up front with a 400 naming the field.
+  app.use('*', refuseNulCharacters());
   const metrics = opts.metrics ?? createMetrics(opts.name);
   app.use('*', async (c, next) => {
     const started = performance.now();

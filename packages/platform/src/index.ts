@@ -5,6 +5,7 @@ export * from './auth.js';
 export * from './nats.js';
 export * from './db.js';
 export * from './http.js';
+export * from './http-input.js';
 export * from './revocation.js';
 export * from './openapi.js';
 export * from './rate-limit.js';

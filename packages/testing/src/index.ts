@@ -4,3 +4,4 @@ export * from './keycloak.js';
 export * from './demo-users.js';
 export * from './forged.js';
 export * from './temporal.js';
+export * from './openapi.js';

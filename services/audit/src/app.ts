@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, createServiceApp, hasRole, rateLimit, requireAuth, type ReadinessCheck } from '@tierline/platform';
+import { AppError, createServiceApp, hasRole, limitOperations, rateLimit, requireAuth, type ReadinessCheck } from '@tierline/platform';
 import type { AuditAppEnv, AuditDeps } from './deps.js';
 import { AUDIT_DOCS_PATH, AUDIT_OPENAPI_PATH, registerDocs } from './routes/docs.js';
 import { registerCreateCheckpoint } from './routes/v1_audit_checkpoints_create.js';
@@ -44,8 +44,10 @@ export function createAuditApp(deps: AuditDeps): OpenAPIHono<AuditAppEnv> {
   // Export and verify read and hash the whole log: limited per actor so that one session cannot
   // keep the database busy.
   const heavy = rateLimit({ name: 'audit export and verify', max: deps.exportRateLimitPerMinute ?? 30, windowMs: 60_000 });
-  app.use('/api/v1/audit/export', heavy);
-  app.use('/api/v1/audit/verify', heavy);
+  limitOperations(app, heavy, [
+    { method: 'get', path: '/api/v1/audit/export' },
+    { method: 'post', path: '/api/v1/audit/verify' },
+  ]);
 
   // Audit log
   registerListAuditEvents(app);

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
+import { createServiceApp, limitOperations, rateLimit, requireAuth, serveOpenApiDocument } from '@tierline/platform';
 import type { IdentityAppEnv, IdentityDeps } from './deps.js';
 import { registerInviteUser } from './routes/v1_directory_users_invite.js';
 import { registerUserEnabled } from './routes/v1_directory_users_enabled.js';
@@ -15,6 +15,17 @@ import { registerAcknowledgeVendorLink } from './routes/vendor_link_acknowledge.
 import { registerOpenVendorLink } from './routes/vendor_link_open.js';
 import { vendorPageRateLimit } from './routes/vendor_links_common.js';
 
+/** Under /api/v1/identity, so the portal forwards it here and every service's document has its own path. */
+export const IDENTITY_OPENAPI_PATH = '/api/v1/identity/openapi.json';
+
+/** Every operation that changes an account: one limit per signed-in actor over all of them. */
+const USER_ADMIN_OPERATIONS = [
+  { method: 'post', path: '/api/v1/directory/users' },
+  { method: 'post', path: '/api/v1/directory/users/{id}/disable' },
+  { method: 'post', path: '/api/v1/directory/users/{id}/enable' },
+  { method: 'put', path: '/api/v1/directory/users/{id}/roles' },
+] as const;
+
 /** Builds the identity service's HTTP app around the dependencies it is given. */
 export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEnv> {
   const app = createServiceApp<IdentityAppEnv>({
@@ -29,19 +40,22 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   app.use('/api/v1/*', setDeps);
   // Everything under /api/v1 needs a token, except the API description and the vendor links' public key.
   app.use('/api/v1/*', async (c, next) => {
-    if (c.req.path === '/api/v1/openapi.json' || c.req.path === '/api/v1/vendor-links/jwks.json') return next();
+    if (c.req.path === IDENTITY_OPENAPI_PATH || c.req.path === '/api/v1/vendor-links/jwks.json') return next();
     return requireAuth(deps.verifyToken)(c as never, next);
   });
   // Vendor link pages: no login (the signed link is the credential), limited per client address.
   app.use('/v/*', setDeps);
-  app.use('/v/*', vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute, deps.trustedProxyHops));
+  limitOperations(app, vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute, deps.trustedProxyHops), [
+    { method: 'get', path: '/v/{token}' },
+    { method: 'post', path: '/v/{token}/acknowledge' },
+  ]);
   // Minting is limited per service account (the default key: the signed-in actor).
   const mintLimit = rateLimit({ name: 'vendor link minting', max: deps.vendorLinks.mintRateLimitPerMinute, windowMs: 60_000 });
-  app.use('/api/v1/vendor-links', async (c, next) => (c.req.method === 'POST' ? mintLimit(c as never, next) : next()));
+  limitOperations(app, mintLimit, [{ method: 'post', path: '/api/v1/vendor-links' }]);
   // User management (invite, disable, enable, role changes) per signed-in actor: a stolen IT lead
   // or admin session cannot mass-create, lock out or promote accounts. Reads are not limited.
   const userAdminLimit = rateLimit({ name: 'user management', max: deps.userAdminRateLimitPerMinute ?? 30, windowMs: 60_000 });
-  app.use('/api/v1/directory/*', async (c, next) => (c.req.method === 'GET' ? next() : userAdminLimit(c as never, next)));
+  limitOperations(app, userAdminLimit, USER_ADMIN_OPERATIONS);
 
   // Me
   registerMe(app);
@@ -67,7 +81,7 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
     bearerFormat: 'JWT',
     description: 'A Keycloak access token of realm "tierline" with audience tierline-identity.',
   });
-  app.doc31('/api/v1/openapi.json', {
+  serveOpenApiDocument(app, IDENTITY_OPENAPI_PATH, {
     openapi: '3.1.0',
     info: { title: 'Tierline identity API', version: '1.0.0', description: 'Who am I, contacts, the user directory mirrored from Keycloak, and vendor signed links.' },
     servers: [{ url: '/' }],

@@ -1,4 +1,4 @@
-export { createIdentityApp } from './app.js';
+export { createIdentityApp, IDENTITY_OPENAPI_PATH } from './app.js';
 export { identityEnvSchema } from './env.js';
 export type { IdentityDeps, VendorLinkDeps } from './deps.js';
 export { createKeycloakAdmin, type KeycloakAdmin } from './keycloak-admin.js';

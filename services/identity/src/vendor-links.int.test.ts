@@ -532,7 +532,7 @@ describe('vendor signed links', () => {
   });
 
   it('documents every vendor link route in both services\' OpenAPI descriptions', async () => {
-    const identityDoc = await api(id.baseUrl)('GET', '/api/v1/openapi.json');
+    const identityDoc = await api(id.baseUrl)('GET', '/api/v1/identity/openapi.json');
     expect(identityDoc.status).toBe(200);
     expect(Object.keys(identityDoc.body.paths)).toEqual(
       expect.arrayContaining(['/api/v1/vendor-links', '/api/v1/vendor-links/jwks.json', '/api/v1/vendor-links/{id}/revoke', '/v/{token}', '/v/{token}/acknowledge']),

@@ -1,9 +1,12 @@
-import { createServiceApp, requireAuth, type Actor, type Logger, type Metrics, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
+import { createServiceApp, requireAuth, serveOpenApiDocument, type Actor, type Logger, type Metrics, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
 import { registerNotificationsList } from './routes/v1_notifications_list.js';
 import type { TicketAccess } from './ticket-access.js';
 import { registerTwilioStatusCallback, type TwilioStatusDeps } from './routes/webhooks_twilio_status.js';
 
 export type NotificationEnvBindings = { Variables: { requestId: string; actor: Actor; sql: Sql; ticketAccess: TicketAccess } };
+
+/** Under /api/v1/notifications, so the portal forwards it here and every service's document has its own path. */
+export const NOTIFICATION_OPENAPI_PATH = '/api/v1/notifications/openapi.json';
 
 export function createNotificationApp(deps: {
   sql: Sql;
@@ -28,7 +31,11 @@ export function createNotificationApp(deps: {
     },
   });
   // Registered before the auth middleware, so the description itself is public.
-  app.doc31('/api/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Tierline notification service', version: '1' } });
+  serveOpenApiDocument(app, NOTIFICATION_OPENAPI_PATH, {
+    openapi: '3.1.0',
+    info: { title: 'Tierline notification API', version: '1.0.0', description: 'Delivery status of the pages sent about a ticket.' },
+    servers: [{ url: '/' }],
+  });
   app.use('/api/*', async (c, next) => {
     c.set('sql', deps.sql);
     c.set('ticketAccess', deps.ticketAccess);

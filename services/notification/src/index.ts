@@ -1,4 +1,4 @@
-export { createNotificationApp } from './app.js';
+export { createNotificationApp, NOTIFICATION_OPENAPI_PATH } from './app.js';
 export { notificationEnvSchema, type NotificationEnv } from './env.js';
 export { startNotificationWorker } from './service.js';
 export { IdentityRecipientResolver, type Recipient, type RecipientResolver } from './recipients.js';

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { annotateTicket, createServiceApp, rateLimit, requireAuth } from '@tierline/platform';
+import { annotateTicket, createServiceApp, limitOperations, rateLimit, requireAuth } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps, TicketRateLimits } from './deps.js';
 import { registerDocs } from './routes/docs.js';
 import { registerSlaReport } from './routes/v1_reports_sla.js';
@@ -65,8 +65,10 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   // pages people; a publish changes every new ticket's escalation. Refused with 429 before any work.
   const limits = { ...DEFAULT_TICKET_RATE_LIMITS, ...deps.rateLimits };
   const createLimit = rateLimit({ name: 'ticket creation', max: limits.ticketCreatePerMinute, windowMs: 60_000 });
-  app.use('/api/v1/tickets', async (c, next) => (c.req.method === 'POST' ? createLimit(c as never, next) : next()));
-  app.use('/api/v1/policies/draft/publish', rateLimit({ name: 'policy publishing', max: limits.policyPublishPerMinute, windowMs: 60_000 }));
+  limitOperations(app, createLimit, [{ method: 'post', path: '/api/v1/tickets' }]);
+  limitOperations(app, rateLimit({ name: 'policy publishing', max: limits.policyPublishPerMinute, windowMs: 60_000 }), [
+    { method: 'post', path: '/api/v1/policies/draft/publish' },
+  ]);
 
   // Tickets
   registerCreateTicket(app);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { DOCS_CSP } from '@tierline/platform';
+import { DOCS_CSP, serveOpenApiDocument } from '@tierline/platform';
 import type { AuditAppEnv } from '../deps.js';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +25,7 @@ export function registerDocs(app: OpenAPIHono<AuditAppEnv>): void {
     bearerFormat: 'JWT',
     description: 'A Keycloak access token of realm "tierline" with audience tierline-audit, of an IT lead or an auditor.',
   });
-  app.doc31(AUDIT_OPENAPI_PATH, {
+  serveOpenApiDocument(app, AUDIT_OPENAPI_PATH, {
     openapi: '3.1.0',
     info: {
       title: 'Tierline audit API',

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, hasRole, type Sql } from '@tierline/platform';
+import { AppError, hasRole, trimmedText, type Sql } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { facts, insertOutbox, vendorLinkEvent, type VendorLinkRow } from '../vendor-links.js';
 import { authErrorResponses, badRequestResponse, conflictResponse, notFoundResponse } from './common.js';
@@ -14,7 +14,7 @@ export const revokeVendorLinkRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ id: z.uuid() }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ reason: z.string().trim().min(3).max(500) }).strict() } } },
+    body: { required: true, content: { 'application/json': { schema: z.object({ reason: trimmedText(3, 500) }).strict() } } },
   },
   responses: {
     200: { description: 'The link, now revoked', content: { 'application/json': { schema: VendorLinkSchema } } },

@@ -129,6 +129,8 @@ describe('portal server', () => {
         ['/api/v1/me', 'identity'],
         ['/api/v1/sites/north', 'identity'],
         ['/api/v1/openapi.json', 'ticket'],
+        // Every service's OpenAPI document, as the API docs page lists them.
+        ['/api/v1/identity/openapi.json', 'identity'],
         ['/api/docs', 'ticket'],
         ['/api/v1/tickets', 'ticket'],
         ['/api/v1/events', 'ticket'],

@@ -44,6 +44,8 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
     { prefix: '/api/v1/openapi.json', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/docs', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/me', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
+    // The identity service's OpenAPI document (the API docs page lists every service's).
+    { prefix: '/api/v1/identity', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
     { prefix: '/api/v1/sites', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
     { prefix: '/api/v1/notifications', service: 'notification', baseUrl: env.NOTIFICATION_SERVICE_URL },
     { prefix: '/api/v1/audit', service: 'audit', baseUrl: env.AUDIT_SERVICE_URL },

@@ -66,6 +66,10 @@ export async function forward(c: Context, route: Route, opts: ProxyOptions): Pro
   headers.set('x-forwarded-host', c.req.header('host') ?? incoming.host);
 
   const method = c.req.method;
+  // fetch (undici) refuses to send CONNECT, TRACE and TRACK at all, and no Tierline API has them:
+  // answer 405 here, with the methods the path does have, asked of the backend with OPTIONS (which
+  // every service answers with a 405 and its Allow header). Never a 502: nothing is down.
+  if (UNFORWARDABLE_METHODS.has(method.toUpperCase())) return notAllowedHere(c, route, target, headers, requestId, opts);
   // Bodies are small (the body limit applies before this) so buffering keeps things simple.
   const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
 
@@ -115,6 +119,25 @@ export async function forward(c: Context, route: Route, opts: ProxyOptions): Pro
  * that is the normal end of every live stream (a tab closed, a page left), so it ends the
  * response quietly instead of being reported by the HTTP server as a failed response.
  */
+/** Methods fetch will not send (the Fetch standard's forbidden methods). */
+const UNFORWARDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+async function notAllowedHere(c: Context, route: Route, target: string, headers: Headers, requestId: string, opts: ProxyOptions): Promise<Response> {
+  let allow: string | null = null;
+  let known = true;
+  try {
+    const res = await (opts.fetch ?? fetch)(target, { method: 'OPTIONS', headers, redirect: 'manual', signal: AbortSignal.timeout(opts.headersTimeoutMs) });
+    allow = res.headers.get('allow');
+    known = res.status !== 404;
+    await res.body?.cancel();
+  } catch {
+    // The backend is down: the method is refused all the same, without the list.
+  }
+  if (!known) return c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, requestId), 404);
+  const message = `${c.req.method} is not a method of the ${route.service} API`;
+  return c.json(errorBody('METHOD_NOT_ALLOWED', allow ? `${message}; allowed: ${allow}` : message, requestId), 405, allow ? { Allow: allow } : {});
+}
+
 function endQuietlyOnClientAbort(body: ReadableStream<Uint8Array>, clientSignal: AbortSignal): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({

@@ -2,13 +2,24 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { DOCS_CSP } from '@tierline/platform';
+import { DOCS_CSP, serveOpenApiDocument } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = dirname(require.resolve('swagger-ui-dist/package.json'));
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
 const TYPES: Record<string, string> = { css: 'text/css', js: 'text/javascript', png: 'image/png' };
+
+/**
+ * Every service's OpenAPI document, at the path the portal forwards to that service: the API docs
+ * page (/api/docs, reached through the portal) offers each of them.
+ */
+export const API_DOCUMENTS = [
+  { name: 'Tickets, policies, assignment (ticket service)', url: '/api/v1/openapi.json' },
+  { name: 'Identity, directory, vendor links (identity service)', url: '/api/v1/identity/openapi.json' },
+  { name: 'Notifications (notification service)', url: '/api/v1/notifications/openapi.json' },
+  { name: 'Audit log (audit service)', url: '/api/v1/audit/openapi.json' },
+] as const;
 
 /**
  * OpenAPI document generated from the routes' zod schemas, and Swagger UI served from the
@@ -21,7 +32,7 @@ export function registerDocs(app: OpenAPIHono<TicketAppEnv>): void {
     bearerFormat: 'JWT',
     description: 'A Keycloak access token of realm "tierline" with audience tierline-ticket.',
   });
-  app.doc31('/api/v1/openapi.json', {
+  serveOpenApiDocument(app, '/api/v1/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Tierline ticket API',
@@ -38,12 +49,16 @@ export function registerDocs(app: OpenAPIHono<TicketAppEnv>): void {
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
+<script src="/api/docs/swagger-ui-standalone-preset.js"></script>
 <script src="/api/docs/init.js"></script></body></html>`);
   });
   app.get('/api/docs/init.js', (c) =>
-    c.body(`window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#swagger-ui' });`, 200, {
-      'content-type': 'text/javascript',
-    }),
+    c.body(
+      `window.ui = SwaggerUIBundle({ urls: ${JSON.stringify(API_DOCUMENTS)}, 'urls.primaryName': ${JSON.stringify(API_DOCUMENTS[0].name)}, ` +
+        `dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });`,
+      200,
+      { 'content-type': 'text/javascript' },
+    ),
   );
   app.get('/api/docs/:asset', async (c) => {
     const asset = c.req.param('asset');

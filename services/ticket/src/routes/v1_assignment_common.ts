@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { ErrorEnvelopeSchema, TimeZoneSchema, WeeklyHoursSchema, WEEKDAYS } from '@tierline/contracts';
-import { AppError, hasRole, type Actor } from '@tierline/platform';
+import { AppError, hasRole, trimmedText, type Actor } from '@tierline/platform';
 import { isValidTimeZone } from '@tierline/workflows/policy';
 import type { TicketAppEnv } from '../deps.js';
 
@@ -106,7 +106,7 @@ const TeamWeeklyHoursSchema = WeeklyHoursSchema.superRefine((w, ctx) => {
 
 export const TeamBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Help desk' }),
+    name: trimmedText(1, 100).openapi({ example: 'Help desk' }),
     tier: z.union([z.literal(1), z.literal(2)]).openapi({ description: 'Tier 1 takes new tickets; tier 2 takes escalated ones.' }),
     timeZone: TimeZoneSchema.refine(isValidTimeZone, 'unknown IANA time zone'),
     weeklyHours: TeamWeeklyHoursSchema.openapi({ description: 'Working hours; outside them P1/P2 tickets go to the on-call rota.' }),
@@ -117,7 +117,7 @@ export const TeamBodySchema = z
 
 export const MemberBodySchema = z
   .object({
-    displayName: z.string().trim().min(1).max(100).openapi({ example: 'Alex Agent' }),
+    displayName: trimmedText(1, 100).openapi({ example: 'Alex Agent' }),
     skills: SkillsSchema.default([]),
     available: z.boolean().default(true),
     userId: z

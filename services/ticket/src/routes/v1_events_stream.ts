@@ -28,6 +28,16 @@ import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from
 import { findTicket } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
+/** One event of the stream, as a client's parser sees it (the fields of RFC text/event-stream). */
+const ServerSentEventSchema = z
+  .object({
+    event: z.enum(['ready', 'ticket', 'expired']),
+    data: z.string().openapi({ description: 'JSON. `ready`: {"ticketId"} (null for all tickets); `ticket`: a TicketStreamMessage; `expired`: {} (the token ran out)' }),
+    id: z.string().optional(),
+    retry: z.number().int().optional(),
+  })
+  .openapi('ServerSentEvent');
+
 export const TICKET_EVENTS_SUBJECT = 'tierline.events.ticket.>';
 /** A comment line this often keeps idle connections open through proxies and load balancers. */
 const HEARTBEAT_MS = 15_000;
@@ -169,7 +179,7 @@ export const ticketEventsStreamRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: QuerySchema },
   responses: {
-    200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    200: { description: 'The event stream', content: { 'text/event-stream': { schema: ServerSentEventSchema } } },
     ...badRequestResponse,
     ...authErrorResponses,
     ...unavailableResponse,

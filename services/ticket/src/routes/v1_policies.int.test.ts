@@ -384,3 +384,24 @@ describe('policies: security', () => {
     expect(garbage.status, JSON.stringify(garbage.body)).toBe(403);
   });
 });
+
+// Finding of the OpenAPI fuzzing: `PUT /api/v1/policies/versions/41973296136555` was a 500, the
+// number reaching a PostgreSQL integer column. Every method on the path, and the diff and migrate
+// numbers, must refuse it with a 400 naming the field.
+describe('policies: numbers beyond PostgreSQL integer', () => {
+  it('refuses a version beyond 2147483647 in the path with a 400 naming it, on every method', async () => {
+    for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+      const r = await call('lee', method, '/api/v1/policies/versions/41973296136555');
+      expect(r.status, `${method}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual(['version']);
+    }
+    expect((await call('lee', 'GET', '/api/v1/policies/versions/2147483647')).status).toBe(404);
+  });
+
+  it('refuses such a number in a diff query and in a migration body', async () => {
+    expect((await call('lee', 'GET', '/api/v1/policies/diff?from=1&to=41973296136555')).status).toBe(400);
+    const r = await call('lee', 'POST', '/api/v1/policies/migrate', { toVersion: 41973296136555, filter: {}, reason: 'out of range' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual(['toVersion']);
+  });
+});

@@ -5,7 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { EscalationPolicySchema, ErrorEnvelopeSchema, type ActorRef, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
-import { AppError, hasRole, zodIssuesToDetails, type Actor } from '@tierline/platform';
+import { AppError, hasRole, pathInt, zodIssuesToDetails, type Actor } from '@tierline/platform';
 import { validatePolicy } from '@tierline/workflows/policy';
 import type { TicketAppEnv } from '../deps.js';
 import { publishFromOutbox, type PolicyDraft } from '../policies-repo.js';
@@ -88,17 +88,21 @@ export const PolicyVersionSchema = z
   .openapi('PolicyVersion', { description: 'A published version. Never changes once published.' });
 
 export const VersionParamSchema = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'version', in: 'path' }, example: 2 }),
+  version: pathInt().openapi({ param: { name: 'version', in: 'path' }, example: 2 }),
 });
 
 /** `If-Match: "3"`, `W/"3"` or `3` → 3. Anything else is a 400 naming the header. */
+const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
+
+/** The `If-Match` header of the draft's writes: the lockVersion read, as an ETag. */
+export const IfMatchSchema = z
+  .string()
+  .regex(IF_MATCH, 'must be the draft\'s lockVersion as an ETag, e.g. "3" (use "0" when no draft was saved yet)')
+  .openapi({ description: 'The lockVersion read, as an ETag: "3".', example: '"3"' });
+
 export function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
+  const m = IF_MATCH.exec(value);
   if (!m) {
     throw new AppError('BAD_REQUEST', 'invalid request: if-match', [
       { path: 'if-match', message: 'must be the draft\'s lockVersion as an ETag, e.g. "3" (use "0" when no draft was saved yet)' },

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { AppError } from '@tierline/platform';
+import { AppError, pathInt } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { getDraft, publishedVersion } from '../policies-repo.js';
 import { authErrorResponses, badRequestResponse } from './common.js';
@@ -63,7 +63,7 @@ export function diffJson(a: unknown, b: unknown, path = ''): JsonChange[] {
 // ---------------------------------------------------------------------------------------------
 // GET /api/v1/policies/diff
 
-const VersionRef = z.union([z.literal('draft'), z.coerce.number().int().positive()]);
+const VersionRef = z.union([z.literal('draft'), pathInt()]);
 
 export const PolicyChangeSchema = z
   .object({

@@ -10,6 +10,7 @@ import {
   checkPolicy,
   conflictResponse,
   emit,
+  IfMatchSchema,
   parseIfMatch,
   policyEditors,
   policyNotFoundResponse,
@@ -35,7 +36,7 @@ export const publishPolicyDraftRoute = createRoute({
   security: [{ bearerAuth: [] }],
   middleware: [policyEditors] as const,
   request: {
-    headers: z.object({ 'if-match': z.string().optional().openapi({ example: '"3"' }) }),
+    headers: z.object({ 'if-match': IfMatchSchema.optional() }),
     body: { required: false, content: { 'application/json': { schema: PublishPolicyRequestSchema } } },
   },
   responses: {

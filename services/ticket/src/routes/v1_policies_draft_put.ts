@@ -13,6 +13,7 @@ import {
   draftView,
   emit,
   etag,
+  IfMatchSchema,
   parseIfMatch,
   policyEditors,
 } from './v1_policies_common.js';
@@ -29,7 +30,7 @@ export const putPolicyDraftRoute = createRoute({
   middleware: [policyEditors] as const,
   request: {
     headers: z.object({
-      'if-match': z.string().optional().openapi({ description: 'The lockVersion read, as an ETag: "3". Required.', example: '"3"' }),
+      'if-match': IfMatchSchema,
     }),
     body: { required: true, content: { 'application/json': { schema: EscalationPolicySchema } } },
   },
@@ -46,12 +47,8 @@ export function registerPutPolicyDraft(app: OpenAPIHono<TicketAppEnv>): void {
     const deps = c.get('deps');
     const actor = c.get('actor');
     const policy = c.req.valid('json');
-    const expected = parseIfMatch(c.req.valid('header')['if-match']);
-    if (expected === undefined) {
-      throw new AppError('BAD_REQUEST', 'invalid request: if-match', [
-        { path: 'if-match', message: 'send If-Match with the lockVersion you read (GET /api/v1/policies/draft), so a concurrent edit is not overwritten' },
-      ]);
-    }
+    // Required and well-formed (IfMatchSchema): a concurrent edit is never overwritten unknowingly.
+    const expected = parseIfMatch(c.req.valid('header')['if-match'])!;
     const issues = validatePolicy(policy);
     const saved = await saveDraft(deps.sql, {
       policy,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { PrioritySchema, TICKET_STATUSES, type EscalationPolicy } from '@tierline/contracts';
-import { AppError, type Actor } from '@tierline/platform';
+import { AppError, PG_INT_MAX, trimmedText, type Actor } from '@tierline/platform';
 import { migratePolicyUpdate, ticketWorkflowId } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
 import {
@@ -28,26 +28,27 @@ const OPEN_STATUSES = TICKET_STATUSES.filter((s) => s !== 'resolved' && s !== 'c
 
 export const MigratePolicyRequestSchema = z
   .object({
-    toVersion: z.number().int().positive().openapi({ example: 2 }),
+    toVersion: z.number().int().positive().max(PG_INT_MAX).openapi({ example: 2 }),
     ticketIds: z.array(z.uuid()).min(1).max(MIGRATION_BATCH_LIMIT).optional().openapi({ description: 'Migrate exactly these tickets (those that qualify).' }),
     filter: z
       .object({
         status: z.enum(OPEN_STATUSES).optional(),
         priority: PrioritySchema.optional(),
         siteId: z.string().min(1).optional(),
-        fromVersion: z.number().int().nonnegative().optional().openapi({ description: 'Only tickets now on this version.' }),
+        fromVersion: z.number().int().nonnegative().max(PG_INT_MAX).optional().openapi({ description: 'Only tickets now on this version.' }),
       })
       .strict()
       .optional()
       .openapi({ description: 'Narrows the open tickets; `{}` means every open ticket on an older version.' }),
-    reason: z.string().trim().min(3).max(1000).openapi({ description: 'Why; kept with the migration record (not copied into events).' }),
+    reason: trimmedText(3, 1000).openapi({ description: 'Why; kept with the migration record (not copied into events).' }),
   })
   .strict()
   .refine((b) => b.ticketIds !== undefined || b.filter !== undefined, {
     message: 'name the tickets: give `ticketIds`, or `filter` (`{}` for every open ticket)',
     path: ['filter'],
   })
-  .openapi('MigratePolicyRequest');
+  // The refine above, said in the document.
+  .openapi('MigratePolicyRequest', { anyOf: [{ required: ['ticketIds'] }, { required: ['filter'] }] });
 
 export const MigrationResultSchema = z
   .object({

@@ -1,0 +1,1 @@
+import '@tierline/testing/quiet-temporal';
