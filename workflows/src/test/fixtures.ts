@@ -52,7 +52,8 @@ export function testPolicy(overrides: Partial<EscalationPolicy> = {}): Escalatio
           sat: [],
           sun: [],
         },
-        holidays: ['2027-03-15'],
+        // Tests that need a holiday add one near the test server's clock (nextSpringForward).
+        holidays: [],
       },
     },
     rules: [
@@ -96,6 +97,59 @@ export function testPolicy(overrides: Partial<EscalationPolicy> = {}): Escalatio
     reopenPolicy: 'restart_resolution_clock',
     ...overrides,
   };
+}
+
+const DAY = 24 * 60 * MIN;
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The UTC offset of `timeZone` at `ms`, in minutes (-300 for EST), read from Intl, not from the policy code. */
+export function utcOffsetMinutes(timeZone: string, ms: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')!.value;
+  const m = /^GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?$/.exec(name);
+  if (!m) throw new Error(`unexpected offset name ${name}`);
+  return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+}
+
+/**
+ * The first spring daylight-saving change in New York (US rule: the second Sunday of March) whose
+ * Friday 17:00 EST is still ahead of `afterMs`, the test server's clock; so a test of it never
+ * expires. Gives that Friday 17:00 EST, the Monday after (made a holiday by the test) and Tuesday
+ * 09:00 EDT.
+ */
+export function nextSpringForward(afterMs: number) {
+  for (let year = new Date(afterMs).getUTCFullYear(); ; year++) {
+    const march1 = new Date(Date.UTC(year, 2, 1)).getUTCDay();
+    const sunday = 1 + ((7 - march1) % 7) + 7;
+    const friday17 = Date.UTC(year, 2, sunday - 2, 22);
+    if (friday17 <= afterMs + MIN) continue;
+    const tuesday9 = Date.UTC(year, 2, sunday + 2, 13);
+    // The premise, checked against the platform's time-zone data rather than assumed.
+    if (utcOffsetMinutes('America/New_York', friday17) !== -300 || utcOffsetMinutes('America/New_York', tuesday9) !== -240) {
+      throw new Error(`no spring-forward between ${new Date(friday17).toISOString()} and ${new Date(tuesday9).toISOString()}`);
+    }
+    return { friday17, monday: ymd(Date.UTC(year, 2, sunday + 1)), tuesday9 };
+  }
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * The first Saturday–Tuesday in `timeZone` that starts more than a day after `afterMs` (the test
+ * server's clock) with no daylight-saving change inside it. `at('tue', '09:30')` is that local
+ * time as a UTC instant; `monday` the Monday's date (for a holiday).
+ */
+export function nextWeekend(afterMs: number, timeZone: string) {
+  const localDay = (ms: number) => new Date(ms + utcOffsetMinutes(timeZone, ms) * MIN).getUTCDay();
+  let noon = Date.UTC(new Date(afterMs).getUTCFullYear(), new Date(afterMs).getUTCMonth(), new Date(afterMs).getUTCDate() + 2, 12);
+  while (localDay(noon) !== 6 || utcOffsetMinutes(timeZone, noon) !== utcOffsetMinutes(timeZone, noon + 3 * DAY)) noon += DAY;
+  const offset = utcOffsetMinutes(timeZone, noon);
+  const saturday = noon - (noon % DAY); // 00:00 UTC of that date
+  const at = (day: 'sat' | 'sun' | 'mon' | 'tue', hhmm: string): number => {
+    const days = (WEEKDAYS.indexOf(day) + 1) % 7; // sat 0, sun 1, mon 2, tue 3
+    const [h, m] = hhmm.split(':').map(Number);
+    return saturday + days * DAY + (h! * 60 + m!) * MIN - offset * MIN;
+  };
+  return { monday: ymd(saturday + 2 * DAY), at };
 }
 
 export function makeTicket(createdAtMs: number, priority: Priority = 'P1', category = 'network'): Ticket {

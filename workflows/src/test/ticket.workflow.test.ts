@@ -24,7 +24,7 @@ import { addBusinessMs } from '../policy/calendar.js';
 import { validatePolicy } from '../policy/validate.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { workflowsPath } from '../worker-factory.js';
-import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
+import { MIN, input, makeTicket, nextSpringForward, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
 const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
 const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
@@ -142,12 +142,18 @@ describe.each([
   });
 
   it('counts only working hours: across a weekend, a holiday and the spring daylight-saving change', async () => {
-    // Friday 2027-03-12 17:00 EST. 120 working minutes: Fri 17:00–18:00 (60), Sat/Sun closed,
-    // Mon 15th a holiday, DST began Sunday the 14th, so Tue 16th 08:00–09:00 EDT = 13:00Z.
-    const opened = Date.parse('2027-03-12T22:00:00Z');
-    const t = makeTicket(opened, 'P3');
-    const h = await open(input(t));
-    const expected = Date.parse('2027-03-16T13:00:00Z');
+    // Friday 17:00 EST before the next spring-forward (taken from the test server's clock, so the
+    // test never expires). 120 working minutes: Fri 17:00–18:00 (60), Sat/Sun closed, Monday a
+    // holiday, DST began on the Sunday, so Tuesday 08:00–09:00 EDT = 13:00Z.
+    const dst = nextSpringForward(await env.currentTimeMs());
+    const policy = testPolicy();
+    const clinic = policy.calendars['clinic']!;
+    if (clinic.mode !== 'business_hours') throw new Error('the test clinic calendar has business hours');
+    clinic.holidays = [dst.monday];
+    await sleepUntil(dst.friday17, 0);
+    const t = makeTicket(dst.friday17, 'P3');
+    const h = await open(input(t, { version: 1, policy }));
+    const expected = dst.tuesday9;
     await sleepUntil(expected, -60_000);
     expect((await h.query(getStateQuery)).escalations).toEqual([]);
     await sleepUntil(expected, 60_000);
