@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -137,14 +138,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /**
    * Levels of the current rule. A level whose threshold has already passed on its clock and
    * whose tier the ticket already holds is marked done (no page for what already happened);
-   * one that passed but would raise the tier fires at once.
+   * one that passed but would raise the tier fires at once. At opening nothing has happened
+   * yet, so every level is still to fire: a level after 0 minutes (a medical-device P1 paging
+   * biomed on call) pages at once.
    */
-  const buildLevels = (at: number): LevelState[] =>
+  const buildLevels = (at: number, opening = false): LevelState[] =>
     rule().levels.map((l, index) => {
       const clock = state.clocks[l.after.clock];
       const passed = elapsedMs(clock, at) >= l.after.minutes * MIN;
       const maxRepeats = l.repeatEveryMinutes ? (l.maxRepeats ?? 0) : 0;
-      const done = passed && state.tier >= l.tier;
+      const done = !opening && passed && state.tier >= l.tier;
       return {
         index,
         clock: l.after.clock,
@@ -697,7 +700,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // Free text (title, description) stays out of events: they feed audit and notifications,
     // which must not spread patient details.
     created.occurredAt = input.ticket.createdAt;
-    state.levels = buildLevels(Date.parse(input.ticket.createdAt));
+    // Tickets opened before this patch marked a 0-minute level at the opening tier as done.
+    state.levels = buildLevels(Date.parse(input.ticket.createdAt), patched('levels-due-at-opening-fire'));
     const patch = snapshotPatch();
     lastReadModel = JSON.stringify(patch);
     await recordTicketOpened({ ticket: input.ticket, event: created, patch });
