@@ -1,10 +1,19 @@
 // `npm test`: everything CI checks, on real servers. Installs the pinned tools and npm
 // dependencies, starts the servers that are not already running, runs build, lint, typecheck
-// and every test package (unit, workflow and integration tests), prints one summary line,
-// and stops exactly the servers it started.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// and every test package (unit, workflow and integration tests) with CI=true, prints one summary
+// line, and stops exactly the servers it started. It fails when a workspace package has no test
+// script or wrote no results (scripts/test-check.mjs).
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
+import { ciEnv, resultFiles, testProblems } from './test-check.mjs';
+
+// A package without a test script fails the run before anything starts.
+const missing = testProblems(repo);
+if (missing.length > 0) {
+  for (const { where, message } of missing) process.stdout.write(`\nFAILED ${where}\n    ${message}\n`);
+  process.exit(1);
+}
 
 installTools();
 ensureNodeModules();
@@ -22,18 +31,16 @@ try {
   log('starting servers the tests need (infra/stack.mjs)');
   run(process.execPath, [join(repo, 'infra', 'stack.mjs'), 'up', '--record', record]);
 
-  const env = {
+  const env = ciEnv({
     ...process.env,
     ...infraEnv(),
     TIERLINE_TEMPORAL_TEST_SERVER: toolPaths().temporalTestServer,
     TIERLINE_SCHEMATHESIS: toolPaths().schemathesis,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    NODE_ENV: 'test',
-  };
-  for (const f of findResults()) rmSync(f, { force: true });
+  });
+  for (const f of resultFiles(repo)) rmSync(f, { force: true });
   log('turbo: build, lint, typecheck, test');
   code = await runAsync('npx', ['turbo', 'run', 'build', 'lint', 'typecheck', 'test', '--concurrency=2', '--continue'], { env });
-  printSummary();
+  if (printSummary() > 0 && code === 0) code = 1;
 } finally {
   log('stopping the servers this run started');
   if (existsSync(record)) run(process.execPath, [join(repo, 'infra', 'stack.mjs'), 'down', '--from', record], { allowFail: true });
@@ -41,23 +48,15 @@ try {
 }
 process.exit(code);
 
-function findResults() {
-  const out = [];
-  for (const group of ['packages', 'services', 'tests']) {
-    const dir = join(repo, group);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) out.push(join(dir, name, '.vitest-results.json'));
-  }
-  out.push(join(repo, 'workflows', '.vitest-results.json'));
-  return out.filter((f) => existsSync(f));
-}
-
-/** One closing line for CI, summed over every package's vitest JSON report. */
+/**
+ * One closing line for CI, summed over every package's vitest JSON report, and a failure for
+ * each package that left none. Returns the number of failures.
+ */
 function printSummary() {
   let passed = 0;
   let skipped = 0;
-  const failures = [];
-  for (const f of findResults()) {
+  const failures = testProblems(repo, { afterRun: true });
+  for (const f of resultFiles(repo)) {
     const r = JSON.parse(readFileSync(f, 'utf8'));
     const before = failures.length;
     for (const suite of r.testResults ?? []) {
@@ -77,4 +76,5 @@ function printSummary() {
     process.stdout.write(`\nFAILED ${where}\n${lines.join('\n')}\n`);
   }
   process.stdout.write(`\ntests: ${passed} passed, ${failures.length} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  return failures.length;
 }
