@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -107,5 +107,29 @@ describe('the worker process serves Prometheus metrics', () => {
     }, 30_000);
     expect(sdk.text).toMatch(/^temporal_num_pollers\{[^}]*poller_type="workflow_task"/m);
     expect(sdk.text).toMatch(/^temporal_request(_total)?\{[^}]*operation="[A-Za-z]+"/m);
+  });
+});
+
+describe('the worker process without a workflow bundle', () => {
+  it('refuses to start, naming the missing file and how to build it', () => {
+    const env = testEnv();
+    const missing = join(tmpdir(), `no-such-dir-${randomBytes(4).toString('hex')}`, WORKFLOW_BUNDLE_FILE);
+    const r = spawnSync(process.execPath, ['--conditions=@tierline/source', '--import', 'tsx', WORKER], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: env.databaseUrl,
+        NATS_URL: env.natsServers,
+        NATS_USER: 'worker',
+        NATS_PASSWORD: 'worker-dev-secret',
+        WORKFLOW_BUNDLE_PATH: missing,
+        LOG_LEVEL: 'info',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    const fatal = JSON.parse(r.stdout.split('\n').find((line) => line.includes('no workflow bundle'))!);
+    expect(fatal).toMatchObject({ level: 60, workflowBundlePath: missing });
+    expect(fatal.msg).toContain('npm run build');
   });
 });
