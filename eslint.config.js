@@ -35,8 +35,9 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code: deterministic sandbox. Activities and the worker live elsewhere.
-    files: ['workflows/src/workflows/**/*.ts'],
+    // Workflow code and the domain rules it runs: deterministic sandbox. Activities and the worker
+    // live elsewhere.
+    files: ['workflows/src/workflows/**/*.ts', 'packages/domain/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

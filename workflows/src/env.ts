@@ -19,6 +19,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
   METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9465'),
   // Where the Temporal SDK serves its own metrics (task latencies, slots, polls): host:port, GET /metrics.
   TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').default('127.0.0.1:9464'),
+  // The prebuilt workflow bundle; default: dist/workflow-bundle.js next to the worker, which `npm run build` writes.
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 })
   .superRefine(checkNatsCredentials)
   // In production: no demo secret, none missing (decision 18).

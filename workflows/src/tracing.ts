@@ -13,6 +13,12 @@ import { annotateTicket, currentTracing, runWithLogContext, type Tracing } from 
 const require = createRequire(import.meta.url);
 
 /**
+ * OpenTelemetry's workflow interceptors: inside the sandbox they make the workflow's spans and
+ * hand them to the `exporter` sink. Compiled into every workflow bundle (bundle.ts).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
+/**
  * The Temporal client's interceptors: with tracing on, starting a ticket's workflow, updating and
  * signalling it carry the caller's trace context in the Temporal headers, so the workflow's spans
  * are children of the HTTP request that opened (or acted on) the ticket. Empty when tracing is off.
@@ -52,7 +58,7 @@ export function workerTracingOptions(tracing: Tracing = currentTracing()): Pick<
   if (!tracing.enabled || !tracing.spanProcessor || !tracing.resource) return { interceptors: { activity: [logContext] } };
   return {
     interceptors: {
-      workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+      workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
       // Outermost first: the OpenTelemetry span is open when the log context reads the ticket id.
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }), logContext],
     },

@@ -1,16 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createAssignmentActivities } from './activities/assignment.js';
+import { bundleAtStart, workflowsPath } from './bundle.js';
 import { DEFAULT_TASK_QUEUE } from './definitions.js';
 import { workerTracingOptions } from './tracing.js';
-
-/** The workflows module: TypeScript source under tests, compiled JavaScript when deployed. */
-export function workflowsPath(): string {
-  const ts = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
-  return existsSync(ts) ? ts : fileURLToPath(new URL('./workflows/index.js', import.meta.url));
-}
 
 export interface TicketWorkerOptions {
   connection: NativeConnection;
@@ -19,6 +12,26 @@ export interface TicketWorkerOptions {
   deps: ActivityDeps;
   /** 0 forces a replay on every task: used by one test suite to catch non-determinism. */
   maxCachedWorkflows?: number;
+  /**
+   * The prebuilt workflow bundle (`npm run build`: dist/workflow-bundle.js), as the deployed
+   * worker runs. Without it the workflows are bundled from workflowsPath() when the worker is
+   * created: in-process workers of the tests, which run the TypeScript sources (decision 25).
+   */
+  workflowBundlePath?: string;
+}
+
+/** Where the workflow code comes from, and the tracing options that go with it. */
+function workflowCode(bundlePath: string | undefined): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'bundlerOptions' | 'interceptors' | 'sinks'> {
+  const tracing = workerTracingOptions();
+  if (bundlePath === undefined) return { ...bundleAtStart(), ...tracing };
+  // The bundle already holds the workflow interceptors (bundle.ts); they report to the exporter
+  // sink, which goes nowhere while tracing is off.
+  const { workflowModules: _bundled, ...interceptors } = tracing.interceptors ?? {};
+  return {
+    workflowBundle: { codePath: bundlePath },
+    interceptors,
+    sinks: tracing.sinks ?? { exporter: { export: { fn: () => undefined } } },
+  };
 }
 
 export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
@@ -26,7 +39,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowsPath: workflowsPath(),
+    ...workflowCode(opts.workflowBundlePath),
     activities: { ...createActivities(opts.deps), ...createAssignmentActivities({ sql: opts.deps.sql }) },
     // Every new ticket's first workflow task waits on the shared (non-sticky) queue; later ones
     // on this worker's sticky queue. The defaults (10 pollers, a fifth of them on the shared
@@ -35,10 +48,8 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     // went down to 1 there. Half of 20 pollers on each queue keeps up.
     maxConcurrentWorkflowTaskPolls: 20,
     nonStickyToStickyPollRatio: 0.5,
-    // Traces (when initTracing found an exporter) and the activities' log correlation.
-    ...workerTracingOptions(),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
 
-export { NativeConnection };
+export { NativeConnection, workflowsPath };

@@ -1,12 +1,21 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { Runtime } from '@temporalio/worker';
 import { connectNats, createLogger, createMetrics, createSql, ensureStreams, initTracing, parseEnv } from '@tierline/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { NativeConnection, createTicketWorker } from './worker-factory.js';
+import { WORKFLOW_BUNDLE_FILE } from './bundle.js';
 import { workerEnvSchema } from './env.js';
 
 const env = parseEnv(workerEnvSchema);
 const logger = createLogger('worker', env.LOG_LEVEL);
+// The workflow code `npm run build` bundled (decision 25); the worker does not bundle at start-up.
+const workflowBundlePath = env.WORKFLOW_BUNDLE_PATH ?? fileURLToPath(new URL(`./${WORKFLOW_BUNDLE_FILE}`, import.meta.url));
+if (!existsSync(workflowBundlePath)) {
+  logger.fatal({ workflowBundlePath }, 'no workflow bundle: run `npm run build` (or set WORKFLOW_BUNDLE_PATH)');
+  process.exit(1);
+}
 // Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT; off without one.
 const tracing = initTracing('worker');
 // The SDK's own metrics (workflow and activity task latencies, slots, polls) on their own port;
@@ -34,8 +43,9 @@ const worker = await createTicketWorker({
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.TICKET_TASK_QUEUE,
   deps: { sql, js: jetstream(nc), metrics },
+  workflowBundlePath,
 });
-logger.info({ taskQueue: env.TICKET_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker started');
+logger.info({ taskQueue: env.TICKET_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, workflowBundlePath }, 'worker started');
 // worker.run() resolves after shutdown (the SDK handles SIGTERM/SIGINT itself).
 await worker.run();
 await nc.drain();

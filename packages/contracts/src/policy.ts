@@ -7,7 +7,7 @@ import { ImpactSchema, PrioritySchema, UrgencySchema } from './tickets.js';
  *
  * This file is the *structural* contract (types, ranges, formats). The semantic rules that need
  * the whole policy (known calendars, level ordering, a default rule per priority, real IANA time
- * zones, …) live in `validatePolicy` (workflows/src/policy/validate.ts), which is zod-free so the
+ * zones, …) live in `validatePolicy` (packages/domain/src/policy/validate.ts), which is zod-free so the
  * workflow sandbox can run it too. The API runs both: zod first, then `validatePolicy`.
  *
  * Units: every duration is in whole minutes of the rule's calendar time ("business minutes" on a

@@ -15,7 +15,7 @@ import { DEFAULT_CATEGORIES } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceToken, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { api, collectEvents, startIdentity } from './test/harness.js';
 import { createTicketServiceClient } from './ticket-service.js';

@@ -14,7 +14,7 @@ import {
   onShutdown,
   parseEnv,
 } from '@tierline/platform';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { temporalClientInterceptors } from '@tierline/workflows/tracing';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';

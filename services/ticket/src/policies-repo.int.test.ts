@@ -5,7 +5,7 @@ import { DeliverPolicy, jetstream, type JetStreamClient } from '@nats-io/jetstre
 import { EVENTS_STREAM, EscalationPolicySchema, type EventEnvelope } from '@tierline/contracts';
 import { connectNats, createSql, ensureStreams, migrate, type NatsConnection, type Sql } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
-import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/domain';
 import {
   ensureInitialPolicy,
   flushPolicyOutbox,

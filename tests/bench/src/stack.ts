@@ -11,7 +11,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_POLICY, validatePolicy } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY, validatePolicy } from '@tierline/domain';
 import { createSql, migrate, type Sql } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';

@@ -46,7 +46,7 @@ import {
 import { startProviderStubs } from '@tierline/provider-stubs';
 import { NOTIFY_SUBJECT, NotifyCommandSchema } from '@tierline/contracts';
 import { createPortalApp, PORTAL_PUBLIC_DIR, portalEnvSchema } from '@tierline/portal/server';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

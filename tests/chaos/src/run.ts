@@ -16,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { EscalationPolicy, PolicyRule } from '@tierline/contracts';
 import { connectNats, createLogger, createSql } from '@tierline/platform';
 import { DEMO_CONTACTS, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import { check, MIN_MS, renderMarkdown, type LevelSpec, type Observed, type Outage } from './checker.js';
 import { collectAudit, collectMails, collectNotifications, collectSms, collectStream, collectTickets, collectTimeline, collectWorkflows } from './collect.js';
 

@@ -26,7 +26,7 @@ import { createNotificationApp, createTicketAccess, NOTIFICATION_MIGRATIONS_DIR,
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import twilio from 'twilio';
 import { inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
 

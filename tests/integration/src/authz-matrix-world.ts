@@ -19,7 +19,7 @@ import {
 import { createNotificationApp, createTicketAccess, NOTIFICATION_MIGRATIONS_DIR } from '@tierline/notification';
 import { AUDIT_MIGRATIONS_DIR, appendEvent, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { api } from './harness.js';
 
 /** The SMS provider's auth token and callback URL the matrix's notification app is configured with. */

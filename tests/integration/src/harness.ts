@@ -6,7 +6,7 @@ import { EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Logger } from '@tierline/platform';
 import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import type { EscalationPolicy } from '@tierline/contracts';
 import { AUDIT_MIGRATIONS_DIR, createAuditSql, startAuditConsumer } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';

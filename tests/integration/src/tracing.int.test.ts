@@ -7,7 +7,7 @@ import type { EscalationPolicy } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, ensureStreams, initTracing, migrate, parseEnv, type NatsConnection, type Sql, type Tracing } from '@tierline/platform';
 import { NOTIFICATION_MIGRATIONS_DIR, notificationEnvSchema, startNotificationWorker, type Recipient, type RecipientResolver } from '@tierline/notification';
 import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import { api, eventually, startSlice, type Slice } from './harness.js';
 
 /**

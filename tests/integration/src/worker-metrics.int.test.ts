@@ -1,16 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '@tierline/testing';
+import { WORKFLOW_BUNDLE_FILE, buildWorkflowBundle } from '@tierline/workflows/bundle';
 import { eventually } from './harness.js';
 
 /**
  * Issue #7, metrics: the worker process as deployed (workflows/src/worker.ts, its own process, the
  * Temporal SDK's runtime installed once) serves its own Prometheus metrics on METRICS_ADDRESS and
  * the SDK's on TEMPORAL_METRICS_ADDRESS. Only a separate process can show the second: the SDK
- * runtime is installed once per process, and the test runner's is already installed.
+ * runtime is installed once per process, and the test runner's is already installed. Like the
+ * deployed worker, it loads a prebuilt workflow bundle (decision 25), built here from the sources.
  */
 
 const WORKER = fileURLToPath(new URL('../../../workflows/src/worker.ts', import.meta.url));
@@ -32,9 +37,12 @@ describe('the worker process serves Prometheus metrics', () => {
   let output = '';
   let metricsPort = 0;
   let sdkPort = 0;
+  const bundleDir = mkdtempSync(join(tmpdir(), 'workflow-bundle-'));
+  const workflowBundlePath = join(bundleDir, WORKFLOW_BUNDLE_FILE);
 
   beforeAll(async () => {
     const env = testEnv();
+    await buildWorkflowBundle(workflowBundlePath);
     metricsPort = await freePort();
     sdkPort = await freePort();
     child = spawn(process.execPath, ['--conditions=@tierline/source', '--import', 'tsx', WORKER], {
@@ -50,6 +58,7 @@ describe('the worker process serves Prometheus metrics', () => {
         TICKET_TASK_QUEUE: `it-worker-metrics-${randomBytes(4).toString('hex')}`,
         METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
         TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${sdkPort}`,
+        WORKFLOW_BUNDLE_PATH: workflowBundlePath,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +68,7 @@ describe('the worker process serves Prometheus metrics', () => {
     await eventually('the worker to start polling', async () => (output.includes('"worker started"') ? true : undefined), 90_000).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- worker output ---\n${output.slice(-3000)}`);
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
@@ -67,6 +76,13 @@ describe('the worker process serves Prometheus metrics', () => {
       child.kill('SIGTERM');
       await exited;
     }
+    rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  it('runs the prebuilt workflow bundle it was given', () => {
+    const started = output.split('\n').find((line) => line.includes('"worker started"'));
+    expect(started).toBeDefined();
+    expect(JSON.parse(started!)).toMatchObject({ workflowBundlePath });
   });
 
   const scrape = async (port: number) => {
@@ -91,5 +107,29 @@ describe('the worker process serves Prometheus metrics', () => {
     }, 30_000);
     expect(sdk.text).toMatch(/^temporal_num_pollers\{[^}]*poller_type="workflow_task"/m);
     expect(sdk.text).toMatch(/^temporal_request(_total)?\{[^}]*operation="[A-Za-z]+"/m);
+  });
+});
+
+describe('the worker process without a workflow bundle', () => {
+  it('refuses to start, naming the missing file and how to build it', () => {
+    const env = testEnv();
+    const missing = join(tmpdir(), `no-such-dir-${randomBytes(4).toString('hex')}`, WORKFLOW_BUNDLE_FILE);
+    const r = spawnSync(process.execPath, ['--conditions=@tierline/source', '--import', 'tsx', WORKER], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: env.databaseUrl,
+        NATS_URL: env.natsServers,
+        NATS_USER: 'worker',
+        NATS_PASSWORD: 'worker-dev-secret',
+        WORKFLOW_BUNDLE_PATH: missing,
+        LOG_LEVEL: 'info',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    const fatal = JSON.parse(r.stdout.split('\n').find((line) => line.includes('no workflow bundle'))!);
+    expect(fatal).toMatchObject({ level: 60, workflowBundlePath: missing });
+    expect(fatal.msg).toContain('npm run build');
   });
 });

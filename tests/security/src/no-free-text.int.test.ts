@@ -8,7 +8,7 @@ import { DEFAULT_CATEGORIES, EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
 import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { TEST_FAST_POLICY } from '@tierline/workflows/policy';
+import { TEST_FAST_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 
 /**

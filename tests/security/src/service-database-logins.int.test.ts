@@ -10,7 +10,7 @@ import { connectNats, createSql, migrate, type Sql } from '@tierline/platform';
 import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
 import { ensureInitialPolicy, latestPublished, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { createActivities } from '@tierline/workflows/activities';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 
 /**
  * Medium 4, first bullet: every service used to log in to PostgreSQL as the superuser `tierline`,

@@ -1,7 +1,7 @@
 /**
  * The automated-assignment activity: picks the team and the person for a ticket at a tier, from
  * the rules, teams, rotas and round-robin state of migrations/004_assignment.sql (ticket schema).
- * The decisions themselves are the pure functions of ../assignment; this file only loads rows and
+ * The decisions themselves are the pure functions of @tierline/domain; this file only loads rows and
  * records the outcome. It never writes the tickets row: the workflow applies the decision through
  * its own state and recordTicketEvent, so the read model keeps a single writer.
  */
@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { PRIORITIES, type Priority, type WeeklyHours } from '@tierline/contracts';
 import type { Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
-import { chooseAssignee, matchRule, needsOnCall, shiftAt, type AssignmentRule } from '../assignment/index.js';
+import { chooseAssignee, matchRule, needsOnCall, shiftAt, type AssignmentRule } from '@tierline/domain';
 
 export interface AssignmentActivityDeps {
   /** Pool on the ticket service's schema, where the assignment tables live. */

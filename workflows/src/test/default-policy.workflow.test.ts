@@ -6,9 +6,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { EscalationPolicy, NotifyCommand } from '@tierline/contracts';
 import { temporalTestServerPath } from '@tierline/testing';
 import { acknowledgeUpdate, getStateQuery, TICKET_WORKFLOW_TYPE, type TicketWorkflowInput } from '../definitions.js';
-import { DEFAULT_POLICY, validatePolicy } from '../policy/index.js';
+import { DEFAULT_POLICY, validatePolicy } from '@tierline/domain';
 import type { ticketWorkflow } from '../workflows/ticket.js';
-import { workflowsPath } from '../worker-factory.js';
+import { bundleAtStart } from '../bundle.js';
 import { MIN, input, makeTicket, nextWeekend, recordingActivities, registerSearchAttributes, saveHistories } from './fixtures.js';
 
 /**
@@ -38,7 +38,7 @@ describe.each([
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: workflowsPath(),
+      ...bundleAtStart(),
       activities: rec.activities,
       ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     });

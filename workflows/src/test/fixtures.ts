@@ -10,7 +10,7 @@ import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
 import type { AssignmentActivities, AutoAssignInput } from '../activities/assignment.js';
 import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '../definitions.js';
-import { DEFAULT_POLICY } from '../policy/defaults.js';
+import { DEFAULT_POLICY } from '@tierline/domain';
 
 export const MIN = 60_000;
 

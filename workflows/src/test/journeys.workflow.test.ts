@@ -15,7 +15,7 @@ import {
   type TicketWorkflowInput,
 } from '../definitions.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
-import { workflowsPath } from '../worker-factory.js';
+import { bundleAtStart } from '../bundle.js';
 import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
 /**
@@ -42,7 +42,7 @@ describe('ticket journeys recorded for replay', () => {
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
     await registerSearchAttributes(env);
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: workflowsPath(), activities: rec.activities });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...bundleAtStart(), activities: rec.activities });
     running = worker.run();
   });
   afterAll(async () => {

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import { workflowsPath } from '../worker-factory.js';
+import { WORKFLOW_BUNDLE_FILE, bundleAtStart, buildWorkflowBundle, workflowsPath } from '../bundle.js';
 import { HISTORIES_DIR, committedHistories, historyFromFile } from './fixtures.js';
 
 /**
@@ -33,7 +34,7 @@ const tracingOptions = {
 async function replayAll(path: string, only = files, extra: Partial<typeof tracingOptions> = {}): Promise<Map<string, ReplayResult>> {
   const results = new Map<string, ReplayResult>();
   const histories = only.map((file) => ({ workflowId: file, history: load(file) }));
-  for await (const r of Worker.runReplayHistories({ workflowsPath: path, ...extra }, histories)) results.set(r.workflowId, r);
+  for await (const r of Worker.runReplayHistories({ ...bundleAtStart(path), ...extra }, histories)) results.set(r.workflowId, r);
   return results;
 }
 
@@ -89,6 +90,21 @@ describe('replay of committed ticket histories', () => {
     expect(traced.size).toBe(files.length);
     expect(failed).toEqual([]);
   }, 120_000);
+
+  it('replays them all on a prebuilt bundle, the way the deployed worker loads its workflows (decision 25)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-bundle-'));
+    try {
+      const codePath = join(dir, WORKFLOW_BUNDLE_FILE);
+      await buildWorkflowBundle(codePath);
+      const histories = files.map((file) => ({ workflowId: file, history: load(file) }));
+      const replayed = new Map<string, ReplayResult>();
+      for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath }, sinks: tracingOptions.sinks }, histories)) replayed.set(r.workflowId, r);
+      expect(replayed.size).toBe(files.length);
+      expect([...replayed.values()].filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('the replay check itself', () => {

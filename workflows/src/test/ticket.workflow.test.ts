@@ -20,10 +20,9 @@ import {
   waitOnRequesterUpdate,
   type TicketWorkflowInput,
 } from '../definitions.js';
-import { addBusinessMs } from '../policy/calendar.js';
-import { validatePolicy } from '../policy/validate.js';
+import { addBusinessMs, validatePolicy } from '@tierline/domain';
 import type { ticketWorkflow } from '../workflows/ticket.js';
-import { workflowsPath } from '../worker-factory.js';
+import { bundleAtStart } from '../bundle.js';
 import { MIN, input, makeTicket, nextSpringForward, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
 const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
@@ -49,7 +48,7 @@ describe.each([
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: workflowsPath(),
+      ...bundleAtStart(),
       activities: rec.activities,
       ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     });

@@ -38,8 +38,7 @@ import {
   type TicketStateView,
   type TicketWorkflowInput,
 } from '../definitions.js';
-import { addBusinessMs, businessMsBetween } from '../policy/calendar.js';
-import { ruleFor } from '../policy/validate.js';
+import { addBusinessMs, businessMsBetween, ruleFor } from '@tierline/domain';
 
 const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<TicketActivities & AssignmentActivities>({
   startToCloseTimeout: '30 seconds',

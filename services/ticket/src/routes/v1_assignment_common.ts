@@ -6,7 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { ErrorEnvelopeSchema, TimeZoneSchema, WeeklyHoursSchema, WEEKDAYS } from '@tierline/contracts';
 import { AppError, hasRole, trimmedText, type Actor } from '@tierline/platform';
-import { isValidTimeZone } from '@tierline/workflows/policy';
+import { isValidTimeZone } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
 
 export const ASSIGNMENT_TAGS = ['Assignment'];

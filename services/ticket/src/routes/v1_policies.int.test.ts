@@ -19,7 +19,7 @@ import {
   type Sql,
 } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import type { TicketDeps } from '../deps.js';
 import { createTicketApp } from '../app.js';
 

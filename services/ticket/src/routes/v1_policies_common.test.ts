@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, type Actor } from '@tierline/platform';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { canEditPolicies, canReadPolicies, checkPolicy, parseIfMatch } from './v1_policies_common.js';
 import { mapLimit } from './v1_policies_migrate.js';
 

@@ -6,7 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { EscalationPolicySchema, ErrorEnvelopeSchema, type ActorRef, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
 import { AppError, hasRole, pathInt, zodIssuesToDetails, type Actor } from '@tierline/platform';
-import { validatePolicy } from '@tierline/workflows/policy';
+import { validatePolicy } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
 import { publishFromOutbox, type PolicyDraft } from '../policies-repo.js';
 

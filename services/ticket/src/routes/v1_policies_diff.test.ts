@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { diffJson } from './v1_policies_diff.js';
 
 describe('diffJson', () => {

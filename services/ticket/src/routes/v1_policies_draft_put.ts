@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { EscalationPolicySchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
-import { validatePolicy } from '@tierline/workflows/policy';
+import { validatePolicy } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
 import { getDraft, policyEvent, saveDraft } from '../policies-repo.js';
 import { authErrorResponses, badRequestResponse } from './common.js';

@@ -23,7 +23,7 @@ import {
   type Sql,
 } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { DEFAULT_POLICY } from '@tierline/workflows/policy';
+import { DEFAULT_POLICY } from '@tierline/domain';
 import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/workflows/definitions';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import type { TicketDeps } from '../deps.js';

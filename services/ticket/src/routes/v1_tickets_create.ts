@@ -11,7 +11,7 @@ import {
 } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
-import { priorityFor } from '@tierline/workflows/policy';
+import { priorityFor } from '@tierline/domain';
 import { latestPublished } from '../policies-repo.js';
 import { findByIdempotencyKey, rowToTicket, type TicketRow } from '../tickets-repo.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';

@@ -1,12 +1,22 @@
 /**
- * A workflow used only by sandbox.test.ts: it runs this module inside the real Temporal workflow
- * sandbox (bundled like production workflow code), to prove the policy code needs nothing the
- * sandbox lacks and computes there exactly what it computes in Node. Not registered by the worker.
+ * A workflow used only by domain-sandbox.test.ts: it runs @tierline/domain inside the real
+ * Temporal workflow sandbox (bundled like production workflow code), to prove the policy code
+ * needs nothing the sandbox lacks and computes there exactly what it computes in Node. Not
+ * registered by the worker.
  */
 import type { Calendar, EscalationPolicy } from '@tierline/contracts';
-import { addBusinessMinutes, businessMinutesBetween, isValidTimeZone, isWorkingTime, nextOpening } from './calendar.js';
-import { DEFAULT_POLICY, TEST_FAST_POLICY } from './defaults.js';
-import { ruleFor, validatePolicy, type PolicyIssue } from './validate.js';
+import {
+  DEFAULT_POLICY,
+  TEST_FAST_POLICY,
+  addBusinessMinutes,
+  businessMinutesBetween,
+  isValidTimeZone,
+  isWorkingTime,
+  nextOpening,
+  ruleFor,
+  validatePolicy,
+  type PolicyIssue,
+} from '@tierline/domain';
 
 export interface ProbeCase {
   cal: Calendar;

@@ -1,4 +1,4 @@
-// Escalation policy domain logic. Deterministic and zod-free: safe to import from workflow code.
+// Escalation policy rules. Deterministic and zod-free: safe to import from workflow code.
 export {
   MS_PER_MINUTE,
   addBusinessMinutes,

@@ -5,10 +5,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { EscalationPolicy } from '@tierline/contracts';
 import { temporalTestServerPath } from '@tierline/testing';
-import { addBusinessMinutes, businessMinutesBetween, isWorkingTime, nextOpening } from './calendar.js';
-import { DEFAULT_POLICY } from './defaults.js';
-import type { ProbeCase, ProbeResult } from './sandbox-probe.js';
-import { validatePolicy } from './validate.js';
+import { DEFAULT_POLICY, addBusinessMinutes, businessMinutesBetween, isWorkingTime, nextOpening, validatePolicy } from '@tierline/domain';
+import { bundleAtStart } from '../bundle.js';
+import type { ProbeCase, ProbeResult } from './domain-sandbox-probe.js';
 
 const clinic = DEFAULT_POLICY.calendars['clinic-hours']!;
 const berlin = { ...clinic, timeZone: 'Europe/Berlin' };
@@ -20,7 +19,7 @@ const cases: ProbeCase[] = [
   { cal: DEFAULT_POLICY.calendars.always!, startMs: Date.parse('2026-03-08T06:00:00Z'), minutes: 120 },
 ];
 
-describe('policy code inside the Temporal workflow sandbox', () => {
+describe('@tierline/domain inside the Temporal workflow sandbox', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -38,7 +37,7 @@ describe('policy code inside the Temporal workflow sandbox', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: fileURLToPath(new URL('./sandbox-probe.ts', import.meta.url)),
+      ...bundleAtStart(fileURLToPath(new URL('./domain-sandbox-probe.ts', import.meta.url))),
     });
     const result = await worker.runUntil(
       env.client.workflow.execute('policySandboxProbe', { taskQueue, workflowId: `probe-${randomUUID()}`, args: [cases, broken] }),

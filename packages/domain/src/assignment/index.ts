@@ -1,7 +1,7 @@
 /**
  * Automated assignment, the pure part: which rule routes a ticket, which member of a team gets
  * it, whether the team is at work, who is on call. No I/O, no clock, no randomness: the activity
- * (activities/assignment.ts) loads the rows and records the outcome; these functions decide.
+ * (workflows/src/activities/assignment.ts) loads the rows and records the outcome; these functions decide.
  * Sandbox-safe like policy/calendar.ts, so workflow code may import them too.
  */
 import type { BusinessHoursCalendar, Priority, Weekday, WorkingInterval } from '@tierline/contracts';
