@@ -4,7 +4,9 @@
 // and stops exactly the servers it started.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, runAsync, usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 
 installTools();
 ensureNodeModules();
