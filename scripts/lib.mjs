@@ -53,15 +53,16 @@ export function installTools() {
  * script again under it, its bin dir first in PATH so that every child process (npm, npx, turbo,
  * vitest, the services, the worker) runs on it as well; this process then only waits and exits as
  * the child did. On a Node that is new enough it returns at once and changes nothing.
+ * `running` is the running Node's version; tests/deploy/src/node-version.test.ts passes an old one.
  */
-export async function usePinnedNode() {
+export async function usePinnedNode({ running = process.versions.node } = {}) {
   const { version } = versions().node;
   const want = Number(version.split('.')[0]);
-  if (Number(process.versions.node.split('.')[0]) >= want) return;
+  if (Number(running.split('.')[0]) >= want) return;
   if (process.env.TIERLINE_PINNED_NODE) {
-    throw new Error(`${process.env.TIERLINE_PINNED_NODE} runs Node ${process.versions.node}, not the pinned ${version}`);
+    throw new Error(`${process.env.TIERLINE_PINNED_NODE} runs Node ${running}, not the pinned ${version}`);
   }
-  log(`Node.js ${version} (this is Node ${process.versions.node}; Tierline needs ${want}+)`);
+  log(`Node.js ${version} (this is Node ${running}; Tierline needs ${want}+)`);
   run(process.execPath, [join(repo, 'infra', 'install.mjs'), 'node']);
   const node = toolPaths().node;
   const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], {
