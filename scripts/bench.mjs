@@ -11,7 +11,9 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 
 installTools();
 ensureNodeModules();

@@ -6,7 +6,9 @@
 // Results: tests/chaos/results/latest.md and latest.json. Exit code 1 when an invariant fails.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, runAsync, usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 
 const OFFSET = Number(process.env.CHAOS_PORT_OFFSET ?? 10000);
 const dataDir = process.env.CHAOS_DATA_DIR ?? join(repo, '.data', 'chaos');

@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, runAsync, usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 
 installTools();
 ensureNodeModules();

@@ -5,8 +5,10 @@
 // script or wrote no results (scripts/test-check.mjs).
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run, runAsync } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, runAsync, usePinnedNode } from './lib.mjs';
 import { ciEnv, resultFiles, testProblems } from './test-check.mjs';
+
+await usePinnedNode();
 
 // A package without a test script fails the run before anything starts.
 const missing = testProblems(repo);

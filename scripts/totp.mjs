@@ -1,6 +1,9 @@
 // `npm run totp -- <demo user>`: prints the demo user's current one-time code (demo TOTP
 // secrets of infra/keycloak/tierline-realm.demo.json; an authenticator app given the same secret
 // shows the same code).
+import { usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 const { DEMO_USERS, totp } = await import('../packages/testing/dist/index.js');
 const name = process.argv[2];
 const user = DEMO_USERS.find((u) => u.username === name);

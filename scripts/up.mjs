@@ -3,7 +3,9 @@
 // Keycloak and Mailpit, then the four services, the worker and the portal, seeds the demo and
 // prints every URL. Re-running it reuses what is installed and running, and keeps all data.
 import { join } from 'node:path';
-import { ensureNodeModules, installTools, log, repo, run } from './lib.mjs';
+import { ensureNodeModules, installTools, log, repo, run, usePinnedNode } from './lib.mjs';
+
+await usePinnedNode();
 
 installTools();
 ensureNodeModules();

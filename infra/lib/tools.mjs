@@ -67,6 +67,7 @@ export function toolPaths() {
   const dir = toolsDir();
   return {
     toolsDir: dir,
+    node: join(dir, `node-${v.node.version}`, 'bin', 'node'),
     temporal: join(dir, `temporal-${v.temporal.version}`, 'temporal'),
     temporalTestServer: join(dir, `temporal-test-server-${v.temporalTestServer.version}`, 'temporal-test-server'),
     natsServer: join(dir, `nats-server-${v.natsServer.version}`, 'nats-server'),

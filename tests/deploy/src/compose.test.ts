@@ -226,7 +226,9 @@ describe('the production-like topology', () => {
     expect(svc('keycloak').image).toBe(`quay.io/keycloak/keycloak:${versions['keycloak']!.version}`);
     expect(svc('mailpit').image).toBe(`axllent/mailpit:v${versions['mailpit']!.version}`);
     const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(join(REPO, 'infra', 'docker', 'Dockerfile'), 'utf8'))?.[1];
-    expect(base, 'the Dockerfile pins its Node image').toMatch(/^node:20\.\d+/);
+    // The Node the scripts and the tests run on (decision 28), to the minor.
+    const [nodeMajor, nodeMinor] = versions['node']!.version.split('.');
+    expect(base, 'the Dockerfile pins its Node image').toMatch(new RegExp(`^node:${nodeMajor}\\.${nodeMinor}[.-]`));
   });
 
   it('builds every Tierline image from a target that exists in infra/docker/Dockerfile', () => {
