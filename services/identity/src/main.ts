@@ -20,7 +20,7 @@ import { startKeycloakEventPoller } from './keycloak-events.js';
 import { serviceAccountTokens } from './service-token.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { loadVendorLinkKeys } from './vendor-link-keys.js';
-import { flushVendorLinkOutbox, startRefusalWindows } from './vendor-links.js';
+import { startRefusalWindows, vendorLinkOutbox } from './vendor-links.js';
 
 const env = parseEnv(identityEnvSchema);
 const logger = createLogger('identity', env.LOG_LEVEL);
@@ -53,9 +53,7 @@ const ticketService = createTicketServiceClient({
   logger,
 });
 // vendor_link.* events NATS did not take (it was down, the process died) go out now and every 30 s.
-const flush = () => flushVendorLinkOutbox(sql, js, logger).catch((err: unknown) => logger.warn({ err }, 'vendor link outbox flush failed'));
-await flush();
-const flushTimer = setInterval(() => void flush(), 30_000);
+const outboxFlush = await vendorLinkOutbox.startFlushing({ sql, js, logger });
 // Refused link attempts: each ended window becomes one event (checked a few times per window).
 const refusalWindows = startRefusalWindows({ sql, js, logger, everyMs: Math.min(env.VENDOR_LINK_REFUSAL_WINDOW_MS / 4, 15_000) });
 
@@ -91,7 +89,7 @@ onShutdown(logger, async () => {
   await server.close();
   sync.stop();
   loginEvents.stop();
-  clearInterval(flushTimer);
+  await outboxFlush.stop();
   await refusalWindows.stop();
   await revoked.stop();
   await nc.drain();

@@ -19,7 +19,7 @@ import { temporalClientInterceptors } from '@tierline/workflows/tracing';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
 import { startNotificationTimeline } from './notification-timeline.js';
-import { ensureInitialPolicy, flushPolicyOutbox } from './policies-repo.js';
+import { ensureInitialPolicy, policyOutbox } from './policies-repo.js';
 
 const env = parseEnv(ticketEnvSchema);
 const logger = createLogger('ticket', env.LOG_LEVEL);
@@ -46,9 +46,7 @@ const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, int
 
 // Policy events are written to an outbox with the change itself; anything not yet published
 // (NATS was down, the process died) goes out here.
-const flush = () => flushPolicyOutbox(sql, js, logger).catch((err: unknown) => logger.warn({ err }, 'policy outbox flush failed'));
-await flush();
-const flushTimer = setInterval(() => void flush(), 30_000);
+const outboxFlush = await policyOutbox.startFlushing({ sql, js, logger });
 
 const app = createTicketApp({
   sql,
@@ -66,7 +64,7 @@ logger.info({ port: server.port }, 'ticket service listening');
 
 onShutdown(logger, async () => {
   await revoked.stop();
-  clearInterval(flushTimer);
+  await outboxFlush.stop();
   await server.close();
   await notificationTimeline.stop();
   await nc.drain();

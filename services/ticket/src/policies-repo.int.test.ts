@@ -8,9 +8,9 @@ import { createTestDatabase, testEnv } from '@tierline/testing';
 import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/workflows/policy';
 import {
   ensureInitialPolicy,
-  flushPolicyOutbox,
   latestPublished,
   policyEvent,
+  policyOutbox,
   publishDraft,
   publishedVersion,
   saveDraft,
@@ -99,8 +99,8 @@ describe('policies repository', () => {
       for await (const m of messages) seen.push(m.json<EventEnvelope>());
     })();
 
-    expect(await flushPolicyOutbox(sql, js, undefined, 2)).toBe(pending.length);
-    expect(await flushPolicyOutbox(sql, js)).toBe(0);
+    expect(await policyOutbox.flush(sql, js, undefined, 2)).toBe(pending.length);
+    expect(await policyOutbox.flush(sql, js)).toBe(0);
     const end = Date.now() + 10_000;
     while (Date.now() < end && !pending.every((p) => seen.some((s) => s.id === p.id))) await new Promise((r) => setTimeout(r, 100));
     void messages.close();

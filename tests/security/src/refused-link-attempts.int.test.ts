@@ -8,11 +8,11 @@ import {
   createKeycloakAdmin,
   createTicketServiceClient,
   createVendorLinkKeys,
-  flushVendorLinkOutbox,
   IDENTITY_MIGRATIONS_DIR,
   loadVendorLinkKeys,
   serviceAccountTokens,
   startRefusalWindows,
+  vendorLinkOutbox,
   type IdentityDeps,
 } from '@tierline/identity';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
@@ -101,7 +101,7 @@ describe('refused vendor-link attempts are counted, not recorded one by one', ()
 
     // What the service's timer does once the window ended.
     await closeRefusalWindows(sql, new Date(Date.now() + 120_000));
-    await flushVendorLinkOutbox(sql, deps.js);
+    await vendorLinkOutbox.flush(sql, deps.js);
     const events = await outbox();
     // One per (window, action): two actions, and the 200 requests may straddle one window boundary.
     expect(events.length).toBeGreaterThanOrEqual(2);
