@@ -10,6 +10,7 @@ export * from './revocation.js';
 export * from './openapi.js';
 export * from './rate-limit.js';
 export * from './outbox.js';
+export * from './boot.js';
 export * from './service-token.js';
 export * from './metrics.js';
 export * from './consumer-lag.js';
