@@ -11,6 +11,7 @@ export * from './openapi.js';
 export * from './rate-limit.js';
 export * from './outbox.js';
 export * from './boot.js';
+export * from './html.js';
 export * from './service-token.js';
 export * from './metrics.js';
 export * from './consumer-lag.js';
