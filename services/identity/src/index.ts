@@ -7,5 +7,5 @@ export const IDENTITY_MIGRATIONS_DIR = new URL('../migrations', import.meta.url)
 export { createVendorLinkKeys, loadVendorLinkKeys, parseSigningKey, type VendorLinkKeys } from './vendor-link-keys.js';
 export { createTicketServiceClient, type TicketService } from './ticket-service.js';
 export { serviceAccountTokens } from './service-token.js';
-export { closeRefusalWindows, countRefusal, flushVendorLinkOutbox, startRefusalWindows } from './vendor-links.js';
+export { closeRefusalWindows, countRefusal, startRefusalWindows, vendorLinkOutbox } from './vendor-links.js';
 export { KEYCLOAK_EVENT_TYPES, pollKeycloakEvents, startKeycloakEventPoller } from './keycloak-events.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { VendorLinkRefusal } from '@tierline/contracts';
+import { html, htmlText, raw, type HtmlFragment } from '@tierline/platform';
 
 /**
  * The pages a vendor sees after following a signed link: self-contained HTML (no script, no
@@ -36,8 +37,8 @@ export const VENDOR_PAGE_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-
+// Pages are built with `html` (hono/html, through @tierline/platform): every interpolated string
+// is escaped; only fragments made by `html` and the page's own style (`raw`) go in as they are.
 export interface PageTicket {
   number: string;
   priority: string;
@@ -47,63 +48,63 @@ export interface PageTicket {
   deadlineLabel: string;
 }
 
-function when(at: Date, timeZone: string): string {
+function when(at: Date, timeZone: string): HtmlFragment {
   let text: string;
   try {
     text = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(at);
   } catch {
     text = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   }
-  return `<time datetime="${at.toISOString()}">${esc(text)}</time>`;
+  return html`<time datetime="${at.toISOString()}">${text}</time>`;
 }
 
-function details(t: PageTicket): string {
-  return [
-    '<dl>',
-    `<dt>Ticket</dt><dd>${esc(t.number)}</dd>`,
-    `<dt>Priority</dt><dd>${esc(t.priority)}</dd>`,
-    `<dt>Site</dt><dd>${esc(t.siteName)}</dd>`,
-    `<dt>${esc(t.deadlineLabel)}</dt><dd>${t.deadlineAt ? when(t.deadlineAt, t.siteTimeZone) : 'none under the contract'}</dd>`,
-    '</dl>',
-  ].join('');
+function details(t: PageTicket): HtmlFragment {
+  return html`${[
+    html`<dl>`,
+    html`<dt>Ticket</dt><dd>${t.number}</dd>`,
+    html`<dt>Priority</dt><dd>${t.priority}</dd>`,
+    html`<dt>Site</dt><dd>${t.siteName}</dd>`,
+    html`<dt>${t.deadlineLabel}</dt><dd>${t.deadlineAt ? when(t.deadlineAt, t.siteTimeZone) : 'none under the contract'}</dd>`,
+    html`</dl>`,
+  ]}`;
 }
 
-function page(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${esc(title)} · Tierline</title><style>${STYLE}</style></head>`,
-    `<body><main>${body}</main></body>`,
-    '</html>',
-  ].join('');
+function page(title: string, body: HtmlFragment): string {
+  return htmlText(html`${[
+    html`<!doctype html>`,
+    html`<html lang="en">`,
+    html`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    html`<meta name="referrer" content="no-referrer">`,
+    html`<title>${title} · Tierline</title><style>${raw(STYLE)}</style></head>`,
+    html`<body><main>${body}</main></body>`,
+    html`</html>`,
+  ]}`);
 }
 
 /** The link is good: the facts and one button. The form posts to `<token>/acknowledge`, relative to this page. */
 export function linkPage(t: PageTicket, token: string): string {
   return page(
     `Acknowledge ${t.number}`,
-    [
-      `<h1>Ticket ${esc(t.number)} is escalated to you</h1>`,
+    html`${[
+      html`<h1>Ticket ${t.number} is escalated to you</h1>`,
       details(t),
-      `<form method="post" action="${esc(token)}/acknowledge">`,
-      `<button type="submit" aria-describedby="ack-note">Acknowledge</button>`,
-      '</form>',
-      '<p class="note" id="ack-note">Acknowledging tells the clinic you have taken the ticket: your contract clock moves from response to resolution. This link works once.</p>',
-    ].join(''),
+      html`<form method="post" action="${token}/acknowledge">`,
+      html`<button type="submit" aria-describedby="ack-note">Acknowledge</button>`,
+      html`</form>`,
+      html`<p class="note" id="ack-note">Acknowledging tells the clinic you have taken the ticket: your contract clock moves from response to resolution. This link works once.</p>`,
+    ]}`,
   );
 }
 
 export function acknowledgedPage(t: PageTicket, at: Date, resolutionDueAt: Date | null): string {
   return page(
     `${t.number} acknowledged`,
-    [
-      `<h1 role="status">Acknowledged: ${esc(t.number)}</h1>`,
-      `<p>Recorded at ${when(at, t.siteTimeZone)}. Thank you.</p>`,
+    html`${[
+      html`<h1 role="status">Acknowledged: ${t.number}</h1>`,
+      html`<p>Recorded at ${when(at, t.siteTimeZone)}. Thank you.</p>`,
       details({ ...t, deadlineAt: resolutionDueAt, deadlineLabel: 'Resolution due' }),
-      '<p class="note">This link has now been used; opening it again shows that it was.</p>',
-    ].join(''),
+      html`<p class="note">This link has now been used; opening it again shows that it was.</p>`,
+    ]}`,
   );
 }
 
@@ -129,34 +130,34 @@ export const REFUSAL_STATUS: Record<VendorLinkRefusal, 400 | 403 | 404 | 409 | 4
 };
 
 export function refusalPage(f: RefusalFacts): string {
-  const ticket = f.ticketNumber ? `ticket ${esc(f.ticketNumber)}` : 'this ticket';
-  const [title, text] = ((): [string, string] => {
+  const ticket = f.ticketNumber ? `ticket ${f.ticketNumber}` : 'this ticket';
+  const [title, text] = ((): [string, HtmlFragment] => {
     switch (f.reason) {
       case 'tampered':
-        return ['This link is not valid', 'Its signature does not match: the link was changed or cut short. Open the link from the original message, complete.'];
+        return ['This link is not valid', html`Its signature does not match: the link was changed or cut short. Open the link from the original message, complete.`];
       case 'unknown':
-        return ['This link is not known', 'The link is signed correctly but Tierline has no record of it. Ask the clinic’s IT for a new one.'];
+        return ['This link is not known', html`The link is signed correctly but Tierline has no record of it. Ask the clinic’s IT for a new one.`];
       case 'expired':
-        return ['This link has expired', `It expired ${f.expiredAt ? `at ${when(f.expiredAt, f.timeZone)}` : 'already'}. A later notification about ${ticket} brings a new one.`];
+        return ['This link has expired', html`It expired ${f.expiredAt ? html`at ${when(f.expiredAt, f.timeZone)}` : 'already'}. A later notification about ${ticket} brings a new one.`];
       case 'used':
-        return ['This link was already used', `${capital(ticket)} was acknowledged with it at ${f.usedAt ? when(f.usedAt, f.timeZone) : 'an earlier time'}. Nothing more is needed.`];
+        return ['This link was already used', html`${capital(ticket)} was acknowledged with it at ${f.usedAt ? when(f.usedAt, f.timeZone) : 'an earlier time'}. Nothing more is needed.`];
       case 'revoked':
-        return ['This link was withdrawn', `The clinic’s IT revoked it${f.revokedAt ? ` at ${when(f.revokedAt, f.timeZone)}` : ''}. Contact them about ${ticket}.`];
+        return ['This link was withdrawn', html`The clinic’s IT revoked it${f.revokedAt ? html` at ${when(f.revokedAt, f.timeZone)}` : ''}. Contact them about ${ticket}.`];
       case 'wrong_recipient':
-        return ['This link is not for you', 'It was issued to someone who is not, or no longer, an active user of the vendor organisation the ticket is escalated to.'];
+        return ['This link is not for you', html`It was issued to someone who is not, or no longer, an active user of the vendor organisation the ticket is escalated to.`];
       case 'not_waiting':
-        return ['Nothing to acknowledge', `${capital(ticket)} is no longer waiting for your acknowledgement${f.detail ? `: ${esc(f.detail)}` : ''}.`];
+        return ['Nothing to acknowledge', html`${capital(ticket)} is no longer waiting for your acknowledgement${f.detail ? `: ${f.detail}` : ''}.`];
     }
   })();
-  return page(title, `<h1 role="alert">${esc(title)}</h1><p>${text}</p><p class="note">Nothing was changed.</p>`);
+  return page(title, html`<h1 role="alert">${title}</h1><p>${text}</p><p class="note">Nothing was changed.</p>`);
 }
 
 export function unavailablePage(): string {
-  return page('Try again shortly', '<h1 role="alert">Try again in a minute</h1><p>Tierline cannot reach the ticket system right now. Nothing was changed; the link still works.</p>');
+  return page('Try again shortly', html`<h1 role="alert">Try again in a minute</h1><p>Tierline cannot reach the ticket system right now. Nothing was changed; the link still works.</p>`);
 }
 
 export function rateLimitedPage(retryAfterSeconds: string): string {
-  return page('Too many requests', `<h1 role="alert">Too many requests</h1><p>Wait ${esc(retryAfterSeconds)} seconds, then try again. Nothing was changed.</p>`);
+  return page('Too many requests', html`<h1 role="alert">Too many requests</h1><p>Wait ${retryAfterSeconds} seconds, then try again. Nothing was changed.</p>`);
 }
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -20,7 +20,7 @@ import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker
 import { api, collectEvents, startIdentity } from './test/harness.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { serviceAccountTokens } from './service-token.js';
-import { claimsOf, flushVendorLinkOutbox, type VendorLinkRow } from './vendor-links.js';
+import { claimsOf, vendorLinkOutbox, type VendorLinkRow } from './vendor-links.js';
 
 const env = testEnv();
 
@@ -459,7 +459,7 @@ describe('vendor signed links', () => {
     expect(pending, 'written with the acknowledgement').toMatchObject({ type: 'vendor_link.used', published_at: null });
     await sleep(300);
     expect(typesFor(minted.body.id)).not.toContain('vendor_link.used');
-    expect(await flushVendorLinkOutbox(id.sql, id.deps.js)).toBeGreaterThanOrEqual(1);
+    expect(await vendorLinkOutbox.flush(id.sql, id.deps.js)).toBeGreaterThanOrEqual(1);
     await events.waitFor((e) => e.type === 'vendor_link.used' && e.data['linkId'] === minted.body.id);
     const [after] = await id.sql<{ published_at: Date | null }[]>`
       select published_at from vendor_link_outbox where event->'data'->>'linkId' = ${minted.body.id} and event->>'type' = 'vendor_link.used'`;

@@ -9,7 +9,7 @@ import {
   type VendorLinkEventType,
   type VendorLinkRefusal,
 } from '@tierline/contracts';
-import { AppError, publishEvent, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
+import { AppError, eventOutbox, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
 import { findUser } from './directory.js';
 import type { VendorLinkClaims, VendorLinkKeys } from './vendor-link-keys.js';
 
@@ -81,7 +81,7 @@ export async function issueLink(sql: Sql, link: NewLink, ttlMs: number, issuedBy
         siteId: created.site_id,
         expiresAt: created.expires_at.toISOString(),
       });
-      await insertOutbox(tx as unknown as Sql, event);
+      await vendorLinkOutbox.add(tx, event);
       return { row: created, created: true, event };
     }
     const [existing] = await tx<VendorLinkRow[]>`
@@ -147,7 +147,7 @@ export async function checkLink(sql: Sql, keys: VendorLinkKeys, token: string, o
 
 // ---------------------------------------------------------------------------------------------
 // Events, through an outbox: written with the change, published after the commit, and published
-// again by flushVendorLinkOutbox if NATS did not take them.
+// again by vendorLinkOutbox.flush if NATS did not take them (docs/decisions/0026).
 
 export function vendorLinkEvent<T extends VendorLinkEventType>(type: T, actor: ActorRef, ticketId: string | null, data: Record<string, unknown>): EventEnvelope {
   // Parsed here so a malformed event fails where it is made, not later in the flush loop.
@@ -163,23 +163,8 @@ export function vendorLinkEvent<T extends VendorLinkEventType>(type: T, actor: A
   };
 }
 
-export async function insertOutbox(sql: Sql, event: EventEnvelope): Promise<void> {
-  await sql`insert into vendor_link_outbox (event_id, event) values (${event.id}, ${sql.json(event as never)})`;
-}
+export const vendorLinkOutbox = eventOutbox('vendor_link_outbox');
 
-/** Publishes one event already in the outbox and marks it sent; on failure it stays for the flush. */
-export async function publishFromOutbox(sql: Sql, js: JetStreamClient, event: EventEnvelope, logger?: Logger): Promise<boolean> {
-  try {
-    await publishEvent(js, event);
-    await sql`update vendor_link_outbox set published_at = now() where event_id = ${event.id}`;
-    return true;
-  } catch (err) {
-    logger?.warn({ err, eventId: event.id, type: event.type }, 'vendor link event not published yet; left in the outbox');
-    return false;
-  }
-}
-
-/** Publishes every outbox event not yet sent, oldest first. Called at start-up and periodically. */
 // ---------------------------------------------------------------------------------------------
 // Refused attempts: counted per window, recorded as one event per window (not per request)
 
@@ -203,7 +188,7 @@ export async function countRefusal(sql: Sql, r: Refusal, windowMs: number, now =
 
 /**
  * Turns every window that has ended (by `now`) into one vendor_link.refusals_counted event in the
- * outbox, removing its count in the same transaction; flushVendorLinkOutbox publishes them. Safe
+ * outbox, removing its count in the same transaction; vendorLinkOutbox.flush publishes them. Safe
  * with several replicas (rows are locked, others skipped). An attempt counted after its window
  * was closed starts a new row for that window, so it is reported too, in a second event.
  */
@@ -228,7 +213,7 @@ export async function closeRefusalWindows(sql: Sql, now = new Date()): Promise<n
         windowStart: r.window_start.toISOString(),
         windowEnd: new Date(r.window_start.getTime() + r.window_ms).toISOString(),
       });
-      await insertOutbox(tx as unknown as Sql, event);
+      await vendorLinkOutbox.add(tx, event);
     }
     return rows.length;
   });
@@ -239,7 +224,7 @@ export function startRefusalWindows(opts: { sql: Sql; js: JetStreamClient; logge
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = closeRefusalWindows(opts.sql)
-      .then((n) => (n > 0 ? flushVendorLinkOutbox(opts.sql, opts.js, opts.logger) : 0))
+      .then((n) => (n > 0 ? vendorLinkOutbox.flush(opts.sql, opts.js, opts.logger) : 0))
       .catch((err: unknown) => opts.logger.warn({ err }, 'closing vendor link refusal windows failed'));
   };
   const timer = setInterval(tick, opts.everyMs);
@@ -249,17 +234,4 @@ export function startRefusalWindows(opts: { sql: Sql; js: JetStreamClient; logge
       await running;
     },
   };
-}
-
-export async function flushVendorLinkOutbox(sql: Sql, js: JetStreamClient, logger?: Logger, batch = 100): Promise<number> {
-  let sent = 0;
-  for (;;) {
-    const rows = await sql<{ event: EventEnvelope }[]>`
-      select event from vendor_link_outbox where published_at is null order by created_at, event_id limit ${batch}`;
-    for (const r of rows) {
-      if (!(await publishFromOutbox(sql, js, r.event, logger))) return sent;
-      sent++;
-    }
-    if (rows.length < batch) return sent;
-  }
 }

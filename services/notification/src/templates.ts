@@ -1,4 +1,6 @@
 import type { NotificationChannel, NotifyCommand } from '@tierline/contracts';
+// Every interpolated string is escaped by `html` (hono/html); only its own fragments go in as they are.
+import { html, htmlText } from '@tierline/platform';
 import type { Recipient } from './recipients.js';
 
 /**
@@ -47,8 +49,6 @@ export function pageView(cmd: NotifyCommand, recipient: Pick<Recipient, 'isVendo
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-
 export const subjectOf = (p: PageView) => `[${p.priority}] ${p.ticketNumber} ${p.headline} — ${p.site}`;
 const lineOf = (p: PageView) => `[${p.priority}] ${p.ticketNumber} ${p.headline} — ${p.site}${p.deadline ? `; ${p.deadline}` : ''}. ${p.link}`;
 
@@ -63,7 +63,9 @@ export function renderEmail(pages: PageView[], alert?: AlertView): EmailContent 
     const p = alert.page;
     const subject = `[${p.priority}] ${p.ticketNumber}: a ${alert.failedChannel} page to ${alert.recipientName} could not be delivered`;
     const text = `A ${alert.failedChannel} page to ${alert.recipientName} about ${p.ticketNumber} (${p.priority}, ${p.site}) failed after its retries.\nPlease reach them another way.\n${p.link}\n`;
-    return { subject, text, html: `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>` };
+    // Each line escaped, the line breaks kept as <br>.
+    const lines = text.split('\n').flatMap((line, i) => (i === 0 ? [line] : [html`<br>`, line]));
+    return { subject, text, html: htmlText(html`<p>${lines}</p>`) };
   }
   if (pages.length === 1) {
     const p = pages[0]!;
@@ -75,16 +77,17 @@ export function renderEmail(pages: PageView[], alert?: AlertView): EmailContent 
       ...(p.deadline ? ([['Deadline', p.deadline]] as [string, string][]) : []),
     ];
     const text = `${p.ticketNumber} ${p.headline}.\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\nOpen the ticket: ${p.link}\n`;
-    const html =
-      `<p><strong>${escapeHtml(p.ticketNumber)}</strong> ${escapeHtml(p.headline)}.</p>` +
-      `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
-      `<p><a href="${escapeHtml(p.link)}">Open the ticket</a></p>`;
-    return { subject: subjectOf(p), text, html };
+    const body = html`${[
+      html`<p><strong>${p.ticketNumber}</strong> ${p.headline}.</p>`,
+      html`<table>${rows.map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`)}</table>`,
+      html`<p><a href="${p.link}">Open the ticket</a></p>`,
+    ]}`;
+    return { subject: subjectOf(p), text, html: htmlText(body) };
   }
   const subject = `Tierline: ${pages.length} updates (${[...new Set(pages.map((p) => p.ticketNumber))].join(', ')})`;
   const text = `${pages.length} updates were bundled into this message:\n\n${pages.map((p) => `- ${lineOf(p)}`).join('\n')}\n`;
-  const html = `<p>${pages.length} updates were bundled into this message:</p><ul>${pages.map((p) => `<li>${escapeHtml(lineOf(p))}</li>`).join('')}</ul>`;
-  return { subject, text, html };
+  const body = html`<p>${pages.length} updates were bundled into this message:</p><ul>${pages.map((p) => html`<li>${lineOf(p)}</li>`)}</ul>`;
+  return { subject, text, html: htmlText(body) };
 }
 
 /** SMS, Slack and Teams share this short text. */

@@ -1,7 +1,7 @@
 /**
  * Assignment configuration in PostgreSQL (migrations/004_assignment.sql): teams and members,
  * the ordered rules, on-call shifts. Every change writes its audited event to the outbox in the
- * same transaction; the routes publish it after commit (publishFromOutbox, policies-repo.ts).
+ * same transaction; the routes publish it after commit (policyOutbox.publish, policies-repo.ts).
  *
  * People are named by Keycloak username; see the migration for why, and for user_id.
  */
@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, type ActorRef, type EventEnvelope, type WeeklyHours } from '@tierline/contracts';
 import type { Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
+// The policy outbox is a plain event outbox; sharing it means its flush (already run at start-up
+// and every 30 s by main.ts) also retries assignment events. See 004_assignment.sql.
+import { policyOutbox } from './policies-repo.js';
 
 export interface TeamMember {
   username: string;
@@ -166,7 +169,7 @@ export async function saveTeam(
       returning (xmax = 0) as created`;
     const team = (await getTeam(tx, args.id))!;
     const event = args.event(team, row!.created);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { kind: 'saved', team, created: row!.created, event } as const;
   });
 }
@@ -198,7 +201,7 @@ export async function saveMember(
       returning *, (xmax = 0) as created`;
     const member = toMember(row!);
     const event = args.event(member, row!.created);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { member, created: row!.created, event };
   });
 }
@@ -224,7 +227,7 @@ export async function removeMember(
     if (gone.count === 0) return { kind: 'not_found' } as const;
     await tx`delete from assignment_state where team_id = ${args.teamId} and username = ${args.username}`;
     const event = args.event();
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { kind: 'removed', event } as const;
   });
 }
@@ -284,7 +287,7 @@ export async function replaceRules(
       )}`;
     }
     const event = args.event(rules);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { kind: 'saved', rules, event } as const;
   });
 }
@@ -332,7 +335,7 @@ export async function addShift(
       returning *`;
     const shift = toShift(row!);
     const event = args.event(shift);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { kind: 'added', shift, event } as const;
   });
 }
@@ -347,7 +350,7 @@ export async function removeShift(
     if (!row) return null;
     const shift = toShift(row);
     const event = args.event(shift);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { shift, event };
   });
 }
@@ -361,12 +364,4 @@ export function assignmentEvent(
   data: Record<string, unknown>,
 ): EventEnvelope {
   return { id: randomUUID(), type, occurredAt: new Date().toISOString(), actor, data, schemaVersion: EVENT_SCHEMA_VERSION };
-}
-
-/**
- * The policy outbox is a plain event outbox; sharing it means flushPolicyOutbox (already run at
- * start-up and every 30 s by main.ts) also retries assignment events. See 004_assignment.sql.
- */
-async function insertOutbox(tx: TransactionSql, event: EventEnvelope): Promise<void> {
-  await tx`insert into policy_outbox (event_id, event) values (${event.id}, ${jsonb(tx, event)})`;
 }

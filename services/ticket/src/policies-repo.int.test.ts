@@ -1,53 +1,31 @@
 /** The policy repository against the real PostgreSQL (and NATS JetStream for the outbox). */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliverPolicy, jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { describe, expect } from 'vitest';
+import { DeliverPolicy } from '@nats-io/jetstream';
 import { EVENTS_STREAM, EscalationPolicySchema, type EventEnvelope } from '@tierline/contracts';
-import { connectNats, createSql, ensureStreams, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createSql } from '@tierline/platform';
 import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/domain';
 import {
   ensureInitialPolicy,
-  flushPolicyOutbox,
   latestPublished,
   policyEvent,
+  policyOutbox,
   publishDraft,
   publishedVersion,
   saveDraft,
 } from './policies-repo.js';
 import { checkPolicy } from './routes/v1_policies_common.js';
-
-const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sql: Sql;
-let nc: NatsConnection;
-let js: JetStreamClient;
-
-beforeAll(async () => {
-  db = await createTestDatabase('policyrepo');
-  sql = createSql(db.url, 'ticket', 10);
-  await migrate(sql, { schema: 'ticket', dir: MIGRATIONS });
-  nc = await connectNats(testEnv().natsUrl, 'it-policy-repo');
-  await ensureStreams(nc);
-  js = jetstream(nc);
-});
-
-afterAll(async () => {
-  await nc?.drain();
-  await sql?.end();
-  await db?.drop();
-});
+import { ticketTest as it } from './test/fixtures.js';
 
 const actor = { kind: 'user', id: 'lead-1', role: 'it_lead' } as const;
 
 describe('policies repository', () => {
-  it('has nothing published before the seed', async () => {
+  it('has nothing published before the seed', async ({ database: { sql } }) => {
     expect(await latestPublished(sql)).toBeNull();
     expect(await publishedVersion(sql, 1)).toBeNull();
   });
 
-  it('seeds version 1 exactly once, even when several instances start at once', async () => {
-    const others = Array.from({ length: 4 }, () => createSql(db.url, 'ticket', 1));
+  it('seeds version 1 exactly once, even when several instances start at once', async ({ database: { sql, url } }) => {
+    const others = Array.from({ length: 4 }, () => createSql(url, 'ticket', 1));
     const results = await Promise.all([sql, ...others].map((s) => ensureInitialPolicy(s, DEFAULT_POLICY, 'system:ticket-service')));
     await Promise.all(others.map((s) => s.end()));
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -61,7 +39,7 @@ describe('policies repository', () => {
     expect(n).toBe(1);
   });
 
-  it('gives two concurrent publishes of one draft one new version, never a clash', async () => {
+  it('gives two concurrent publishes of one draft one new version, never a clash', async ({ database: { sql } }) => {
     const fast = EscalationPolicySchema.parse(TEST_FAST_POLICY);
     const saved = await saveDraft(sql, { policy: fast, expectedLockVersion: 0, updatedBy: 'lead-1', event: () => policyEvent('policy.draft_saved', actor, {}) });
     expect(saved?.draft).toMatchObject({ lockVersion: 1, basedOnVersion: 1 });
@@ -79,7 +57,7 @@ describe('policies repository', () => {
     expect(await saveDraft(sql, { policy: fast, expectedLockVersion: 0, updatedBy: 'lead-2', event: () => policyEvent('policy.draft_saved', actor, {}) })).toBeNull();
   });
 
-  it('keeps published versions immutable in the database itself', async () => {
+  it('keeps published versions immutable in the database itself', async ({ database: { sql } }) => {
     await expect(sql`update policy_versions set published_by = 'mallory' where version = 1`).rejects.toMatchObject({
       code: '23001',
       message: 'version 1 is published and cannot change',
@@ -89,7 +67,7 @@ describe('policies repository', () => {
     expect((await publishedVersion(sql, 1))?.publishedBy).toBe('system:ticket-service');
   });
 
-  it('publishes what the outbox holds when JetStream is there, once', async () => {
+  it('publishes what the outbox holds when JetStream is there, once', async ({ database: { sql }, nats: { js } }) => {
     const pending = (await sql<{ event: EventEnvelope }[]>`select event from policy_outbox where published_at is null order by created_at`).map((r) => r.event);
     expect(pending.length).toBeGreaterThanOrEqual(3);
     const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['tierline.events.policy.>'], deliver_policy: DeliverPolicy.New });
@@ -99,8 +77,8 @@ describe('policies repository', () => {
       for await (const m of messages) seen.push(m.json<EventEnvelope>());
     })();
 
-    expect(await flushPolicyOutbox(sql, js, undefined, 2)).toBe(pending.length);
-    expect(await flushPolicyOutbox(sql, js)).toBe(0);
+    expect(await policyOutbox.flush(sql, js, undefined, 2)).toBe(pending.length);
+    expect(await policyOutbox.flush(sql, js)).toBe(0);
     const end = Date.now() + 10_000;
     while (Date.now() < end && !pending.every((p) => seen.some((s) => s.id === p.id))) await new Promise((r) => setTimeout(r, 100));
     void messages.close();

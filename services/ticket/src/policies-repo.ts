@@ -7,8 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, type ActorRef, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
-import type { TransactionSql } from 'postgres';
-import { publishEvent, type JetStreamClient, type Logger, type Sql } from '@tierline/platform';
+import { eventOutbox, type Sql } from '@tierline/platform';
 
 export const POLICY_ID = 'clinic';
 
@@ -137,7 +136,7 @@ export async function saveDraft(
     if (!row) return null;
     const draft = toDraft(row);
     const event = args.event(draft);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { draft, event };
   });
 }
@@ -187,7 +186,7 @@ export async function publishDraft(
     await tx`update policy_drafts set based_on_version = ${row!.version} where policy_id = ${POLICY_ID}`;
     const version = toVersion(row!);
     const event = args.event(version);
-    await insertOutbox(tx, event);
+    await policyOutbox.add(tx, event);
     return { kind: 'published', version, event } as const;
   });
 }
@@ -209,7 +208,7 @@ export async function ensureInitialPolicy(
       insert into policy_versions (version, policy_id, document, published_by, notes)
       values (1, ${POLICY_ID}, ${jsonb(tx, policy)}, ${publishedBy}, 'initial version, seeded at first start-up')
       returning version, document, published_by, published_at, notes`;
-    await insertOutbox(
+    await policyOutbox.add(
       tx,
       policyEvent('policy.published', { kind: 'system', id: publishedBy }, { version: 1, policyName: policy.name ?? null, seeded: true }),
     );
@@ -264,7 +263,7 @@ export async function recordMigration(
     await tx`
       insert into policy_migrations (id, to_version, requested_by, reason, selection)
       values (${m.id}, ${m.toVersion}, ${m.requestedBy}, ${m.reason}, ${jsonb(tx, m.selection)})`;
-    await insertOutbox(tx, m.event);
+    await policyOutbox.add(tx, m.event);
   });
 }
 
@@ -279,37 +278,8 @@ export function policyEvent(type: `policy.${string}`, actor: ActorRef, data: Rec
   return { id: randomUUID(), type, occurredAt: new Date().toISOString(), actor, data, schemaVersion: EVENT_SCHEMA_VERSION };
 }
 
-async function insertOutbox(tx: TransactionSql, event: EventEnvelope): Promise<void> {
-  await tx`insert into policy_outbox (event_id, event) values (${event.id}, ${jsonb(tx, event)})`;
-}
-
 /**
- * Publishes one event that is already in the outbox and marks it sent. Without JetStream (not
- * wired in) or when NATS is down, the event stays in the outbox for flushPolicyOutbox; the
- * change itself is committed either way.
+ * Policy events, written with the change (docs/decisions/0026). Assignment events share this
+ * outbox (assignment-repo.ts), so the one flush loop in main.ts sends both.
  */
-export async function publishFromOutbox(sql: Sql, js: JetStreamClient | undefined, event: EventEnvelope, logger?: Logger): Promise<boolean> {
-  if (!js) return false;
-  try {
-    await publishEvent(js, event);
-    await sql`update policy_outbox set published_at = now() where event_id = ${event.id}`;
-    return true;
-  } catch (err) {
-    logger?.warn({ err, eventId: event.id, type: event.type }, 'policy event not published yet; left in the outbox');
-    return false;
-  }
-}
-
-/** Publishes every outbox event not yet sent, oldest first. Call at start-up and periodically. */
-export async function flushPolicyOutbox(sql: Sql, js: JetStreamClient, logger?: Logger, batch = 100): Promise<number> {
-  let sent = 0;
-  for (;;) {
-    const rows = await sql<{ event: EventEnvelope }[]>`
-      select event from policy_outbox where published_at is null order by created_at, event_id limit ${batch}`;
-    for (const r of rows) {
-      if (!(await publishFromOutbox(sql, js, r.event, logger))) return sent;
-      sent++;
-    }
-    if (rows.length < batch) return sent;
-  }
-}
+export const policyOutbox = eventOutbox('policy_outbox');

@@ -135,19 +135,33 @@ describe('token revocation fails closed', () => {
   });
 
   it('never says "not revoked" before the current list is loaded, and every service waits for it before it serves', async () => {
-    // The watch answers only once loaded: `ready` is what the services await before listening.
+    // The watch answers only once loaded: `ready` is what the one start-up sequence awaits before listening.
     const { watcher } = await ownWatch();
     closers.push(() => watcher.stop());
     expect(watcher.isRevoked(randomUUID())).toBe(false);
+    const source = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
+    // bootService (packages/platform/src/boot.ts) is that sequence; its order is exercised on the
+    // real servers by packages/platform/src/boot.int.test.ts, and read here.
+    const boot = source('../../../packages/platform/src/boot.ts');
+    const body = boot.slice(boot.indexOf('export async function bootService'));
+    const created = body.indexOf('createRevocationWatcher(');
+    const awaited = body.indexOf('await revoked.ready');
+    const verifier = body.indexOf('createTokenVerifier(');
+    const started = body.indexOf('await opts.start(');
+    const listening = body.indexOf('await listen(');
+    expect(created, 'the boot sequence watches the disabled accounts').toBeGreaterThan(0);
+    expect(awaited, 'it awaits its revocation view').toBeGreaterThan(created);
+    expect(started, 'the service starts only after the view is loaded').toBeGreaterThan(awaited);
+    expect(listening, 'it awaits its revocation view before it listens').toBeGreaterThan(awaited);
+    expect(verifier, 'the token verifier is built after the view').toBeGreaterThan(awaited);
+    expect(body.slice(verifier, verifier + 300), 'the boot sequence hands the watch to its token verifier').toContain('isRevoked: revoked.isRevoked');
     for (const service of ['ticket', 'audit', 'identity', 'notification']) {
-      const main = readFileSync(fileURLToPath(new URL(`../../../services/${service}/src/main.ts`, import.meta.url)), 'utf8');
-      const created = main.indexOf('createRevocationWatcher(');
-      const awaited = main.indexOf('await revoked.ready');
-      const listening = main.indexOf('await listen(');
-      expect(created, `${service} watches the disabled accounts`).toBeGreaterThan(0);
-      expect(awaited, `${service} awaits its revocation view`).toBeGreaterThan(created);
-      expect(awaited, `${service} awaits its revocation view before it listens`).toBeLessThan(listening);
-      expect(main, `${service} hands the watch to its token verifier`).toContain('isRevoked: revoked.isRevoked');
+      const main = source(`../../../services/${service}/src/main.ts`);
+      expect(main, `${service} starts through the one boot sequence`).toContain('await bootService(');
+      // Anything of its own would bypass the sequence: its own listener, watch or verifier.
+      expect(main, `${service} does not listen by itself`).not.toMatch(/\blisten\(/);
+      expect(main, `${service} does not build its own revocation watch`).not.toContain('createRevocationWatcher(');
+      expect(main, `${service} uses the verifier the boot sequence built`).not.toContain('createTokenVerifier(');
     }
   });
 });

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, hasRole, trimmedText, type Sql } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
-import { facts, insertOutbox, vendorLinkEvent, type VendorLinkRow } from '../vendor-links.js';
+import { facts, vendorLinkEvent, vendorLinkOutbox, type VendorLinkRow } from '../vendor-links.js';
 import { authErrorResponses, badRequestResponse, conflictResponse, notFoundResponse } from './common.js';
 import { publishCommitted, toVendorLinkBody, VendorLinkSchema } from './vendor_links_common.js';
 
@@ -45,7 +45,7 @@ export function registerRevokeVendorLink(app: OpenAPIHono<IdentityAppEnv>): void
         ...facts(revoked!),
         revokedBy: actor.id,
       });
-      await insertOutbox(tx, ev);
+      await vendorLinkOutbox.add(tx, ev);
       return { row: revoked!, event: ev };
     });
     await publishCommitted(deps, event);

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@tierline/contracts';
 import { AppError, clientAddress, type Sql } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { acknowledgedPage, unavailablePage, VENDOR_PAGE_HEADERS } from '../vendor-link-pages.js';
-import { checkLink, facts, insertOutbox, vendorLinkEvent, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
+import { checkLink, facts, vendorLinkEvent, vendorLinkOutbox, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
 import { tokenParam } from './vendor_link_open.js';
 import { pageTicket, publishCommitted, refuse, userAgentOf } from './vendor_links_common.js';
 
@@ -67,7 +67,7 @@ export function registerAcknowledgeVendorLink(app: OpenAPIHono<IdentityAppEnv>):
         const [used] = await tx<VendorLinkRow[]>`
           update vendor_links set used_at = now(), used_ip = ${ip}, used_user_agent = ${userAgent} where id = ${row.id} returning *`;
         const event = vendorLinkEvent('vendor_link.used', { kind: 'user', id: row.recipient_id, role: 'vendor' }, row.ticket_id, { ...facts(used!), ip, userAgent });
-        await insertOutbox(tx, event);
+        await vendorLinkOutbox.add(tx, event);
         return { kind: 'acknowledged', row: used!, event, resolutionDueAt: resolutionDue(ack.escalation) };
       });
     } catch (err) {

@@ -4,7 +4,7 @@ import { PrioritySchema, type EventEnvelope } from '@tierline/contracts';
 import { AppError, clientAddress, rateLimit, type Sql } from '@tierline/platform';
 import type { IdentityAppEnv, IdentityDeps } from '../deps.js';
 import { rateLimitedPage, refusalPage, REFUSAL_STATUS, VENDOR_PAGE_HEADERS, type PageTicket } from '../vendor-link-pages.js';
-import { countRefusal, linkStatus, publishFromOutbox, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
+import { countRefusal, linkStatus, vendorLinkOutbox, type LinkCheck, type VendorLinkRow } from '../vendor-links.js';
 
 /** The only caller that may mint links: the notification service puts them into vendors' messages. */
 export const VENDOR_LINK_MINTER = 'tierline-notification';
@@ -60,7 +60,7 @@ export function toVendorLinkBody(r: VendorLinkRow, now = new Date()): VendorLink
 
 /** Publishes an event its transaction already put in the outbox; if NATS is down, the flush loop sends it later. */
 export async function publishCommitted(deps: IdentityDeps, event: EventEnvelope | null): Promise<void> {
-  if (event) await publishFromOutbox(deps.sql, deps.js, event, deps.logger);
+  if (event) await vendorLinkOutbox.publish(deps.sql, deps.js, event, deps.logger);
 }
 
 /** What the page shows of a link: ticket facts only, the site by name and in its time zone when known. */

@@ -18,7 +18,7 @@ import { createKeycloakAdmin } from '../keycloak-admin.js';
 import { serviceAccountTokens } from '../service-token.js';
 import { createTicketServiceClient } from '../ticket-service.js';
 import { loadVendorLinkKeys } from '../vendor-link-keys.js';
-import { closeRefusalWindows, flushVendorLinkOutbox } from '../vendor-links.js';
+import { closeRefusalWindows, vendorLinkOutbox } from '../vendor-links.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -78,7 +78,7 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
     /** What the service's timer does once a window ended, for every window now (even the current one). */
     async closeRefusals() {
       await closeRefusalWindows(sql, new Date(Date.now() + 24 * 3_600_000));
-      await flushVendorLinkOutbox(sql, js);
+      await vendorLinkOutbox.flush(sql, js);
     },
     async stop() {
       for (const s of servers) await s.close();

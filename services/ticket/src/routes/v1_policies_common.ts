@@ -8,7 +8,7 @@ import { EscalationPolicySchema, ErrorEnvelopeSchema, type ActorRef, type Escala
 import { AppError, hasRole, pathInt, zodIssuesToDetails, type Actor } from '@tierline/platform';
 import { validatePolicy } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
-import { publishFromOutbox, type PolicyDraft } from '../policies-repo.js';
+import { policyOutbox, type PolicyDraft } from '../policies-repo.js';
 
 export const POLICY_TAGS = ['Policies'];
 
@@ -125,5 +125,5 @@ export const policyNotFoundResponse = { 404: { description: 'No such policy vers
 
 /** Publishes an event already written to the outbox in the change's transaction. */
 export async function emit(deps: TicketAppEnv['Variables']['deps'], event: EventEnvelope): Promise<void> {
-  await publishFromOutbox(deps.sql, deps.js, event, deps.logger);
+  await policyOutbox.publish(deps.sql, deps.js, event, deps.logger);
 }
