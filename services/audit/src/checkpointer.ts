@@ -3,6 +3,10 @@ import { anchorLatest, type CheckpointAnchors } from './anchor.js';
 import { createCheckpoint } from './repo.js';
 import type { AuditSigner } from './signing.js';
 
+/**
+ * When the head is signed. With no checkpoint yet, any head is due (the first tick signs it,
+ * however few rows it covers); after that, only `everyRows` rows later or `everyMs` later.
+ */
 export interface CheckpointPolicy {
   /** Sign once this many rows were appended since the last checkpoint. */
   everyRows: number;
