@@ -264,6 +264,9 @@ function registerAction<B extends z.ZodType, A, R>(app: OpenAPIHono<TicketAppEnv
     const { sql, temporal, logger } = c.get('deps');
     const actor = c.get('actor');
     const { id } = c.req.valid('param');
+    const ticket = await findTicket(sql, id);
+    if (!ticket || !canReadTicket(actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+    if (!hasRole(actor, ...a.roles)) throw new AppError('FORBIDDEN', `your role may not ${a.name} tickets`);
     // A JSON body was validated by the route already (parsing it again only gives it its type); a
     // request without one is checked here, as an empty object, so it is refused the same way.
     const parsed = a.body.safeParse(c.req.valid('json') ?? {});
@@ -272,9 +275,6 @@ function registerAction<B extends z.ZodType, A, R>(app: OpenAPIHono<TicketAppEnv
       throw new AppError('BAD_REQUEST', `invalid request in json: ${details.map((d) => d.path).join(', ')}`, details);
     }
     const body = parsed.data;
-    const ticket = await findTicket(sql, id);
-    if (!ticket || !canReadTicket(actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
-    if (!hasRole(actor, ...a.roles)) throw new AppError('FORBIDDEN', `your role may not ${a.name} tickets`);
     const denied = a.allow?.(actor, ticket, body);
     if (denied) throw new AppError('FORBIDDEN', denied);
     const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
