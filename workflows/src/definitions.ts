@@ -11,6 +11,7 @@ import type {
   EscalationState,
   EscalationStateBase,
   Priority,
+  Role,
   Ticket,
 } from '@tierline/contracts';
 
@@ -27,7 +28,7 @@ export interface PolicySnapshot {
 export interface TicketWorkflowInput {
   ticket: Ticket;
   /** Who opened it; recorded on the ticket.created event. */
-  openedBy: { id: string; role: string };
+  openedBy: { id: string; role: Role };
   policy: PolicySnapshot;
   /** Set when continuing as new: everything the previous run knew. */
   carried?: TicketEscalationState;
@@ -67,7 +68,7 @@ export const NOTE_KINDS = ['comment', 'priority_reason', 'question', 'handoff_no
 export type NoteKind = (typeof NOTE_KINDS)[number];
 
 export interface ActionBy {
-  actor: { id: string; role: string };
+  actor: { id: string; role: Role };
 }
 
 export const getStateQuery = defineQuery<TicketStateView>('getState');

@@ -19,6 +19,7 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
   type TicketWorkflowInput,
+  type ActionBy,
 } from '../definitions.js';
 import { addBusinessMs } from '../policy/calendar.js';
 import { validatePolicy } from '../policy/validate.js';
@@ -26,8 +27,8 @@ import type { ticketWorkflow } from '../workflows/ticket.js';
 import { workflowsPath } from '../worker-factory.js';
 import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
-const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
-const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
+const agent: ActionBy = { actor: { id: 'agent-1', role: 'it_agent' } };
+const lead: ActionBy = { actor: { id: 'lead-1', role: 'it_lead' } };
 
 // The same scenarios run twice: with the workflow cache, and with maxCachedWorkflows 0, which
 // replays the whole history on every workflow task and so catches non-determinism early.
