@@ -5,12 +5,14 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type {
+  ClockName,
+  ClockRunState,
   EscalationPolicy,
-  EscalationTarget,
-  NotificationChannel,
+  EscalationState,
+  EscalationStateBase,
   Priority,
+  Role,
   Ticket,
-  TicketStatus,
 } from '@tierline/contracts';
 
 export const TICKET_WORKFLOW_TYPE = 'ticketWorkflow';
@@ -26,7 +28,7 @@ export interface PolicySnapshot {
 export interface TicketWorkflowInput {
   ticket: Ticket;
   /** Who opened it; recorded on the ticket.created event. */
-  openedBy: { id: string; role: string };
+  openedBy: { id: string; role: Role };
   policy: PolicySnapshot;
   /** Set when continuing as new: everything the previous run knew. */
   carried?: TicketEscalationState;
@@ -34,8 +36,9 @@ export interface TicketWorkflowInput {
   historyLimit?: number;
 }
 
-export type ClockName = 'response' | 'resolution' | 'vendor_response' | 'vendor_resolution';
+export type { ClockName, ClockView, EscalationRecord, LevelState } from '@tierline/contracts';
 
+/** A clock as the workflow keeps it; the view (ClockView, in contracts) is computed from it at query time. */
 export interface ClockState {
   name: ClockName;
   /** Calendar name in the policy whose hours this clock counts. */
@@ -45,85 +48,27 @@ export interface ClockState {
   elapsedBeforeMs: number;
   /** Epoch ms of the current running segment's start; null while paused or stopped. */
   runningSinceMs: number | null;
-  state: 'running' | 'paused' | 'stopped' | 'not_started';
+  state: ClockRunState;
   stoppedAtMs: number | null;
   /** Pre-breach warning percentages already sent, and whether the target has passed. */
   warningsSent: number[];
   breached: boolean;
 }
 
-/** A clock as the query shows it: computed at query time. */
-export interface ClockView {
-  name: ClockName;
-  state: ClockState['state'];
-  targetMinutes: number;
-  elapsedMinutes: number;
-  remainingMinutes: number;
-  deadlineAt: string | null;
-  breached: boolean;
-}
-
-export interface LevelState {
-  index: number;
-  clock: 'response' | 'resolution';
-  afterMinutes: number;
-  tier: 1 | 2 | 3;
-  targets: EscalationTarget[];
-  channels: NotificationChannel[];
-  repeatEveryMinutes: number | null;
-  maxRepeats: number;
-  /** 0 = not fired; 1 = fired; 1 + n = fired and repeated n times. */
-  fired: number;
-  /** Calendar ms on its clock at which the next firing is due. */
-  nextDueClockMs: number;
-}
-
-export interface EscalationRecord {
-  level: number;
-  tier: number;
-  repeat: number;
-  at: string;
-  clock: 'response' | 'resolution';
-  idempotencyKey: string;
-}
-
-export interface TicketEscalationState {
-  ticketId: string;
-  number: string;
-  siteId: string;
-  category: string;
-  status: TicketStatus;
-  priority: Priority;
-  tier: number;
-  teamId: string | null;
-  assigneeId: string | null;
-  vendorOrgId: string | null;
-  policyVersion: number;
-  openedAt: string;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
+/** Everything the workflow knows, carried across continue-as-new: the shown state with the clocks' internals. */
+export interface TicketEscalationState extends EscalationStateBase {
   clocks: Record<ClockName, ClockState>;
-  levels: LevelState[];
-  escalations: EscalationRecord[];
-  /** Event ids this workflow has published, in order (the last 50 after continue-as-new). */
-  events: { id: string; type: string; occurredAt: string }[];
-  /** Times this workflow continued as new. */
-  runs: number;
 }
 
-export interface TicketStateView extends Omit<TicketEscalationState, 'clocks'> {
-  clocks: ClockView[];
-  currentLevel: number;
-  nextDeadline: { at: string; kind: string } | null;
-  now: string;
-}
+/** What getState and every update return; its schema is EscalationStateSchema (contracts), served by GET …/escalation. */
+export type TicketStateView = EscalationState;
 
 /** What a row of the ticket's comments holds: a comment, or the free text of an action (docs/decisions/0022). */
 export const NOTE_KINDS = ['comment', 'priority_reason', 'question', 'handoff_note', 'resolution', 'reopen_reason'] as const;
 export type NoteKind = (typeof NOTE_KINDS)[number];
 
 export interface ActionBy {
-  actor: { id: string; role: string };
+  actor: { id: string; role: Role };
 }
 
 export const getStateQuery = defineQuery<TicketStateView>('getState');

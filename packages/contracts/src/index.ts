@@ -5,3 +5,4 @@ export * from './tickets.js';
 export * from './policy.js';
 export * from './notify.js';
 export * from './vendor-links.js';
+export * from './escalation-state.js';

@@ -110,9 +110,12 @@ export function bearerToken(header: string | undefined): string | null {
   return header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
 }
 
-/** Requires a valid bearer token and puts the actor on the context as `actor`. */
-export function requireAuth(verify: TokenVerifier) {
-  return createMiddleware<{ Variables: { actor: Actor } }>(async (c, next) => {
+/**
+ * Requires a valid bearer token and puts the actor on the context as `actor`. Typed by the app it
+ * runs in (AppEnv), so a service calls it from its own middleware without a cast.
+ */
+export function requireAuth<E extends { Variables: { actor: Actor } } = { Variables: { actor: Actor } }>(verify: TokenVerifier) {
+  return createMiddleware<E>(async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new AppError('UNAUTHORIZED', 'missing bearer token');
     c.set('actor', await verify(token));

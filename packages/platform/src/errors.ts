@@ -34,8 +34,10 @@ export function zodIssuesToDetails(issues: z.core.$ZodIssue[]): { path: string; 
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 
+/** The request's id; 'unknown' only for an error raised before the request-id middleware ran. */
 function requestIdOf(c: Context): string {
-  return (c.get('requestId' as never) as string | undefined) ?? 'unknown';
+  const id: string | undefined = c.get('requestId');
+  return id ?? 'unknown';
 }
 
 /** Validation hook for @hono/zod-openapi routes: zod failures become 400s naming each field. */

@@ -74,7 +74,7 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export function traceRequests() {
   return createMiddleware(async (c, next) => {
-    const id = String(c.get('requestId' as never) ?? '');
+    const id = c.get('requestId');
     const run = () => runWithLogContext(id ? { requestId: id } : {}, () => next());
     if (!tracingEnabled() || PROBES.has(c.req.path)) return run();
     const method = c.req.method;
@@ -103,7 +103,7 @@ export function traceRequests() {
  * reaches — the portal does not forward it).
  */
 export function createServiceApp<E extends { Variables: object }>(opts: ServiceAppOptions): OpenAPIHono<E> {
-  const app = new OpenAPIHono<E>({ defaultHook: validationHook as never });
+  const app = new OpenAPIHono<E>({ defaultHook: validationHook });
   app.use('*', requestId());
   app.use('*', traceRequests());
   app.use('*', apiSecurityHeaders());
@@ -122,7 +122,7 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
   app.use('*', async (c, next) => {
     const allow = allowedMethods(app.routes, c.req.path);
     if (allow.length > 0 && !allow.includes(c.req.method)) {
-      const requestId = String(c.get('requestId' as never) ?? 'unknown');
+      const requestId = c.get('requestId');
       return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}; allowed: ${allow.join(', ')}`, requestId), 405, {
         Allow: allow.join(', '),
       });
@@ -142,12 +142,12 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
     opts.logger.info(
-      { requestId: c.get('requestId' as never), method: c.req.method, path: route, status: c.res.status, ms: Math.round(seconds * 1000) },
+      { requestId: c.get('requestId'), method: c.req.method, path: route, status: c.res.status, ms: Math.round(seconds * 1000) },
       'request',
     );
   });
   app.onError(makeErrorHandler(opts.logger));
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, String(c.get('requestId' as never) ?? 'unknown')), 404));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.get('/healthz', (c) => c.json({ status: 'ok', service: opts.name }));
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.get('/readyz', async (c) => {

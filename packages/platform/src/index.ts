@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './nats.js';
 export * from './db.js';
+export * from './hono-env.js';
 export * from './http.js';
 export * from './http-input.js';
 export * from './revocation.js';

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { trustedProxyHops } from './env.js';
 import { AppError } from './errors.js';
+import type { RequestVariables } from './hono-env.js';
 
 export interface RateLimitOptions {
   /** What the limit protects, for the error message ("vendor links", "user management"). */
@@ -46,8 +47,9 @@ export function clientAddress(c: Context, hops = trustedProxyHopsFromEnv()): str
   return chain[Math.max(0, chain.length - 1 - hops)]!;
 }
 
+/** Before requireAuth (the vendor link pages) there is no actor: the client's address counts. */
 function defaultKey(c: Context): string {
-  const actor = c.get('actor' as never) as { id?: string } | undefined;
+  const actor = c.get('actor') as RequestVariables['actor'] | undefined;
   return actor?.id ? `actor:${actor.id}` : `ip:${clientAddress(c)}`;
 }
 

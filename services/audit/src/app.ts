@@ -33,7 +33,7 @@ export function createAuditApp(deps: AuditDeps): OpenAPIHono<AuditAppEnv> {
   });
   app.use('/api/v1/audit/*', async (c, next) => {
     if (isPublic(c.req.path)) return next();
-    return requireAuth(deps.verifyToken)(c as never, next);
+    return requireAuth<AuditAppEnv>(deps.verifyToken)(c, next);
   });
   // The audit log is for IT leads and auditors only (architecture, roles table).
   app.use('/api/v1/audit/*', async (c, next) => {

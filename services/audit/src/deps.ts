@@ -1,4 +1,4 @@
-import type { Actor, Logger, Metrics, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
+import type { AppEnv, Logger, Metrics, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 import type { CheckpointAnchors } from './anchor.js';
 import type { AuditSigner, PublicKeyRing } from './signing.js';
 
@@ -27,10 +27,5 @@ export interface AuditDeps {
   metrics?: Metrics;
 }
 
-export interface AuditAppEnv {
-  Variables: {
-    requestId: string;
-    deps: AuditDeps;
-    actor: Actor;
-  };
-}
+/** The service's Hono environment: the platform's request variables and these deps. */
+export type AuditAppEnv = AppEnv<AuditDeps>;

@@ -41,7 +41,7 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   // Everything under /api/v1 needs a token, except the API description and the vendor links' public key.
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === IDENTITY_OPENAPI_PATH || c.req.path === '/api/v1/vendor-links/jwks.json') return next();
-    return requireAuth(deps.verifyToken)(c as never, next);
+    return requireAuth<IdentityAppEnv>(deps.verifyToken)(c, next);
   });
   // Vendor link pages: no login (the signed link is the credential), limited per client address.
   app.use('/v/*', setDeps);

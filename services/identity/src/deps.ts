@@ -1,4 +1,4 @@
-import type { Actor, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
+import type { AppEnv, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 import type { KeycloakAdmin } from './keycloak-admin.js';
 import type { TicketService } from './ticket-service.js';
 import type { VendorLinkKeys } from './vendor-link-keys.js';
@@ -45,6 +45,5 @@ export interface VendorLinkDeps {
   refusalWindowMs?: number;
 }
 
-export interface IdentityAppEnv {
-  Variables: { requestId: string; deps: IdentityDeps; actor: Actor };
-}
+/** The service's Hono environment: the platform's request variables and these deps. */
+export type IdentityAppEnv = AppEnv<IdentityDeps>;

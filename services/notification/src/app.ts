@@ -1,9 +1,12 @@
-import { createServiceApp, requireAuth, serveOpenApiDocument, type Actor, type Logger, type Metrics, type NatsConnection, type Sql, type TokenVerifier } from '@tierline/platform';
+import { createServiceApp, requireAuth, serveOpenApiDocument, type BaseEnv, type Logger, type Metrics, type NatsConnection, type RequestVariables, type Sql, type TokenVerifier } from '@tierline/platform';
 import { registerNotificationsList } from './routes/v1_notifications_list.js';
 import type { TicketAccess } from './ticket-access.js';
 import { registerTwilioStatusCallback, type TwilioStatusDeps } from './routes/webhooks_twilio_status.js';
 
-export type NotificationEnvBindings = { Variables: { requestId: string; actor: Actor; sql: Sql; ticketAccess: TicketAccess } };
+/** The platform's request variables, and what the notification routes read: its database and ticket access. */
+export interface NotificationEnvBindings extends BaseEnv {
+  Variables: RequestVariables & { sql: Sql; ticketAccess: TicketAccess };
+}
 
 /** Under /api/v1/notifications, so the portal forwards it here and every service's document has its own path. */
 export const NOTIFICATION_OPENAPI_PATH = '/api/v1/notifications/openapi.json';

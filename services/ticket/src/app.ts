@@ -59,7 +59,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   // Everything under /api/v1 needs a token, except the API description itself.
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/openapi.json') return next();
-    return requireAuth(deps.verifyToken)(c as never, next);
+    return requireAuth<TicketAppEnv>(deps.verifyToken)(c, next);
   });
   // Limits per signed-in actor on what is costly or sensitive: each ticket starts a workflow and
   // pages people; a publish changes every new ticket's escalation. Refused with 429 before any work.

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Actor, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
+import type { AppEnv, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
 export interface TicketDeps {
@@ -26,10 +26,5 @@ export interface TicketRateLimits {
   policyPublishPerMinute: number;
 }
 
-export interface TicketAppEnv {
-  Variables: {
-    requestId: string;
-    deps: TicketDeps;
-    actor: Actor;
-  };
-}
+/** The service's Hono environment: the platform's request variables and these deps. */
+export type TicketAppEnv = AppEnv<TicketDeps>;

@@ -54,6 +54,23 @@ describe('the ticket service OpenAPI document', () => {
     expect(new RegExp(doc.components.schemas['MigratePolicyRequest']!.properties['reason']!.pattern!).test(' ab ')).toBe(false);
   });
 
+  it('documents the escalation state with its schema, not as a free-form record', async () => {
+    const doc = (await served()) as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { $ref?: string } }> }> }>>;
+      components: { schemas: Record<string, { type?: string; required?: string[]; properties: Record<string, { $ref?: string; type?: unknown }> }> };
+    };
+    const schemaOf = (path: string, method: string) => doc.paths[path]![method]!.responses['200']!.content['application/json']!.schema.$ref;
+    expect(schemaOf('/api/v1/tickets/{id}/escalation', 'get')).toBe('#/components/schemas/EscalationState');
+    const state = doc.components.schemas['EscalationState']!;
+    expect(state.required).toEqual(expect.arrayContaining(['clocks', 'nextDeadline', 'escalations', 'currentLevel', 'levels', 'status', 'now']));
+    expect(JSON.stringify(state.properties['nextDeadline']), 'null when nothing is due').toContain('null');
+    expect(doc.components.schemas['TicketClock']!.required).toEqual(expect.arrayContaining(['name', 'state', 'deadlineAt', 'remainingMinutes']));
+    // Every action answers the state after it; a comment answers the id of the comment it recorded.
+    expect(schemaOf('/api/v1/tickets/{id}/acknowledge', 'post')).toBe('#/components/schemas/TicketActionResult');
+    expect(doc.components.schemas['TicketActionResult']!.properties['escalation']!.$ref).toBe('#/components/schemas/EscalationState');
+    expect(schemaOf('/api/v1/tickets/{id}/comments', 'post')).toBe('#/components/schemas/TicketCommentResult');
+  });
+
   it('is one of the documents the API docs page lists, and the page lists every service', async () => {
     const init = await (await app.request('/api/docs/init.js')).text();
     for (const d of API_DOCUMENTS) expect(init).toContain(JSON.stringify(d.url));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EscalationStateSchema } from '@tierline/contracts';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { api, eventually, startSlice, type Slice } from './harness.js';
 
@@ -38,6 +39,7 @@ describe('ticket actions over HTTP', () => {
     expect(acked.status, JSON.stringify(acked.body)).toBe(200);
     expect(acked.body.ticket).toMatchObject({ status: 'acknowledged', acknowledgedAt: expect.any(String) });
     expect(acked.body.escalation.clocks.find((c: { name: string }) => c.name === 'response').state).toBe('stopped');
+    expect(EscalationStateSchema.safeParse(acked.body.escalation).error, 'the action answers the documented workflow state').toBeUndefined();
     const again = await agent('POST', `/api/v1/tickets/${t.id}/acknowledge`, {});
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already acknowledged/);
@@ -133,6 +135,10 @@ describe('ticket actions over HTTP', () => {
     for (let i = 0; i < 3; i++) made.push((await nurse('POST', '/api/v1/tickets', { ...ticket, title: `Queue ticket ${i}` })).body);
     const noReason = await agent('POST', `/api/v1/tickets/${made[0].id}/priority`, { priority: 'P1' });
     expect(noReason.status).toBe(400);
+    // No body at all (no content type): the action's schema still applies, as a 400 naming the fields.
+    const noBody = await agent('POST', `/api/v1/tickets/${made[0].id}/priority`);
+    expect(noBody.status, JSON.stringify(noBody.body)).toBe(400);
+    expect(noBody.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['priority', 'reason']);
     const raised = await agent('POST', `/api/v1/tickets/${made[0].id}/priority`, { priority: 'P1', reason: 'Blocks all check-ins' });
     expect(raised.status).toBe(200);
     expect(raised.body.ticket.priority).toBe('P1');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { EVENTS_STREAM, type EventEnvelope } from '@tierline/contracts';
+import { EVENTS_STREAM, EscalationStateSchema, type EventEnvelope } from '@tierline/contracts';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { SA } from '@tierline/workflows/definitions';
 import { api, eventually, startSlice, type Slice } from './harness.js';
@@ -52,6 +52,7 @@ describe('unanswered P1 escalates by itself', () => {
       );
 
     const two = await atTier(2);
+    expect(EscalationStateSchema.safeParse(two).error, 'GET …/escalation answers its documented schema').toBeUndefined();
     expect(two.escalations).toHaveLength(1);
     const firstAt = Date.parse(two.escalations[0].at) - openedAt;
     // Due at 60 s. The timer fires within a second of it on a quiet machine; lateness under

@@ -13,6 +13,7 @@ import {
   TICKET_WORKFLOW_TYPE,
   vendorAcknowledgeUpdate,
   type TicketWorkflowInput,
+  type ActionBy,
 } from '../definitions.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { bundleAtStart } from '../bundle.js';
@@ -24,10 +25,10 @@ import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, 
  * changed workflow code cannot strand a ticket that is half-way along one of them.
  * `npm run record-histories` records them (RECORD_HISTORIES set) beside the earlier recordings.
  */
-const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
-const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
-const vendor = { actor: { id: 'vendor-1', role: 'vendor' } };
-const requester = { actor: { id: 'nurse-1', role: 'clinic_staff' } };
+const agent: ActionBy = { actor: { id: 'agent-1', role: 'it_agent' } };
+const lead: ActionBy = { actor: { id: 'lead-1', role: 'it_lead' } };
+const vendor: ActionBy = { actor: { id: 'vendor-1', role: 'vendor' } };
+const requester: ActionBy = { actor: { id: 'nurse-1', role: 'clinic_staff' } };
 
 describe('ticket journeys recorded for replay', () => {
   let env: TestWorkflowEnvironment;

@@ -19,14 +19,15 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
   type TicketWorkflowInput,
+  type ActionBy,
 } from '../definitions.js';
 import { addBusinessMs, validatePolicy } from '@tierline/domain';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { bundleAtStart } from '../bundle.js';
 import { MIN, input, makeTicket, nextSpringForward, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
 
-const agent = { actor: { id: 'agent-1', role: 'it_agent' } };
-const lead = { actor: { id: 'lead-1', role: 'it_lead' } };
+const agent: ActionBy = { actor: { id: 'agent-1', role: 'it_agent' } };
+const lead: ActionBy = { actor: { id: 'lead-1', role: 'it_lead' } };
 
 // The same scenarios run twice: with the workflow cache, and with maxCachedWorkflows 0, which
 // replays the whole history on every workflow task and so catches non-determinism early.

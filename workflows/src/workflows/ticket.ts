@@ -171,7 +171,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     data: { number: state.number, ...data },
     schemaVersion: 1,
   });
-  const userActor = (by: ActionBy): EventEnvelope['actor'] => ({ kind: 'user', id: by.actor.id, role: by.actor.role as never });
+  const userActor = (by: ActionBy): EventEnvelope['actor'] => ({ kind: 'user', id: by.actor.id, role: by.actor.role });
   const SYSTEM: EventEnvelope['actor'] = { kind: 'system', id: 'ticket-workflow' };
 
   const snapshotPatch = (): ReadModelPatch => {
@@ -684,7 +684,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   // Actions wait until the ticket is fully opened (recorded and assigned by the rules).
   locked = true;
   if (!input.carried) {
-    const created = makeEvent('ticket.created', { kind: 'user', id: input.openedBy.id, role: input.openedBy.role as never }, {
+    const created = makeEvent('ticket.created', { kind: 'user', id: input.openedBy.id, role: input.openedBy.role }, {
       siteId: state.siteId,
       category: state.category,
       impact: input.ticket.impact,

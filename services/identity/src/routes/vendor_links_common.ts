@@ -120,7 +120,7 @@ export function vendorPageRateLimit(perMinute: number, trustedProxyHops?: number
   const limit = rateLimit({ name: 'vendor links', max: perMinute, windowMs: 60_000, key: (c) => `ip:${clientAddress(c, trustedProxyHops)}` });
   return async (c, next) => {
     try {
-      await limit(c as never, next);
+      await limit(c, next);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
       const retryAfter = /retry in (\d+) s/.exec(err.message)?.[1] ?? '60';

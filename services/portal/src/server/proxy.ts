@@ -50,7 +50,8 @@ function clientAddress(c: Context): string | undefined {
 export async function forward(c: Context, route: Route, opts: ProxyOptions): Promise<Response> {
   const incoming = new URL(c.req.url);
   const target = `${route.baseUrl}${incoming.pathname}${incoming.search}`;
-  const requestId = String(c.get('requestId' as never) ?? 'unknown');
+  const setId: string | undefined = c.get('requestId');
+  const requestId = setId ?? 'unknown';
 
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {

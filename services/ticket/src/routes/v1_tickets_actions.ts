@@ -1,8 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { PrioritySchema, TicketSchema, type Role, type Ticket } from '@tierline/contracts';
-import { AppError, hasRole, type Actor } from '@tierline/platform';
+import { EscalationStateSchema, PrioritySchema, type EscalationState, TicketSchema, type Role, type Ticket } from '@tierline/contracts';
+import { AppError, hasRole, zodIssuesToDetails, type Actor } from '@tierline/platform';
 import {
   acknowledgeUpdate,
   assignUpdate,
@@ -31,25 +31,52 @@ const IT: Role[] = ['it_agent', 'it_lead'];
  * object (e.g. a clinic nurse closes only tickets of her site, a vendor acts only while the
  * ticket is with its organisation — canReadTicket already guarantees that).
  */
-interface ActionSpec<B extends z.ZodType> {
+interface ActionSpec<B extends z.ZodType, A, R> {
   name: string;
   path: string;
   summary: string;
   description: string;
   body: B;
   roles: Role[];
-  allow?: (actor: Actor, t: Ticket, body: z.infer<B>) => string | null;
-  update: UpdateDefinition<unknown, [never], string>;
-  args: (by: ActionBy, body: z.infer<B>) => unknown;
+  allow?: (actor: Actor, t: Ticket, body: z.output<B>) => string | null;
+  /** The workflow update the action runs, typed by its argument and its result. */
+  update: UpdateDefinition<R, [A], string>;
+  args: (by: ActionBy, body: z.output<B>) => A;
+  /** What the update returns (answered as `escalation`) and the documented 200 answer. */
+  result: ActionResult<R>;
+}
+
+interface ActionResult<R> {
+  escalation: z.ZodType<R>;
+  response: z.ZodType;
+}
+
+/** An action of the table, its body, argument and result types kept inside: it registers its own route. */
+interface TicketAction {
+  name: string;
+  register: (app: OpenAPIHono<TicketAppEnv>) => void;
 }
 
 const reason = z.string().trim().min(3).max(2000);
 
-function spec<B extends z.ZodType>(s: ActionSpec<B>): ActionSpec<B> {
-  return s;
+function spec<B extends z.ZodType, A, R>(s: ActionSpec<B, A, R>): TicketAction {
+  return { name: s.name, register: (app) => registerAction(app, s) };
 }
 
-export const ACTIONS = [
+export const ResultSchema = z
+  .object({ ticket: TicketSchema, escalation: EscalationStateSchema })
+  .openapi('TicketActionResult');
+
+/** A comment changes no clock: the workflow answers with the id of the comment it recorded. */
+const CommentResultSchema = z.object({ commentId: z.string() });
+
+const STATE_RESULT: ActionResult<EscalationState> = { escalation: EscalationStateSchema, response: ResultSchema };
+const COMMENT_RESULT: ActionResult<{ commentId: string }> = {
+  escalation: CommentResultSchema,
+  response: z.object({ ticket: TicketSchema, escalation: CommentResultSchema }).openapi('TicketCommentResult'),
+};
+
+export const ACTIONS: TicketAction[] = [
   spec({
     name: 'acknowledge',
     path: 'acknowledge',
@@ -57,7 +84,8 @@ export const ACTIONS = [
     description: 'IT takes the ticket. The acknowledging agent becomes the assignee if none is set.',
     body: z.object({}).strict(),
     roles: IT,
-    update: acknowledgeUpdate as never,
+    update: acknowledgeUpdate,
+    result: STATE_RESULT,
     args: (by) => by,
   }),
   spec({
@@ -67,7 +95,8 @@ export const ACTIONS = [
     description: 'Sets team and/or assignee; null clears.',
     body: z.object({ teamId: z.string().min(1).nullable().optional(), assigneeId: z.string().min(1).nullable().optional() }).strict(),
     roles: IT,
-    update: assignUpdate as never,
+    update: assignUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b }),
   }),
   spec({
@@ -77,7 +106,8 @@ export const ACTIONS = [
     description: 'Elapsed clock time is kept; targets and levels follow the new priority.',
     body: z.object({ priority: PrioritySchema, reason }).strict(),
     roles: IT,
-    update: changePriorityUpdate as never,
+    update: changePriorityUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b, reasonId: randomUUID() }),
   }),
   spec({
@@ -87,7 +117,8 @@ export const ACTIONS = [
     description: 'The clocks resume when IT resumes or the requester replies publicly.',
     body: z.object({ reason: z.string().max(2000).optional().openapi({ description: 'The question for the requester; stored with the ticket as a public note.' }) }).strict(),
     roles: IT,
-    update: waitOnRequesterUpdate as never,
+    update: waitOnRequesterUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b, questionId: randomUUID() }),
   }),
   spec({
@@ -97,7 +128,8 @@ export const ACTIONS = [
     description: 'Restarts the paused clocks where they stopped.',
     body: z.object({}).strict(),
     roles: IT,
-    update: resumeUpdate as never,
+    update: resumeUpdate,
+    result: STATE_RESULT,
     args: (by) => by,
   }),
   spec({
@@ -112,7 +144,8 @@ export const ACTIONS = [
       })
       .strict(),
     roles: IT,
-    update: handToVendorUpdate as never,
+    update: handToVendorUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b, noteId: randomUUID() }),
   }),
   spec({
@@ -122,7 +155,8 @@ export const ACTIONS = [
     description: 'For vendor users of the organisation the ticket is escalated to.',
     body: z.object({}).strict(),
     roles: ['vendor'],
-    update: vendorAcknowledgeUpdate as never,
+    update: vendorAcknowledgeUpdate,
+    result: STATE_RESULT,
     args: (by) => ({ ...by, via: 'portal' }),
   }),
   spec({
@@ -132,7 +166,8 @@ export const ACTIONS = [
     description: 'IT, or the vendor while the ticket is with it.',
     body: z.object({ resolution: reason }).strict(),
     roles: [...IT, 'vendor'],
-    update: resolveUpdate as never,
+    update: resolveUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b, resolutionId: randomUUID() }),
   }),
   spec({
@@ -142,7 +177,8 @@ export const ACTIONS = [
     description: "The resolution clock restarts or resumes as the ticket's policy says.",
     body: z.object({ reason }).strict(),
     roles: [...IT, 'clinic_staff'],
-    update: reopenUpdate as never,
+    update: reopenUpdate,
+    result: STATE_RESULT,
     args: (by, b) => ({ ...by, ...b, reasonId: randomUUID() }),
   }),
   spec({
@@ -152,7 +188,8 @@ export const ACTIONS = [
     description: 'Ends the ticket and its workflow.',
     body: z.object({}).strict(),
     roles: [...IT, 'clinic_staff'],
-    update: closeUpdate as never,
+    update: closeUpdate,
+    result: STATE_RESULT,
     args: (by) => by,
   }),
   spec({
@@ -163,29 +200,26 @@ export const ACTIONS = [
     body: z.object({ body: z.string().trim().min(1).max(10_000), visibility: z.enum(['public', 'internal']).default('public') }).strict(),
     roles: [...IT, 'clinic_staff', 'vendor'],
     allow: (actor, _t, b) => (b.visibility === 'internal' && !hasRole(actor, ...IT) ? 'only IT can add internal notes' : null),
-    update: commentUpdate as never,
+    update: commentUpdate,
+    result: COMMENT_RESULT,
     args: (by, b) => ({ ...by, commentId: randomUUID(), body: b.body, visibility: b.visibility }),
   }),
 ];
-
-export const ResultSchema = z
-  .object({ ticket: TicketSchema, escalation: z.record(z.string(), z.unknown()).openapi({ description: 'The workflow state after the action.' }) })
-  .openapi('TicketActionResult');
 
 /**
  * Runs one action as an update of the ticket's workflow and maps what can go wrong: the
  * workflow's validator refused (409 with its message), the workflow has ended (409), Temporal is
  * unreachable (503; nothing changed). Shared by every route that acts on a ticket's workflow.
  */
-export async function runTicketUpdate(
+export async function runTicketUpdate<A, R>(
   deps: Pick<TicketDeps, 'temporal' | 'logger'>,
   ticket: Pick<Ticket, 'id' | 'number' | 'workflowId'>,
   action: string,
-  update: UpdateDefinition<unknown, [never], string>,
-  arg: unknown,
-): Promise<unknown> {
+  update: UpdateDefinition<R, [A], string>,
+  arg: A,
+): Promise<R> {
   try {
-    return await deps.temporal.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args: [arg as never] });
+    return await deps.temporal.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args: [arg] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       throw new AppError('CONFLICT', (err.cause)?.message ?? `cannot ${action} ${ticket.number} now`);
@@ -197,41 +231,55 @@ export async function runTicketUpdate(
 }
 
 export function registerTicketActions(app: OpenAPIHono<TicketAppEnv>): void {
-  for (const a of ACTIONS) {
-    const route = createRoute({
-      method: 'post',
-      path: `/api/v1/tickets/{id}/${a.path}`,
-      tags: ['Ticket actions'],
-      summary: a.summary,
-      description: `${a.description} Allowed roles: ${a.roles.join(', ')}.`,
-      security: [{ bearerAuth: [] }],
-      request: {
-        params: z.object({ id: z.uuid() }),
-        body: { required: false, content: { 'application/json': { schema: a.body } } },
+  for (const a of ACTIONS) a.register(app);
+}
+
+function registerAction<B extends z.ZodType, A, R>(app: OpenAPIHono<TicketAppEnv>, a: ActionSpec<B, A, R>): void {
+  const bodySchema: z.ZodType = a.body;
+  const route = createRoute({
+    method: 'post',
+    path: `/api/v1/tickets/{id}/${a.path}`,
+    tags: ['Ticket actions'],
+    summary: a.summary,
+    description: `${a.description} Allowed roles: ${a.roles.join(', ')}.`,
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: z.object({ id: z.uuid() }),
+      // The route validates the body (400 naming each field); the handler reads it typed by a.body.
+      body: { required: false, content: { 'application/json': { schema: bodySchema } } },
+    },
+    responses: {
+      200: {
+        description: 'Done; the ticket and its escalation state',
+        content: { 'application/json': { schema: a.result.response } },
       },
-      responses: {
-        200: { description: 'Done; the ticket and its escalation state', content: { 'application/json': { schema: ResultSchema } } },
-        ...badRequestResponse,
-        ...authErrorResponses,
-        ...notFoundResponse,
-        409: { description: 'Not possible in the ticket’s current state; the message says why', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-        ...unavailableResponse,
-      },
-    });
-    app.openapi(route, async (c) => {
-      const { sql, temporal, logger } = c.get('deps');
-      const actor = c.get('actor');
-      const { id } = c.req.valid('param');
-      const body = (c.req.valid('json' as never) ?? {}) as never;
-      const ticket = await findTicket(sql, id);
-      if (!ticket || !canReadTicket(actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
-      if (!hasRole(actor, ...a.roles)) throw new AppError('FORBIDDEN', `your role may not ${a.name} tickets`);
-      const denied = a.allow?.(actor, ticket, body);
-      if (denied) throw new AppError('FORBIDDEN', denied);
-      const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
-      const escalation = await runTicketUpdate({ temporal, logger }, ticket, a.name, a.update, a.args(by, body));
-      const after = (await findTicket(sql, id))!;
-      return c.json({ ticket: ticketViewFor(actor, after), escalation: escalation as Record<string, unknown> }, 200);
-    });
-  }
+      ...badRequestResponse,
+      ...authErrorResponses,
+      ...notFoundResponse,
+      409: { description: 'Not possible in the ticket’s current state; the message says why', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+      ...unavailableResponse,
+    },
+  });
+  app.openapi(route, async (c) => {
+    const { sql, temporal, logger } = c.get('deps');
+    const actor = c.get('actor');
+    const { id } = c.req.valid('param');
+    const ticket = await findTicket(sql, id);
+    if (!ticket || !canReadTicket(actor, ticket)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
+    if (!hasRole(actor, ...a.roles)) throw new AppError('FORBIDDEN', `your role may not ${a.name} tickets`);
+    // A JSON body was validated by the route already (parsing it again only gives it its type); a
+    // request without one is checked here, as an empty object, so it is refused the same way.
+    const parsed = a.body.safeParse(c.req.valid('json') ?? {});
+    if (!parsed.success) {
+      const details = zodIssuesToDetails(parsed.error.issues);
+      throw new AppError('BAD_REQUEST', `invalid request in json: ${details.map((d) => d.path).join(', ')}`, details);
+    }
+    const body = parsed.data;
+    const denied = a.allow?.(actor, ticket, body);
+    if (denied) throw new AppError('FORBIDDEN', denied);
+    const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
+    const escalation = await runTicketUpdate({ temporal, logger }, ticket, a.name, a.update, a.args(by, body));
+    const after = (await findTicket(sql, id))!;
+    return c.json({ ticket: ticketViewFor(actor, after), escalation }, 200);
+  });
 }

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { EscalationStateSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import { getStateQuery } from '@tierline/workflows/definitions';
 import type { TicketAppEnv } from '../deps.js';
@@ -9,10 +10,6 @@ import { authErrorResponses, notFoundResponse, unavailableResponse } from './com
 
 const params = z.object({ id: z.uuid() });
 
-const EscalationSchema = z.record(z.string(), z.unknown()).openapi('EscalationState', {
-  description: 'The workflow’s own view: status, tier, current level, every clock (elapsed, remaining, paused), the next deadline, the escalations so far.',
-});
-
 const escalationRoute = createRoute({
   method: 'get',
   path: '/api/v1/tickets/{id}/escalation',
@@ -21,7 +18,7 @@ const escalationRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
-    200: { description: 'Escalation state', content: { 'application/json': { schema: EscalationSchema } } },
+    200: { description: 'Escalation state', content: { 'application/json': { schema: EscalationStateSchema } } },
     ...authErrorResponses,
     ...notFoundResponse,
     ...unavailableResponse,
@@ -79,7 +76,7 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
     const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'escalation');
     try {
       const state = await c.get('deps').temporal.workflow.getHandle(ticket.workflowId).query(getStateQuery);
-      return c.json(state as unknown as Record<string, unknown>, 200);
+      return c.json(state, 200);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new AppError('NOT_FOUND', `${ticket.number} has no running workflow`);
       throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable');

@@ -122,13 +122,13 @@ export function registerVendorLinkAcknowledge(app: OpenAPIHono<TicketAppEnv>): v
     const ticket = await ticketOr404(deps, c.req.valid('param').id);
     const reason = await notWaitingReason(deps, ticket, body.vendorOrgId);
     if (reason) throw new AppError('CONFLICT', reason);
-    const escalation = await runTicketUpdate(deps, ticket, 'vendor-acknowledge', vendorAcknowledgeUpdate as never, {
+    const escalation = await runTicketUpdate(deps, ticket, 'vendor-acknowledge', vendorAcknowledgeUpdate, {
       actor: { id: body.vendorUserId, role: 'vendor' },
       via: 'signed_link',
     });
     deps.logger.info({ ticketId: ticket.id, linkId: body.linkId }, 'vendor acknowledged through a signed link');
     // Answered to the identity service, about a vendor's acknowledgement: the vendor's view.
     const after = vendorTicketView((await findTicket(deps.sql, ticket.id))!);
-    return c.json({ ticket: after, escalation: escalation as Record<string, unknown> }, 200);
+    return c.json({ ticket: after, escalation }, 200);
   });
 }

@@ -1,0 +1,96 @@
+import { z } from '@hono/zod-openapi';
+import { EscalationClockSchema, EscalationTargetSchema, EscalationTierSchema, NotificationChannelSchema } from './policy.js';
+import { PrioritySchema, TicketStatusSchema } from './tickets.js';
+
+// The state a ticket's workflow shows (its getState query, and the result of every action): the
+// workflow's TypeScript types derive from these schemas (workflows/src/definitions.ts), and
+// GET /api/v1/tickets/{id}/escalation documents and answers them.
+
+export const CLOCK_NAMES = ['response', 'resolution', 'vendor_response', 'vendor_resolution'] as const;
+export const ClockNameSchema = z.enum(CLOCK_NAMES);
+export type ClockName = z.infer<typeof ClockNameSchema>;
+
+export const ClockRunStateSchema = z.enum(['running', 'paused', 'stopped', 'not_started']);
+export type ClockRunState = z.infer<typeof ClockRunStateSchema>;
+
+/** A clock as the query shows it: computed at query time. */
+export const ClockViewSchema = z
+  .object({
+    name: ClockNameSchema,
+    state: ClockRunStateSchema,
+    targetMinutes: z.number().openapi({ description: '0 for a vendor clock of a ticket never handed to a vendor.' }),
+    elapsedMinutes: z.number().openapi({ description: 'Calendar minutes counted so far (hundredths).' }),
+    remainingMinutes: z.number().openapi({ description: 'Calendar minutes left before the target; 0 once it has passed.' }),
+    deadlineAt: z.string().nullable().openapi({ description: 'When the target falls if the clock keeps running; null without a target or while it cannot be known.' }),
+    breached: z.boolean(),
+  })
+  .openapi('TicketClock');
+export type ClockView = z.infer<typeof ClockViewSchema>;
+
+/** A level of the ticket's policy rule, as the workflow tracks it. */
+export const LevelStateSchema = z
+  .object({
+    index: z.number().int(),
+    clock: EscalationClockSchema,
+    afterMinutes: z.number(),
+    tier: EscalationTierSchema,
+    targets: z.array(EscalationTargetSchema),
+    channels: z.array(NotificationChannelSchema),
+    repeatEveryMinutes: z.number().nullable(),
+    maxRepeats: z.number().int(),
+    fired: z.number().int().openapi({ description: '0 = not fired; 1 = fired; 1 + n = fired and repeated n times.' }),
+    nextDueClockMs: z.number().openapi({ description: 'Calendar milliseconds on its clock at which the next firing is due.' }),
+  })
+  .openapi('EscalationLevelState');
+export type LevelState = z.infer<typeof LevelStateSchema>;
+
+/** One firing of a level (a page), in order. */
+export const EscalationRecordSchema = z
+  .object({
+    level: z.number().int(),
+    tier: z.number().int(),
+    repeat: z.number().int(),
+    at: z.string(),
+    clock: EscalationClockSchema,
+    idempotencyKey: z.string(),
+  })
+  .openapi('EscalationRecord');
+export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
+
+/** What the workflow keeps besides its clocks (their running state is internal, see ClockState). */
+export const EscalationStateBaseSchema = z.object({
+  ticketId: z.string(),
+  number: z.string(),
+  siteId: z.string(),
+  category: z.string(),
+  status: TicketStatusSchema,
+  priority: PrioritySchema,
+  tier: z.number().int(),
+  teamId: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  vendorOrgId: z.string().nullable(),
+  policyVersion: z.number().int(),
+  openedAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  levels: z.array(LevelStateSchema),
+  escalations: z.array(EscalationRecordSchema),
+  events: z
+    .array(z.object({ id: z.string(), type: z.string(), occurredAt: z.string() }))
+    .openapi({ description: 'Events this workflow has published, in order (the last 50 after continue-as-new).' }),
+  runs: z.number().int().openapi({ description: 'Times this workflow continued as new.' }),
+});
+export type EscalationStateBase = z.infer<typeof EscalationStateBaseSchema>;
+
+/** The workflow's own view of a ticket: what its getState query and every action update return. */
+export const EscalationStateSchema = EscalationStateBaseSchema.extend({
+  clocks: z.array(ClockViewSchema),
+  currentLevel: z.number().int().openapi({ description: 'Levels fired so far (repeats not counted).' }),
+  nextDeadline: z
+    .object({ at: z.string(), kind: z.string().openapi({ description: 'What falls due, e.g. "escalation to tier 2" or "75% of response target".' }) })
+    .nullable(),
+  now: z.string().openapi({ description: 'The workflow time the view was computed at.' }),
+}).openapi('EscalationState', {
+  description: 'The workflow’s own view: status, tier, current level, every clock (elapsed, remaining, paused), the next deadline, the escalations so far.',
+});
+export type EscalationState = z.infer<typeof EscalationStateSchema>;
