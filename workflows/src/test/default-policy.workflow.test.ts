@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import type { EscalationPolicy, NotifyCommand } from '@tierline/contracts';
-import { temporalTestServerPath } from '@tierline/testing';
-import { acknowledgeUpdate, getStateQuery, TICKET_WORKFLOW_TYPE, type TicketWorkflowInput } from '../definitions.js';
+import { acknowledgeUpdate, getStateQuery } from '../definitions.js';
 import { DEFAULT_POLICY, validatePolicy } from '@tierline/domain';
-import type { ticketWorkflow } from '../workflows/ticket.js';
-import { bundleAtStart } from '../bundle.js';
-import { MIN, input, makeTicket, nextWeekend, recordingActivities, registerSearchAttributes, saveHistories } from './fixtures.js';
+import { MIN, input, makeTicket, nextWeekend } from './fixtures.js';
+import { useTicketWorker } from './time-skipping.js';
 
 /**
  * The clinic's shipped policy (DEFAULT_POLICY, what a new installation publishes as version 1),
@@ -24,43 +18,8 @@ describe.each([
   { cache: 'default', maxCachedWorkflows: undefined },
   { cache: 'none (replay every task)', maxCachedWorkflows: 0 },
 ])('the shipped default policy on the time-skipping test server, cache $cache', ({ maxCachedWorkflows }) => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const rec = recordingActivities();
-  const taskQueue = `default-policy-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    await registerSearchAttributes(env);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      ...bundleAtStart(),
-      activities: rec.activities,
-      ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    if (process.env.RECORD_HISTORIES && maxCachedWorkflows === undefined) await saveHistories(env, opened, 'default-policy-');
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-  });
-
-  const opened: { name: string; workflowId: string }[] = [];
-  function open(i: TicketWorkflowInput): Promise<WorkflowHandle<typeof ticketWorkflow>> {
-    opened.push({ name: expect.getState().currentTestName ?? i.ticket.id, workflowId: i.ticket.workflowId });
-    return env.client.workflow.start<typeof ticketWorkflow>(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId: i.ticket.workflowId, args: [i] });
-  }
-  /** Advances the test server's clock to `ms` after `t0`. */
-  async function sleepUntil(t0: number, ms: number) {
-    const now = await env.currentTimeMs();
-    if (t0 + ms > now) await env.sleep(t0 + ms - now);
-  }
+  const w = useTicketWorker({ label: 'default-policy', maxCachedWorkflows, historyPrefix: 'default-policy-' });
+  const { rec, open, sleepUntil } = w;
 
   /** A notification command as [template, level, what it concerns, ms after t0]. */
   type Page = [NotifyCommand['template'], number | null, string, number];
@@ -85,7 +44,7 @@ describe.each([
   });
 
   it('P1: warns at 75 and 90 %, pages tier 2 at 15 min and repeats at 30/45/60, then vendor and IT lead at 60 and every 30 min four times', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1', 'network');
     const h = await open(input(t, version1));
 
@@ -136,7 +95,7 @@ describe.each([
   });
 
   it('P1 acknowledged after the first tier-2 page: no more tier-2 repeats; only the resolution-clock level still pages', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1', 'network');
     const h = await open(input(t, version1));
     await sleepUntil(t0, 16 * MIN);
@@ -166,7 +125,7 @@ describe.each([
   });
 
   it('P1 medical device: pages biomed on call at once, then IT lead and biomed at 10 min, repeated every 10 three times', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1', 'medical_device');
     const h = await open(input(t, version1));
     await sleepUntil(t0, 41 * MIN);
@@ -197,7 +156,7 @@ describe.each([
   it('P3 counts clinic hours only: Saturday morning, closed Sunday, a holiday Monday, then Tuesday', async () => {
     // The shipped calendar's opening hours and time zone; its holiday list is dated, so the
     // Monday of the next suitable weekend is added to it (the shipped dates are kept).
-    const week = nextWeekend(await env.currentTimeMs(), 'America/New_York');
+    const week = nextWeekend(await w.env.currentTimeMs(), 'America/New_York');
     const clinic = DEFAULT_POLICY.calendars['clinic-hours']!;
     if (clinic.mode !== 'business_hours') throw new Error('the shipped clinic-hours calendar has business hours');
     const policy: EscalationPolicy = {
@@ -207,10 +166,10 @@ describe.each([
     expect(validatePolicy(policy)).toEqual([]);
 
     // Saturday 12:30: 30 minutes until 13:00, Sunday closed, Monday a holiday, Tuesday from 08:00.
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     await sleepUntil(week.at('sat', '12:30'), 0);
     const opened = week.at('sat', '12:30');
-    expect((await env.currentTimeMs()) - opened).toBeLessThan(3_000);
+    expect((await w.env.currentTimeMs()) - opened).toBeLessThan(3_000);
     const t = makeTicket(opened, 'P3', 'printer');
     const h = await open(input(t, { version: 1, policy }));
     await sleepUntil(week.at('tue', '08:59'), 0);

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { temporalTestServerPath } from '@tierline/testing';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   acknowledgeUpdate,
   changePriorityUpdate,
@@ -15,16 +12,13 @@ import {
   reopenUpdate,
   resolveUpdate,
   resumeUpdate,
-  TICKET_WORKFLOW_TYPE,
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
-  type TicketWorkflowInput,
   type ActionBy,
 } from '../definitions.js';
 import { addBusinessMs, validatePolicy } from '@tierline/domain';
-import type { ticketWorkflow } from '../workflows/ticket.js';
-import { bundleAtStart } from '../bundle.js';
-import { MIN, input, makeTicket, nextSpringForward, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';
+import { MIN, input, makeTicket, nextSpringForward, testPolicy } from './fixtures.js';
+import { useTicketWorker } from './time-skipping.js';
 
 const agent: ActionBy = { actor: { id: 'agent-1', role: 'it_agent' } };
 const lead: ActionBy = { actor: { id: 'lead-1', role: 'it_lead' } };
@@ -35,43 +29,8 @@ describe.each([
   { cache: 'default', maxCachedWorkflows: undefined },
   { cache: 'none (replay every task)', maxCachedWorkflows: 0 },
 ])('ticketWorkflow on the time-skipping test server, cache $cache', ({ maxCachedWorkflows }) => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const rec = recordingActivities();
-  const taskQueue = `wf-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    await registerSearchAttributes(env);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      ...bundleAtStart(),
-      activities: rec.activities,
-      ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    if (process.env.RECORD_HISTORIES && maxCachedWorkflows === undefined) await saveHistories(env, opened);
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-  });
-
-  const opened: { name: string; workflowId: string }[] = [];
-  async function open(i: TicketWorkflowInput): Promise<WorkflowHandle<typeof ticketWorkflow>> {
-    opened.push({ name: expect.getState().currentTestName ?? i.ticket.id, workflowId: i.ticket.workflowId });
-    return env.client.workflow.start<typeof ticketWorkflow>(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId: i.ticket.workflowId, args: [i] });
-  }
-  /** Advances the test server's clock to `ms` after `t0`. */
-  async function sleepUntil(t0: number, ms: number) {
-    const now = await env.currentTimeMs();
-    if (t0 + ms > now) await env.sleep(t0 + ms - now);
-  }
+  const w = useTicketWorker({ label: 'wf', maxCachedWorkflows });
+  const { rec, open, sleepUntil } = w;
   /**
    * Timers fire at their deadline in skipped time, but activities run in real time and the
    * server's clock moves with them; so instants are compared with a few seconds' tolerance,
@@ -100,7 +59,7 @@ describe.each([
   });
 
   it('fires each level at its instant on a 24x7 calendar, repeats at most K times, and warns before the breach', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
 
@@ -145,7 +104,7 @@ describe.each([
     // Friday 17:00 EST before the next spring-forward (taken from the test server's clock, so the
     // test never expires). 120 working minutes: Fri 17:00–18:00 (60), Sat/Sun closed, Monday a
     // holiday, DST began on the Sunday, so Tuesday 08:00–09:00 EDT = 13:00Z.
-    const dst = nextSpringForward(await env.currentTimeMs());
+    const dst = nextSpringForward(await w.env.currentTimeMs());
     const policy = testPolicy();
     const clinic = policy.calendars['clinic']!;
     if (clinic.mode !== 'business_hours') throw new Error('the test clinic calendar has business hours');
@@ -165,7 +124,7 @@ describe.each([
   });
 
   it('stops the response escalation when acknowledged, and refuses a second acknowledgement', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
     await sleepUntil(t0, 10 * MIN);
@@ -184,7 +143,7 @@ describe.each([
   });
 
   it('pauses the clinic clocks while waiting on the requester', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
     await sleepUntil(t0, 1 * MIN);
@@ -205,7 +164,7 @@ describe.each([
   });
 
   it('runs the vendor contract clock on the vendor calendar, independent of the clinic clock', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
     await sleepUntil(t0, 5 * MIN);
@@ -228,7 +187,7 @@ describe.each([
   });
 
   it('recomputes deadlines on a priority change, keeping the time already elapsed', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P2');
     const h = await open(input(t));
     await sleepUntil(t0, 5 * MIN);
@@ -247,7 +206,7 @@ describe.each([
   });
 
   it('migrates to a newer policy version without losing elapsed time, and records it', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
     await sleepUntil(t0, 10 * MIN);
@@ -267,7 +226,7 @@ describe.each([
   });
 
   it('resolves, refuses to close an open ticket, reopens with a fresh resolution clock, and closes', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t));
     await sleepUntil(t0, 2 * MIN);
@@ -294,7 +253,7 @@ describe.each([
   });
 
   it('continues as new before the history grows large, carrying the whole state', async () => {
-    const t0 = await env.currentTimeMs();
+    const t0 = await w.env.currentTimeMs();
     const t = makeTicket(t0, 'P1');
     const h = await open(input(t, undefined, { historyLimit: 40 }));
     const firstRun = (await h.describe()).runId;
@@ -302,7 +261,7 @@ describe.each([
       await h.executeUpdate(commentUpdate, { args: [{ ...agent, commentId: randomUUID(), body: `note ${i}`, visibility: 'internal' }] });
     }
     await sleepUntil(t0, 16 * MIN);
-    const latest = env.client.workflow.getHandle(t.workflowId);
+    const latest = w.env.client.workflow.getHandle(t.workflowId);
     const s = await latest.query(getStateQuery);
     expect((await latest.describe()).runId).not.toBe(firstRun);
     expect(s.runs).toBeGreaterThanOrEqual(1);
