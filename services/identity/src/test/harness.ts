@@ -71,7 +71,10 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
   return {
     sql,
     nc,
+    js,
     kc,
+    logger,
+    dbUrl: db.url,
     deps,
     baseUrl,
     serve,

@@ -1,75 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import {
-  createIdentityApp,
-  createKeycloakAdmin,
-  createTicketServiceClient,
-  IDENTITY_MIGRATIONS_DIR,
-  loadVendorLinkKeys,
-  serviceAccountTokens,
-  startDirectorySync,
-  type IdentityDeps,
-} from '@tierline/identity';
+import { createKeycloakAdmin } from '@tierline/identity';
 import type { Role } from '@tierline/contracts';
-import { connectNats, createLogger, createRevocationWatcher, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection } from '@tierline/platform';
-import { DEMO_PASSWORD, createTestDatabase, serviceToken, testEnv, totp } from '@tierline/testing';
+import { type NatsConnection } from '@tierline/platform';
+import { DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tierline/testing';
 
 /**
- * Helpers of the MFA, directory and login-event security tests: the identity service wired as
- * main.ts wires it (fresh database, the real Keycloak, NATS and revocation bucket), Keycloak admin
- * calls for set-up, people created for one test, and Mailpit.
+ * Helpers of the MFA, directory and login-event security tests: Keycloak admin calls for set-up,
+ * people created for one test, and Mailpit. The identity service itself is started as its own
+ * tests start it (services/identity/src/test/harness.ts).
  */
-export async function startIdentity(label: string, other: Partial<IdentityDeps> = {}) {
-  const env = testEnv();
-  const logger = createLogger(`identity-${label}`, process.env.LOG_LEVEL ?? 'silent');
-  const db = await createTestDatabase(label);
-  const sql = createSql(db.url, 'identity', 4);
-  await migrate(sql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
-  const nc = await connectNats(env.natsUrl, `security-${label}`);
-  const js = (await ensureStreams(nc)).jetstream();
-  const revoked = await createRevocationWatcher(nc);
-  await revoked.ready;
-  const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
-  const kc = createKeycloakAdmin(credentials);
-  const sync = startDirectorySync({ sql, kc, logger, intervalMs: 0 });
-  await sync.first;
-  const deps: IdentityDeps = {
-    sql,
-    logger,
-    kc,
-    js,
-    nc,
-    directoryReaderClients: ['tierline-notification'],
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity', isRevoked: revoked.isRevoked }),
-    vendorLinks: {
-      keys: await loadVendorLinkKeys({ sql }),
-      baseUrl: 'http://vendor-links.test',
-      ttlMs: 240 * 60_000,
-      ticketService: createTicketServiceClient({ baseUrl: 'http://127.0.0.1:1', token: serviceAccountTokens(credentials), logger }),
-      pageRateLimitPerMinute: 1000,
-      mintRateLimitPerMinute: 1000,
-    },
-    ...other,
-  };
-  const server = await listen(createIdentityApp(deps), 0);
-  return {
-    sql,
-    nc,
-    js,
-    kc,
-    logger,
-    dbUrl: db.url,
-    baseUrl: `http://127.0.0.1:${server.port}`,
-    async stop() {
-      await server.close();
-      sync.stop();
-      await revoked.stop();
-      await nc.drain();
-      await sql.end();
-      await db.drop();
-    },
-  };
-}
+export { startIdentity } from '@tierline/identity/test-harness';
 
 export interface ApiResult {
   status: number;
