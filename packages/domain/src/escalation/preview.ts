@@ -4,37 +4,11 @@
  * rules (escalation.ts) against an imagined ticket, firing everything due in turn, exactly as
  * the workflow's main loop does.
  */
-import type { EscalationPolicy, EscalationTarget, NotificationChannel, Priority } from '@tierline/contracts';
+import type { EscalationPolicy, PolicyPreview, PolicyPreviewStep, Priority } from '@tierline/contracts';
 import { MS_PER_MINUTE as MIN } from '../policy/calendar.js';
 import { ruleFor } from '../policy/validate.js';
 import { elapsedMs } from './clocks.js';
 import { buildLevels, dueItems, fireDue, initialEscalationState, type EscalationContext, type OpeningTicket } from './escalation.js';
-
-export interface PreviewStep {
-  /** The wall-clock instant it falls due. */
-  at: string;
-  /** Calendar minutes counted on its clock since the ticket opened. */
-  minutes: number;
-  clock: 'response' | 'resolution';
-  kind: 'warning' | 'target' | 'level';
-  percent?: number;
-  /** The level's index in the rule. */
-  level?: number;
-  tier?: number;
-  /** 0 for a level's first firing, n for its n-th repeat. */
-  repeat?: number;
-  targets?: EscalationTarget[];
-  channels?: NotificationChannel[];
-}
-
-export interface EscalationPreview {
-  ruleIndex: number;
-  calendar: string;
-  timeZone: string;
-  businessHours: boolean;
-  openedAt: string;
-  steps: PreviewStep[];
-}
 
 /** A bound on the steps of one preview; a valid policy stays far below it (levels repeat at most 100 times). */
 export const MAX_PREVIEW_STEPS = 5_000;
@@ -44,7 +18,7 @@ export const MAX_PREVIEW_STEPS = 5_000;
  * has no rule for that priority and category. The vendor's own clocks, which start at a hand-off,
  * are not part of the preview.
  */
-export function previewEscalation(policy: EscalationPolicy, priority: Priority, category: string | undefined, openedAtMs: number): EscalationPreview | null {
+export function previewEscalation(policy: EscalationPolicy, priority: Priority, category: string | undefined, openedAtMs: number): PolicyPreview | null {
   const rule = ruleFor(policy, priority, category);
   if (!rule) return null;
   const calendar = (name: string) => {
@@ -70,7 +44,7 @@ export function previewEscalation(policy: EscalationPolicy, priority: Priority, 
   const state = initialEscalationState(ticket, 0, rule);
   state.levels = buildLevels(state, rule, openedAtMs, calendar, true);
 
-  const steps: PreviewStep[] = [];
+  const steps: PolicyPreviewStep[] = [];
   for (let next = dueItems(state, ctx)[0]; next && steps.length < MAX_PREVIEW_STEPS; next = dueItems(state, ctx)[0]) {
     for (const { item } of fireDue(state, next.at, ctx)) {
       const clockName = item.kind === 'level' ? item.level.clock : item.clock.name;
