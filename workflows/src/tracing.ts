@@ -1,11 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import type { ActivityInboundCallsInterceptor, ActivityExecuteInput, Next, WorkerOptions } from '@temporalio/worker';
-import type { ClientInterceptors } from '@temporalio/client';
 import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
   makeWorkflowExporter,
 } from '@temporalio/interceptors-opentelemetry';
 import { annotateTicket, currentTracing, runWithLogContext, type Tracing } from '@tierline/platform';
@@ -18,14 +16,8 @@ const require = createRequire(import.meta.url);
  */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
-/**
- * The Temporal client's interceptors: with tracing on, starting a ticket's workflow, updating and
- * signalling it carry the caller's trace context in the Temporal headers, so the workflow's spans
- * are children of the HTTP request that opened (or acted on) the ticket. Empty when tracing is off.
- */
-export function temporalClientInterceptors(tracing: Tracing = currentTracing()): ClientInterceptors | undefined {
-  return tracing.enabled ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
-}
+// The client's interceptors live with the workflow's definitions, so a client needs no worker.
+export { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tracing';
 
 /**
  * Correlation of an activity's log lines: the activity type and, for a ticket's workflow

@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createAssignmentActivities } from './activities/assignment.js';
 import { bundleAtStart, workflowsPath } from './bundle.js';
-import { DEFAULT_TASK_QUEUE } from './definitions.js';
+import { DEFAULT_TASK_QUEUE } from '@tierline/ticket-workflow';
 import { workerTracingOptions } from './tracing.js';
 
 export interface TicketWorkerOptions {

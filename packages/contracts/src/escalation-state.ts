@@ -3,7 +3,7 @@ import { EscalationClockSchema, EscalationTargetSchema, EscalationTierSchema, No
 import { PrioritySchema, TicketStatusSchema } from './tickets.js';
 
 // The state a ticket's workflow shows (its getState query, and the result of every action): the
-// workflow's TypeScript types derive from these schemas (workflows/src/definitions.ts), and
+// workflow's TypeScript types derive from these schemas (packages/ticket-workflow/src/index.ts), and
 // GET /api/v1/tickets/{id}/escalation documents and answers them.
 
 export const CLOCK_NAMES = ['response', 'resolution', 'vendor_response', 'vendor_resolution'] as const;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bootService } from '@tierline/platform';
 import { DEFAULT_POLICY } from '@tierline/domain';
-import { temporalClientInterceptors } from '@tierline/workflows/tracing';
+import { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tracing';
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
 import { startNotificationTimeline } from './notification-timeline.js';

@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Client } from '@temporalio/client';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import type { NatsConnection, Sql } from '@tierline/platform';
-import { getStateQuery } from '@tierline/workflows/definitions';
+import { getStateQuery } from '@tierline/ticket-workflow';
 import type { Observed } from './checker.js';
 
 export type Collected = Omit<Observed, 'checkedAt' | 'levels' | 'outages' | 'opened'>;

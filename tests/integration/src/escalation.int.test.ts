@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { EVENTS_STREAM, EscalationStateSchema, type EventEnvelope } from '@tierline/contracts';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
-import { SA } from '@tierline/workflows/definitions';
+import { SA } from '@tierline/ticket-workflow';
 import { api, eventually, startSlice, type Slice } from './harness.js';
 
 /**

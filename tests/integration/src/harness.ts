@@ -10,7 +10,7 @@ import { TEST_FAST_POLICY } from '@tierline/domain';
 import type { EscalationPolicy } from '@tierline/contracts';
 import { AUDIT_MIGRATIONS_DIR, createAuditSql, startAuditConsumer } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import { temporalClientInterceptors } from '@tierline/workflows/tracing';
+import { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tracing';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishEvent } from '@tierline/platform';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
-import { SA } from '@tierline/workflows/definitions';
+import { SA } from '@tierline/ticket-workflow';
 import type { EventEnvelope } from '@tierline/contracts';
 import { api, eventually, startSlice, type Slice } from './harness.js';
 

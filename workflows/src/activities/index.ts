@@ -10,7 +10,7 @@ import {
 } from '@tierline/contracts';
 import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
-import type { NoteKind } from '../definitions.js';
+import type { NoteKind } from '@tierline/ticket-workflow';
 
 export interface ActivityDeps {
   /** Pool on the ticket service's schema: activities keep its read model current. */

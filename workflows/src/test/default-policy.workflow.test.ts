@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EscalationPolicy, NotifyCommand } from '@tierline/contracts';
-import { acknowledgeUpdate, getStateQuery } from '../definitions.js';
+import { acknowledgeUpdate, getStateQuery } from '@tierline/ticket-workflow';
 import { DEFAULT_POLICY, validatePolicy } from '@tierline/domain';
 import { MIN, input, makeTicket, nextWeekend } from './fixtures.js';
 import { useTicketWorker } from './time-skipping.js';

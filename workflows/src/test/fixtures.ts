@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
 import type { AssignmentActivities, AutoAssignInput } from '../activities/assignment.js';
-import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '../definitions.js';
+import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { DEFAULT_POLICY } from '@tierline/domain';
 
 export const MIN = 60_000;

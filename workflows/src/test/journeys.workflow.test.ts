@@ -14,7 +14,7 @@ import {
   vendorAcknowledgeUpdate,
   type TicketWorkflowInput,
   type ActionBy,
-} from '../definitions.js';
+} from '@tierline/ticket-workflow';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { bundleAtStart } from '../bundle.js';
 import { MIN, input, makeTicket, recordingActivities, registerSearchAttributes, saveHistories, testPolicy } from './fixtures.js';

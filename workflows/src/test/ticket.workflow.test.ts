@@ -15,7 +15,7 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
   type ActionBy,
-} from '../definitions.js';
+} from '@tierline/ticket-workflow';
 import { addBusinessMs, validatePolicy } from '@tierline/domain';
 import { MIN, input, makeTicket, nextSpringForward, testPolicy } from './fixtures.js';
 import { useTicketWorker } from './time-skipping.js';

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalTestServerPath } from '@tierline/testing';
-import { TICKET_WORKFLOW_TYPE, type TicketWorkflowInput } from '../definitions.js';
+import { TICKET_WORKFLOW_TYPE, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { bundleAtStart } from '../bundle.js';
 import { recordingActivities, registerSearchAttributes, saveHistories } from './fixtures.js';

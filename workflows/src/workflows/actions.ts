@@ -20,7 +20,7 @@ import {
   resumeUpdate,
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
-} from '../definitions.js';
+} from '@tierline/ticket-workflow';
 import type { TicketRun } from './run.js';
 
 export interface TicketAction {

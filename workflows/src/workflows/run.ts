@@ -19,7 +19,7 @@ import {
 } from '@tierline/domain';
 import type { ReadModelPatch, RecordInput, TicketActivities } from '../activities/index.js';
 import type { AssignmentActivities } from '../activities/assignment.js';
-import { searchAttributesFor, type ActionBy, type NoteKind, type PolicySnapshot, type TicketStateView } from '../definitions.js';
+import { searchAttributesFor, type ActionBy, type NoteKind, type PolicySnapshot, type TicketStateView } from '@tierline/ticket-workflow';
 
 const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<TicketActivities & AssignmentActivities>({
   startToCloseTimeout: '30 seconds',

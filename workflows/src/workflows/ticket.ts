@@ -1,7 +1,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TicketEscalationState } from '@tierline/contracts';
 import { buildLevels, dueItems, fireDue, initialEscalationState, ruleFor } from '@tierline/domain';
-import { getStateQuery, type TicketWorkflowInput } from '../definitions.js';
+import { getStateQuery, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { TICKET_ACTIONS } from './actions.js';
 import { SYSTEM, TicketRun } from './run.js';
 

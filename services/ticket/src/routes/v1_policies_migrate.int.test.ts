@@ -24,7 +24,7 @@ import {
 } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { DEFAULT_POLICY } from '@tierline/domain';
-import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/workflows/definitions';
+import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import type { TicketDeps } from '../deps.js';
 import { ensureInitialPolicy } from '../policies-repo.js';

@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { PrioritySchema, TICKET_STATUSES, type EscalationPolicy } from '@tierline/contracts';
 import { AppError, PG_INT_MAX, trimmedText, type Actor } from '@tierline/platform';
-import { migratePolicyUpdate, ticketWorkflowId } from '@tierline/workflows/definitions';
+import { migratePolicyUpdate, ticketWorkflowId } from '@tierline/ticket-workflow';
 import type { TicketAppEnv } from '../deps.js';
 import {
   policyEvent,

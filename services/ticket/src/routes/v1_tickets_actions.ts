@@ -16,7 +16,7 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
   type ActionBy,
-} from '@tierline/workflows/definitions';
+} from '@tierline/ticket-workflow';
 import type { UpdateDefinition } from '@temporalio/client';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, ticketViewFor } from '../access.js';

@@ -8,7 +8,7 @@ import {
   searchAttributesFor,
   ticketWorkflowId,
   type TicketWorkflowInput,
-} from '@tierline/workflows/definitions';
+} from '@tierline/ticket-workflow';
 import type { TicketAppEnv } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
 import { priorityFor } from '@tierline/domain';

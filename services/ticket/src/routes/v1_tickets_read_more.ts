@@ -2,10 +2,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { EscalationStateSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
-import { getStateQuery } from '@tierline/workflows/definitions';
+import { getStateQuery } from '@tierline/ticket-workflow';
 import type { TicketAppEnv } from '../deps.js';
 import { canSeeInternal, isVendorView, readableTicket } from '../access.js';
-import { NOTE_KINDS, type NoteKind } from '@tierline/workflows/definitions';
+import { NOTE_KINDS, type NoteKind } from '@tierline/ticket-workflow';
 import { authErrorResponses, notFoundResponse, unavailableResponse } from './common.js';
 
 const params = z.object({ id: z.uuid() });

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorEnvelopeSchema, type Ticket } from '@tierline/contracts';
 import { AppError, type Actor } from '@tierline/platform';
-import { getStateQuery, vendorAcknowledgeUpdate, type TicketStateView } from '@tierline/workflows/definitions';
+import { getStateQuery, vendorAcknowledgeUpdate, type TicketStateView } from '@tierline/ticket-workflow';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { vendorTicketView } from '../access.js';
 import { findTicket } from '../tickets-repo.js';

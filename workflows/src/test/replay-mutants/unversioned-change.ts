@@ -2,7 +2,7 @@
 // everything else, added without patched(). A worker with this code must not pass replay of the
 // committed histories, or the replay test would prove nothing.
 import { sleep } from '@temporalio/workflow';
-import type { TicketWorkflowInput } from '../../definitions.js';
+import type { TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { ticketWorkflow as current } from '../../workflows/ticket.js';
 
 export async function ticketWorkflow(input: TicketWorkflowInput): ReturnType<typeof current> {
