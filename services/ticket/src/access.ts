@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, TICKET_CONTENT_READ, type Ticket, type TicketContentReadData } from '@tierline/contracts';
 import { AppError, hasRole, publishEvent, type Actor, type JetStreamClient } from '@tierline/platform';
 import type { TicketDeps } from './deps.js';
-import { findTicket } from './tickets-repo.js';
+import { findTicket } from '@tierline/ticket-store';
 
 type Visible = Pick<Ticket, 'siteId' | 'requesterId' | 'vendorOrgId' | 'tier'>;
 

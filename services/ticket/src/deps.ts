@@ -11,7 +11,7 @@ export interface TicketDeps {
   categories: string[];
   /**
    * Where audited events go: policy events (without it they wait in the policy outbox,
-   * policies-repo.ts) and admins' and auditors' ticket reads (without it those are refused).
+   * @tierline/ticket-store policies.ts) and admins' and auditors' ticket reads (without it those are refused).
    */
   js?: JetStreamClient;
   /** Where the live stream (routes/v1_events_stream.ts) hears ticket events; without it the stream answers 503. */

@@ -2,7 +2,7 @@
 export { createTicketApp } from './app.js';
 export type { TicketDeps } from './deps.js';
 export { ticketEnvSchema } from './env.js';
-export const TICKET_MIGRATIONS_DIR = new URL('../migrations', import.meta.url);
-export { ensureInitialPolicy, latestPublished } from './policies-repo.js';
+// The ticket schema belongs to @tierline/ticket-store; re-exported for the tests that set up a ticket service.
+export { ensureInitialPolicy, latestPublished, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 export { startNotificationTimeline } from './notification-timeline.js';
 export { contentReadEventId } from './access.js';

@@ -6,13 +6,13 @@ import { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tra
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
 import { startNotificationTimeline } from './notification-timeline.js';
-import { ensureInitialPolicy, policyOutbox } from './policies-repo.js';
+import { ensureInitialPolicy, policyOutbox, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 // Migrations, NATS, the revocation view and the token verifier: bootService (@tierline/platform boot.ts).
 await bootService({
   name: 'ticket',
   envSchema: ticketEnvSchema,
-  database: { migrations: fileURLToPath(new URL('../migrations', import.meta.url)) },
+  database: { migrations: fileURLToPath(TICKET_MIGRATIONS_DIR) },
   async start({ env, logger, tracing, sql, nc, js, verifyToken }) {
     // A fresh installation starts on the built-in clinic policy (version 1) until an IT lead
     // publishes another; concurrent replicas publish it once.

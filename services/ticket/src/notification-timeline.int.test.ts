@@ -10,6 +10,7 @@ import { EVENTS_STREAM, type EventEnvelope } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, ensureStreams, migrate, publishEvent, type NatsConnection, type Sql } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
 import { recordNotificationEvent, startNotificationTimeline } from './notification-timeline.js';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;
@@ -63,7 +64,7 @@ const sent = (channel: string, extra: Record<string, unknown> = {}) =>
 beforeAll(async () => {
   db = await createTestDatabase('nttimeline');
   sql = createSql(db.url, 'ticket', 3);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   await sql`
     insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, workflow_id)
     values (${ticketId}, 'IT-9001', 'Printer down', 'printer_scanner', 'north', 'kc-nora', 'one_user', 'high', 'P2', 'open', 2, ${`ticket-${ticketId}`})`;

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { EVENTS_STREAM, EventEnvelopeSchema, type EventEnvelope } from '@tierline/contracts';
 import { runConsumer, type JsMsg, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { addChannelToEntry, ticketExists, writeTimelineEntryIfTicket } from '@tierline/ticket-store';
 
 export const NOTIFICATION_TIMELINE_DURABLE = 'ticket-notification-timeline';
 export const NOTIFICATION_EVENTS_FILTER = 'tierline.events.notification.>';
@@ -53,31 +54,24 @@ export async function recordNotificationEvent(sql: Sql, e: EventEnvelope): Promi
   if (!e.ticketId) return 'not_for_timeline';
   const ticketId = e.ticketId;
   const data = e.data;
-  let result: { count: number };
+  let written: boolean;
   if (e.type === 'notification.sent' && data['kind'] === 'page') {
     const channel = typeof data['channel'] === 'string' ? data['channel'] : null;
     const recipientId = typeof data['recipientId'] === 'string' ? data['recipientId'] : null;
     if (!channel || !recipientId) return 'not_for_timeline';
     const entry = { kind: 'page', template: data['template'] ?? null, recipientId, recipientUsername: data['recipientUsername'] ?? null, channels: [channel] };
-    result = await sql`
-      insert into ticket_timeline (event_id, ticket_id, type, occurred_at, actor_kind, actor_id, data)
-      select ${stableUuid(`sent:${ticketId}:${String(data['idempotencyKey'])}:${recipientId}`)}, ${ticketId}, ${e.type}, ${e.occurredAt},
-        ${e.actor.kind}, ${e.actor.id}, ${sql.json(entry as never)}
-      where exists (select 1 from tickets where id = ${ticketId})
-      on conflict (event_id) do update set data = jsonb_set(ticket_timeline.data, '{channels}', (ticket_timeline.data->'channels') || to_jsonb(${channel}::text))
-        where not (ticket_timeline.data->'channels' ? ${channel})`;
+    written = await addChannelToEntry(
+      sql,
+      { eventId: stableUuid(`sent:${ticketId}:${String(data['idempotencyKey'])}:${recipientId}`), ticketId, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: entry },
+      channel,
+    );
   } else if (e.type === 'notification.delivery_failed' || (e.type === 'notification.sent' && data['kind'] === 'alert')) {
-    result = await sql`
-      insert into ticket_timeline (event_id, ticket_id, type, occurred_at, actor_kind, actor_id, data)
-      select ${e.id}, ${ticketId}, ${e.type}, ${e.occurredAt}, ${e.actor.kind}, ${e.actor.id}, ${sql.json(keep(data) as never)}
-      where exists (select 1 from tickets where id = ${ticketId})
-      on conflict (event_id) do nothing`;
+    written = await writeTimelineEntryIfTicket(sql, { eventId: e.id, ticketId, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: keep(data) });
   } else {
     return 'not_for_timeline';
   }
-  if (result.count > 0) return 'recorded';
-  const [known] = await sql`select 1 from tickets where id = ${ticketId}`;
-  return known ? 'unchanged' : 'not_ours';
+  if (written) return 'recorded';
+  return (await ticketExists(sql, ticketId)) ? 'unchanged' : 'not_ours';
 }
 
 export interface NotificationTimelineOptions {

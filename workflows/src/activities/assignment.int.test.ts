@@ -1,5 +1,5 @@
 /**
- * autoAssign against a real PostgreSQL database migrated with the ticket service's migrations
+ * autoAssign against a real PostgreSQL database migrated with the ticket schema's migrations
  * (004 seeds teams it-tier1 and it-tier2 and three rules). Each test resets the tables it uses.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,9 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSql, migrate, type Sql } from '@tierline/platform';
 import { createTestDatabase } from '@tierline/testing';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { createAssignmentActivities, type AutoAssignInput } from './assignment.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../services/ticket/migrations', import.meta.url));
+const MIGRATIONS = fileURLToPath(TICKET_MIGRATIONS_DIR);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sql: Sql;

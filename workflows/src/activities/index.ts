@@ -9,6 +9,7 @@ import {
   type Ticket,
 } from '@tierline/contracts';
 import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
+import { applyReadModelPatch, insertComment, insertTicketIfAbsent, writeTimelineEntry, type ReadModelPatch } from '@tierline/ticket-store';
 import type { TransactionSql } from 'postgres';
 import type { NoteKind } from '@tierline/ticket-workflow';
 
@@ -26,40 +27,7 @@ export interface ActivityDeps {
   notifySubject?: string;
 }
 
-/** Columns of the ticket read model that the workflow keeps current. */
-export interface ReadModelPatch {
-  status?: string;
-  priority?: string;
-  tier?: number;
-  teamId?: string | null;
-  assigneeId?: string | null;
-  vendorOrgId?: string | null;
-  escalationLevel?: number;
-  policyVersion?: number;
-  nextDeadlineAt?: string | null;
-  nextDeadlineKind?: string | null;
-  slaAtRisk?: boolean;
-  acknowledgedAt?: string | null;
-  resolvedAt?: string | null;
-  closedAt?: string | null;
-}
-
-const COLUMNS: Record<keyof ReadModelPatch, string> = {
-  status: 'status',
-  priority: 'priority',
-  tier: 'tier',
-  teamId: 'team_id',
-  assigneeId: 'assignee_id',
-  vendorOrgId: 'vendor_org_id',
-  escalationLevel: 'escalation_level',
-  policyVersion: 'policy_version',
-  nextDeadlineAt: 'next_deadline_at',
-  nextDeadlineKind: 'next_deadline_kind',
-  slaAtRisk: 'sla_at_risk',
-  acknowledgedAt: 'acknowledged_at',
-  resolvedAt: 'resolved_at',
-  closedAt: 'closed_at',
-};
+export type { ReadModelPatch } from '@tierline/ticket-store';
 
 export interface RecordInput {
   ticketId: string;
@@ -84,14 +52,8 @@ export function createActivities(deps: ActivityDeps) {
       const event = parseEvent(input.event);
       const t = input.ticket;
       await deps.sql.begin(async (tx) => {
-        await tx`
-          insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
-            patient_care_affected, priority, status, tier, policy_version, workflow_id, created_at, updated_at)
-          values (${t.id}, ${t.number}, ${t.title}, ${t.description}, ${t.category}, ${t.siteId}, ${t.requesterId},
-            ${t.impact}, ${t.urgency}, ${t.patientCareAffected}, ${t.priority}, ${t.status}, ${t.tier},
-            ${t.policyVersion}, ${t.workflowId}, ${t.createdAt}, ${t.updatedAt})
-          on conflict (id) do nothing`;
-        await writeTimeline(tx, t.id, event);
+        await insertTicketIfAbsent(tx, t);
+        await writeTimelineEntry(tx, t.id, event);
         if (input.patch) await applyPatch(tx, t.id, input.patch);
       });
       const { seq } = await publishEvent(deps.js, event);
@@ -109,14 +71,8 @@ export function createActivities(deps: ActivityDeps) {
       const firstTime: EventEnvelope[] = [];
       await deps.sql.begin(async (tx) => {
         if (input.patch) await applyPatch(tx, input.ticketId, input.patch);
-        for (const event of events) if (await writeTimeline(tx, input.ticketId, event)) firstTime.push(event);
-        if (input.comment) {
-          const c = input.comment;
-          await tx`
-            insert into ticket_comments (id, ticket_id, author_id, author_role, visibility, body, created_at, kind)
-            values (${c.id}, ${input.ticketId}, ${c.authorId}, ${c.authorRole}, ${c.visibility}, ${c.body}, ${c.createdAt}, ${c.kind ?? 'comment'})
-            on conflict (id) do nothing`;
-        }
+        for (const event of events) if (await writeTimelineEntry(tx, input.ticketId, event)) firstTime.push(event);
+        if (input.comment) await insertComment(tx, input.ticketId, { ...input.comment, kind: input.comment.kind ?? 'comment' });
       });
       // Counted once per escalation: a retried activity finds its timeline rows already written.
       for (const e of firstTime) {
@@ -144,24 +100,10 @@ function parseEvent(e: EventEnvelope): EventEnvelope {
 }
 
 async function applyPatch(tx: TransactionSql, ticketId: string, patch: ReadModelPatch) {
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof ReadModelPatch, unknown][];
-  if (entries.length === 0) return;
-  const row: Record<string, unknown> = { updated_at: new Date() };
-  for (const [k, v] of entries) row[COLUMNS[k]] = v;
-  const result = await tx`update tickets set ${tx(row as Record<string, string>)} where id = ${ticketId}`;
-  if (result.count === 0) {
+  if ((await applyReadModelPatch(tx, ticketId, patch)) === 'missing') {
     // The row is written before any other activity runs; its absence is a bug, not a blip.
     throw ApplicationFailure.nonRetryable(`ticket ${ticketId} has no read-model row`, 'MissingTicketRow');
   }
-}
-
-/** Writes the timeline entry; true when it was new (false: a retry found it written). */
-async function writeTimeline(tx: TransactionSql, ticketId: string, e: EventEnvelope): Promise<boolean> {
-  const result = await tx`
-    insert into ticket_timeline (event_id, ticket_id, type, occurred_at, actor_kind, actor_id, data)
-    values (${e.id}, ${ticketId}, ${e.type}, ${e.occurredAt}, ${e.actor.kind}, ${e.actor.id}, ${tx.json(e.data as never)})
-    on conflict (event_id) do nothing`;
-  return result.count > 0;
 }
 
 export type TicketActivities = ReturnType<typeof createActivities>;

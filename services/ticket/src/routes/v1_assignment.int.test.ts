@@ -21,6 +21,7 @@ import {
 import { createTestDatabase, DEMO_PASSWORD, forgeFrom, loginAs, serviceToken, testEnv } from '@tierline/testing';
 import type { TicketDeps } from '../deps.js';
 import { createTicketApp } from '../app.js';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -74,7 +75,7 @@ const weekdays = (start: string, end: string) => {
 beforeAll(async () => {
   db = await createTestDatabase('assignment');
   sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   nc = await connectNats(env.natsUrl, 'it-assignment');
   await ensureStreams(nc);
   const js = jetstream(nc);

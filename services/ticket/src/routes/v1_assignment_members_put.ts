@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { assignmentEvent, saveMember } from '../assignment-repo.js';
+import { assignmentEvent, saveMember } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import {
   ASSIGNMENT_TAGS,

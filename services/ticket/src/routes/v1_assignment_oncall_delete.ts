@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { assignmentEvent, removeShift } from '../assignment-repo.js';
+import { assignmentEvent, removeShift } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { ASSIGNMENT_TAGS, ShiftParamSchema, assignmentEditors, teamNotFoundResponse } from './v1_assignment_common.js';
 import { actorRef, emit } from './v1_policies_common.js';

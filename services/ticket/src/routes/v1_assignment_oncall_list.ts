@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { getTeam, listShifts } from '../assignment-repo.js';
+import { getTeam, listShifts } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { ASSIGNMENT_TAGS, OnCallShiftSchema, TeamParamSchema, teamNotFoundResponse, teamReaders } from './v1_assignment_common.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TicketAppEnv } from '../deps.js';
-import { listRules } from '../assignment-repo.js';
+import { listRules } from '@tierline/ticket-store';
 import { authErrorResponses } from './common.js';
 import { ASSIGNMENT_TAGS, AssignmentRulesSchema, assignmentReaders } from './v1_assignment_common.js';
 

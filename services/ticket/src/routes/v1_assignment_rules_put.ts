@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { assignmentEvent, replaceRules, type AssignmentRuleFields, type RuleIssue } from '../assignment-repo.js';
+import { assignmentEvent, replaceRules, type AssignmentRuleFields, type RuleIssue } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { ASSIGNMENT_TAGS, AssignmentRuleInputSchema, AssignmentRulesSchema, assignmentEditors } from './v1_assignment_common.js';
 import { actorRef, emit } from './v1_policies_common.js';

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { getTeam } from '../assignment-repo.js';
+import { getTeam } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { ASSIGNMENT_TAGS, TeamParamSchema, TeamSchema, teamNotFoundResponse, teamReaders } from './v1_assignment_common.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TicketAppEnv } from '../deps.js';
-import { listTeams } from '../assignment-repo.js';
+import { listTeams } from '@tierline/ticket-store';
 import { authErrorResponses } from './common.js';
 import { ASSIGNMENT_TAGS, TeamSchema, assignmentReaders } from './v1_assignment_common.js';
 

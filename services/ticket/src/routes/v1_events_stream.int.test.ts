@@ -13,6 +13,7 @@ import { connectNats, createLogger, createSql, createTokenVerifier, ensureStream
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { createTicketApp } from '../app.js';
 import type { TicketStreamMessage } from './v1_events_stream.js';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -89,7 +90,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 beforeAll(async () => {
   db = await createTestDatabase('eventsstream');
   sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   nc = await connectNats(env.natsUrl, 'it-events-stream');
   await ensureStreams(nc);
   js = jetstream(nc);

@@ -25,7 +25,7 @@ import { EventEnvelopeSchema, TICKET_CONTENT_READ, TicketSchema, type Ticket } f
 import { AppError, bearerToken, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
+import { findTicket } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
 /** One event of the stream, as a client's parser sees it (the fields of RFC text/event-stream). */

@@ -22,6 +22,7 @@ import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/t
 import { DEFAULT_POLICY } from '@tierline/domain';
 import type { TicketDeps } from '../deps.js';
 import { createTicketApp } from '../app.js';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -71,7 +72,7 @@ const clone = (): EscalationPolicy => structuredClone(parsedDefault);
 beforeAll(async () => {
   db = await createTestDatabase('policies');
   sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   nc = await connectNats(env.natsUrl, 'it-policies');
   await ensureStreams(nc);
   const js = jetstream(nc);

@@ -8,7 +8,7 @@ import { EscalationPolicySchema, ErrorEnvelopeSchema, type ActorRef, type Escala
 import { AppError, hasRole, pathInt, zodIssuesToDetails, type Actor } from '@tierline/platform';
 import { validatePolicy } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
-import { policyOutbox, type PolicyDraft } from '../policies-repo.js';
+import { policyOutbox, type PolicyDraft } from '@tierline/ticket-store';
 
 export const POLICY_TAGS = ['Policies'];
 

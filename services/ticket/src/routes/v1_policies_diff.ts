@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, pathInt } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { getDraft, publishedVersion } from '../policies-repo.js';
+import { getDraft, publishedVersion } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { POLICY_TAGS, policyNotFoundResponse, policyReaders } from './v1_policies_common.js';
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { getDraft, latestPublished } from '../policies-repo.js';
+import { getDraft, latestPublished } from '@tierline/ticket-store';
 import { authErrorResponses } from './common.js';
 import { DraftResponseSchema, POLICY_TAGS, checkPolicy, draftView, etag, policyNotFoundResponse, policyReaders, type PolicyDraftView } from './v1_policies_common.js';
 

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { policyEvent, publishDraft } from '../policies-repo.js';
+import { policyEvent, publishDraft } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import {
   POLICY_TAGS,

@@ -3,7 +3,7 @@ import { EscalationPolicySchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import { validatePolicy } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
-import { getDraft, policyEvent, saveDraft } from '../policies-repo.js';
+import { getDraft, policyEvent, saveDraft } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import {
   DraftResponseSchema,

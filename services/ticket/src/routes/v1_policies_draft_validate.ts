@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { getDraft } from '../policies-repo.js';
+import { getDraft } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { POLICY_TAGS, PolicyIssueSchema, checkPolicy, policyNotFoundResponse, policyReaders } from './v1_policies_common.js';
 

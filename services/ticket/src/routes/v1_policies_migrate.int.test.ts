@@ -27,7 +27,7 @@ import { DEFAULT_POLICY } from '@tierline/domain';
 import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import type { TicketDeps } from '../deps.js';
-import { ensureInitialPolicy } from '../policies-repo.js';
+import { ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { MIGRATION_BATCH_LIMIT } from './v1_policies_migrate.js';
 import { createTicketApp } from '../app.js';
 
@@ -109,7 +109,7 @@ const ids: Record<'live' | 'orphan' | 'resolved' | 'current' | 'south', string> 
 beforeAll(async () => {
   db = await createTestDatabase('policymigrate');
   sql = createSql(db.url, 'ticket', 10);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   nc = await connectNats(env.natsUrl, 'it-policy-migrate');
   await ensureStreams(nc);
   const js = jetstream(nc);

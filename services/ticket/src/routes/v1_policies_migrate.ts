@@ -13,7 +13,7 @@ import {
   selectTicketsToMigrate,
   ticketsByIds,
   type OpenTicketRow,
-} from '../policies-repo.js';
+} from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { POLICY_TAGS, actorRef, emit, policyEditors, policyNotFoundResponse } from './v1_policies_common.js';
 

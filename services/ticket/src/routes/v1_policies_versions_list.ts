@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { TicketAppEnv } from '../deps.js';
-import { listVersions } from '../policies-repo.js';
+import { listVersions } from '@tierline/ticket-store';
 import { authErrorResponses } from './common.js';
 import { POLICY_TAGS, policyReaders } from './v1_policies_common.js';
 

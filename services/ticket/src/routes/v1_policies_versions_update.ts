@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
-import { publishedVersion } from '../policies-repo.js';
+import { publishedVersion } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import { POLICY_TAGS, VersionParamSchema, conflictResponse, policyEditors, policyNotFoundResponse } from './v1_policies_common.js';
 

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger, createSql, createTokenVerifier, migrate, type Sql } from '@tierline/platform';
 import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { createTicketApp } from '../app.js';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
 const env = testEnv();
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -47,7 +48,7 @@ async function ticket(t: { priority: string; site: string; vendor?: string; open
 beforeAll(async () => {
   db = await createTestDatabase('reports');
   sql = createSql(db.url, 'ticket', 3);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) });
+  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
   connection = await Connection.connect({ address: env.temporalAddress });
   app = createTicketApp({
     sql,

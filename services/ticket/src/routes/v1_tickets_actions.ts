@@ -20,7 +20,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/client';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, ticketViewFor } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
+import { findTicket } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { ErrorEnvelopeSchema } from '@tierline/contracts';
 

@@ -12,8 +12,7 @@ import {
 import type { TicketAppEnv } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
 import { priorityFor } from '@tierline/domain';
-import { latestPublished } from '../policies-repo.js';
-import { findByIdempotencyKey, rowToTicket, type TicketRow } from '../tickets-repo.js';
+import { findByIdempotencyKey, insertTicket, latestPublished } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
 export const createTicketRoute = createRoute({
@@ -67,15 +66,21 @@ export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
     // and the caller gets 503; if this process dies after the start, the workflow's first
     // activity writes the row itself. Either way no ticket exists without its workflow.
     const ticket = await sql.begin(async (tx) => {
-      const [{ n }] = (await tx`select nextval('ticket_number_seq')::int as n`) as unknown as [{ n: number }];
-      const [row] = await tx<TicketRow[]>`
-        insert into tickets (id, number, title, description, category, site_id, requester_id, impact, urgency,
-          patient_care_affected, priority, status, tier, policy_version, workflow_id, idempotency_key)
-        values (${id}, ${`IT-${n}`}, ${body.title}, ${body.description}, ${body.category}, ${body.siteId}, ${actor.id},
-          ${body.impact}, ${body.urgency}, ${body.patientCareAffected}, ${priority}, 'new', 1, ${current.version}, ${workflowId},
-          ${idempotencyKey ?? null})
-        returning *`;
-      const t: Ticket = rowToTicket(row!);
+      const t: Ticket = await insertTicket(tx, {
+        id,
+        title: body.title,
+        description: body.description,
+        category: body.category,
+        siteId: body.siteId,
+        requesterId: actor.id,
+        impact: body.impact,
+        urgency: body.urgency,
+        patientCareAffected: body.patientCareAffected,
+        priority,
+        policyVersion: current.version,
+        workflowId,
+        idempotencyKey: idempotencyKey ?? null,
+      });
       const input: TicketWorkflowInput = { ticket: t, openedBy: { id: actor.id, role: actor.primaryRole }, policy: current };
       try {
         await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {

@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { PrioritySchema, TicketSchema, TicketStatusSchema } from '@tierline/contracts';
-import { AppError, hasRole, type Actor, type Sql } from '@tierline/platform';
+import { AppError, hasRole, type Actor } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { recordContentReads, ticketViewFor } from '../access.js';
-import { rowToTicket, type TicketRow } from '../tickets-repo.js';
+import { listTickets, type TicketListScope } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 
 const list = () => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -62,57 +62,38 @@ function decodeCursor(s: string, sort: 'next_deadline' | 'newest'): Cursor {
   return parsed.data;
 }
 
-/** The rows a caller may list at all, as a SQL condition (object-level rules of access.ts). */
-function visibility(sql: Sql, actor: Actor) {
-  if (hasRole(actor, 'it_agent', 'it_lead')) return sql`true`;
-  const parts = [];
-  if (hasRole(actor, 'clinic_staff')) parts.push(sql`(site_id = any(${actor.sites}) or requester_id = ${actor.id})`);
-  if (hasRole(actor, 'vendor') && actor.vendorOrg) parts.push(sql`(vendor_org_id = ${actor.vendorOrg} and tier = 3)`);
+/** The tickets a caller may list at all (object-level rules of access.ts). */
+function scopeOf(actor: Actor): TicketListScope {
+  if (hasRole(actor, 'it_agent', 'it_lead')) return { kind: 'all' };
+  const staff = hasRole(actor, 'clinic_staff') ? { siteIds: actor.sites, requesterId: actor.id } : undefined;
+  const vendorOrgId = hasRole(actor, 'vendor') && actor.vendorOrg ? actor.vendorOrg : undefined;
   // Admins and auditors read one ticket at a time, each read audited (access.ts): a list would
   // hand out the titles and descriptions of hundreds of tickets in one unaudited answer.
-  if (parts.length === 0) throw new AppError('FORBIDDEN', 'your role cannot list tickets; admins and auditors open one ticket at a time, and each read is audited');
-  return parts.length === 1 ? parts[0]! : sql`(${parts[0]!} or ${parts[1]!})`;
+  if (!staff && !vendorOrgId) throw new AppError('FORBIDDEN', 'your role cannot list tickets; admins and auditors open one ticket at a time, and each read is audited');
+  return { kind: 'some', ...(staff ? { staff } : {}), ...(vendorOrgId ? { vendorOrgId } : {}) };
 }
 
 export function registerListTickets(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(listTicketsRoute, async (c) => {
-    const { sql } = c.get('deps');
     const q = c.req.valid('query');
     const actor = c.get('actor');
-    const conds = [visibility(sql, actor)];
-    if (q.status) conds.push(sql`status = any(${q.status})`);
-    if (q.priority) conds.push(sql`priority = any(${q.priority})`);
-    if (q.tier) conds.push(sql`tier = any(${q.tier})`);
-    if (q.siteId) conds.push(sql`site_id = ${q.siteId}`);
-    if (q.teamId) conds.push(sql`team_id = ${q.teamId}`);
-    if (q.assigneeId) conds.push(sql`assignee_id = ${q.assigneeId}`);
-    if (q.atRisk !== undefined) conds.push(sql`sla_at_risk = ${q.atRisk}`);
-    if (q.open !== undefined) conds.push(q.open ? sql`status not in ('resolved', 'closed')` : sql`status in ('resolved', 'closed')`);
-
+    const scope = scopeOf(actor);
     const byDeadline = q.sort === 'next_deadline';
-    if (q.cursor) {
-      const cur = decodeCursor(q.cursor, q.sort);
-      if (byDeadline) {
-        // Keyset over (next_deadline_at nulls last, id).
-        conds.push(
-          cur.k === null
-            ? sql`(next_deadline_at is null and id > ${cur.id})`
-            : sql`(next_deadline_at > ${cur.k} or (next_deadline_at = ${cur.k} and id > ${cur.id}) or next_deadline_at is null)`,
-        );
-      } else {
-        conds.push(sql`(created_at < ${cur.k} or (created_at = ${cur.k} and id < ${cur.id}))`);
-      }
-    }
-    const where = conds.reduce((acc, cond) => sql`${acc} and ${cond}`);
-    const order = byDeadline ? sql`next_deadline_at asc nulls last, id asc` : sql`created_at desc, id desc`;
-    const rows = await sql<TicketRow[]>`select * from tickets where ${where} order by ${order} limit ${q.limit + 1}`;
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({ k: byDeadline ? (last.next_deadline_at?.toISOString() ?? null) : last.created_at.toISOString(), id: last.id })
-        : null;
-    const items = page.map(rowToTicket);
+    const { items, more } = await listTickets(c.get('deps').sql, scope, {
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.priority ? { priority: q.priority } : {}),
+      ...(q.tier ? { tier: q.tier } : {}),
+      ...(q.siteId ? { siteId: q.siteId } : {}),
+      ...(q.teamId ? { teamId: q.teamId } : {}),
+      ...(q.assigneeId ? { assigneeId: q.assigneeId } : {}),
+      ...(q.atRisk !== undefined ? { atRisk: q.atRisk } : {}),
+      ...(q.open !== undefined ? { open: q.open } : {}),
+      sort: q.sort,
+      ...(q.cursor ? { after: decodeCursor(q.cursor, q.sort) } : {}),
+      limit: q.limit,
+    });
+    const last = items[items.length - 1];
+    const nextCursor = more && last ? encodeCursor({ k: byDeadline ? last.nextDeadlineAt : last.createdAt, id: last.id }) : null;
     // Each ticket of the page is a read of its content, recorded once per person, ticket and hour.
     await recordContentReads(c.get('deps'), actor, items, 'list');
     return c.json({ items: items.map((t) => ticketViewFor(actor, t)), nextCursor }, 200);

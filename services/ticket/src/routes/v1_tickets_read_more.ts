@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { EscalationStateSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import { getStateQuery } from '@tierline/ticket-workflow';
+import { listComments, listTimeline } from '@tierline/ticket-store';
 import type { TicketAppEnv } from '../deps.js';
 import { canSeeInternal, isVendorView, readableTicket } from '../access.js';
 import { NOTE_KINDS, type NoteKind } from '@tierline/ticket-workflow';
@@ -86,15 +87,7 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(timelineRoute, async (c) => {
     const ticket = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'timeline');
     const internal = canSeeInternal(c.get('actor'));
-    const rows = await c.get('deps').sql<{ event_id: string; type: string; occurred_at: Date; actor_kind: string; actor_id: string; data: Record<string, unknown> }[]>`
-      select event_id, type, occurred_at, actor_kind, actor_id, data from ticket_timeline
-      where ticket_id = ${ticket.id}
-        and (${internal} or not (type = 'ticket.commented' and data->>'visibility' = 'internal'))
-      order by occurred_at, event_id`;
-    return c.json(
-      { items: rows.map((r) => ({ eventId: r.event_id, type: r.type, occurredAt: r.occurred_at.toISOString(), actor: { kind: r.actor_kind, id: r.actor_id }, data: r.data })) },
-      200,
-    );
+    return c.json({ items: await listTimeline(c.get('deps').sql, ticket.id, { internal }) }, 200);
   });
 
   app.openapi(commentsRoute, async (c) => {
@@ -102,15 +95,6 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
     const ticket = await readableTicket(c.get('deps'), actor, c.req.valid('param').id, 'comments');
     const internal = canSeeInternal(actor);
     const vendor = isVendorView(actor);
-    const rows = await c.get('deps').sql<{ id: string; author_id: string; author_role: string; visibility: 'public' | 'internal'; kind: NoteKind; body: string; created_at: Date }[]>`
-      select id, author_id, author_role, visibility, kind, body, created_at from ticket_comments
-      where ticket_id = ${ticket.id}
-        and (${internal} or visibility = 'public' or ${vendor})
-        and (not ${vendor} or kind = 'handoff_note' or author_role = 'vendor')
-      order by created_at, id`;
-    return c.json(
-      { items: rows.map((r) => ({ id: r.id, authorId: r.author_id, authorRole: r.author_role, visibility: r.visibility, kind: r.kind, body: r.body, createdAt: r.created_at.toISOString() })) },
-      200,
-    );
+    return c.json({ items: await listComments<NoteKind>(c.get('deps').sql, ticket.id, { internal, vendor }) }, 200);
   });
 }

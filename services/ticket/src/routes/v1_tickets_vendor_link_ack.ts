@@ -5,7 +5,7 @@ import { AppError, type Actor } from '@tierline/platform';
 import { getStateQuery, vendorAcknowledgeUpdate, type TicketStateView } from '@tierline/ticket-workflow';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { vendorTicketView } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
+import { findTicket } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { ResultSchema, runTicketUpdate } from './v1_tickets_actions.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, hasRole, publishEvent } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { canReadTicket, readableTicket } from '../access.js';
-import { findTicket } from '../tickets-repo.js';
+import { addWatcher, findTicket, listWatchers, removeWatcher } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 
 /**
@@ -40,10 +40,7 @@ const changeRoute = (method: 'put' | 'delete') =>
   });
 
 export function registerTicketWatchers(app: OpenAPIHono<TicketAppEnv>): void {
-  const list = async (sql: TicketAppEnv['Variables']['deps']['sql'], ticketId: string) => {
-    const rows = await sql<{ user_id: string; added_at: Date }[]>`select user_id, added_at from ticket_watchers where ticket_id = ${ticketId} order by added_at, user_id`;
-    return { items: rows.map((r) => ({ userId: r.user_id, addedAt: r.added_at.toISOString() })) };
-  };
+  const list = async (sql: TicketAppEnv['Variables']['deps']['sql'], ticketId: string) => ({ items: await listWatchers(sql, ticketId) });
 
   app.openapi(listRoute, async (c) => {
     const { id } = await readableTicket(c.get('deps'), c.get('actor'), c.req.valid('param').id, 'watchers');
@@ -59,11 +56,8 @@ export function registerTicketWatchers(app: OpenAPIHono<TicketAppEnv>): void {
       // Only the ticket's own people watch it: an admin or auditor reads (audited), never changes it.
       if (!t || !canReadTicket(actor, t)) throw new AppError('NOT_FOUND', `no ticket ${id}`);
       if (userId !== actor.id && !hasRole(actor, 'it_agent', 'it_lead')) throw new AppError('FORBIDDEN', 'you may only add or remove yourself as a watcher');
-      const changed =
-        method === 'put'
-          ? await sql`insert into ticket_watchers (ticket_id, user_id) values (${id}, ${userId}) on conflict do nothing`
-          : await sql`delete from ticket_watchers where ticket_id = ${id} and user_id = ${userId}`;
-      if (changed.count > 0 && js) {
+      const changed = method === 'put' ? await addWatcher(sql, id, userId) : await removeWatcher(sql, id, userId);
+      if (changed && js) {
         await publishEvent(js, {
           id: randomUUID(),
           type: method === 'put' ? 'ticket.watcher_added' : 'ticket.watcher_removed',

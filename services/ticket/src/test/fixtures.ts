@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { jetstream } from '@nats-io/jetstream';
 import { connectNats, createSql, ensureStreams, migrate } from '@tierline/platform';
 import { createTestDatabase, testEnv } from '@tierline/testing';
+import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { test } from 'vitest';
 
-export const TICKET_MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const TICKET_MIGRATIONS = fileURLToPath(TICKET_MIGRATIONS_DIR);
 
 export const ticketTest = test
   // A fresh database per file, migrated like the service does at start-up.

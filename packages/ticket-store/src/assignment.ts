@@ -1,7 +1,9 @@
 /**
- * Assignment configuration in PostgreSQL (migrations/004_assignment.sql): teams and members,
- * the ordered rules, on-call shifts. Every change writes its audited event to the outbox in the
- * same transaction; the routes publish it after commit (policyOutbox.publish, policies-repo.ts).
+ * Assignment in PostgreSQL (migrations/004_assignment.sql): the configuration the ticket API edits
+ * (teams and members, the ordered rules, on-call shifts) and what the worker's autoAssign activity
+ * reads and records (assignment_decisions, assignment_state, open-ticket load). Every configuration
+ * change writes its audited event to the outbox in the same transaction; the routes publish it
+ * after commit (policyOutbox.publish, policies.ts).
  *
  * People are named by Keycloak username; see the migration for why, and for user_id.
  */
@@ -10,8 +12,9 @@ import { EVENT_SCHEMA_VERSION, type ActorRef, type EventEnvelope, type WeeklyHou
 import type { Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
 // The policy outbox is a plain event outbox; sharing it means its flush (already run at start-up
-// and every 30 s by main.ts) also retries assignment events. See 004_assignment.sql.
-import { policyOutbox } from './policies-repo.js';
+// and every 30 s by the ticket service) also retries assignment events. See 004_assignment.sql.
+import { policyOutbox } from './policies.js';
+import { CLOSED_STATUSES, type Db } from './tickets.js';
 
 export interface TeamMember {
   username: string;
@@ -124,7 +127,7 @@ const toShift = (r: ShiftRow): OnCallShift => ({
   createdAt: r.created_at.toISOString(),
 });
 
-/** See policies-repo.ts: a jsonb parameter, not a JSON string. */
+/** See policies.ts: a jsonb parameter, not a JSON string. */
 const jsonb = (s: Pick<Sql, 'json'>, v: unknown) => s.json(v as Parameters<Sql['json']>[0]);
 
 // ---------------------------------------------------------------------------------------------
@@ -137,11 +140,17 @@ export async function listTeams(sql: Sql): Promise<Team[]> {
   return teams.map((t) => toTeam(t, members));
 }
 
-export async function getTeam(sql: Sql | TransactionSql, id: string): Promise<Team | null> {
+export async function getTeam(sql: Db, id: string): Promise<Team | null> {
   const [team] = await sql<TeamRow[]>`select * from teams where id = ${id}`;
   if (!team) return null;
   const members = await sql<MemberRow[]>`select * from team_members where team_id = ${id} order by username`;
   return toTeam(team, members);
+}
+
+/** A team's members, by username. */
+export async function listMembers(sql: Db, teamId: string): Promise<TeamMember[]> {
+  const rows = await sql<MemberRow[]>`select * from team_members where team_id = ${teamId} order by username`;
+  return rows.map(toMember);
 }
 
 export type SaveTeamOutcome =
@@ -235,7 +244,7 @@ export async function removeMember(
 // ---------------------------------------------------------------------------------------------
 // Rules
 
-export async function listRules(sql: Sql): Promise<AssignmentRule[]> {
+export async function listRules(sql: Db): Promise<AssignmentRule[]> {
   const rows = await sql<
     { position: number; category: string | null; site_id: string | null; team_id: string; required_skills: string[]; escalation_team_id: string | null }[]
   >`select position, category, site_id, team_id, required_skills, escalation_team_id from assignment_rules order by position`;
@@ -353,6 +362,117 @@ export async function removeShift(
     await policyOutbox.add(tx, event);
     return { shift, event };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions (the worker's autoAssign activity; the choice itself is @tierline/domain's)
+
+/** What autoAssign decided for a ticket at a tier. */
+export interface AssignmentDecision {
+  teamId: string | null;
+  /** Keycloak user id of the assignee (what tickets.assignee_id holds); null = the team's queue. */
+  assigneeId: string | null;
+  /** The assignee's Keycloak username, for messages and notifications. */
+  assigneeUsername: string | null;
+  /** rule: least-loaded matching member; on_call: the team's rota out of hours; none: nobody picked. */
+  via: 'rule' | 'on_call' | 'none';
+}
+
+interface DecisionRow {
+  team_id: string | null;
+  assignee_id: string | null;
+  assignee_username: string | null;
+  via: AssignmentDecision['via'];
+}
+
+const toDecision = (r: DecisionRow): AssignmentDecision => ({
+  teamId: r.team_id,
+  assigneeId: r.assignee_id,
+  assigneeUsername: r.assignee_username,
+  via: r.via,
+});
+
+/** The decision already recorded for (ticket, tier), if any. */
+export async function findDecision(sql: Db, ticketId: string, tier: number): Promise<AssignmentDecision | null> {
+  const [row] = await sql<DecisionRow[]>`
+    select team_id, assignee_id, assignee_username, via from assignment_decisions
+    where ticket_id = ${ticketId} and tier = ${tier}`;
+  return row ? toDecision(row) : null;
+}
+
+/**
+ * Records the decision for (ticket, tier) and, when it names a person, their last assignment in
+ * the team (the round-robin state). A decision already there — a concurrent attempt decided first —
+ * stands, and is what this returns.
+ */
+export async function recordDecision(
+  tx: TransactionSql,
+  key: { ticketId: string; tier: number; at: Date },
+  d: AssignmentDecision,
+): Promise<AssignmentDecision> {
+  const [row] = await tx<DecisionRow[]>`
+    insert into assignment_decisions (ticket_id, tier, team_id, assignee_id, assignee_username, via)
+    values (${key.ticketId}, ${key.tier}, ${d.teamId}, ${d.assigneeId}, ${d.assigneeUsername}, ${d.via})
+    on conflict (ticket_id, tier) do nothing
+    returning team_id, assignee_id, assignee_username, via`;
+  if (!row) return (await findDecision(tx, key.ticketId, key.tier))!;
+  if (d.teamId && d.assigneeUsername) {
+    await tx`
+      insert into assignment_state (team_id, username, last_assigned_at)
+      values (${d.teamId}, ${d.assigneeUsername}, ${key.at})
+      on conflict (team_id, username) do update
+        set last_assigned_at = greatest(assignment_state.last_assigned_at, excluded.last_assigned_at)`;
+  }
+  return toDecision(row);
+}
+
+/** The tier-2 team that takes escalations no rule directs elsewhere: the lowest id. */
+export async function defaultTier2Team(sql: Db): Promise<Team | null> {
+  const [first] = await sql<{ id: string }[]>`select id from teams where tier = 2 order by id limit 1`;
+  return first ? getTeam(sql, first.id) : null;
+}
+
+/**
+ * Serialises assignment decisions for one team until the transaction ends, so the next decision
+ * sees this one's load and rotation.
+ */
+export async function lockTeamForAssignment(tx: TransactionSql, teamId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtext(${`tierline-assign:${teamId}`}))`;
+}
+
+/** The team's shifts that cover the instant `at` ([start, end)). */
+export async function shiftsCovering(sql: Db, teamId: string, at: Date): Promise<{ username: string; startsAtMs: number; endsAtMs: number }[]> {
+  const rows = await sql<{ username: string; starts_at: Date; ends_at: Date }[]>`
+    select username, starts_at, ends_at from on_call_shifts
+    where team_id = ${teamId} and tstzrange(starts_at, ends_at, '[)') @> ${at}::timestamptz`;
+  return rows.map((s) => ({ username: s.username, startsAtMs: s.starts_at.getTime(), endsAtMs: s.ends_at.getTime() }));
+}
+
+/** When each of the team's members was last assigned a ticket (epoch ms, by username). */
+export async function lastAssignedAt(sql: Db, teamId: string): Promise<Record<string, number>> {
+  const rows = await sql<{ username: string; last_assigned_at: Date }[]>`
+    select username, last_assigned_at from assignment_state where team_id = ${teamId}`;
+  return Object.fromEntries(rows.map((r) => [r.username, r.last_assigned_at.getTime()]));
+}
+
+/**
+ * Open tickets per user id. A ticket counts for its assignee; a ticket whose assignee autoAssign
+ * chose but the workflow has not written yet (assignee still null, row not updated since the
+ * decision) counts for the chosen person, so a burst of tickets does not all land on one.
+ */
+export async function openTicketCounts(sql: Db, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await sql<{ user_id: string; n: number }[]>`
+    select user_id, count(*)::int as n from (
+      select t.assignee_id as user_id from tickets t
+      where t.status not in ${sql(CLOSED_STATUSES)} and t.assignee_id = any(${userIds}::text[])
+      union all
+      select d.assignee_id from assignment_decisions d join tickets t on t.id = d.ticket_id
+      where d.assignee_id = any(${userIds}::text[]) and t.assignee_id is null
+        and t.status not in ${sql(CLOSED_STATUSES)} and t.updated_at <= d.decided_at
+    ) open
+    group by user_id`;
+  return new Map(rows.map((r) => [r.user_id, r.n]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, type ActorRef, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
 import { eventOutbox, type Sql } from '@tierline/platform';
+import { CLOSED_STATUSES } from './tickets.js';
 
 export const POLICY_ID = 'clinic';
 
@@ -229,8 +230,6 @@ export interface MigrationSelection {
   limit: number;
 }
 
-const CLOSED_STATUSES = ['resolved', 'closed'];
-
 /**
  * Open tickets (status not resolved/closed) on a version older than `toVersion`, narrowed by the
  * filter, oldest first, at most `limit` (the caller asks for one more to learn whether the batch
@@ -280,6 +279,6 @@ export function policyEvent(type: `policy.${string}`, actor: ActorRef, data: Rec
 
 /**
  * Policy events, written with the change (docs/decisions/0026). Assignment events share this
- * outbox (assignment-repo.ts), so the one flush loop in main.ts sends both.
+ * outbox (assignment.ts), so the ticket service's one flush loop sends both.
  */
 export const policyOutbox = eventOutbox('policy_outbox');

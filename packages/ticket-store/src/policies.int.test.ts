@@ -1,9 +1,9 @@
-/** The policy repository against the real PostgreSQL (and NATS JetStream for the outbox). */
+/** The policies store against the real PostgreSQL (and NATS JetStream for the outbox). */
 import { describe, expect } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { EVENTS_STREAM, EscalationPolicySchema, type EventEnvelope } from '@tierline/contracts';
 import { createSql } from '@tierline/platform';
-import { DEFAULT_POLICY, TEST_FAST_POLICY } from '@tierline/domain';
+import { DEFAULT_POLICY, TEST_FAST_POLICY, validatePolicy } from '@tierline/domain';
 import {
   ensureInitialPolicy,
   latestPublished,
@@ -12,13 +12,19 @@ import {
   publishDraft,
   publishedVersion,
   saveDraft,
-} from './policies-repo.js';
-import { checkPolicy } from './routes/v1_policies_common.js';
-import { ticketTest as it } from './test/fixtures.js';
+} from './policies.js';
+import { storeTest as it } from './test/fixtures.js';
+
+/** What the ticket service's publish route checks (v1_policies_common.ts checkPolicy), without its issue wording. */
+const checkPolicy = (doc: unknown) => {
+  const parsed = EscalationPolicySchema.safeParse(doc);
+  if (!parsed.success) return { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+  return { policy: parsed.data, issues: validatePolicy(parsed.data) };
+};
 
 const actor = { kind: 'user', id: 'lead-1', role: 'it_lead' } as const;
 
-describe('policies repository', () => {
+describe('policies store', () => {
   it('has nothing published before the seed', async ({ database: { sql } }) => {
     expect(await latestPublished(sql)).toBeNull();
     expect(await publishedVersion(sql, 1)).toBeNull();
