@@ -159,10 +159,20 @@ export type TicketKind = 'north' | 'south' | 'acme' | 'beta';
  * calls, Keycloak.
  */
 export async function startWorld() {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    return await buildWorld(cleanups);
+  } catch (err) {
+    // Set up part-way: what exists is removed again (the run's group and person in the shared realm included).
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildWorld(cleanups: (() => Promise<unknown>)[]) {
   const env = testEnv();
   const logger = createLogger('authz-matrix', process.env.LOG_LEVEL ?? 'silent');
   const suffix = randomBytes(4).toString('hex');
-  const cleanups: (() => Promise<unknown>)[] = [];
   // The other vendor organisation and its one person exist for this run only (the realm's demo
   // data has one vendor organisation, and no test changes the demo people or their groups).
   const people = testUsers();
