@@ -5,3 +5,4 @@ export * from './demo-users.js';
 export * from './forged.js';
 export * from './temporal.js';
 export * from './openapi.js';
+export * from './test-users.js';

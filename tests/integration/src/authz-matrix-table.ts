@@ -9,7 +9,7 @@ import { inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendo
  * apps register must be here (authz-matrix.int.test.ts fails naming a missing one), so a new
  * endpoint cannot escape the matrix. Roles: the "Roles" table of the architecture (shared/architecture.md).
  */
-export type Service = 'ticket' | 'identity' | 'notification' | 'audit';
+export type Service = 'ticket' | 'identity' | 'notification' | 'audit' | 'portal';
 export type Scope = 'own' | 'foreign';
 
 /**
@@ -49,6 +49,13 @@ export interface Expectation {
   own: readonly CallerName[];
   /** Callers allowed on a foreign object. */
   foreign?: readonly CallerName[];
+  /**
+   * The status every allowed call must answer (200 when not given): an allowed call that is
+   * refused (401, 403, or a 404 that hides the object) fails, and so does any other answer.
+   */
+  status?: number;
+  /** The status of an allowed call on a foreign object, when it differs from `status`. */
+  foreignStatus?: number;
   /** Changes state: runs after every read, one route at a time. */
   mutates?: boolean;
   /** Allowed calls get a throwaway ticket of the same kind, put into the state the action needs. */
@@ -92,12 +99,34 @@ function onlyVisibleTickets(res: { body: unknown }, ctx: CallContext): string | 
     nurse: (i) => i.siteId === 'north',
     otherNurse: (i) => i.siteId === 'south',
     vendor: (i) => i.vendorOrgId === 'acme-it' && i.tier === 3,
-    otherVendor: (i) => i.vendorOrgId === 'beta-it' && i.tier === 3,
+    otherVendor: (i) => i.vendorOrgId === ctx.w.otherVendorOrg && i.tier === 3,
   };
   const rule = visible[ctx.caller.name];
   const bad = rule ? items.filter((i) => !rule(i)) : [];
   return bad.length ? `listed ${bad.length} tickets the caller may not see` : null;
 }
+
+/** A route every service's shell (createServiceApp) or the portal has, answering anyone. */
+const infrastructure = (why: string, path: string, check?: Expectation['check']): Expectation => ({
+  public: why,
+  objects: 'none',
+  own: [],
+  request: () => ({ path }),
+  ...(check ? { check } : {}),
+});
+const HEALTHZ = 'liveness probe of the orchestrator: says only that the process answers, on the internal port';
+const READYZ = 'readiness probe of the orchestrator: names the dependencies it checks and whether they answer, nothing of the data';
+const METRICS = "Prometheus scrape on the service's own port, which only the internal network reaches (the portal does not forward it): counters by route pattern, no ids";
+const OPENAPI = 'the API description: what the routes are, no data';
+const DOCS = 'the API viewer (Swagger UI) and its assets: no data';
+const isMetrics = (res: { body: unknown }) => (typeof res.body === 'string' && res.body.includes('# TYPE') ? null : 'not Prometheus text');
+const isOpenApi = (res: { body: unknown }) => ((res.body as { openapi?: string } | undefined)?.openapi?.startsWith('3.') ? null : 'not an OpenAPI 3 document');
+const shell = (extra: Record<string, Expectation> = {}): Record<string, Expectation> => ({
+  'GET /healthz': infrastructure(HEALTHZ, '/healthz'),
+  'GET /readyz': infrastructure(READYZ, '/readyz'),
+  'GET /metrics': infrastructure(METRICS, '/metrics', isMetrics),
+  ...extra,
+});
 
 const action = (path: string, body: unknown, own: readonly CallerName[], foreign: readonly CallerName[], prepare?: (w: World, id: string) => Promise<void>): Expectation => ({
   objects: 'ticket',
@@ -119,10 +148,17 @@ const ticketRead = (rest: string, check?: Expectation['check']): Expectation => 
 
 export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
   ticket: {
+    ...shell({
+      'GET /api/v1/openapi.json': infrastructure(OPENAPI, '/api/v1/openapi.json', isOpenApi),
+      'GET /api/docs': infrastructure(DOCS, '/api/docs'),
+      'GET /api/docs/init.js': infrastructure(DOCS, '/api/docs/init.js'),
+      'GET /api/docs/:asset': infrastructure(DOCS, '/api/docs/swagger-ui.css'),
+    }),
     'POST /api/v1/tickets': {
       objects: 'ticket',
       own: [...STAFF, ...IT],
       foreign: IT,
+      status: 201,
       mutates: true,
       request: (ctx) => ({
         path: '/api/v1/tickets',
@@ -159,6 +195,8 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       objects: 'vendorTicket',
       own: ['svc:tierline-identity'],
       foreign: ['svc:tierline-identity'],
+      // A link of acme-it cannot acknowledge a ticket that is not with acme-it: the ticket's state, not access.
+      foreignStatus: 409,
       mutates: true,
       fresh: {},
       request: (ctx) => ({ path: t(ctx, '/vendor-link-acknowledge'), body: { linkId: randomUUID(), vendorUserId: ctx.w.fixtures.valId, vendorOrgId: 'acme-it' } }),
@@ -183,14 +221,14 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       request: async (ctx) => {
         const draft = (await expectOk('read the draft', asLead(ctx.w)('GET', '/api/v1/policies/draft'))) as { draft: { lockVersion: number } };
         // Renamed, so that the publish below has something new to publish.
-        return { path: '/api/v1/policies/draft', body: { ...DEFAULT_POLICY, name: 'Clinic policy, as the matrix saved it' }, headers: { 'if-match': `"${draft.draft.lockVersion}"` } };
+        return { path: '/api/v1/policies/draft', body: { ...DEFAULT_POLICY, name: `Clinic policy, as the matrix saved it (${randomUUID().slice(0, 8)})` }, headers: { 'if-match': `"${draft.draft.lockVersion}"` } };
       },
     },
-    'POST /api/v1/policies/draft/publish': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/draft/publish', body: { notes: 'Published by the authorization matrix' } }) },
-    // Published versions never change: the route refuses everyone, IT leads with 405/409.
-    'PUT /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: DEFAULT_POLICY }) },
-    'PATCH /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: {} }) },
-    'DELETE /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/policies/versions/1' }) },
+    'POST /api/v1/policies/draft/publish': { objects: 'none', own: ['lead'], status: 201, mutates: true, request: () => ({ path: '/api/v1/policies/draft/publish', body: { notes: 'Published by the authorization matrix' } }) },
+    // Published versions never change: the route refuses everyone, IT leads with 409.
+    'PUT /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], status: 409, mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: DEFAULT_POLICY }) },
+    'PATCH /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], status: 409, mutates: true, request: () => ({ path: '/api/v1/policies/versions/1', body: {} }) },
+    'DELETE /api/v1/policies/versions/:version': { objects: 'none', own: ['lead'], status: 409, mutates: true, request: () => ({ path: '/api/v1/policies/versions/1' }) },
     'POST /api/v1/policies/migrate': {
       objects: 'none',
       own: ['lead'],
@@ -220,12 +258,15 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     'PUT /api/v1/teams/:id/members/:username': {
       objects: 'none',
       own: ['lead'],
+      status: 201,
       mutates: true,
-      request: () => ({ path: '/api/v1/teams/it-tier1/members/authz.member', body: { displayName: 'Matrix Member', skills: [], available: false } }),
+      // A new member each time (each pass of the matrix): 201, where a changed member would be 200.
+      request: () => ({ path: `/api/v1/teams/it-tier1/members/authz.member.${randomUUID().slice(0, 8)}`, body: { displayName: 'Matrix Member', skills: [], available: false } }),
     },
     'DELETE /api/v1/teams/:id/members/:username': {
       objects: 'none',
       own: ['lead'],
+      status: 204,
       mutates: true,
       request: async (ctx) => {
         const username = `authz.gone.${ctx.caller.name.toLowerCase()}`;
@@ -243,10 +284,11 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
         return { path: '/api/v1/assignment-rules', body: { rules } };
       },
     },
-    'POST /api/v1/teams/:id/on-call': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/teams/it-tier1/on-call', body: shift() }) },
+    'POST /api/v1/teams/:id/on-call': { objects: 'none', own: ['lead'], status: 201, mutates: true, request: () => ({ path: '/api/v1/teams/it-tier1/on-call', body: shift() }) },
     'DELETE /api/v1/teams/:id/on-call/:shiftId': {
       objects: 'none',
       own: ['lead'],
+      status: 204,
       mutates: true,
       request: async (ctx) => {
         const id = ctx.allowed ? ((await expectOk('a shift to delete', asLead(ctx.w)('POST', '/api/v1/teams/it-tier1/on-call', shift()))) as { id: string }).id : randomUUID();
@@ -256,6 +298,7 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
   },
 
   identity: {
+    ...shell({ 'GET /api/v1/identity/openapi.json': infrastructure(OPENAPI, '/api/v1/identity/openapi.json', isOpenApi) }),
     'GET /api/v1/me': { objects: 'none', own: TOKENS, request: () => ({ path: '/api/v1/me' }) },
     'GET /api/v1/me/contacts': { objects: 'none', own: PEOPLE, request: () => ({ path: '/api/v1/me/contacts' }) },
     'PUT /api/v1/me/contacts': {
@@ -270,6 +313,7 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       objects: 'user',
       own: ['lead', 'admin'],
       foreign: ['admin'],
+      status: 201,
       mutates: true,
       request: (ctx) => ({ path: '/api/v1/directory/users', body: inviteBody(ctx.scope === 'own' ? 'it_agent' : 'admin') }),
       after: (res, ctx) => {
@@ -289,6 +333,7 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     'POST /api/v1/vendor-links': {
       objects: 'none',
       own: ['svc:tierline-notification'],
+      status: 201,
       mutates: true,
       request: (ctx) => ({ path: '/api/v1/vendor-links', body: vendorLinkBody(ctx.w.fixtures.tickets.acme.id, ctx.w.fixtures.tickets.acme.number, ctx.w.fixtures.valId) }),
     },
@@ -313,12 +358,15 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       public: 'the Acknowledge button of a vendor signed link: the signed link is the credential, no login',
       objects: 'none',
       own: [],
+      // A tampered link is refused as bad input whatever token comes with it (the page's own tests acknowledge with real links).
+      status: 400,
       // A tampered link: the matrix must not use up the shared one.
       request: (ctx) => ({ path: `/v/${ctx.w.fixtures.link.token.slice(0, -4)}AAAA/acknowledge` }),
     },
   },
 
   notification: {
+    ...shell({ 'GET /api/v1/notifications/openapi.json': infrastructure(OPENAPI, '/api/v1/notifications/openapi.json', isOpenApi) }),
     // Whoever may read the ticket (asked of the ticket service with the caller's token).
     'POST /webhooks/twilio/status': {
       public: "Twilio's message status callback: authenticated by X-Twilio-Signature (an HMAC of the URL and form with the account's auth token), not by a token",
@@ -341,6 +389,12 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
   },
 
   audit: {
+    ...shell({
+      'GET /api/v1/audit/openapi.json': infrastructure(OPENAPI, '/api/v1/audit/openapi.json', isOpenApi),
+      'GET /api/v1/audit/docs': infrastructure(DOCS, '/api/v1/audit/docs'),
+      'GET /api/v1/audit/docs/init.js': infrastructure(DOCS, '/api/v1/audit/docs/init.js'),
+      'GET /api/v1/audit/docs/:asset': infrastructure(DOCS, '/api/v1/audit/docs/swagger-ui.css'),
+    }),
     'GET /api/v1/audit/events': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/events' }) },
     'GET /api/v1/audit/export': { objects: 'none', own: ['lead', 'auditor'], request: () => ({ path: '/api/v1/audit/export' }) },
     // A POST, but it only reads and reports.
@@ -349,6 +403,17 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     // Auditors only read: signing a checkpoint is an IT lead's.
     'POST /api/v1/audit/checkpoints': { objects: 'none', own: ['lead'], mutates: true, request: () => ({ path: '/api/v1/audit/checkpoints' }) },
     'GET /api/v1/audit/public-key': { public: 'the public key exports are verified with: verification needs no account', objects: 'none', own: [], request: () => ({ path: '/api/v1/audit/public-key' }) },
+  },
+
+  portal: {
+    'GET /healthz': infrastructure(HEALTHZ, '/healthz'),
+    'GET /readyz': infrastructure(READYZ, '/readyz'),
+    'GET /config.json': infrastructure("the browser app's run-time settings: Keycloak's address, the realm and the public client id, nothing secret", '/config.json'),
+    'GET /assets/*': infrastructure('the built browser app (content-hashed scripts and styles)', '/assets/app-authz.js'),
+    'GET /*': infrastructure("the browser app's page for any other path (the client-side router's); it holds no data, the API calls it makes carry the token", '/tickets/some-ticket'),
+    // The proxy decides nothing itself: whatever the owning service answers the caller directly,
+    // it answers through the portal. Checked with one ticket's read (own and foreign, every caller).
+    'ALL /api/*': { ...ticketRead(''), request: (ctx) => ({ path: t(ctx) }) },
   },
 };
 
@@ -426,7 +491,3 @@ export function targetsFor(objects: Objects, caller: CallerName, w: World): { sc
   return pairs.map(([scope, ticketKind]) => ({ scope, ticketKind, userId: u.agent }));
 }
 
-/** Routes that are not endpoints of the API: the shell's probes, its metrics and the API description and viewer. */
-export function isInfrastructure(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path === '/metrics' || path.endsWith('/openapi.json') || path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/v1/audit/docs');
-}

@@ -1,11 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream } from '@nats-io/jetstream';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import type { Hono } from 'hono';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { DEFAULT_CATEGORIES, type Role } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
+import { createTestDatabase, createTestGroup, DEMO_PASSWORD, loginAs, loginTestUser, serviceLogin, serviceToken, testEnv, testUsers } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR, type TicketDeps } from '@tierline/ticket';
 import {
   createIdentityApp,
@@ -17,6 +21,7 @@ import {
   type IdentityDeps,
 } from '@tierline/identity';
 import { createNotificationApp, createTicketAccess, NOTIFICATION_MIGRATIONS_DIR } from '@tierline/notification';
+import { createPortalApp, portalEnvSchema } from '@tierline/portal/server';
 import { AUDIT_MIGRATIONS_DIR, appendEvent, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing } from '@tierline/audit';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { DEFAULT_POLICY } from '@tierline/domain';
@@ -27,11 +32,13 @@ export const MATRIX_TWILIO_AUTH_TOKEN = 'matrix-twilio-auth-token';
 export const MATRIX_TWILIO_CALLBACK_URL = 'http://notification.test/webhooks/twilio/status';
 
 /**
- * Who calls. Tokens are signed here with a test RSA key that every app's verifier trusts
- * (createTokenVerifier's `keySet`), with the claims Keycloak puts into real ones: that makes a
- * token cheap, so every role can call every route. Keycloak's real tokens, and the verifier's
- * checks of signature, issuer, audience, expiry and algorithm, are tested elsewhere
- * (tests/integration/src/auth.int.test.ts, packages/platform/src/auth.test.ts).
+ * Who calls. The matrix runs twice. The first pass signs tokens here with a test RSA key that
+ * every app's verifier trusts (createTokenVerifier's `keySet`), with the claims Keycloak puts into
+ * real ones: cheap, so the pass can also be run over and over while a route is written. The second
+ * pass (`realCallers`) takes every token from the real Keycloak: the demo people log in through the
+ * login page (their one-time code included), the services use client credentials, and the other
+ * vendor is a person of this run in an organisation of this run. So the roles, site and vendor
+ * claims the apps decide on are the ones Keycloak's mappers put there (decision 32).
  */
 export const CALLERS = [
   'nurse', // clinic_staff of site north
@@ -39,7 +46,7 @@ export const CALLERS = [
   'agent', // it_agent
   'lead', // it_lead
   'vendor', // vendor of acme-it
-  'otherVendor', // vendor of beta-it
+  'otherVendor', // vendor of another organisation (one of this run)
   'auditor',
   'admin',
   'svc:tierline-ticket',
@@ -61,7 +68,8 @@ const PEOPLE: Record<Exclude<CallerName, `svc:${string}` | 'anonymous'>, Person>
   agent: { roles: ['it_agent'], groups: [] },
   lead: { roles: ['it_lead'], groups: [] },
   vendor: { roles: ['vendor'], groups: ['/vendors/acme-it'] },
-  otherVendor: { roles: ['vendor'], groups: ['/vendors/beta-it'] },
+  // Its organisation is one of this run (startWorld), so that real tokens can carry it too.
+  otherVendor: { roles: ['vendor'], groups: [] },
   auditor: { roles: ['auditor'], groups: [] },
   admin: { roles: ['admin'], groups: [] },
 };
@@ -76,7 +84,7 @@ export interface Caller {
   token: string | undefined;
 }
 
-async function signTokens(): Promise<{ callers: Record<CallerName, Caller>; keySet: ReturnType<typeof createLocalJWKSet> }> {
+async function signTokens(otherVendorOrg: string): Promise<{ callers: Record<CallerName, Caller>; keySet: ReturnType<typeof createLocalJWKSet> }> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const kid = `authz-${randomBytes(4).toString('hex')}`;
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -104,14 +112,43 @@ async function signTokens(): Promise<{ callers: Record<CallerName, Caller>; keyS
       };
     } else {
       const p = PEOPLE[name as keyof typeof PEOPLE];
+      const groups = name === 'otherVendor' ? [`/vendors/${otherVendorOrg}`] : p.groups;
       callers[name] = {
         name,
         id,
-        token: await sign({ sub: id, azp: 'tierline-portal', preferred_username: `authz.${name.toLowerCase()}`, realm_access: { roles: p.roles }, groups: p.groups }),
+        token: await sign({ sub: id, azp: 'tierline-portal', preferred_username: `authz.${name.toLowerCase()}`, realm_access: { roles: p.roles }, groups }),
       };
     }
   }
   return { callers, keySet };
+}
+
+/** The demo person (infra/keycloak/tierline-realm.demo.json) each role logs in as in the real-token pass. */
+const DEMO_PERSON: Record<Exclude<CallerName, `svc:${string}` | 'anonymous' | 'otherVendor'>, string> = {
+  nurse: 'nora.nurse',
+  otherNurse: 'sam.staff',
+  agent: 'alex.agent',
+  lead: 'lee.lead',
+  vendor: 'val.vendor',
+  auditor: 'audrey.auditor',
+  admin: 'ada.admin',
+};
+
+/**
+ * Every caller with a token of the real Keycloak. Access tokens live five minutes (the realm's
+ * accessTokenLifespan): fetch them right before the pass that uses them.
+ */
+async function keycloakCallers(otherVendor: Parameters<typeof loginTestUser>[0]): Promise<Record<CallerName, Caller>> {
+  const callers = {} as Record<CallerName, Caller>;
+  const withSub = (name: CallerName, token: string): Caller => ({ name, id: decodeJwt(token).sub!, token });
+  // One login at a time: Keycloak's brute-force detector serialises logins, and the 2-core CI is shared.
+  for (const name of CALLERS) {
+    if (name === 'anonymous') callers[name] = { name, id: '', token: undefined };
+    else if (name.startsWith('svc:')) callers[name] = withSub(name, (await serviceToken(name.slice('svc:'.length))).access_token);
+    else if (name === 'otherVendor') callers[name] = withSub(name, (await loginTestUser(otherVendor)).access_token);
+    else callers[name] = withSub(name, (await loginAs(DEMO_PERSON[name as keyof typeof DEMO_PERSON], DEMO_PASSWORD)).access_token);
+  }
+  return callers;
 }
 
 export type TicketKind = 'north' | 'south' | 'acme' | 'beta';
@@ -122,12 +159,45 @@ export type TicketKind = 'north' | 'south' | 'acme' | 'beta';
  * calls, Keycloak.
  */
 export async function startWorld() {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    return await buildWorld(cleanups);
+  } catch (err) {
+    // Set up part-way: what exists is removed again (the run's group and person in the shared realm included).
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildWorld(cleanups: (() => Promise<unknown>)[]) {
   const env = testEnv();
   const logger = createLogger('authz-matrix', process.env.LOG_LEVEL ?? 'silent');
   const suffix = randomBytes(4).toString('hex');
-  const { callers, keySet } = await signTokens();
-  const verifier = (audience: string) => createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://unused.invalid/jwks', audience, keySet });
-  const cleanups: (() => Promise<unknown>)[] = [];
+  // The other vendor organisation and its one person exist for this run only (the realm's demo
+  // data has one vendor organisation, and no test changes the demo people or their groups).
+  const people = testUsers();
+  const otherOrg = await createTestGroup('/vendors', 'authz-org');
+  cleanups.push(async () => {
+    await people.removeAll();
+    await otherOrg.remove();
+  });
+  const otherVendorPerson = await people.create({ prefix: 'authz.vendor', roles: ['vendor'], groups: [otherOrg.path], totp: true });
+  const { callers, keySet } = await signTokens(otherOrg.name);
+  // Each app trusts both: the matrix's own key (first pass) and the real Keycloak (second pass),
+  // told apart by the token's issuer. Either verifier alone checks signature, audience and expiry.
+  const verifier = (audience: string) => {
+    const signed = createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://unused.invalid/jwks', audience, keySet });
+    const keycloak = createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience });
+    return (token: string) => {
+      let iss: string | undefined;
+      try {
+        iss = decodeJwt(token).iss;
+      } catch {
+        // Not a JWT: the Keycloak verifier refuses it with its own message.
+      }
+      return iss === ISSUER ? signed(token) : keycloak(token);
+    };
+  };
 
   const nc = await connectNats(env.natsUrl, `authz-matrix-${suffix}`);
   await ensureStreams(nc);
@@ -246,22 +316,49 @@ export async function startWorld() {
   const auditServer = await listen(auditApp, 0);
   cleanups.push(() => auditServer.close());
 
-  const urls = {
+  const backends = {
     ticket: ticketUrl,
     identity: `http://127.0.0.1:${identityServer.port}`,
     notification: `http://127.0.0.1:${notificationServer.port}`,
     audit: `http://127.0.0.1:${auditServer.port}`,
   };
-  // Only their route tables are needed from here on.
-  const apps: Record<keyof typeof urls, { routes: { method: string; path: string }[] }> = { ticket: ticketApp, identity: identityApp, notification: notificationApp, audit: auditApp };
-  const as = (caller: CallerName, service: keyof typeof urls) => api(urls[service], callers[caller].token);
 
-  const fixtures = await createFixtures({ as, callers, identitySql, notificationSql, auditSql });
-  return {
+  // The portal server: the browser's one origin, forwarding /api/* (every method) to the four.
+  const publicDir = await mkdtemp(join(tmpdir(), 'authz-portal-'));
+  await writeFile(join(publicDir, 'index.html'), '<!doctype html><title>Tierline</title><div id="root"></div>');
+  await mkdir(join(publicDir, 'assets'));
+  await writeFile(join(publicDir, 'assets', 'app-authz.js'), 'export {};');
+  cleanups.push(() => rm(publicDir, { recursive: true, force: true }));
+  const portalApp = createPortalApp({
+    env: portalEnvSchema.parse({
+      TICKET_SERVICE_URL: backends.ticket,
+      IDENTITY_SERVICE_URL: backends.identity,
+      NOTIFICATION_SERVICE_URL: backends.notification,
+      AUDIT_SERVICE_URL: backends.audit,
+      KEYCLOAK_URL: env.keycloakUrl,
+      KEYCLOAK_REALM: env.realm,
+    }),
+    logger,
+    publicDir,
+  });
+  const portalServer = await listen(portalApp, 0);
+  cleanups.push(() => portalServer.close());
+
+  const urls = { ...backends, portal: `http://127.0.0.1:${portalServer.port}` };
+  // Only their route tables are needed from here on.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const apps: Record<keyof typeof urls, Hono<any, any, any>> = { ticket: ticketApp, identity: identityApp, notification: notificationApp, audit: auditApp, portal: portalApp };
+  const asWith = (who: Record<CallerName, Caller>) => (caller: CallerName, service: keyof typeof urls) => api(urls[service], who[caller].token);
+  const as = asWith(callers);
+
+  const fixtures = await createFixtures({ as, callers, identitySql, notificationSql, auditSql, otherVendorOrg: otherOrg.name });
+  const world = {
     apps,
     urls,
     callers,
     as,
+    /** The other vendor's organisation (a group of this run under /vendors). */
+    otherVendorOrg: otherOrg.name,
     fixtures,
     ticketDeps,
     ticketSql,
@@ -271,12 +368,25 @@ export async function startWorld() {
       await fixtures.removeInvitedUsers(env).catch(() => undefined);
       for (const c of cleanups.reverse()) await c().catch(() => undefined);
     },
+    otherVendorPerson,
+    asWith,
   };
+  return world;
+}
+
+/**
+ * The same world, its callers holding tokens of the real Keycloak (the second pass). The fixtures
+ * stay the ones the first pass made: a nurse of site north is any person of site north, a vendor
+ * any person of the organisation holding the ticket.
+ */
+export async function withKeycloakTokens(w: World): Promise<World> {
+  const real = await keycloakCallers(w.otherVendorPerson);
+  return { ...w, callers: real, as: w.asWith(real) };
 }
 
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
-type As = (caller: CallerName, service: 'ticket' | 'identity' | 'notification' | 'audit') => ReturnType<typeof api>;
+type As = (caller: CallerName, service: 'ticket' | 'identity' | 'notification' | 'audit' | 'portal') => ReturnType<typeof api>;
 
 function must<T>(what: string, res: { status: number; body: T }, ...ok: number[]): T {
   if (!ok.includes(res.status)) throw new Error(`fixture: ${what} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
@@ -287,11 +397,11 @@ const NEW_TICKET = { title: 'Printer in exam room 2 is offline', description: 'S
 
 /**
  * Objects every path parameter can point at, of each side: tickets of sites north and south, one
- * escalated to acme-it and one to beta-it at tier 3 (through the hand-to-vendor action), comments
+ * escalated to acme-it and one to the other vendor's organisation at tier 3 (through the hand-to-vendor action), comments
  * and an internal note, a directory user of each kind, a vendor link, a delivery and audit rows.
  * `fresh*` make throwaway objects for the calls that change state.
  */
-async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; identitySql: Sql; notificationSql: Sql; auditSql: Sql }) {
+async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; identitySql: Sql; notificationSql: Sql; auditSql: Sql; otherVendorOrg: string }) {
   const { as } = d;
   const invited: string[] = [];
   const tag = randomBytes(3).toString('hex');
@@ -300,7 +410,26 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
     const opener = kind === 'south' ? 'otherNurse' : 'nurse';
     const t = must('open a ticket', await as(opener, 'ticket')('POST', '/api/v1/tickets', { ...NEW_TICKET, title, siteId: kind === 'south' ? 'south' : 'north' }), 201) as { id: string; number: string };
     if (kind === 'acme' || kind === 'beta') {
-      must('hand to vendor', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/hand-to-vendor`, { vendorOrgId: kind === 'acme' ? 'acme-it' : 'beta-it' }), 200);
+      const vendorOrgId = kind === 'acme' ? 'acme-it' : d.otherVendorOrg;
+      must('hand to vendor', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/hand-to-vendor`, { vendorOrgId }), 200);
+      // The vendor finds the ticket by the ticket row (tier 3, its organisation): the fixture is
+      // ready when the row says so.
+      const started = Date.now();
+      for (;;) {
+        const row = (await as('agent', 'ticket')('GET', `/api/v1/tickets/${t.id}`)).body as { tier?: number; vendorOrgId?: string | null };
+        if (row.tier === 3 && row.vendorOrgId === vendorOrgId) {
+          if (Date.now() - started > 1_000) console.warn(`fixture: the row of ${t.number} showed the hand-off ${Date.now() - started} ms after it answered`);
+          break;
+        }
+        if (Date.now() - started > 20_000) {
+          const timeline = (await as('agent', 'ticket')('GET', `/api/v1/tickets/${t.id}/timeline`)).body as { items: { type: string; occurredAt: string }[] };
+          throw new Error(
+            `fixture: ticket ${t.number} was handed to ${vendorOrgId} (200), but 20 s later its row says tier ${row.tier}, vendor ${row.vendorOrgId}; ` +
+              `timeline: ${timeline.items.map((i) => `${i.type}@${i.occurredAt}`).join(', ')}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     return t;
   }

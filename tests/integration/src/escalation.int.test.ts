@@ -24,7 +24,7 @@ describe('unanswered P1 escalates by itself', () => {
     await slice?.stop();
   });
 
-  it('goes 1 → 2 → 3 on time, with every step in JetStream and in the state query', { timeout: 240_000 }, async () => {
+  it('goes 1 → 2 → 3 on time, with every step in JetStream and in the state query', { timeout: 300_000 }, async () => {
     const startedAt = new Date();
     const nurse = api(slice.baseUrl, token);
     const created = await nurse('POST', '/api/v1/tickets', {
@@ -48,7 +48,7 @@ describe('unanswered P1 escalates by itself', () => {
           const r = await agent('GET', `/api/v1/tickets/${t.id}/escalation`);
           return r.status === 200 && r.body.tier === tier ? r.body : undefined;
         },
-        150_000,
+        180_000,
       );
 
     const two = await atTier(2);
@@ -56,15 +56,17 @@ describe('unanswered P1 escalates by itself', () => {
     expect(two.escalations).toHaveLength(1);
     const firstAt = Date.parse(two.escalations[0].at) - openedAt;
     // Due at 60 s. The timer fires within a second of it on a quiet machine; lateness under
-    // load is what `npm run bench` measures, so the test only bounds it loosely.
+    // load is what `npm run bench` measures, so the test only bounds it loosely: a loaded 2-core
+    // CI runner, shared by several test files' workers, may be half a minute late.
+    const LATE = 30_000;
     expect(firstAt).toBeGreaterThanOrEqual(60_000);
-    expect(firstAt).toBeLessThan(75_000);
+    expect(firstAt).toBeLessThan(60_000 + LATE);
 
     const three = await atTier(3);
     expect(three).toMatchObject({ tier: 3, vendorOrgId: 'acme-it', status: 'waiting_on_vendor' });
     const tier3 = three.escalations.find((e: { tier: number; repeat: number }) => e.tier === 3 && e.repeat === 0);
     expect(Date.parse(tier3.at) - openedAt).toBeGreaterThanOrEqual(120_000);
-    expect(Date.parse(tier3.at) - openedAt).toBeLessThan(135_000);
+    expect(Date.parse(tier3.at) - openedAt).toBeLessThan(120_000 + LATE);
     expect(three.clocks.find((c: { name: string }) => c.name === 'vendor_response').state).toBe('running');
     expect(three.clocks.find((c: { name: string }) => c.name === 'response').breached).toBe(true);
 

@@ -95,8 +95,12 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
 
 export type Slice = Awaited<ReturnType<typeof startSlice>>;
 
-/** Polls until `check` returns a value other than undefined, or fails naming what it waited for. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+/**
+ * Polls until `check` returns a value other than undefined, or fails naming what it waited for.
+ * The default leaves the slack of a loaded 2-core CI runner (a minute): it costs nothing when the
+ * value comes, as it does in a second on a quiet machine.
+ */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {

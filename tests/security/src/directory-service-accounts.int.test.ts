@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, loginAs, serviceToken } from '@tierline/testing';
-import { api, collectEvents, kcAdmin, startIdentity } from './test/mfa-identity.js';
+import { api, collectEvents, createPerson, kcAdmin, startIdentity } from './test/mfa-identity.js';
 
 /**
  * Security review, Low item: "An IT lead cannot disable, re-role or enable a service account
@@ -53,8 +53,14 @@ describe('service accounts are out of reach of the directory API', () => {
   }
 
   it('still lets an IT lead manage people (the refusal is for service accounts only)', async () => {
-    const [nora] = (await kcAdmin('GET', '/users?username=nora.nurse&exact=true')).body as { id: string }[];
-    const res = await api(id.baseUrl, lead)('PUT', `/api/v1/directory/users/${nora!.id}/roles`, { roles: ['clinic_staff'] });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // A person of this test: re-roling a demo user would reach every file logged in as them.
+    const nurse = await createPerson(['clinic_staff'], 'sec-dir-sa');
+    try {
+      const res = await api(id.baseUrl, lead)('PUT', `/api/v1/directory/users/${nurse.id}/roles`, { roles: ['clinic_staff'] });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.roles).toEqual(['clinic_staff']);
+    } finally {
+      await kcAdmin('DELETE', `/users/${nurse.id}`);
+    }
   });
 });

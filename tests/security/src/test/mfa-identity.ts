@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createKeycloakAdmin } from '@tierline/identity';
 import type { Role } from '@tierline/contracts';
 import { type NatsConnection } from '@tierline/platform';
-import { DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tierline/testing';
+import { createTestUser, DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tierline/testing';
 
 /**
  * Helpers of the MFA, directory and login-event security tests: Keycloak admin calls for set-up,
@@ -42,25 +41,10 @@ export async function kcAdmin(method: string, path: string, body?: unknown): Pro
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** A person of this test only, with the demo password and an e-mail address in Mailpit's reach. */
+/** A person of this test only, with the demo password and an e-mail address in Mailpit's reach (packages/testing's createTestUser). */
 export async function createPerson(roles: Role[], prefix = 'sec'): Promise<{ id: string; username: string; email: string }> {
-  const username = `${prefix}-${randomBytes(4).toString('hex')}`;
-  const email = `${username}@it.tierline.test`;
-  const res = await kcAdmin('POST', '/users', {
-    username,
-    email,
-    emailVerified: true,
-    enabled: true,
-    firstName: 'Test',
-    lastName: prefix,
-    credentials: [{ type: 'password', value: DEMO_PASSWORD, temporary: false }],
-  });
-  if (res.status !== 201) throw new Error(`creating ${username}: ${res.status} ${JSON.stringify(res.body)}`);
-  const [user] = (await kcAdmin('GET', `/users?username=${username}&exact=true`)).body as { id: string }[];
-  const env = testEnv();
-  const kc = createKeycloakAdmin({ baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' });
-  await kc.setRoles(user!.id, roles);
-  return { id: user!.id, username, email };
+  const { id, username, email } = await createTestUser({ prefix, roles });
+  return { id, username, email };
 }
 
 interface MailpitSummary {
