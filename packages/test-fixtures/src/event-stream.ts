@@ -15,6 +15,8 @@ export interface OpenStream {
   frames: StreamFrame[];
   /** The parsed `data` of each frame named `event`. */
   dataOf: <T = unknown>(event: string) => T[];
+  /** Everything the server sent, as it sent it (for a test that no word reaches a reader). */
+  raw: () => string;
   /** When the server ended the body (null while it is open). */
   endedAt: () => number | null;
   close: () => void;
@@ -31,6 +33,7 @@ export async function openEventStream(url: string, authorization: string): Promi
   if (res.status !== 200) throw new Error(`the event stream answered ${res.status}: ${await res.text()}`);
   const frames: StreamFrame[] = [];
   let endedAt: number | null = null;
+  let raw = '';
   let ready!: () => void;
   let failed!: (err: Error) => void;
   const isReady = new Promise<void>((resolve, reject) => ((ready = resolve), (failed = reject)));
@@ -42,6 +45,7 @@ export async function openEventStream(url: string, authorization: string): Promi
         const { done, value } = await reader.read();
         if (done) break;
         buffer += value;
+        raw += value;
         let i: number;
         while ((i = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, i);
@@ -65,6 +69,7 @@ export async function openEventStream(url: string, authorization: string): Promi
     contentType: res.headers.get('content-type'),
     frames,
     dataOf: <T>(event: string) => frames.filter((f) => f.event === event).map((f) => JSON.parse(f.data) as T),
+    raw: () => raw,
     endedAt: () => endedAt,
     close: () => controller.abort(),
   };

@@ -74,6 +74,7 @@ describe('fixtures', () => {
     await until('the ticket frame and the end', () => stream.endedAt() !== null);
     expect(stream.frames.map((f) => f.event)).toEqual(['ready', 'ticket']);
     expect(stream.dataOf<{ n: number }>('ticket')).toEqual([{ n: 1 }]);
+    expect(stream.raw()).toBe('event: ready\ndata: {}\n\nevent: ticket\ndata: {"n":1}\n\n');
     await expect(openEventStream(`${app.baseUrl}/stream`, 'Bearer wrong')).rejects.toThrow(/401: who are you/);
   });
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION } from '@tierline/contracts';
 import { createLogger, createTokenVerifier, publishEvent, type JetStreamClient, type Sql } from '@tierline/platform';
 import { testEnv } from '@tierline/testing';
-import { collectEvents, migratedDatabase, natsWithStreams, serveApp, temporalClient, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { collectEvents, migratedDatabase, natsWithStreams, serveApp, temporalClient, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
 import { test } from 'vitest';
 import { createTicketApp } from '../app.js';
 import type { TicketDeps } from '../deps.js';
@@ -34,8 +34,11 @@ export interface TicketAppTestOptions {
   categories: string[];
   /** Events stream subjects collected from the start into `events.received` (none when absent). */
   events?: string[];
-  /** Deps that differ from the service's own wiring (e.g. a verifier of a test's own keys). */
-  deps?: (fixtures: { database: MigratedDatabase; nats: NatsStreams }) => Partial<TicketDeps> | Promise<Partial<TicketDeps>>;
+  /**
+   * Deps that differ from the service's own wiring (e.g. a verifier of a test's own keys); what
+   * they start is stopped through `onCleanup`, after the server.
+   */
+  deps?: (fixtures: { database: MigratedDatabase; nats: NatsStreams } & FixtureHooks) => Partial<TicketDeps> | Promise<Partial<TicketDeps>>;
 }
 
 /**
@@ -48,8 +51,14 @@ export function ticketAppTest(o: TicketAppTestOptions) {
   return ticketBaseTest(o.label)
     .extend('temporal', { scope: 'file' }, temporalClient())
     .extend('events', { scope: 'file' }, async ({ nats }, hooks) => collectEvents(nats.js, o.events ?? [], hooks))
-    .extend('app', { scope: 'file' }, async ({ database, nats, temporal }, hooks) => {
+    .extend('app', { scope: 'file' }, async ({ database, nats, temporal }, { onCleanup }) => {
       const env = testEnv();
+      // vitest takes one cleanup per fixture: the server's and those of what `deps` started, last first.
+      const cleanups: (() => void | Promise<void>)[] = [];
+      onCleanup(async () => {
+        for (const cleanup of cleanups) await cleanup();
+      });
+      const own = o.deps ? await o.deps({ database, nats, onCleanup: (fn) => cleanups.unshift(fn) }) : {};
       const deps: TicketDeps = {
         sql: database.sql,
         temporal,
@@ -59,9 +68,10 @@ export function ticketAppTest(o: TicketAppTestOptions) {
         verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
         logger: createLogger(`it-${o.label}`, process.env.LOG_LEVEL ?? 'silent'),
         categories: o.categories,
-        ...(o.deps ? await o.deps({ database, nats }) : {}),
+        ...own,
       };
-      return { ...(await serveApp(createTicketApp(deps), hooks)), taskQueue: deps.taskQueue };
+      const served = await serveApp(createTicketApp(deps), { onCleanup: (fn) => cleanups.unshift(fn) });
+      return { ...served, taskQueue: deps.taskQueue };
     });
 }
 
