@@ -8,43 +8,34 @@
  * the product's own. Each user is a fresh subject id, so disabling it touches nobody else's tests.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { EVENT_SCHEMA_VERSION } from '@tierline/contracts';
-import {
-  connectNats,
-  createLogger,
-  createRevocationWatcher,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  listen,
-  migrate,
-  publishEvent,
-  revokeUser,
-  unrevokeUser,
-  type NatsConnection,
-  type RevocationWatcher,
-  type Sql,
-} from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { fileURLToPath } from 'node:url';
+import { createRevocationWatcher, createTokenVerifier, revokeUser, unrevokeUser, type JetStreamClient, type NatsConnection, type Sql } from '@tierline/platform';
+import { openEventStream, until } from '@tierline/test-fixtures';
+import { insertTicketRow, publishTicketEvent, ticketAppTest } from '@tierline/ticket/test-fixtures';
 
-const env = testEnv();
 const ISSUER = 'http://event-stream-lifetime.test/realms/tierline';
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+const revokedHere: string[] = [];
+
+const test = ticketAppTest({
+  label: 'secstream',
+  categories: ['ehr'],
+  deps: async ({ nats, onCleanup }) => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const keySet = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'stream-test', alg: 'RS256', use: 'sig' }] });
+    // As in main.ts: one watch on the service's connection, loaded before anything is served.
+    const watcher = await createRevocationWatcher(nats.nc);
+    onCleanup(() => watcher.stop());
+    await watcher.ready;
+    return { verifyToken: createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://127.0.0.1:1/unused', audience: 'tierline-ticket', keySet, isRevoked: watcher.isRevoked }) };
+  },
+});
 let sql: Sql;
 let nc: NatsConnection;
 let js: JetStreamClient;
-let watcher: RevocationWatcher;
-let connection: Connection;
-let server: Awaited<ReturnType<typeof listen>>;
 let base = '';
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-const revokedHere: string[] = [];
 
 /** An IT agent's access token as Keycloak shapes it, signed with this test's key, valid for `seconds`. */
 async function agentToken(sub: string, seconds: number): Promise<string> {
@@ -59,107 +50,24 @@ async function agentToken(sub: string, seconds: number): Promise<string> {
     .sign(privateKey);
 }
 
-let number = 9100;
-async function insertTicket(): Promise<string> {
-  const id = randomUUID();
-  await sql`
-    insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, vendor_org_id, policy_version, workflow_id)
-    values (${id}, ${`IT-${number++}`}, 'EHR shows another patient''s chart', 'ehr', 'north', 'someone', 'department', 'high', 'P2', 'new', 1, null, 1, ${`ticket-${id}`})`;
-  return id;
-}
-
-async function publish(ticketId: string): Promise<string> {
-  const id = randomUUID();
-  await publishEvent(js, { id, type: 'ticket.acknowledged', occurredAt: new Date().toISOString(), actor: { kind: 'system', id: 'security-stream' }, ticketId, data: {}, schemaVersion: EVENT_SCHEMA_VERSION });
-  return id;
-}
+const insertTicket = () => insertTicketRow(sql, { title: "EHR shows another patient's chart", category: 'ehr', urgency: 'high', priority: 'P2', requesterId: 'someone' });
+const publish = (ticketId: string) => publishTicketEvent(js, ticketId, 'ticket.acknowledged', {}, 'security-stream');
 
 /** Opens the stream with `authorization` as given; records every named event and when the body ended. */
 async function open(authorization: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/v1/events/stream`, { headers: { authorization, accept: 'text/event-stream' }, signal: controller.signal });
-  expect(res.status, res.ok ? '' : await res.text()).toBe(200);
-  const frames: { event: string; data: string; at: number }[] = [];
-  let endedAt: number | null = null;
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  void (async () => {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          if (!event) continue;
-          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          frames.push({ event, data, at: Date.now() });
-          if (event === 'ready') ready();
-        }
-      }
-      endedAt = Date.now();
-    } catch {
-      // aborted by close()
-    }
-  })();
-  await isReady;
-  return {
-    frames,
-    ticketIds: () => frames.filter((f) => f.event === 'ticket').map((f) => (JSON.parse(f.data) as { event: { id: string } }).event.id),
-    endedAt: () => endedAt,
-    close: () => controller.abort(),
-  };
+  const stream = await openEventStream(`${base}/api/v1/events/stream`, authorization);
+  return { ...stream, ticketIds: () => stream.dataOf<{ event: { id: string } }>('ticket').map((m) => m.event.id) };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-beforeAll(async () => {
-  const pair = await generateKeyPair('RS256');
-  privateKey = pair.privateKey;
-  const keySet = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'stream-test', alg: 'RS256', use: 'sig' }] });
-  db = await createTestDatabase('secstream');
-  sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'security-event-stream');
-  await ensureStreams(nc);
-  js = jetstream(nc);
-  // As in main.ts: one watch on the service's connection, loaded before anything is served.
-  watcher = await createRevocationWatcher(nc);
-  await watcher.ready;
-  connection = await Connection.connect({ address: env.temporalAddress });
-  const app = createTicketApp({
-    sql,
-    nc,
-    js,
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: `security-stream-${randomUUID().slice(0, 8)}`,
-    verifyToken: createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://127.0.0.1:1/unused', audience: 'tierline-ticket', keySet, isRevoked: watcher.isRevoked }),
-    logger: createLogger('security-event-stream', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['ehr'],
-  });
-  server = await listen(app, 0);
-  base = `http://127.0.0.1:${server.port}`;
+test.beforeAll(({ database, nats, app }) => {
+  sql = database.sql;
+  nc = nats.nc;
+  js = nats.js;
+  base = app.baseUrl;
 });
 
 afterAll(async () => {
   for (const sub of revokedHere) await unrevokeUser(nc, sub).catch(() => undefined);
-  await server?.close();
-  await watcher?.stop();
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
 });
 
 describe('the live event stream for its whole life', () => {

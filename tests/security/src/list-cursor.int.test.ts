@@ -6,20 +6,34 @@
  * ticket service); an IT lead logs in through the real Keycloak.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream } from '@nats-io/jetstream';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { describe, expect, it } from 'vitest';
+import { createLogger, createTokenVerifier } from '@tierline/platform';
+import { testEnv } from '@tierline/testing';
+import { demoToken, migratedDatabase, serveApp } from '@tierline/test-fixtures';
+import { ticketAppTest } from '@tierline/ticket/test-fixtures';
 import { AUDIT_MIGRATIONS_DIR, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing } from '@tierline/audit';
 
-const env = testEnv();
-const logger = createLogger('security-cursor', process.env.LOG_LEVEL ?? 'silent');
-const cleanups: (() => Promise<unknown>)[] = [];
-let ticketSql: Sql;
-let nc: NatsConnection;
+const test = ticketAppTest({ label: 'seccursor', categories: ['network'] })
+  // The audit service on a database of its own, migrated by the administrator, its pool in the writer role.
+  .extend('auditDatabase', { scope: 'file' }, migratedDatabase({ label: 'seccursoraudit', schema: 'audit', migrations: AUDIT_MIGRATIONS_DIR, max: 2 }))
+  .extend('auditApp', { scope: 'file' }, async ({ auditDatabase }, { onCleanup }) => {
+    const env = testEnv();
+    const auditSql = createAuditSql(auditDatabase.url, { role: 'tierline_audit_writer', max: 2 });
+    const signer = createSigner(generateSigningKey());
+    const app = createAuditApp({
+      sql: auditSql,
+      logger: createLogger('security-cursor', process.env.LOG_LEVEL ?? 'silent'),
+      signer,
+      publicKeys: keyRing([signer.publicKey]),
+      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
+      exportRateLimitPerMinute: 100,
+    });
+    const cleanups: (() => void | Promise<void>)[] = [() => auditSql.end()];
+    onCleanup(async () => {
+      for (const c of cleanups) await c();
+    });
+    return serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) });
+  });
 let ticketBase = '';
 let auditBase = '';
 let token = '';
@@ -37,53 +51,11 @@ function expectCursor400(r: Awaited<ReturnType<typeof get>>, what: string) {
   expect(r.body.error?.details?.map((d) => d.path), what).toContain('cursor');
 }
 
-beforeAll(async () => {
-  const db = await createTestDatabase('seccursor');
-  ticketSql = createSql(db.url, 'ticket', 4);
-  cleanups.push(async () => {
-    await ticketSql.end();
-    await db.drop();
-  });
-  await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'security-cursor');
-  cleanups.push(() => nc.drain());
-  await ensureStreams(nc);
-  const connection = await Connection.connect({ address: env.temporalAddress });
-  cleanups.push(() => connection.close());
-  const ticketServer = await listen(
-    createTicketApp({
-      sql: ticketSql,
-      nc,
-      js: jetstream(nc),
-      temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue: `security-cursor-${randomUUID().slice(0, 8)}`,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger,
-      categories: ['network'],
-    }),
-    0,
-  );
-  cleanups.push(() => ticketServer.close());
-  ticketBase = `http://127.0.0.1:${ticketServer.port}`;
-
-  const auditDb = await createTestDatabase('seccursoraudit');
-  const owner = createSql(auditDb.url, 'audit', 2);
-  await migrate(owner, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-  const auditSql = createAuditSql(auditDb.url, { role: 'tierline_audit_writer', max: 2 });
-  cleanups.push(async () => {
-    await auditSql.end();
-    await owner.end();
-    await auditDb.drop();
-  });
-  const signer = createSigner(generateSigningKey());
-  const auditServer = await listen(
-    createAuditApp({ sql: auditSql, logger, signer, publicKeys: keyRing([signer.publicKey]), verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }), exportRateLimitPerMinute: 100 }),
-    0,
-  );
-  cleanups.push(() => auditServer.close());
-  auditBase = `http://127.0.0.1:${auditServer.port}`;
-
-  token = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
+test.beforeAll(async ({ database, app, auditApp }) => {
+  const ticketSql = database.sql;
+  ticketBase = app.baseUrl;
+  auditBase = auditApp.baseUrl;
+  token = await demoToken('lee.lead');
   // Three tickets, two with deadlines, so that both sort orders have a second page.
   for (const [n, deadline] of [[1, '2026-01-01T10:00:00Z'], [2, '2026-01-01T11:00:00Z'], [3, null]] as const) {
     const id = randomUUID();
@@ -91,10 +63,6 @@ beforeAll(async () => {
       insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, policy_version, workflow_id, next_deadline_at)
       values (${id}, ${`IT-${8800 + n}`}, 'Switch in room 2 is down', 'network', 'north', 'someone', 'department', 'medium', 'P3', 'new', 1, 1, ${`ticket-${id}`}, ${deadline})`;
   }
-});
-
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
 describe('the ticket queue', () => {

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENT_SCHEMA_VERSION } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, publishEvent, type NatsConnection, type Sql } from '@tierline/platform';
-import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { publishEvent, type JetStreamClient, type Sql } from '@tierline/platform';
+import { demoTokens, openEventStream, until } from '@tierline/test-fixtures';
+import { ticketAppTest } from '@tierline/ticket/test-fixtures';
 
 /**
  * Finding 5, the vendor's side (docs/decisions/0022): a vendor sees what it needs of a ticket
@@ -23,14 +20,11 @@ const RESOLUTION = 'Cleared the spooler queue for Mrs Example';
 const HANDOFF = 'Zebra ZD421, serial 77A; firmware 1.2 suspected';
 const VENDOR_OWN = 'Technician booked for Thursday';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const test = ticketAppTest({ label: 'secvendorview', categories: ['printer_scanner'] });
 let sql: Sql;
-let nc: NatsConnection;
 let js: JetStreamClient;
-let connection: Connection;
-let server: Awaited<ReturnType<typeof listen>>;
 let base = '';
-const tokens = { vendor: '', agent: '' };
+let tokens: Record<'vendor' | 'agent', string>;
 let ticketId = '';
 const number = `IT-${9000 + Math.floor(Math.random() * 900)}`;
 
@@ -40,68 +34,24 @@ async function get(token: string, path: string) {
   return { status: res.status, text, json: JSON.parse(text) as Record<string, unknown> & { items?: Record<string, unknown>[] } };
 }
 
-/** Opens the live stream; collects the tickets of `event: ticket` messages. */
+/** Opens the live stream; the tickets of its `event: ticket` messages. */
 async function openStream(token: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/v1/events/stream?ticketId=${ticketId}`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  const tickets: Record<string, unknown>[] = [];
-  let raw = '';
-  let ready = false;
-  void (async () => {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        raw += value;
-        ready ||= raw.includes('event: ready');
-        for (const frame of raw.split('\n\n').slice(tickets.length)) {
-          if (!frame.includes('event: ticket')) continue;
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (data) tickets.push((JSON.parse(data.slice(6)) as { ticket: Record<string, unknown> }).ticket);
-        }
-      }
-    } catch {
-      // closed
-    }
-  })();
-  const until = async (check: () => boolean) => {
-    const end = Date.now() + 10_000;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out waiting on the stream');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  const stream = await openEventStream(`${base}/api/v1/events/stream?ticketId=${ticketId}`, `Bearer ${token}`);
+  return {
+    get tickets() {
+      return stream.dataOf<{ ticket: Record<string, unknown> }>('ticket').map((m) => m.ticket);
+    },
+    raw: stream.raw,
+    until: (check: () => boolean) => until('the stream', check),
+    close: stream.close,
   };
-  await until(() => ready);
-  return { tickets, raw: () => raw, until, close: () => controller.abort() };
 }
 
-beforeAll(async () => {
-  const env = testEnv();
-  db = await createTestDatabase('secvendorview');
-  sql = createSql(db.url, 'ticket', 3);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'sec-vendor-view');
-  await ensureStreams(nc);
-  js = jetstream(nc);
-  connection = await Connection.connect({ address: env.temporalAddress });
-  server = await listen(
-    createTicketApp({
-      sql,
-      nc,
-      js,
-      temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue: `sec-vendor-view-${randomUUID().slice(0, 8)}`,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger: createLogger('sec-vendor-view', 'silent'),
-      categories: ['printer_scanner'],
-    }),
-    0,
-  );
-  base = `http://127.0.0.1:${server.port}`;
-  tokens.vendor = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
-  tokens.agent = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
+test.beforeAll(async ({ database, nats, app }) => {
+  sql = database.sql;
+  js = nats.js;
+  base = app.baseUrl;
+  tokens = await demoTokens({ vendor: 'val.vendor', agent: 'alex.agent' });
 
   // A ticket with the vendor acme-it (tier 3), as the workflow leaves it after the hand-off.
   ticketId = randomUUID();
@@ -116,14 +66,6 @@ beforeAll(async () => {
   await note('agent-1', 'it_agent', 'internal', 'handoff_note', HANDOFF, 3);
   await note('vendor-1', 'vendor', 'public', 'comment', VENDOR_OWN, 4);
   await note('agent-1', 'it_agent', 'public', 'resolution', RESOLUTION, 5);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
 });
 
 const words = [TITLE, DESCRIPTION, CLINIC_COMMENT, IT_NOTE, RESOLUTION];

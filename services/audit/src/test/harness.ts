@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createSql, createTokenVerifier, listen, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceLogin, testEnv } from '@tierline/testing';
+import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
 import { createAuditApp } from '../app.js';
 import { createAuditSql } from '../db.js';
 import { createSigner, generateSigningKey, keyRing, type AuditSigner } from '../signing.js';
@@ -97,20 +97,5 @@ export function api(baseUrl: string, token?: string) {
   };
 }
 
-/**
- * A demo user's access token. Keycloak refuses some of several simultaneous logins of the same
- * user (test files run in parallel, and other packages' tests log the same demo users in), so
- * a refused login is retried a few times after a short, jittered pause.
- */
-export async function tokenOf(username: string): Promise<string> {
-  let last: unknown;
-  for (let attempt = 0; attempt < 6; attempt++) {
-    try {
-      return (await loginAs(username, DEMO_PASSWORD)).access_token;
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 400 * (attempt + 1)));
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
-}
+/** A demo user's access token (Keycloak's real login, retried when Keycloak refuses simultaneous logins). */
+export { demoToken as tokenOf } from '@tierline/test-fixtures';

@@ -3,54 +3,25 @@
  * (PKCE logins of the demo users) and NATS JetStream. One database for the file, migrated with
  * the seed of 004_assignment.sql; the happy-path tests run in order and build on each other.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { EVENTS_STREAM, type EventEnvelope } from '@tierline/contracts';
-import {
-  connectNats,
-  createLogger,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  migrate,
-  type NatsConnection,
-  type Sql,
-} from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, forgeFrom, loginAs, serviceToken, testEnv } from '@tierline/testing';
-import type { TicketDeps } from '../deps.js';
-import { createTicketApp } from '../app.js';
-import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '@tierline/contracts';
+import type { Sql } from '@tierline/platform';
+import { forgeFrom, serviceToken } from '@tierline/testing';
+import { demoTokens, subjectOf, type HttpCall } from '@tierline/test-fixtures';
+import { ticketAppTest } from '../test/fixtures.js';
 
-const env = testEnv();
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const test = ticketAppTest({ label: 'assignment', categories: ['ehr', 'network', 'printer_scanner', 'other'], events: ['tierline.events.assignment.>'] });
 let sql: Sql;
-let nc: NatsConnection;
-let connection: Connection;
-let app: ReturnType<typeof buildApp>;
-const tokens: Record<'lee' | 'alex' | 'nora', string> = { lee: '', alex: '', nora: '' };
+let appCall: HttpCall;
+let tokens: Record<'lee' | 'alex' | 'nora', string>;
 const ids: Record<'lee' | 'alex', string> = { lee: '', alex: '' };
-const received: EventEnvelope[] = [];
-let stopEvents: () => void = () => undefined;
+let received: EventEnvelope[] = [];
 
-/** The real ticket app, on this file's database and connections. */
-const buildApp = (deps: TicketDeps) => createTicketApp(deps);
-
+/** A request as a named demo user, as a given token (any other string), or with none (null). */
 async function call(who: string | null, method: string, path: string, body?: unknown) {
   const token = who === null ? null : who in tokens ? tokens[who as keyof typeof tokens] : who;
-  const res = await app.request(path, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-  const json: any = text ? JSON.parse(text) : undefined;
-  return { status: res.status, body: json, headers: res.headers };
+  const { status, body: json, headers } = await appCall(token, method, path, body);
+  return { status, body: json, headers };
 }
 
 /** Waits for an event of this database's outbox to arrive on the stream. */
@@ -65,50 +36,20 @@ async function eventArrived(type: string, match: (e: EventEnvelope) => boolean =
   throw new Error(`no matching ${type} event arrived; got ${JSON.stringify(received.map((x) => [x.type, x.data]))}`);
 }
 
-const subOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub;
+const subOf = subjectOf;
 
 const weekdays = (start: string, end: string) => {
   const d = [{ start, end }];
   return { mon: d, tue: d, wed: d, thu: d, fri: d, sat: [], sun: [] };
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase('assignment');
-  sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'it-assignment');
-  await ensureStreams(nc);
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['tierline.events.assignment.>'], deliver_policy: DeliverPolicy.New });
-  const messages = await consumer.consume();
-  stopEvents = () => void messages.close();
-  void (async () => {
-    for await (const m of messages) received.push(m.json<EventEnvelope>());
-  })();
-  connection = await Connection.connect({ address: env.temporalAddress });
-  app = buildApp({
-    sql,
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: 'unused-by-assignment',
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger: createLogger('it-assignment', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['ehr', 'network', 'printer_scanner', 'other'],
-    js,
-  });
-  const [lee, alex, nora] = await Promise.all(['lee.lead', 'alex.agent', 'nora.nurse'].map((u) => loginAs(u, DEMO_PASSWORD)));
-  tokens.lee = lee!.access_token;
-  tokens.alex = alex!.access_token;
-  tokens.nora = nora!.access_token;
+test.beforeAll(async ({ database, app, events }) => {
+  sql = database.sql;
+  appCall = app.call;
+  received = events.received;
+  tokens = await demoTokens({ lee: 'lee.lead', alex: 'alex.agent', nora: 'nora.nurse' });
   ids.lee = subOf(tokens.lee);
   ids.alex = subOf(tokens.alex);
-});
-
-afterAll(async () => {
-  stopEvents();
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
 });
 
 describe('assignment: happy path', () => {

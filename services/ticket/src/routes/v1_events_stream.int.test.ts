@@ -4,121 +4,39 @@
  * reads it (fetch with a bearer token), and what each person receives follows the read rule.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { EVENT_SCHEMA_VERSION } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, publishEvent, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp } from '../app.js';
+import { describe, expect, it } from 'vitest';
+import type { JetStreamClient, Sql } from '@tierline/platform';
+import { demoTokens, openEventStream, subjectOf, until } from '@tierline/test-fixtures';
+import { insertTicketRow, publishTicketEvent, ticketAppTest } from '../test/fixtures.js';
 import type { TicketStreamMessage } from './v1_events_stream.js';
-import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 
-const env = testEnv();
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const test = ticketAppTest({ label: 'eventsstream', categories: ['printer_scanner'] });
 let sql: Sql;
-let nc: NatsConnection;
 let js: JetStreamClient;
-let connection: Connection;
-let server: Awaited<ReturnType<typeof listen>>;
 let base = '';
-const tokens: Record<'nora' | 'sam' | 'alex' | 'val', string> = { nora: '', sam: '', alex: '', val: '' };
-const subOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+let tokens: Record<'nora' | 'sam' | 'alex' | 'val', string>;
+const subOf = subjectOf;
 
-let seq = 7000;
-async function insertTicket(over: { siteId: string; requesterId?: string; tier?: number; vendorOrgId?: string | null }): Promise<string> {
-  const id = randomUUID();
-  await sql`
-    insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, vendor_org_id, policy_version, workflow_id)
-    values (${id}, ${`IT-${seq++}`}, 'Label printer prints blank pages', 'printer_scanner', ${over.siteId}, ${over.requesterId ?? 'someone-else'},
-      'department', 'medium', 'P3', 'new', ${over.tier ?? 1}, ${over.vendorOrgId ?? null}, 1, ${`ticket-${id}`})`;
-  return id;
-}
+const insertTicket = (over: { siteId: string; requesterId?: string; tier?: number; vendorOrgId?: string | null }) => insertTicketRow(sql, over);
+const publish = (ticketId: string, type = 'ticket.acknowledged', data: Record<string, unknown> = {}) => publishTicketEvent(js, ticketId, type, data);
 
-async function publish(ticketId: string, type = 'ticket.acknowledged', data: Record<string, unknown> = {}): Promise<string> {
-  const id = randomUUID();
-  await publishEvent(js, { id, type, occurredAt: new Date().toISOString(), actor: { kind: 'system', id: 'it-events-stream' }, ticketId, data, schemaVersion: EVENT_SCHEMA_VERSION });
-  return id;
-}
-
-/** An open stream: collects `event: ticket` messages until closed. */
+/** An open stream: its `event: ticket` messages until closed. */
 async function open(token: string, query = '') {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/v1/events/stream${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
-  expect(res.status, await (res.ok ? Promise.resolve('') : res.text())).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const messages: TicketStreamMessage[] = [];
-  const named: string[] = [];
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  void (async () => {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          if (event) named.push(event);
-          if (event === 'ready') ready();
-          if (event === 'ticket') messages.push(JSON.parse(data) as TicketStreamMessage);
-        }
-      }
-    } catch {
-      // aborted by close()
-    }
-  })();
-  await isReady;
-  return { messages, named, close: () => controller.abort() };
+  const stream = await openEventStream(`${base}/api/v1/events/stream${query}`, `Bearer ${token}`);
+  expect(stream.contentType).toContain('text/event-stream');
+  return {
+    get messages() {
+      return stream.dataOf<TicketStreamMessage>('ticket');
+    },
+    close: stream.close,
+  };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-beforeAll(async () => {
-  db = await createTestDatabase('eventsstream');
-  sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'it-events-stream');
-  await ensureStreams(nc);
-  js = jetstream(nc);
-  connection = await Connection.connect({ address: env.temporalAddress });
-  const app = createTicketApp({
-    sql,
-    nc,
-    js,
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: `it-events-stream-${randomUUID().slice(0, 8)}`,
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger: createLogger('it-events-stream', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['printer_scanner'],
-  });
-  server = await listen(app, 0);
-  base = `http://127.0.0.1:${server.port}`;
-  tokens.nora = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-  tokens.sam = (await loginAs('sam.staff', DEMO_PASSWORD)).access_token;
-  tokens.alex = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-  tokens.val = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
+test.beforeAll(async ({ database, nats, app }) => {
+  sql = database.sql;
+  js = nats.js;
+  base = app.baseUrl;
+  tokens = await demoTokens({ nora: 'nora.nurse', sam: 'sam.staff', alex: 'alex.agent', val: 'val.vendor' });
 });
 
 describe('GET /api/v1/events/stream', () => {

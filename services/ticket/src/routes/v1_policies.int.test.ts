@@ -3,55 +3,24 @@
  * users) and NATS JetStream. One database for the file; the tests run in order and build on each
  * other (versions 1 and 2 are published along the way).
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { EVENTS_STREAM, EscalationPolicySchema, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
-import {
-  connectNats,
-  createLogger,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  migrate,
-  type NatsConnection,
-  type Sql,
-} from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { describe, expect, it } from 'vitest';
+import { EscalationPolicySchema, type EscalationPolicy, type EventEnvelope } from '@tierline/contracts';
+import type { Sql } from '@tierline/platform';
 import { DEFAULT_POLICY } from '@tierline/domain';
-import type { TicketDeps } from '../deps.js';
-import { createTicketApp } from '../app.js';
-import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { demoTokens, subjectOf, type HttpCall } from '@tierline/test-fixtures';
+import { ticketAppTest } from '../test/fixtures.js';
 
-const env = testEnv();
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+// An ordered consumer of new policy events, started before anything is published.
+const test = ticketAppTest({ label: 'policies', categories: ['ehr', 'network'], events: ['tierline.events.policy.>'] });
 let sql: Sql;
-let nc: NatsConnection;
-let connection: Connection;
-let app: ReturnType<typeof buildApp>;
-const tokens: Record<'lee' | 'alex' | 'nora' | 'audrey', string> = { lee: '', alex: '', nora: '', audrey: '' };
+let appCall: HttpCall;
+let tokens: Record<'lee' | 'alex' | 'nora' | 'audrey', string>;
 let leeId = '';
-const received: EventEnvelope[] = [];
-let stopEvents: () => void = () => undefined;
-
-/** The real ticket app, on this file's database and connections. */
-const buildApp = (deps: TicketDeps) => createTicketApp(deps);
+let received: EventEnvelope[] = [];
 
 async function call(who: keyof typeof tokens | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-  const json: any = text ? JSON.parse(text) : undefined;
-  return { status: res.status, body: json, headers: res.headers };
+  const { status, body: json, headers: h } = await appCall(who ? tokens[who] : null, method, path, body, headers);
+  return { status, body: json, headers: h };
 }
 
 /** Waits for a policy event of this database's outbox to arrive on the stream. */
@@ -69,46 +38,12 @@ async function eventArrived(type: string, match: (e: EventEnvelope) => boolean =
 const parsedDefault: EscalationPolicy = EscalationPolicySchema.parse(DEFAULT_POLICY);
 const clone = (): EscalationPolicy => structuredClone(parsedDefault);
 
-beforeAll(async () => {
-  db = await createTestDatabase('policies');
-  sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'it-policies');
-  await ensureStreams(nc);
-  const js = jetstream(nc);
-  // An ordered consumer of new policy events, started before anything is published.
-  const consumer = await js.consumers.get(EVENTS_STREAM, { filter_subjects: ['tierline.events.policy.>'], deliver_policy: DeliverPolicy.New });
-  const messages = await consumer.consume();
-  stopEvents = () => void messages.close();
-  void (async () => {
-    for await (const m of messages) received.push(m.json<EventEnvelope>());
-  })();
-  connection = await Connection.connect({ address: env.temporalAddress });
-  app = buildApp({
-    sql,
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: 'unused-by-policies',
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger: createLogger('it-policies', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['ehr', 'network'],
-    js,
-  });
-  const [lee, alex, nora, audrey] = await Promise.all(
-    ['lee.lead', 'alex.agent', 'nora.nurse', 'audrey.auditor'].map((u) => loginAs(u, DEMO_PASSWORD)),
-  );
-  tokens.lee = lee!.access_token;
-  tokens.alex = alex!.access_token;
-  tokens.nora = nora!.access_token;
-  tokens.audrey = audrey!.access_token;
-  leeId = JSON.parse(Buffer.from(tokens.lee.split('.')[1]!, 'base64url').toString()).sub;
-});
-
-afterAll(async () => {
-  stopEvents();
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
+test.beforeAll(async ({ database, app, events }) => {
+  sql = database.sql;
+  appCall = app.call;
+  received = events.received;
+  tokens = await demoTokens({ lee: 'lee.lead', alex: 'alex.agent', nora: 'nora.nurse', audrey: 'audrey.auditor' });
+  leeId = subjectOf(tokens.lee);
 });
 
 describe('policies: happy path', () => {

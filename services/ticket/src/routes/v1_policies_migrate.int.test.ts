@@ -6,57 +6,45 @@
  */
 // First: keeps the Temporal worker's own logging to warnings.
 import '@tierline/testing/quiet-temporal';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { EVENTS_STREAM, type EventEnvelope, type Ticket } from '@tierline/contracts';
-import {
-  connectNats,
-  createLogger,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  migrate,
-  type NatsConnection,
-  type Sql,
-} from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { EventEnvelope, Ticket } from '@tierline/contracts';
+import type { Sql } from '@tierline/platform';
 import { DEFAULT_POLICY } from '@tierline/domain';
+import { testEnv } from '@tierline/testing';
+import { demoToken, subjectOf, type HttpCall } from '@tierline/test-fixtures';
 import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import type { TicketDeps } from '../deps.js';
-import { ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { ensureInitialPolicy } from '@tierline/ticket-store';
 import { MIGRATION_BATCH_LIMIT } from './v1_policies_migrate.js';
-import { createTicketApp } from '../app.js';
+import { ticketAppTest } from '../test/fixtures.js';
 
-const env = testEnv();
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const test = ticketAppTest({ label: 'policymigrate', categories: ['printer_scanner'], events: ['tierline.events.policy.>', 'tierline.events.ticket.>'] })
+  // A real ticket worker on the app's task queue, so the live ticket is migrated for real.
+  .extend('worker', { scope: 'file' }, async ({ database, nats, app }, { onCleanup }) => {
+    const env = testEnv();
+    const connection = await NativeConnection.connect({ address: env.temporalAddress });
+    const worker = await createTicketWorker({ connection, namespace: env.temporalNamespace, taskQueue: app.taskQueue, deps: { sql: database.sql, js: nats.js } });
+    const run = worker.run();
+    onCleanup(async () => {
+      worker.shutdown();
+      await run;
+      await connection.close();
+    });
+    return worker;
+  });
 let sql: Sql;
-let nc: NatsConnection;
-let connection: Connection;
-let workerConnection: NativeConnection;
 let temporal: Client;
-let worker: Awaited<ReturnType<typeof createTicketWorker>>;
-let workerRun: Promise<void>;
-let app: ReturnType<typeof createTicketApp>;
+let taskQueue = '';
+let appCall: HttpCall;
 let lee = '';
 let leeId = '';
-const received: EventEnvelope[] = [];
-let stopEvents: () => void = () => undefined;
-const taskQueue = `it-policy-migrate-${randomBytes(4).toString('hex')}`;
+let received: EventEnvelope[] = [];
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${lee}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-  const json: any = text ? JSON.parse(text) : undefined;
-  return { status: res.status, body: json };
+  const { status, body: json } = await appCall(lee, method, path, body, headers);
+  return { status, body: json };
 }
 
 let seq = 5000;
@@ -106,42 +94,15 @@ async function row(t: Ticket): Promise<string> {
 
 const ids: Record<'live' | 'orphan' | 'resolved' | 'current' | 'south', string> = { live: '', orphan: '', resolved: '', current: '', south: '' };
 
-beforeAll(async () => {
-  db = await createTestDatabase('policymigrate');
-  sql = createSql(db.url, 'ticket', 10);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'it-policy-migrate');
-  await ensureStreams(nc);
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(EVENTS_STREAM, {
-    filter_subjects: ['tierline.events.policy.>', 'tierline.events.ticket.>'],
-    deliver_policy: DeliverPolicy.New,
-  });
-  const messages = await consumer.consume();
-  stopEvents = () => void messages.close();
-  void (async () => {
-    for await (const m of messages) received.push(m.json<EventEnvelope>());
-  })();
-
-  connection = await Connection.connect({ address: env.temporalAddress });
-  temporal = new Client({ connection, namespace: env.temporalNamespace });
-  workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-  worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
-  workerRun = worker.run();
-
-  const deps: TicketDeps = {
-    sql,
-    temporal,
-    taskQueue,
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger: createLogger('it-policy-migrate', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['printer_scanner'],
-    js,
-  };
-  app = createTicketApp(deps);
-
-  lee = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
-  leeId = JSON.parse(Buffer.from(lee.split('.')[1]!, 'base64url').toString()).sub;
+// Asking for the worker starts it before anything runs on its task queue.
+test.beforeAll(async ({ database, temporal: client, app, events, worker: _worker }) => {
+  sql = database.sql;
+  temporal = client;
+  taskQueue = app.taskQueue;
+  appCall = app.call;
+  received = events.received;
+  lee = await demoToken('lee.lead');
+  leeId = subjectOf(lee);
 
   // Version 1 is the seeded default; version 2 gives P3 a shorter response target.
   await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
@@ -176,15 +137,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  stopEvents();
   if (ids.live) await temporal?.workflow.getHandle(ticketWorkflowId(ids.live)).terminate('test over').catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await nc?.drain();
-  await connection?.close();
-  await workerConnection?.close();
-  await sql?.end();
-  await db?.drop();
 });
 
 type Result = { ticketId: string; ok: boolean; fromVersion: number | null; error?: string };

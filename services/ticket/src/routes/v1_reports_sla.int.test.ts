@@ -3,25 +3,19 @@
  * activities write them, with real Keycloak logins for who may read it.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { createLogger, createSql, createTokenVerifier, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp } from '../app.js';
-import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { describe, expect, it } from 'vitest';
+import type { Sql } from '@tierline/platform';
+import { demoTokens, type HttpCall } from '@tierline/test-fixtures';
+import { ticketAppTest } from '../test/fixtures.js';
 
-const env = testEnv();
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const test = ticketAppTest({ label: 'reports', categories: ['network'] });
 let sql: Sql;
-let connection: Connection;
-let app: ReturnType<typeof createTicketApp>;
-const tokens: Record<string, string> = {};
+let appCall: HttpCall;
+let tokens: Record<string, string>;
 
 async function report(who: string, query: string) {
-  const res = await app.request(`/api/v1/reports/sla?${query}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-  return { status: res.status, body: (await res.json()) as any };
+  const { status, body } = await appCall(tokens[who]!, 'GET', `/api/v1/reports/sla?${query}`);
+  return { status, body };
 }
 
 let n = 0;
@@ -45,22 +39,10 @@ async function ticket(t: { priority: string; site: string; vendor?: string; open
   }
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase('reports');
-  sql = createSql(db.url, 'ticket', 3);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  connection = await Connection.connect({ address: env.temporalAddress });
-  app = createTicketApp({
-    sql,
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: 'unused-by-reports',
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger: createLogger('it-reports', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['network'],
-  });
-  const users = ['lee.lead', 'audrey.auditor', 'alex.agent', 'nora.nurse', 'ada.admin'];
-  const logins = await Promise.all(users.map((u) => loginAs(u, DEMO_PASSWORD)));
-  users.forEach((u, i) => (tokens[u] = logins[i]!.access_token));
+test.beforeAll(async ({ database, app }) => {
+  sql = database.sql;
+  appCall = app.call;
+  tokens = await demoTokens({ 'lee.lead': 'lee.lead', 'audrey.auditor': 'audrey.auditor', 'alex.agent': 'alex.agent', 'nora.nurse': 'nora.nurse', 'ada.admin': 'ada.admin' });
 
   // January, New York: two P1s at north (one breached its response target and went to the vendor), a P3 at south.
   await ticket({ priority: 'P1', site: 'north', opened: '2031-01-10T14:00:00Z', ackAfterMin: 10, resolvedAfterMin: 120, escalatedTo: [2] });
@@ -70,12 +52,6 @@ beforeAll(async () => {
   await ticket({ priority: 'P3', site: 'south', opened: '2031-02-01T04:30:00Z', ackAfterMin: 60 });
   // Outside the period.
   await ticket({ priority: 'P1', site: 'north', opened: '2031-03-05T10:00:00Z', ackAfterMin: 1 });
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await sql?.end({ timeout: 5 });
-  await db?.drop();
 });
 
 const PERIOD = `from=${encodeURIComponent('2031-01-01T00:00:00Z')}&to=${encodeURIComponent('2031-03-01T00:00:00Z')}`;

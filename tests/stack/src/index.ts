@@ -1,0 +1,2 @@
+export * from './stack.js';
+export { forwardProxy } from './forward-proxy.js';
