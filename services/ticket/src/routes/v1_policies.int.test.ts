@@ -272,6 +272,7 @@ describe('policies: API description', () => {
         'DELETE /api/v1/policies/versions/{version}',
         'GET /api/v1/policies/diff',
         'POST /api/v1/policies/migrate',
+        'POST /api/v1/policies/preview',
       ].sort(),
     );
     expect(ops.every((o) => o.tags?.join() === 'Policies')).toBe(true);
