@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { User, UserManager } from 'oidc-client-ts';
-import { identityOf, isIt, type Identity } from './auth.js';
-import type { TokenSource } from './api.js';
+import { identityOf, isIt, type Identity } from '../lib/auth.js';
+import type { TokenSource } from '../lib/api.js';
 import { Link, matchPath, useLocation } from './router.js';
-import { ReportPage, clearReportDraft } from './ReportPage.js';
-import { TicketPage } from './TicketPage.js';
-import { QueuePage } from './QueuePage.js';
-import { MyTicketsPage } from './MyTicketsPage.js';
-import { PageHeading } from './PageHeading.js';
-import { siteLabel } from './labels.js';
-import { PolicyPage } from './PolicyPage.js';
-import { AuditPage } from './AuditPage.js';
-import { VendorPage } from './VendorPage.js';
-import { ReportsPage } from './ReportsPage.js';
-import { AssignmentPage } from './AssignmentPage.js';
+import { ReportPage, clearReportDraft } from '../features/report/components/ReportPage.js';
+import { TicketPage } from '../features/tickets/components/TicketPage.js';
+import { QueuePage } from '../features/queue/components/QueuePage.js';
+import { MyTicketsPage } from '../features/tickets/components/MyTicketsPage.js';
+import { PageHeading } from '../components/PageHeading.js';
+import { siteLabel } from '../lib/labels.js';
+import { PolicyPage } from '../features/policies/components/PolicyPage.js';
+import { AuditPage } from '../features/audit/components/AuditPage.js';
+import { VendorPage } from '../features/vendor/components/VendorPage.js';
+import { ReportsPage } from '../features/reports/components/ReportsPage.js';
+import { AssignmentPage } from '../features/assignment/components/AssignmentPage.js';
 
 const ROLE_LABELS: Record<string, string> = {
   clinic_staff: 'Clinic staff',
