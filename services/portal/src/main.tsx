@@ -2,7 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { User } from 'oidc-client-ts';
 import { CALLBACK_PATH, createUserManager, loadConfig } from './lib/auth.js';
-import { App } from './app/App.js';
+import { AppProvider } from './app/provider.js';
+import { AppRouter } from './app/router.js';
 import './styles.css';
 
 /** Only same-origin paths may be returned to after sign-in. */
@@ -37,7 +38,9 @@ async function bootstrap(root: ReturnType<typeof createRoot>): Promise<void> {
   }
   root.render(
     <StrictMode>
-      <App userManager={userManager} initialUser={user} initialNotice={notice} />
+      <AppProvider userManager={userManager} initialUser={user} initialNotice={notice}>
+        <AppRouter />
+      </AppProvider>
     </StrictMode>,
   );
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from 'oidc-client-ts';
 import { identityOf } from '../lib/auth.js';
-import { matchPath } from './router.js';
+import { canAudit, canReadPolicies, homeOf, isIt, navItems } from './access.js';
 import { whatHappensNext } from '../lib/status.js';
 import { siteLabel, ticketHeadline } from '../lib/labels.js';
-import type { Ticket } from '../lib/types.js';
+import type { Ticket } from '../lib/api/types.js';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -21,10 +21,23 @@ describe('portal app logic', () => {
     expect(siteLabel('main-campus')).toBe('Main campus');
   });
 
-  it('matches ticket routes', () => {
-    expect(matchPath('/tickets/:id', '/tickets/abc-1')).toEqual({ id: 'abc-1' });
-    expect(matchPath('/tickets/:id', '/tickets')).toBeNull();
-    expect(matchPath('/tickets/:id', '/tickets/a/b')).toBeNull();
+  it('sends each role to its own start page and guards the routes by role', () => {
+    const who = (...roles: string[]) => ({ roles });
+    expect(homeOf(who('clinic_staff'))).toBe('report');
+    expect(homeOf(who('it_agent'))).toBe('queue');
+    expect(homeOf(who('it_lead', 'clinic_staff'))).toBe('queue');
+    expect(homeOf(who('vendor'))).toBe('vendor');
+    expect(homeOf(who('auditor'))).toBe('audit');
+    expect(homeOf(who('auditor', 'clinic_staff'))).toBe('report');
+    expect(homeOf(who('admin'))).toBe('tickets');
+    expect(isIt(who('vendor'))).toBe(false);
+    expect(canAudit(who('it_agent'))).toBe(false);
+    expect(canAudit(who('it_lead'))).toBe(true);
+    expect(canReadPolicies(who('auditor'))).toBe(true);
+    expect(canReadPolicies(who('clinic_staff'))).toBe(false);
+    expect(navItems(who('it_agent')).map((i) => i.href)).toEqual(['/queue', '/report']);
+    expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/policy', '/assignment', '/reports', '/audit']);
+    expect(navItems(who('clinic_staff')).find((i) => i.matches('/tickets/abc'))?.label).toBe('My tickets');
   });
 
   it('explains what happens next in plain language', () => {

@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
+import { errorMessage } from '../lib/query-client.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../lib/labels.js';
 import { countdown } from '../lib/countdown.js';
 import { plainStatus } from '../lib/status.js';
 import type { LiveState } from '../lib/live.js';
-import type { Priority, TicketStatus } from '../lib/types.js';
+import type { Priority, TicketStatus } from '../lib/api/types.js';
 
 export function PriorityBadge({ priority }: { priority: Priority }) {
   return <span className={`badge badge--${priority.toLowerCase()}`}>{PRIORITY_LABELS[priority] ?? priority}</span>;
@@ -63,4 +64,42 @@ export function formatDate(iso: string | null | undefined): string {
 
 export function When({ iso }: { iso: string | null | undefined }) {
   return iso ? <time dateTime={iso}>{formatDate(iso)}</time> : <>—</>;
+}
+
+/**
+ * What every page shows while its server state loads or after it failed: the loading line, or the
+ * error with a way to try again. Once there is data, the children render it.
+ */
+export function QueryState<T>({
+  query,
+  loading,
+  failed,
+  describe,
+  children,
+}: {
+  query: { data: T | undefined; error: unknown; isPending: boolean; isFetching: boolean; refetch: () => unknown };
+  /** e.g. "Loading the queue…" */
+  loading: string;
+  /** The message when the error carries none of its own. */
+  failed: string;
+  /** A message of the page's own for some errors (e.g. a 403); else the error's or `failed`. */
+  describe?: (err: unknown) => string | null;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.data !== undefined) return <>{children(query.data)}</>;
+  if (query.error) {
+    return (
+      <div className="notice notice--error" role="alert">
+        <p>{describe?.(query.error) ?? errorMessage(query.error, failed)}</p>
+        <button type="button" className="button button--secondary" disabled={query.isFetching} onClick={() => void query.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return (
+    <p className="loading" role="status">
+      {loading}
+    </p>
+  );
 }

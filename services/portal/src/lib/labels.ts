@@ -1,4 +1,4 @@
-import type { Impact, Priority, TicketStatus, Urgency } from './types.js';
+import type { Impact, Priority, TicketStatus, Urgency } from './api/types.js';
 
 export const CATEGORIES: { value: string; label: string }[] = [
   { value: 'ehr', label: 'EHR / clinical application' },

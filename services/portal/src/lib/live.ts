@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import type { TokenSource } from './api.js';
+import { useTokenSource } from './api/context.js';
 import { SseParser, reconnectDelayMs } from './sse.js';
-import type { StreamMessage } from './types.js';
+import type { StreamMessage } from './api/types.js';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
@@ -28,7 +28,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * and a token in a URL ends up in logs). The server ends the stream when the token expires; it
  * is then reopened at once with the renewed token, and after a failure with growing pauses.
  */
-export function useLiveTickets(getToken: TokenSource, opts: LiveOptions): LiveState {
+export function useLiveTickets(opts: LiveOptions): LiveState {
+  const getToken = useTokenSource();
   const [state, setState] = useState<LiveState>('connecting');
   const handlers = useRef(opts);
   handlers.current = opts;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EscalationState, Ticket } from './types.js';
+import type { EscalationState, Ticket } from './api/types.js';
 import { nextEscalation, plainStatus, whatHappensNext } from './status.js';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
@@ -8,6 +8,15 @@ const ticket = (over: Partial<Ticket> = {}): Ticket =>
 
 function escalation(over: Partial<EscalationState> = {}): EscalationState {
   return {
+    ticketId: 't1',
+    number: 'IT-1001',
+    siteId: 'north',
+    category: 'network',
+    openedAt: new Date(NOW - 4 * 60_000).toISOString(),
+    acknowledgedAt: null,
+    resolvedAt: null,
+    events: [],
+    runs: 0,
     status: 'new',
     priority: 'P1',
     tier: 1,
@@ -20,8 +29,8 @@ function escalation(over: Partial<EscalationState> = {}): EscalationState {
       { name: 'resolution', state: 'running', targetMinutes: 240, elapsedMinutes: 4, remainingMinutes: 236, deadlineAt: null, breached: false },
     ],
     levels: [
-      { index: 0, clock: 'response', afterMinutes: 10, tier: 2, fired: 0 },
-      { index: 1, clock: 'resolution', afterMinutes: 120, tier: 3, fired: 0 },
+      { index: 0, clock: 'response', afterMinutes: 10, tier: 2, targets: [], channels: ['email'], repeatEveryMinutes: null, maxRepeats: 0, fired: 0, nextDueClockMs: 600_000 },
+      { index: 1, clock: 'resolution', afterMinutes: 120, tier: 3, targets: [], channels: ['email'], repeatEveryMinutes: null, maxRepeats: 0, fired: 0, nextDueClockMs: 7_200_000 },
     ],
     escalations: [],
     currentLevel: 0,

@@ -3,7 +3,7 @@
  * and what happens next (when it escalates on its own). Pure functions of the ticket, its
  * workflow's escalation state and the current time, so they are unit-tested.
  */
-import type { EscalationState, Ticket, TicketStatus } from './types.js';
+import type { EscalationState, Ticket, TicketStatus } from './api/types.js';
 import { countdown } from './countdown.js';
 
 export type Tone = 'info' | 'action' | 'done' | 'waiting';

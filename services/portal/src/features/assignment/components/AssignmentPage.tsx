@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
-import type { Identity } from '../../../lib/auth.js';
+import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
+import { ApiError } from '../../../lib/api/client.js';
+import type { OnCallShift, Team, TeamMember } from '../../../lib/api/types.js';
+import { useIdentity } from '../../../lib/session.js';
+import { useAddShift, useAssignmentRules, useOnCall, useRemoveShift, useSaveAssignmentRules, useSaveMember, useTeams } from '../api/assignment.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { CATEGORIES } from '../../../lib/labels.js';
 import {
@@ -13,61 +15,25 @@ import {
   ruleIssues,
   toDrafts,
   toRulesBody,
-  type AssignmentRule,
   type FieldIssue,
   type RuleDraft,
 } from '../logic/assignment.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 
-interface TeamMember {
-  username: string;
-  userId: string | null;
-  displayName: string;
-  skills: string[];
-  available: boolean;
-  updatedBy: string;
-  updatedAt: string;
-}
-interface Team {
-  id: string;
-  name: string;
-  tier: 1 | 2;
-  timeZone: string;
-  leadUsername: string | null;
-  members: TeamMember[];
-}
-interface OnCallShift {
-  id: string;
-  teamId: string;
-  username: string;
-  startsAt: string;
-  endsAt: string;
-}
-
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
 const detailsOf = (err: unknown): FieldIssue[] => (err instanceof ApiError ? err.details : []);
-const teamPath = (id: string) => `/api/v1/teams/${encodeURIComponent(id)}`;
 
 /**
  * Assignment rules and on-call rotas: the teams with their members (skills, availability), the
  * ordered rules that route a new ticket to a team, and each team's on-call shifts. IT leads edit;
  * IT agents read.
  */
-export function AssignmentPage({ identity, getToken }: { identity: Identity; getToken: TokenSource }) {
+export function AssignmentPage() {
+  const identity = useIdentity();
   const canEdit = identity.roles.includes('it_lead');
-  const [teams, setTeams] = useState<Team[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const loadTeams = useCallback(async () => {
-    try {
-      setTeams((await api<{ items: Team[] }>(getToken, '/api/v1/teams')).items);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err, 'The teams could not be loaded.'));
-    }
-  }, [getToken]);
-  useEffect(() => {
-    void loadTeams();
-  }, [loadTeams]);
+  const teamsQuery = useTeams();
+  const teams = teamsQuery.data ?? null;
+  const error = teamsQuery.error ? errorText(teamsQuery.error, 'The teams could not be loaded.') : null;
 
   return (
     <>
@@ -84,9 +50,9 @@ export function AssignmentPage({ identity, getToken }: { identity: Identity; get
       )}
       {teams && (
         <>
-          <RulesSection teams={teams} canEdit={canEdit} getToken={getToken} />
+          <RulesSection teams={teams} canEdit={canEdit} />
           {teams.map((t) => (
-            <TeamSection key={t.id} team={t} canEdit={canEdit} getToken={getToken} onChanged={loadTeams} />
+            <TeamSection key={t.id} team={t} canEdit={canEdit} />
           ))}
         </>
       )}
@@ -94,7 +60,7 @@ export function AssignmentPage({ identity, getToken }: { identity: Identity; get
   );
 }
 
-function RulesSection({ teams, canEdit, getToken }: { teams: Team[]; canEdit: boolean; getToken: TokenSource }) {
+function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boolean }) {
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
   const [drafts, setDrafts] = useState<RuleDraft[] | null>(null);
@@ -103,19 +69,21 @@ function RulesSection({ teams, canEdit, getToken }: { teams: Team[]; canEdit: bo
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      setDrafts(toDrafts((await api<{ rules: AssignmentRule[] }>(getToken, '/api/v1/assignment-rules')).rules));
-      setIssues([]);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err, 'The assignment rules could not be loaded.'));
-    }
-  }, [getToken]);
+  const rules = useAssignmentRules();
+  const saveRules = useSaveAssignmentRules();
+  // The form edits its own copy of the rules, taken from the server each time they load or are saved.
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (rules.data) setDrafts(toDrafts(rules.data));
+  }, [rules.data]);
+  useEffect(() => {
+    if (rules.error) setError(errorText(rules.error, 'The assignment rules could not be loaded.'));
+  }, [rules.error]);
 
+  const discard = () => {
+    setIssues([]);
+    setError(null);
+    void rules.refetch().then((r) => r.data && setDrafts(toDrafts(r.data)));
+  };
   const update = (i: number, patch: Partial<RuleDraft>) => setDrafts((d) => d && d.map((r, n) => (n === i ? { ...r, ...patch } : r)));
   const add = () =>
     setDrafts((d) => [...(d ?? []), { key: newRuleKey(), category: '', siteId: '', teamId: teams.find((t) => t.tier === 1)?.id ?? teams[0]?.id ?? '', skills: '', escalationTeamId: '' }]);
@@ -126,11 +94,10 @@ function RulesSection({ teams, canEdit, getToken }: { teams: Team[]; canEdit: bo
     setBusy(true);
     setNotice(null);
     try {
-      const saved = await api<{ rules: AssignmentRule[] }>(getToken, '/api/v1/assignment-rules', { method: 'PUT', body: toRulesBody(drafts) });
-      setDrafts(toDrafts(saved.rules));
+      const saved = await saveRules.mutateAsync(toRulesBody(drafts).rules);
       setIssues([]);
       setError(null);
-      setNotice(`Saved ${saved.rules.length} rule(s). New tickets are routed by them from now on.`);
+      setNotice(`Saved ${saved.length} rule(s). New tickets are routed by them from now on.`);
     } catch (err) {
       setIssues(detailsOf(err));
       setError(errorText(err, 'The rules could not be saved.'));
@@ -264,7 +231,7 @@ function RulesSection({ teams, canEdit, getToken }: { teams: Team[]; canEdit: bo
               <button type="submit" className="button button--primary" disabled={busy}>
                 Save rules
               </button>
-              <button type="button" className="button button--secondary" disabled={busy} onClick={() => void load()}>
+              <button type="button" className="button button--secondary" disabled={busy} onClick={discard}>
                 Discard changes
               </button>
             </div>
@@ -275,7 +242,7 @@ function RulesSection({ teams, canEdit, getToken }: { teams: Team[]; canEdit: bo
   );
 }
 
-function TeamSection({ team, canEdit, getToken, onChanged }: { team: Team; canEdit: boolean; getToken: TokenSource; onChanged: () => Promise<void> }) {
+function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
   return (
     <section className="card" aria-labelledby={`${idBase}-title`} data-testid={`team-${team.id}`}>
@@ -286,13 +253,14 @@ function TeamSection({ team, canEdit, getToken, onChanged }: { team: Team; canEd
         Working hours in {team.timeZone}
         {team.leadUsername ? `; team lead ${team.leadUsername}` : ''}.
       </p>
-      <MembersTable team={team} canEdit={canEdit} getToken={getToken} onChanged={onChanged} />
-      <OnCallList team={team} canEdit={canEdit} getToken={getToken} />
+      <MembersTable team={team} canEdit={canEdit} />
+      <OnCallList team={team} canEdit={canEdit} />
     </section>
   );
 }
 
-function MembersTable({ team, canEdit, getToken, onChanged }: { team: Team; canEdit: boolean; getToken: TokenSource; onChanged: () => Promise<void> }) {
+function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }) {
+  const saveMemberCall = useSaveMember(team.id);
   const idBase = useId();
   const [skills, setSkills] = useState<Record<string, string>>({});
   const [issues, setIssues] = useState<Record<string, FieldIssue[]>>({});
@@ -305,11 +273,7 @@ function MembersTable({ team, canEdit, getToken, onChanged }: { team: Team; canE
     setBusy(true);
     setNotice(null);
     try {
-      // userId is left out on purpose: the service keeps the stored one.
-      await api(getToken, `${teamPath(team.id)}/members/${encodeURIComponent(m.username)}`, {
-        method: 'PUT',
-        body: { displayName: m.displayName, skills: patch.skills ?? m.skills, available: patch.available ?? m.available },
-      });
+      await saveMemberCall.mutateAsync({ member: m, patch });
       setIssues((x) => ({ ...x, [m.username]: [] }));
       setSkills((x) => {
         const { [m.username]: _, ...rest } = x;
@@ -317,7 +281,6 @@ function MembersTable({ team, canEdit, getToken, onChanged }: { team: Team; canE
       });
       setError(null);
       setNotice(`Saved ${m.displayName}.`);
-      await onChanged();
     } catch (err) {
       setIssues((x) => ({ ...x, [m.username]: detailsOf(err) }));
       setError(errorText(err, `${m.displayName} could not be saved.`));
@@ -422,25 +385,19 @@ function MembersTable({ team, canEdit, getToken, onChanged }: { team: Team; canE
   );
 }
 
-function OnCallList({ team, canEdit, getToken }: { team: Team; canEdit: boolean; getToken: TokenSource }) {
+function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
-  const [shifts, setShifts] = useState<OnCallShift[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const onCall = useOnCall(team.id);
+  const addShift = useAddShift(team.id);
+  const removeShift = useRemoveShift(team.id);
+  const shifts: OnCallShift[] | null = onCall.data ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? (onCall.error ? errorText(onCall.error, 'The on-call rota could not be loaded.') : null);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [busy, setBusy] = useState(false);
   const [form, setForm] = useState(() => ({ username: team.members[0]?.username ?? '', ...defaultShift(new Date()) }));
 
-  const load = useCallback(async () => {
-    try {
-      setShifts((await api<{ items: OnCallShift[] }>(getToken, `${teamPath(team.id)}/on-call`)).items);
-    } catch (err) {
-      setError(errorText(err, 'The on-call rota could not be loaded.'));
-    }
-  }, [getToken, team.id]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
@@ -457,10 +414,9 @@ function OnCallList({ team, canEdit, getToken }: { team: Team; canEdit: boolean;
     }
     setBusy(true);
     try {
-      await api(getToken, `${teamPath(team.id)}/on-call`, { method: 'POST', body: { username: form.username, startsAt, endsAt } });
+      await addShift.mutateAsync({ username: form.username, startsAt, endsAt });
       setIssues([]);
       setError(null);
-      await load();
     } catch (err) {
       setIssues(detailsOf(err));
       setError(errorText(err, 'The shift could not be added.'));
@@ -472,9 +428,8 @@ function OnCallList({ team, canEdit, getToken }: { team: Team; canEdit: boolean;
   const remove = async (s: OnCallShift) => {
     setBusy(true);
     try {
-      await api(getToken, `${teamPath(team.id)}/on-call/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+      await removeShift.mutateAsync(s.id);
       setError(null);
-      await load();
     } catch (err) {
       setError(errorText(err, 'The shift could not be removed.'));
     } finally {

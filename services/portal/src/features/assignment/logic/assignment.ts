@@ -5,14 +5,9 @@
  * service stays the judge of validity; nothing here refuses a rule.
  */
 
-export interface AssignmentRule {
-  position: number;
-  category: string | null;
-  siteId: string | null;
-  teamId: string;
-  requiredSkills: string[];
-  escalationTeamId: string | null;
-}
+import type { AssignmentRule } from '../../../lib/api/types.js';
+
+export type { AssignmentRule };
 
 /** One rule as the form holds it: every field a string, "" meaning "any" / "none". */
 export interface RuleDraft {

@@ -1,38 +1,10 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { api, apiDownload, ApiError, type TokenSource } from '../../../lib/api.js';
+import { useId, useState, type FormEvent } from 'react';
+import { ApiError, type FieldError } from '../../../lib/api/client.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import type { FieldError } from '../../../lib/types.js';
-import { auditQuery, NO_FILTERS, type Filters } from '../logic/audit.js';
-
-interface AuditEntry {
-  seq: number;
-  eventId: string;
-  type: string;
-  ticketId: string | null;
-  actor: { kind: string; id: string; role: string | null };
-  occurredAt: string;
-  recordedAt: string;
-  event: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-interface AuditPageBody {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
-interface VerifyReport {
-  ok: boolean;
-  rowsChecked: number;
-  checkpointsChecked: number;
-  head: { seq: number; hash: string } | null;
-  partial: boolean;
-  firstBrokenSeq?: number;
-  reason?: string;
-  checkpoint?: { seq: number; signedAt: string };
-}
-
-const PAGE_SIZE = 50;
+import { errorMessage } from '../../../lib/query-client.js';
+import { NO_FILTERS, type Filters } from '../logic/audit.js';
+import { useAuditEvents, useAuditExport, useAuditVerification } from '../api/audit.js';
 
 const FIELDS: { key: keyof Filters; label: string; type: string; hint: string }[] = [
   { key: 'ticketId', label: 'Ticket id', type: 'text', hint: 'The ticket’s id (a UUID), as in its address.' },
@@ -46,54 +18,26 @@ const FIELDS: { key: keyof Filters; label: string; type: string; hint: string }[
  * The audit log for auditors and IT leads: the hash-chained record of every event, filtered and
  * paged, with exports (JSONL with its signed trailer, or CSV) and the chain's verification.
  */
-export function AuditPage({ getToken }: { getToken: TokenSource }) {
+export function AuditPage() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   // Cursors of the pages before the current one, for "Previous"; '' is the first page.
   const [cursors, setCursors] = useState<string[]>(['']);
-  const [page, setPage] = useState<AuditPageBody | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
-  const [report, setReport] = useState<VerifyReport | null>(null);
-  const [verifyError, setVerifyError] = useState<string | null>(null);
-  const [verifying, setVerifying] = useState(false);
-  const [downloading, setDownloading] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
   const cursor = cursors.at(-1) ?? '';
-
-  const load = useCallback(async () => {
-    const q = auditQuery(filters);
-    q.set('limit', String(PAGE_SIZE));
-    if (cursor) q.set('cursor', cursor);
-    try {
-      setPage(await api<AuditPageBody>(getToken, `/api/v1/audit/events?${q.toString()}`));
-      setError(null);
-      setFieldErrors([]);
-    } catch (err) {
-      setPage(null);
-      setFieldErrors(err instanceof ApiError ? err.details : []);
-      setError(err instanceof ApiError ? err.message : 'The audit log could not be loaded.');
-    }
-  }, [getToken, filters, cursor]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const verify = useCallback(async () => {
-    setVerifying(true);
-    try {
-      setReport(await api<VerifyReport>(getToken, '/api/v1/audit/verify', { method: 'POST' }));
-      setVerifyError(null);
-    } catch (err) {
-      setVerifyError(err instanceof ApiError ? err.message : 'The audit log could not be verified.');
-    } finally {
-      setVerifying(false);
-    }
-  }, [getToken]);
-  useEffect(() => {
-    void verify();
-  }, [verify]);
+  const events = useAuditEvents(filters, cursor);
+  const page = events.data ?? null;
+  const error = exportError ?? (events.error ? errorMessage(events.error, 'The audit log could not be loaded.') : null);
+  const fieldErrors: FieldError[] = events.error instanceof ApiError ? events.error.details : [];
+  const verification = useAuditVerification();
+  const report = verification.data ?? null;
+  const verifying = verification.isFetching;
+  const verifyError = verification.error ? errorMessage(verification.error, 'The audit log could not be verified.') : null;
+  const verify = () => void verification.refetch();
+  const exporter = useAuditExport();
+  const downloading = exporter.isPending ? exporter.variables.format : null;
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -106,12 +50,9 @@ export function AuditPage({ getToken }: { getToken: TokenSource }) {
     setCursors(['']);
   };
 
-  const download = async (format: 'jsonl' | 'csv') => {
-    setDownloading(format);
+  const save = async (format: 'jsonl' | 'csv') => {
     try {
-      const q = auditQuery(filters);
-      q.set('format', format);
-      const { blob, filename } = await apiDownload(getToken, `/api/v1/audit/export?${q.toString()}`);
+      const { blob, filename } = await exporter.mutateAsync({ filters, format });
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -120,11 +61,9 @@ export function AuditPage({ getToken }: { getToken: TokenSource }) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setError(null);
+      setExportError(null);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The export failed. Please try again.');
-    } finally {
-      setDownloading(null);
+      setExportError(errorMessage(err, 'The export failed. Please try again.'));
     }
   };
 
@@ -162,7 +101,7 @@ export function AuditPage({ getToken }: { getToken: TokenSource }) {
             </div>
           )}
         </div>
-        <button type="button" className="button button--secondary" onClick={() => void verify()} disabled={verifying}>
+        <button type="button" className="button button--secondary" onClick={verify} disabled={verifying}>
           {verifying ? 'Verifying…' : 'Verify again'}
         </button>
       </section>
@@ -201,10 +140,10 @@ export function AuditPage({ getToken }: { getToken: TokenSource }) {
           <button type="button" className="button button--secondary" onClick={clear}>
             Clear
           </button>
-          <button type="button" className="button button--secondary" onClick={() => void download('jsonl')} disabled={downloading !== null}>
+          <button type="button" className="button button--secondary" onClick={() => void save('jsonl')} disabled={downloading !== null}>
             Export JSONL (signed)
           </button>
-          <button type="button" className="button button--secondary" onClick={() => void download('csv')} disabled={downloading !== null}>
+          <button type="button" className="button button--secondary" onClick={() => void save('csv')} disabled={downloading !== null}>
             Export CSV
           </button>
         </div>

@@ -11,15 +11,15 @@ export interface Filters {
 export const NO_FILTERS: Filters = { ticketId: '', actorId: '', type: '', from: '', to: '' };
 
 /** The API's query for these filters; empty fields are left out. */
-export function auditQuery(f: Filters): URLSearchParams {
-  const q = new URLSearchParams();
-  if (f.ticketId.trim()) q.set('ticketId', f.ticketId.trim());
-  if (f.actorId.trim()) q.set('actorId', f.actorId.trim());
-  if (f.type.trim()) q.set('type', f.type.trim());
+export function auditQuery(f: Filters): Partial<Filters> {
+  const q: Partial<Filters> = {};
+  if (f.ticketId.trim()) q.ticketId = f.ticketId.trim();
+  if (f.actorId.trim()) q.actorId = f.actorId.trim();
+  if (f.type.trim()) q.type = f.type.trim();
   for (const k of ['from', 'to'] as const) {
     const d = f[k] ? new Date(f[k]) : null;
     // An unparseable date is sent as typed, so the API names the field instead of it being dropped.
-    if (f[k]) q.set(k, d && !Number.isNaN(d.getTime()) ? d.toISOString() : f[k]);
+    if (f[k]) q[k] = d && !Number.isNaN(d.getTime()) ? d.toISOString() : f[k];
   }
   return q;
 }

@@ -1,45 +1,13 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../../../lib/api/client.js';
 import type { Identity } from '../../../lib/auth.js';
+import type { PolicyChange, PolicyDraftResponse, PolicyIssue, PolicyMigration, PolicyVersionList } from '../../../lib/api/types.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { formatMinutes, issuesFor, locatePath, p1RuleIndex, previewP1, type PolicyShape } from '../logic/policy.js';
 import { useNow } from '../../../lib/live.js';
+import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-
-interface PolicyIssue {
-  path: string;
-  message: string;
-}
-interface DraftResponse {
-  draft: { policy: PolicyShape; lockVersion: number; basedOnVersion: number | null; updatedBy: string | null; updatedAt: string | null };
-  valid: boolean;
-  issues: PolicyIssue[];
-}
-interface VersionSummary {
-  version: number;
-  name: string | null;
-  publishedBy: string;
-  publishedAt: string;
-  notes: string;
-}
-interface VersionList {
-  items: VersionSummary[];
-  latest: number | null;
-}
-interface PolicyChange {
-  path: string;
-  kind: 'added' | 'removed' | 'changed';
-  from?: unknown;
-  to?: unknown;
-}
-interface MigrationResponse {
-  toVersion: number;
-  attempted: number;
-  succeeded: number;
-  failed: number;
-  truncated: boolean;
-  results: { ticketId: string; ok: boolean; fromVersion: number | null; error?: string }[];
-}
+import { useMigrateTickets, usePolicyDiff, usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
 
 const pretty = (p: unknown) => JSON.stringify(p, null, 2);
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
@@ -60,42 +28,36 @@ function parse(text: string): Parsed {
  * checked by the server as it is typed, a preview of how a P1 opened now would escalate, publish,
  * the published versions with a diff, and moving open tickets onto a newer version.
  */
-export function PolicyPage({ identity, getToken }: { identity: Identity; getToken: TokenSource }) {
+export function PolicyPage() {
+  const identity = useIdentity();
   const canEdit = identity.roles.includes('it_lead');
-  const [loaded, setLoaded] = useState<DraftResponse | null>(null);
+  const [loaded, setLoaded] = useState<PolicyDraftResponse | null>(null);
   const [text, setText] = useState('');
   const [issues, setIssues] = useState<PolicyIssue[]>([]);
   const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [actionError, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [versions, setVersions] = useState<VersionList | null>(null);
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const draft = usePolicyDraft();
+  const versionsQuery = usePolicyVersions();
+  const versions = versionsQuery.data ?? null;
+  const validate = useValidatePolicy();
+  const saveDraft = useSaveDraft();
+  const publishDraft = usePublishDraft();
+  const error =
+    actionError ??
+    (draft.error ? errorText(draft.error, 'The policy draft could not be loaded.') : versionsQuery.error ? errorText(versionsQuery.error, 'The policy versions could not be loaded.') : null);
 
-  const loadDraft = useCallback(async () => {
-    try {
-      const d = await api<DraftResponse>(getToken, '/api/v1/policies/draft');
-      setLoaded(d);
-      setText(pretty(d.draft.policy));
-      setIssues(d.issues);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err, 'The policy draft could not be loaded.'));
-    }
-  }, [getToken]);
-  const loadVersions = useCallback(async () => {
-    try {
-      setVersions(await api<VersionList>(getToken, '/api/v1/policies/versions'));
-    } catch (err) {
-      setError(errorText(err, 'The policy versions could not be loaded.'));
-    }
-  }, [getToken]);
+  // The editor works on its own text, taken from the server each time the draft is (re)loaded or saved.
   useEffect(() => {
-    void loadDraft();
-    void loadVersions();
-  }, [loadDraft, loadVersions]);
+    if (!draft.data) return;
+    setLoaded(draft.data);
+    setText(pretty(draft.data.draft.policy));
+    setIssues(draft.data.issues);
+  }, [draft.data]);
 
   const parsed = useMemo(() => parse(text), [text]);
   const dirty = loaded !== null && text !== pretty(loaded.draft.policy);
@@ -106,7 +68,7 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
     const controller = new AbortController();
     const timer = setTimeout(() => {
       setChecking(true);
-      api<{ valid: boolean; issues: PolicyIssue[] }>(getToken, '/api/v1/policies/draft/validate', { method: 'POST', body: parsed.policy, signal: controller.signal })
+      validate(parsed.policy, controller.signal)
         .then((r) => setIssues(r.issues))
         .catch((err: unknown) => {
           if (!(err instanceof DOMException)) setError(errorText(err, 'The draft could not be checked.'));
@@ -117,7 +79,7 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
       clearTimeout(timer);
       controller.abort();
     };
-  }, [parsed, loaded, getToken]);
+  }, [parsed, loaded, validate]);
 
   const ruleIndex = parsed.ok ? p1RuleIndex(parsed.policy) : -1;
   const p1 = parsed.ok && ruleIndex >= 0 ? parsed.policy.rules?.[ruleIndex] : undefined;
@@ -139,14 +101,7 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
     setBusy(true);
     setNotice(null);
     try {
-      const d = await api<DraftResponse>(getToken, '/api/v1/policies/draft', {
-        method: 'PUT',
-        body: parsed.policy,
-        headers: { 'if-match': `"${loaded.draft.lockVersion}"` },
-      });
-      setLoaded(d);
-      setText(pretty(d.draft.policy));
-      setIssues(d.issues);
+      const d = await saveDraft.mutateAsync({ policy: parsed.policy, lockVersion: loaded.draft.lockVersion });
       setError(null);
       setNotice(d.valid ? 'Draft saved. It can be published.' : `Draft saved, but it cannot be published until the ${d.issues.length === 1 ? 'problem below is' : `${d.issues.length} problems below are`} fixed.`);
     } catch (err) {
@@ -164,21 +119,24 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
     setBusy(true);
     setNotice(null);
     try {
-      const v = await api<{ version: number }>(getToken, '/api/v1/policies/draft/publish', {
-        method: 'POST',
-        body: { notes },
-        headers: { 'if-match': `"${loaded.draft.lockVersion}"` },
-      });
+      const v = await publishDraft.mutateAsync({ notes, lockVersion: loaded.draft.lockVersion });
       setNotes('');
       setError(null);
       setNotice(`Version ${v.version} is published. Tickets opened from now on follow it; open tickets stay on their version unless you move them below.`);
-      await Promise.all([loadDraft(), loadVersions()]);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) setIssues(err.details);
       setError(errorText(err, 'The draft could not be published.'));
     } finally {
       setBusy(false);
     }
+  };
+
+  const discard = () => {
+    if (!loaded) return;
+    setText(pretty(loaded.draft.policy));
+    setIssues(loaded.issues);
+    setError(null);
+    void draft.refetch();
   };
 
   const jumpTo = (path: string) => {
@@ -340,7 +298,7 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
                 <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy || !parsed.ok || !dirty}>
                   Save draft
                 </button>
-                <button type="button" className="button button--secondary" onClick={() => void loadDraft()} disabled={busy || !dirty}>
+                <button type="button" className="button button--secondary" onClick={discard} disabled={busy || !dirty}>
                   Discard changes
                 </button>
               </div>
@@ -370,8 +328,8 @@ export function PolicyPage({ identity, getToken }: { identity: Identity; getToke
           )}
         </>
       )}
-      {versions && <VersionsSection versions={versions} identity={identity} getToken={getToken} hasDraft={loaded !== null && loaded.draft.lockVersion > 0} />}
-      {versions?.latest && canEdit && <MigrateSection latest={versions.latest} getToken={getToken} />}
+      {versions && <VersionsSection versions={versions} identity={identity} hasDraft={loaded !== null && loaded.draft.lockVersion > 0} />}
+      {versions?.latest && canEdit && <MigrateSection latest={versions.latest} />}
     </>
   );
 }
@@ -431,7 +389,8 @@ function showValue(v: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
 }
 
-function VersionsSection({ versions, identity, getToken, hasDraft }: { versions: VersionList; identity: Identity; getToken: TokenSource; hasDraft: boolean }) {
+function VersionsSection({ versions, identity, hasDraft }: { versions: PolicyVersionList; identity: Identity; hasDraft: boolean }) {
+  const policyDiff = usePolicyDiff();
   const idBase = useId();
   const latest = versions.latest ?? 1;
   const [from, setFrom] = useState(String(Math.max(1, latest - 1)));
@@ -446,7 +405,7 @@ function VersionsSection({ versions, identity, getToken, hasDraft }: { versions:
   const compare = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const r = await api<{ changes: PolicyChange[] }>(getToken, `/api/v1/policies/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+      const r = await policyDiff.mutateAsync({ from, to });
       setDiff({ from, to, changes: r.changes });
       setError(null);
     } catch (err) {
@@ -569,17 +528,18 @@ function VersionsSection({ versions, identity, getToken, hasDraft }: { versions:
   );
 }
 
-function MigrateSection({ latest, getToken }: { latest: number; getToken: TokenSource }) {
+function MigrateSection({ latest }: { latest: number }) {
+  const migrate = useMigrateTickets();
   const idBase = useId();
   const [reason, setReason] = useState('');
-  const [result, setResult] = useState<MigrationResponse | null>(null);
+  const [result, setResult] = useState<PolicyMigration | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     try {
-      setResult(await api<MigrationResponse>(getToken, '/api/v1/policies/migrate', { method: 'POST', body: { toVersion: latest, filter: {}, reason } }));
+      setResult(await migrate.mutateAsync({ toVersion: latest, reason }));
       setError(null);
     } catch (err) {
       setError(errorText(err, 'The open tickets could not be moved.'));

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
-import type { Identity } from '../../../lib/auth.js';
-import { Countdown, ErrorNotice, LiveIndicator, PriorityBadge, StatusText } from '../../../components/ui.js';
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { Countdown, LiveIndicator, PriorityBadge, QueryState, StatusText } from '../../../components/ui.js';
 import { STATUS_LABELS, siteLabel } from '../../../lib/labels.js';
-import { useLiveTickets, useNow } from '../../../lib/live.js';
-import { applyLiveTicket, filtersFromSearch, NO_FILTERS, queueQuery, searchFromFilters, type QueueFilters } from '../logic/queue.js';
+import { useNow } from '../../../lib/live.js';
+import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import { Link, navigate } from '../../../app/router.js';
-import type { StreamMessage, Ticket, TicketPage, TicketStatus } from '../../../lib/types.js';
+import type { TicketStatus } from '../../../lib/api/types.js';
+import { ticketKeys, useLiveTicketList, useTicketList } from '../../tickets/api/tickets.js';
+import { applyLiveTicket, filtersFromSearch, NO_FILTERS, queueQuery, searchFromFilters, type QueueFilters } from '../logic/queue.js';
 
 const STATUSES = Object.keys(STATUS_LABELS) as TicketStatus[];
 
@@ -15,59 +15,38 @@ const STATUSES = Object.keys(STATUS_LABELS) as TicketStatus[];
  * IT's queue: every ticket matching the filters, soonest next deadline first, with live SLA
  * countdowns. The live stream adds, moves and removes rows as tickets change, without a reload.
  */
-export function QueuePage({ identity, getToken }: { identity: Identity; getToken: TokenSource }) {
-  const [filters, setFilters] = useState<QueueFilters>(() => filtersFromSearch(window.location.search));
+export function QueuePage() {
+  const identity = useIdentity();
+  const [search, setSearch] = useSearchParams();
+  const filters = useMemo(() => filtersFromSearch(search.toString()), [search]);
   const [draft, setDraft] = useState<QueueFilters>(filters);
-  const [tickets, setTickets] = useState<Ticket[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(() => new Set());
   const [announcement, setAnnouncement] = useState('');
-  const filtersRef = useRef(filters);
-  filtersRef.current = filters;
   const now = useNow(1000);
   const idBase = useId();
 
-  const load = useCallback(
-    async (f: QueueFilters) => {
-      try {
-        const page = await api<TicketPage>(getToken, `/api/v1/tickets?${queueQuery(f)}`);
-        setTickets(page.items);
-        setError(null);
-      } catch (err) {
-        setError(err instanceof ApiError ? err.message : 'The queue could not be loaded. Please try again.');
-      }
-    },
-    [getToken],
-  );
-
-  useEffect(() => {
-    void load(filters);
-  }, [filters, load]);
-
-  const onTicket = useCallback((m: StreamMessage) => {
-    setTickets((list) => {
-      if (!list) return list;
-      const known = list.some((t) => t.id === m.ticket.id);
-      const next = applyLiveTicket(list, m.ticket, filtersRef.current);
-      const shown = next.some((t) => t.id === m.ticket.id);
+  const listQuery = useMemo(() => queueQuery(filters), [filters]);
+  const query = useTicketList(listQuery);
+  const live = useLiveTicketList(
+    ticketKeys.list(listQuery),
+    (list, ticket) => applyLiveTicket(list, ticket, filters),
+    (before, after, m) => {
+      const known = before.some((t) => t.id === m.ticket.id);
+      const shown = after.some((t) => t.id === m.ticket.id);
       if (!known && shown) {
-        setFresh((s) => new Set(s).add(m.ticket.id));
+        setFresh((f) => new Set(f).add(m.ticket.id));
         setAnnouncement(`New in the queue: ${m.ticket.number}, ${m.ticket.priority}, ${m.ticket.title}`);
       }
-      return next;
-    });
-  }, []);
-  const live = useLiveTickets(getToken, { onTicket, onReady: () => void load(filtersRef.current) });
+    },
+  );
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setFilters(draft);
-    navigate(`${window.location.pathname}${searchFromFilters(draft)}`, { replace: true });
+    setSearch(searchFromFilters(draft), { replace: true });
   };
   const reset = () => {
     setDraft(NO_FILTERS);
-    setFilters(NO_FILTERS);
-    navigate(window.location.pathname, { replace: true });
+    setSearch('', { replace: true });
   };
   const set = <K extends keyof QueueFilters>(k: K, v: QueueFilters[K]) => setDraft((d) => ({ ...d, [k]: v }));
   const id = (k: string) => `${idBase}-${k}`;
@@ -138,14 +117,11 @@ export function QueuePage({ identity, getToken }: { identity: Identity; getToken
         </div>
       </form>
 
-      {error && <ErrorNotice>{error}</ErrorNotice>}
-      {tickets === null && !error && (
-        <p className="loading" role="status">
-          Loading the queue…
-        </p>
-      )}
-      {tickets !== null && tickets.length === 0 && <p className="empty">No tickets match these filters.</p>}
-      {tickets !== null && tickets.length > 0 && (
+      <QueryState query={query} loading="Loading the queue…" failed="The queue could not be loaded. Please try again.">
+        {({ items: tickets }) =>
+          tickets.length === 0 ? (
+            <p className="empty">No tickets match these filters.</p>
+          ) : (
         <div className="table-wrap">
           <table className="queue">
             <caption className="visually-hidden">Tickets, soonest next deadline first</caption>
@@ -163,7 +139,7 @@ export function QueuePage({ identity, getToken }: { identity: Identity; getToken
               {tickets.map((t) => (
                 <tr key={t.id} className={`${t.slaAtRisk ? 'queue__row--risk' : ''} ${fresh.has(t.id) ? 'queue__row--new' : ''}`.trim() || undefined} data-ticket-number={t.number}>
                   <th scope="row">
-                    <Link href={`/tickets/${encodeURIComponent(t.id)}`} className="queue__title">
+                    <Link to={`/tickets/${encodeURIComponent(t.id)}`} className="queue__title">
                       <span className="ticket-number">{t.number}</span> {t.title}
                     </Link>
                     {fresh.has(t.id) && <span className="tag tag--new">New</span>}
@@ -188,7 +164,9 @@ export function QueuePage({ identity, getToken }: { identity: Identity; getToken
             </tbody>
           </table>
         </div>
-      )}
+          )
+        }
+      </QueryState>
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '../../../lib/types.js';
+import type { Ticket } from '../../../lib/api/types.js';
 import { applyLiveTicket, filtersFromSearch, matchesFilters, NO_FILTERS, queueQuery, searchFromFilters } from './queue.js';
 
 const t = (id: string, over: Partial<Ticket> = {}): Ticket =>
@@ -7,11 +7,18 @@ const t = (id: string, over: Partial<Ticket> = {}): Ticket =>
 
 describe('queue filters and live changes', () => {
   it('turns filters into the list API query', () => {
-    expect(queueQuery(NO_FILTERS)).toBe('sort=next_deadline&limit=100&open=true');
-    expect(queueQuery({ status: 'waiting_on_vendor', priority: 'P1', tier: '3', siteId: ' north ', teamId: 'it-tier2', atRisk: true }, 20)).toBe(
-      'sort=next_deadline&limit=20&status=waiting_on_vendor&priority=P1&tier=3&siteId=north&teamId=it-tier2&atRisk=true',
-    );
-    expect(queueQuery({ ...NO_FILTERS, status: 'all' })).toBe('sort=next_deadline&limit=100');
+    expect(queueQuery(NO_FILTERS)).toEqual({ sort: 'next_deadline', limit: 100, open: 'true' });
+    expect(queueQuery({ status: 'waiting_on_vendor', priority: 'P1', tier: '3', siteId: ' north ', teamId: 'it-tier2', atRisk: true }, 20)).toEqual({
+      sort: 'next_deadline',
+      limit: 20,
+      status: 'waiting_on_vendor',
+      priority: 'P1',
+      tier: '3',
+      siteId: 'north',
+      teamId: 'it-tier2',
+      atRisk: 'true',
+    });
+    expect(queueQuery({ ...NO_FILTERS, status: 'all' })).toEqual({ sort: 'next_deadline', limit: 100 });
   });
 
   it('applies the same filters to tickets that arrive live', () => {

@@ -1,5 +1,5 @@
 /** The IT queue's filters and how a live change lands in the list. Pure, so it is unit-tested. */
-import type { Priority, Ticket, TicketStatus } from '../../../lib/types.js';
+import type { Priority, Ticket, TicketListQuery, TicketStatus } from '../../../lib/api/types.js';
 import { byNextDeadline } from '../../../lib/countdown.js';
 
 export interface QueueFilters {
@@ -15,16 +15,16 @@ export interface QueueFilters {
 export const NO_FILTERS: QueueFilters = { status: '', priority: '', tier: '', siteId: '', teamId: '', atRisk: false };
 
 /** The list API's query for these filters (the server sorts by next deadline). */
-export function queueQuery(f: QueueFilters, limit = 100): string {
-  const q = new URLSearchParams({ sort: 'next_deadline', limit: String(limit) });
-  if (f.status === '') q.set('open', 'true');
-  else if (f.status !== 'all') q.set('status', f.status);
-  if (f.priority) q.set('priority', f.priority);
-  if (f.tier) q.set('tier', f.tier);
-  if (f.siteId.trim()) q.set('siteId', f.siteId.trim());
-  if (f.teamId.trim()) q.set('teamId', f.teamId.trim());
-  if (f.atRisk) q.set('atRisk', 'true');
-  return q.toString();
+export function queueQuery(f: QueueFilters, limit = 100): TicketListQuery {
+  const q: TicketListQuery = { sort: 'next_deadline', limit };
+  if (f.status === '') q.open = 'true';
+  else if (f.status !== 'all') q.status = f.status;
+  if (f.priority) q.priority = f.priority;
+  if (f.tier) q.tier = f.tier;
+  if (f.siteId.trim()) q.siteId = f.siteId.trim();
+  if (f.teamId.trim()) q.teamId = f.teamId.trim();
+  if (f.atRisk) q.atRisk = 'true';
+  return q;
 }
 
 /** The same rule on the client, for tickets that arrive over the live stream. */

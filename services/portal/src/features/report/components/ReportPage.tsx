@@ -1,10 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
-import type { Identity } from '../../../lib/auth.js';
+import { useNavigate } from 'react-router';
+import { ApiError } from '../../../lib/api/client.js';
 import { CATEGORIES, IMPACTS, URGENCIES, siteLabel } from '../../../lib/labels.js';
-import { navigate } from '../../../app/router.js';
+import { REPORT_DRAFT_KEY as DRAFT_KEY, useIdentity, useSession } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import type { CreateTicketRequest, Impact, Ticket, Urgency } from '../../../lib/types.js';
+import type { CreateTicketRequest, Impact, Urgency } from '../../../lib/api/types.js';
+import { useCreateTicket } from '../api/create-ticket.js';
 
 type Field = keyof CreateTicketRequest;
 type FieldErrors = Partial<Record<Field, string>>;
@@ -24,7 +25,6 @@ const FIELD_NAMES: Record<Field, string> = {
  * The unsent report survives a sign-in round trip (session expired while typing) in this tab's
  * sessionStorage, which the browser clears when the tab closes; it is removed once sent.
  */
-const DRAFT_KEY = 'tierline:report-draft';
 
 function loadDraft(): Partial<CreateTicketRequest> {
   try {
@@ -32,15 +32,6 @@ function loadDraft(): Partial<CreateTicketRequest> {
     return raw ? (JSON.parse(raw) as Partial<CreateTicketRequest>) : {};
   } catch {
     return {};
-  }
-}
-
-/** Called on sign-out, so the next person at a shared workstation starts empty. */
-export function clearReportDraft(): void {
-  try {
-    window.sessionStorage.removeItem(DRAFT_KEY);
-  } catch {
-    // nothing stored
   }
 }
 
@@ -61,7 +52,11 @@ function fieldOf(path: string): Field | undefined {
   return (FIELD_ORDER as string[]).includes(last) ? (last as Field) : undefined;
 }
 
-export function ReportPage({ identity, getToken, onSignIn }: { identity: Identity; getToken: TokenSource; onSignIn: () => void }) {
+export function ReportPage() {
+  const identity = useIdentity();
+  const { signIn: onSignIn } = useSession();
+  const navigate = useNavigate();
+  const createTicket = useCreateTicket();
   const [values, setValues] = useState<CreateTicketRequest>(() => {
     const draft = loadDraft();
     const initial: CreateTicketRequest = {
@@ -117,9 +112,9 @@ export function ReportPage({ identity, getToken, onSignIn }: { identity: Identit
     setSubmitting(true);
     try {
       const body: CreateTicketRequest = { ...values, title: values.title.trim(), description: values.description.trim(), siteId: values.siteId.trim() };
-      const ticket = await api<Ticket>(getToken, '/api/v1/tickets', { method: 'POST', body });
+      const ticket = await createTicket.mutateAsync(body);
       window.sessionStorage.removeItem(DRAFT_KEY);
-      navigate(`/tickets/${encodeURIComponent(ticket.id)}`, { state: { created: true } });
+      void navigate(`/tickets/${encodeURIComponent(ticket.id)}`, { state: { created: true } });
     } catch (err) {
       if (err instanceof ApiError) {
         setSessionEnded(err.status === 401);

@@ -1,11 +1,10 @@
-import { useEffect, useId, useState } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
-import type { Identity } from '../../../lib/auth.js';
-import { ErrorNotice } from '../../../components/ui.js';
+import { useId, useState } from 'react';
+import { QueryState } from '../../../components/ui.js';
+import { useSlaReport } from '../api/sla-report.js';
 import { PRIORITY_LABELS, siteLabel } from '../../../lib/labels.js';
-import { bars, formatDuration, formatPercent, GROUP_BYS, PERIODS, reportPath, type GroupBy, type Period, type SlaReport, type SlaRow } from '../logic/reports.js';
+import { bars, formatDuration, formatPercent, GROUP_BYS, PERIODS, type GroupBy, type Period, type SlaRow } from '../logic/reports.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import type { Priority } from '../../../lib/types.js';
+import type { Priority } from '../../../lib/api/types.js';
 
 const GROUP_LABELS: Record<GroupBy, string> = { priority: 'Priority', site: 'Site', vendor: 'Vendor', month: 'Month' };
 
@@ -52,31 +51,13 @@ function BarChart({ title, rows, groupBy, measure, format, max }: { title: strin
  * The IT lead's (and auditor's) dashboard: service level over a period, grouped by priority,
  * site, vendor or month, from the ticket service's SLA report.
  */
-export function ReportsPage({ getToken }: { identity: Identity; getToken: TokenSource }) {
+export function ReportsPage() {
   const [period, setPeriod] = useState<Period>('90d');
   const [groupBy, setGroupBy] = useState<GroupBy>('priority');
-  const [report, setReport] = useState<SlaReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const query = useSlaReport(period, groupBy);
   const periodId = useId();
   const groupId = useId();
 
-  useEffect(() => {
-    const ctrl = new AbortController();
-    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    api<SlaReport>(getToken, reportPath(period, groupBy, new Date(), timeZone), { signal: ctrl.signal }).then(
-      (r) => {
-        setReport(r);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (ctrl.signal.aborted) return;
-        setError(err instanceof ApiError ? err.message : 'The report could not be loaded.');
-      },
-    );
-    return () => ctrl.abort();
-  }, [getToken, period, groupBy]);
-
-  const t = report?.total;
   return (
     <>
       <PageHeading>Service level</PageHeading>
@@ -103,13 +84,10 @@ export function ReportsPage({ getToken }: { identity: Identity; getToken: TokenS
           </select>
         </div>
       </form>
-      {error && <ErrorNotice>{error}</ErrorNotice>}
-      {!report && !error && (
-        <p className="loading" role="status">
-          Loading…
-        </p>
-      )}
-      {report && t && (
+      <QueryState query={query} loading="Loading…" failed="The report could not be loaded.">
+        {(report) => {
+          const t = report.total;
+          return (
         <>
           <dl className="stats" data-testid="sla-totals">
             <div>
@@ -189,7 +167,9 @@ export function ReportsPage({ getToken }: { identity: Identity; getToken: TokenS
             </>
           )}
         </>
-      )}
+          );
+        }}
+      </QueryState>
     </>
   );
 }

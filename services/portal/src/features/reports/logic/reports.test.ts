@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bars, formatDuration, formatPercent, periodRange, reportPath, type SlaRow } from './reports.js';
+import { bars, formatDuration, formatPercent, periodRange, reportQuery, type SlaRow } from './reports.js';
 
 const row = (key: string, over: Partial<SlaRow> = {}): SlaRow => ({
   key,
@@ -21,9 +21,12 @@ describe('reports', () => {
     const now = new Date('2031-05-05T12:00:00.000Z');
     expect(periodRange('30d', now)).toEqual({ from: '2031-04-05T12:00:00.000Z', to: '2031-05-05T12:00:00.000Z' });
     expect(periodRange('12m', now).from).toBe('2030-05-05T12:00:00.000Z');
-    expect(reportPath('90d', 'month', now, 'America/New_York')).toBe(
-      '/api/v1/reports/sla?from=2031-02-04T12%3A00%3A00.000Z&to=2031-05-05T12%3A00%3A00.000Z&groupBy=month&timeZone=America%2FNew_York',
-    );
+    expect(reportQuery('90d', 'month', now, 'America/New_York')).toEqual({
+      from: '2031-02-04T12:00:00.000Z',
+      to: '2031-05-05T12:00:00.000Z',
+      groupBy: 'month',
+      timeZone: 'America/New_York',
+    });
   });
 
   it('says durations and percentages the way a lead reads them', () => {

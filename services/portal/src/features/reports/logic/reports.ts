@@ -1,24 +1,7 @@
 /** The SLA report as the ticket service answers it (GET /api/v1/reports/sla). */
-export interface SlaRow {
-  key: string;
-  tickets: number;
-  acknowledged: number;
-  mttaMinutes: number | null;
-  resolved: number;
-  mttrMinutes: number | null;
-  breachedResponse: number;
-  breachedResolution: number;
-  breachedVendor: number;
-  slaCompliancePercent: number | null;
-  escalationsByTier: { tier2: number; tier3: number };
-}
-export interface SlaReport {
-  from: string;
-  to: string;
-  groupBy: GroupBy;
-  rows: SlaRow[];
-  total: SlaRow;
-}
+import type { SlaReport, SlaReportRow as SlaRow } from '../../../lib/api/types.js';
+
+export type { SlaReport, SlaRow };
 
 export const GROUP_BYS = ['priority', 'site', 'vendor', 'month'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -35,10 +18,9 @@ export function periodRange(period: Period, now: Date): { from: string; to: stri
   return { from: from.toISOString(), to: to.toISOString() };
 }
 
-export function reportPath(period: Period, groupBy: GroupBy, now: Date, timeZone: string): string {
+export function reportQuery(period: Period, groupBy: GroupBy, now: Date, timeZone: string): { from: string; to: string; groupBy: GroupBy; timeZone: string } {
   const { from, to } = periodRange(period, now);
-  const q = new URLSearchParams({ from, to, groupBy, timeZone });
-  return `/api/v1/reports/sla?${q.toString()}`;
+  return { from, to, groupBy, timeZone };
 }
 
 /** Minutes in words a lead reads at a glance: "45 min", "3 h 20 min", "2 d 4 h". */

@@ -1,100 +1,26 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { isIt, type Identity } from '../../../lib/auth.js';
 import { ErrorNotice, LiveIndicator, PriorityBadge, When } from '../../../components/ui.js';
 import { CATEGORIES, IMPACTS, URGENCIES, labelOf, siteLabel, ticketHeadline } from '../../../lib/labels.js';
-import { useLiveTickets, useNow, type LiveState } from '../../../lib/live.js';
+import { useNow, type LiveState } from '../../../lib/live.js';
 import { plainStatus, whatHappensNext } from '../../../lib/status.js';
+import { useIdentity, useSession } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import { Link } from '../../../app/router.js';
-import type { Comment, Delivery, EscalationState, StreamMessage, Ticket, TimelineEntry } from '../../../lib/types.js';
+import type { Ticket } from '../../../lib/api/types.js';
+import { useTicket, useTicketActions, type ActionOutcome, type TicketData } from '../api/tickets.js';
 import { Workspace } from './Workspace.js';
 import { VendorPanel } from './VendorPanel.js';
-import { Conversation, runAction, type ActionProps, type TicketData } from './ticket-shared.js';
+import { Conversation } from './ticket-shared.js';
 
 export { whatHappensNext } from '../../../lib/status.js';
 
-type State = { kind: 'loading' } | { kind: 'error'; message: string; notFound: boolean; sessionEnded: boolean } | { kind: 'ready'; data: TicketData };
-
-/**
- * One ticket, kept current: loaded over the API, then refreshed whenever the live stream reports
- * a change of it. IT also gets the timeline and the notification deliveries.
- */
-export function useTicket(id: string, getToken: TokenSource, it: boolean) {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const generation = useRef(0);
-
-  const load = useCallback(async () => {
-    const mine = ++generation.current;
-    const path = `/api/v1/tickets/${encodeURIComponent(id)}`;
-    try {
-      const [ticket, escalation, comments, timeline, deliveries] = await Promise.all([
-        api<Ticket>(getToken, path),
-        // A closed ticket's workflow has ended: the page works without its state.
-        api<EscalationState>(getToken, `${path}/escalation`).catch(() => null),
-        api<{ items: Comment[] }>(getToken, `${path}/comments`).then((r) => r.items),
-        it ? api<{ items: TimelineEntry[] }>(getToken, `${path}/timeline`).then((r) => r.items) : Promise.resolve([]),
-        it ? api<{ deliveries: Delivery[] }>(getToken, `/api/v1/notifications?ticketId=${encodeURIComponent(id)}`).then((r) => r.deliveries).catch(() => null) : Promise.resolve([]),
-      ]);
-      if (mine !== generation.current) return;
-      setState({ kind: 'ready', data: { ticket, escalation, comments, timeline, deliveries } });
-    } catch (err) {
-      if (mine !== generation.current) return;
-      const notFound = err instanceof ApiError && (err.status === 404 || err.status === 400);
-      setState((prev) =>
-        prev.kind === 'ready' && !notFound
-          ? prev // keep showing what we have; the next change or reload tries again
-          : {
-              kind: 'error',
-              message: notFound ? 'This ticket does not exist, or you are not allowed to see it.' : err instanceof ApiError ? err.message : 'The ticket could not be loaded. Please try again.',
-              notFound,
-              sessionEnded: err instanceof ApiError && err.status === 401,
-            },
-      );
-    }
-  }, [id, getToken, it]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // Several events often arrive together (an action and its assignment): reload once for them.
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const onTicket = useCallback(
-    (m: StreamMessage) => {
-      setState((prev) => (prev.kind === 'ready' ? { kind: 'ready', data: { ...prev.data, ticket: m.ticket } } : prev));
-      if (pending.current) clearTimeout(pending.current);
-      pending.current = setTimeout(() => void load(), 250);
-    },
-    [load],
-  );
-  useEffect(() => () => {
-    if (pending.current) clearTimeout(pending.current);
-  }, []);
-  const live = useLiveTickets(getToken, { ticketId: id, onTicket, onReady: () => void load() });
-
-  /** After an action: show its result at once, then reload the rest. */
-  const applyResult = useCallback(
-    (r: { ticket: Ticket; escalation?: EscalationState }) => {
-      setState((prev) => (prev.kind === 'ready' ? { kind: 'ready', data: { ...prev.data, ticket: r.ticket, escalation: r.escalation ?? prev.data.escalation } } : prev));
-      void load();
-    },
-    [load],
-  );
-  return { state, live, reload: load, applyResult };
-}
-
-interface TicketPageProps {
-  id: string;
-  identity: Identity;
-  justCreated: boolean;
-  getToken: TokenSource;
-  onSignIn: () => void;
-}
-
-export function TicketPage({ id, identity, justCreated, getToken, onSignIn }: TicketPageProps) {
+/** One ticket: IT's workspace, or the requester's (and vendor's) plain view. */
+export function TicketPage({ id, justCreated }: { id: string; justCreated: boolean }) {
+  const identity = useIdentity();
+  const { signIn: onSignIn } = useSession();
   const it = isIt(identity);
-  const { state, live, applyResult } = useTicket(id, getToken, it);
+  const { state, live } = useTicket(id, it);
 
   if (state.kind === 'loading') {
     return (
@@ -116,16 +42,16 @@ export function TicketPage({ id, identity, justCreated, getToken, onSignIn }: Ti
           )}
         </div>
         <p>
-          <Link href={it ? '/queue' : '/tickets'}>{it ? 'Back to the queue' : 'See your tickets'}</Link>
+          <Link to={it ? '/queue' : '/tickets'}>{it ? 'Back to the queue' : 'See your tickets'}</Link>
         </p>
       </>
     );
   }
-  if (it) return <Workspace data={state.data} identity={identity} live={live} getToken={getToken} onDone={applyResult} />;
-  return <StaffTicket data={state.data} identity={identity} live={live} justCreated={justCreated} getToken={getToken} onDone={applyResult} />;
+  if (it) return <Workspace data={state.data} identity={identity} live={live} />;
+  return <StaffTicket data={state.data} identity={identity} live={live} justCreated={justCreated} />;
 }
 
-function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { data: TicketData; identity: Identity; live: LiveState; justCreated: boolean } & ActionProps) {
+function StaffTicket({ data, identity, live, justCreated }: { data: TicketData; identity: Identity; live: LiveState; justCreated: boolean }) {
   const t = data.ticket;
   const now = useNow(15_000);
   const status = plainStatus(t.status);
@@ -157,10 +83,10 @@ function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { 
             <p key={line}>{line}</p>
           ))}
         </div>
-        {t.status === 'resolved' && <ConfirmResolution ticket={t} getToken={getToken} onDone={onDone} />}
+        {t.status === 'resolved' && <ConfirmResolution ticket={t} />}
       </section>
 
-      <VendorPanel data={data} identity={identity} getToken={getToken} onDone={onDone} />
+      <VendorPanel data={data} identity={identity} />
 
       <section className="card" aria-labelledby="ticket-facts">
         <h2 id="ticket-facts">Your report</h2>
@@ -206,28 +132,28 @@ function StaffTicket({ data, identity, live, justCreated, getToken, onDone }: { 
         )}
       </section>
 
-      <Conversation comments={data.comments} ticket={t} identity={identity} getToken={getToken} onDone={onDone} />
+      <Conversation comments={data.comments} ticket={t} identity={identity} />
 
       <p>
-        <Link href="/tickets">All your tickets</Link> · <Link href="/">Report another problem</Link>
+        <Link to="/tickets">All your tickets</Link> · <Link to="/">Report another problem</Link>
       </p>
     </>
   );
 }
 
-function ConfirmResolution({ ticket, getToken, onDone }: { ticket: Ticket } & ActionProps) {
+function ConfirmResolution({ ticket }: { ticket: Ticket }) {
+  const { run } = useTicketActions(ticket.id);
   const [reopening, setReopening] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const reasonId = useId();
 
-  const act = async (action: 'close' | 'reopen', body: unknown) => {
+  const act = async (r: Promise<ActionOutcome>) => {
     setBusy(true);
-    const r = await runAction(getToken, ticket.id, action, body);
+    const outcome = await r;
     setBusy(false);
-    if (r.ok) onDone(r.result);
-    else setError(r.message);
+    if (!outcome.ok) setError(outcome.message);
   };
   const reopen = (e: FormEvent) => {
     e.preventDefault();
@@ -235,7 +161,7 @@ function ConfirmResolution({ ticket, getToken, onDone }: { ticket: Ticket } & Ac
       setError('Say in a few words what is still wrong (at least 3 characters).');
       return;
     }
-    void act('reopen', { reason: reason.trim() });
+    void act(run('reopen', { reason: reason.trim() }));
   };
 
   return (
@@ -244,7 +170,7 @@ function ConfirmResolution({ ticket, getToken, onDone }: { ticket: Ticket } & Ac
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!reopening ? (
         <div className="form__actions">
-          <button type="button" className="button button--primary" disabled={busy} onClick={() => void act('close', {})}>
+          <button type="button" className="button button--primary" disabled={busy} onClick={() => void act(run('close', {}))}>
             Yes, it is fixed – close the report
           </button>
           <button type="button" className="button button--secondary" disabled={busy} onClick={() => setReopening(true)}>

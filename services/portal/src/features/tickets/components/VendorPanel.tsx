@@ -2,13 +2,14 @@ import { useState } from 'react';
 import type { Identity } from '../../../lib/auth.js';
 import { Countdown } from '../../../components/ui.js';
 import { useNow } from '../../../lib/live.js';
-import { runAction, type ActionProps, type TicketData } from './ticket-shared.js';
+import { useTicketActions, type TicketData } from '../api/tickets.js';
 
 /**
  * On a ticket escalated to the vendor's organisation: the contract clocks and the vendor's
  * acknowledgement, which stops the response clock and starts the resolution clock.
  */
-export function VendorPanel({ data, identity, getToken, onDone }: { data: TicketData; identity: Identity } & ActionProps) {
+export function VendorPanel({ data, identity }: { data: TicketData; identity: Identity }) {
+  const { run } = useTicketActions(data.ticket.id);
   const now = useNow(1000);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -20,12 +21,9 @@ export function VendorPanel({ data, identity, getToken, onDone }: { data: Ticket
 
   const acknowledge = async () => {
     setBusy(true);
-    const r = await runAction(getToken, data.ticket.id, 'vendor-acknowledge', {});
+    const r = await run('vendor-acknowledge', {});
     setBusy(false);
-    if (r.ok) {
-      setError(null);
-      onDone(r.result);
-    } else setError(r.message);
+    setError(r.ok ? null : r.message);
   };
 
   return (

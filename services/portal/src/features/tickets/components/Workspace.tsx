@@ -5,9 +5,10 @@ import { CATEGORIES, labelOf, siteLabel } from '../../../lib/labels.js';
 import { useNow, type LiveState } from '../../../lib/live.js';
 import { mergeTimeline } from '../logic/timeline.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import { Link } from '../../../app/router.js';
-import { Conversation, runAction, type ActionProps, type TicketData } from './ticket-shared.js';
-import type { ClockView, Priority, Ticket } from '../../../lib/types.js';
+import { Link } from 'react-router';
+import { Conversation } from './ticket-shared.js';
+import { useTicketActions, type ActionBody, type TicketAction, type TicketData } from '../api/tickets.js';
+import type { ClockView, Priority, Ticket } from '../../../lib/api/types.js';
 
 const CLOCK_LABELS: Record<ClockView['name'], string> = {
   response: 'Response',
@@ -20,7 +21,7 @@ const CLOCK_STATES: Record<ClockView['state'], string> = { running: 'running', p
 const OPEN = (t: Ticket) => t.status !== 'resolved' && t.status !== 'closed';
 
 /** The IT agent's view of one ticket: facts, SLA clocks, every action, comments and notes, the timeline. */
-export function Workspace({ data, identity, live, getToken, onDone }: { data: TicketData; identity: Identity; live: LiveState } & ActionProps) {
+export function Workspace({ data, identity, live }: { data: TicketData; identity: Identity; live: LiveState }) {
   const t = data.ticket;
   const now = useNow(1000);
   const [message, setMessage] = useState<string | null>(null);
@@ -30,18 +31,18 @@ export function Workspace({ data, identity, live, getToken, onDone }: { data: Ti
   const whoIs = (userId: string) => (userId === identity.id ? 'you' : userId === t.requesterId ? 'the requester' : 'a colleague');
 
   /** Runs an action; returns whether it worked, so a form can clear itself. */
-  const act = async (action: string, body: unknown, done: string): Promise<boolean> => {
+  const { run } = useTicketActions(t.id);
+  const act: Act = async (action, body, done) => {
     setBusy(true);
     setError(null);
     setMessage(null);
-    const r = await runAction(getToken, t.id, action, body);
+    const r = await run(action, body);
     setBusy(false);
     if (!r.ok) {
       setError(r.message);
       return false;
     }
     setMessage(`${t.number}: ${done}`);
-    onDone(r.result);
     return true;
   };
 
@@ -54,7 +55,7 @@ export function Workspace({ data, identity, live, getToken, onDone }: { data: Ti
         <span className="ticket-number">{t.number}</span> {t.title}
       </PageHeading>
       <p>
-        <Link href="/queue">Back to the queue</Link>
+        <Link to="/queue">Back to the queue</Link>
       </p>
       <LiveIndicator state={live} />
 
@@ -138,7 +139,7 @@ export function Workspace({ data, identity, live, getToken, onDone }: { data: Ti
             )}
           </section>
 
-          <Conversation comments={data.comments} ticket={t} identity={identity} getToken={getToken} onDone={onDone} allowInternal />
+          <Conversation comments={data.comments} ticket={t} identity={identity} allowInternal />
 
           <section className="card" aria-labelledby="ws-timeline">
             <h2 id="ws-timeline">Timeline</h2>
@@ -182,7 +183,7 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-type Act = (action: string, body: unknown, done: string) => Promise<boolean>;
+type Act = <A extends TicketAction>(action: A, body: ActionBody<A>, done: string) => Promise<boolean>;
 
 function Actions({ ticket: t, identity, busy, act }: { ticket: Ticket; identity: Identity; busy: boolean; act: Act }) {
   const open = OPEN(t);

@@ -1,40 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
 import type { Identity } from '../../../lib/auth.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { NOTE_KIND_LABELS } from '../../../lib/labels.js';
-import type { Comment, Delivery, EscalationState, Ticket, TimelineEntry } from '../../../lib/types.js';
-
-export interface TicketData {
-  ticket: Ticket;
-  escalation: EscalationState | null;
-  comments: Comment[];
-  timeline: TimelineEntry[];
-  /** null: the notification service could not be asked. */
-  deliveries: Delivery[] | null;
-}
-
-export interface ActionProps {
-  getToken: TokenSource;
-  onDone: (r: { ticket: Ticket; escalation?: EscalationState }) => void;
-}
-
-/** Runs one ticket action; returns an error message for the form, or null when it worked. */
-export async function runAction(getToken: TokenSource, ticketId: string, action: string, body: unknown): Promise<{ ok: true; result: { ticket: Ticket; escalation: EscalationState } } | { ok: false; message: string }> {
-  try {
-    const result = await api<{ ticket: Ticket; escalation: EscalationState }>(getToken, `/api/v1/tickets/${encodeURIComponent(ticketId)}/${action}`, { method: 'POST', body });
-    return { ok: true, result };
-  } catch (err) {
-    if (err instanceof ApiError) {
-      const field = err.details[0];
-      return { ok: false, message: field ? `${err.message} (${field.path}: ${field.message})` : err.message };
-    }
-    return { ok: false, message: 'That did not work. Please try again.' };
-  }
-}
+import type { Comment, Ticket } from '../../../lib/api/types.js';
+import { useTicketActions } from '../api/tickets.js';
 
 /** Comments, oldest first, and a form to add one. IT may choose an internal note. */
-export function Conversation({ comments, ticket, identity, getToken, onDone, allowInternal = false }: { comments: Comment[]; ticket: Ticket; identity: Identity; allowInternal?: boolean } & ActionProps) {
+export function Conversation({ comments, ticket, identity, allowInternal = false }: { comments: Comment[]; ticket: Ticket; identity: Identity; allowInternal?: boolean }) {
+  const { comment } = useTicketActions(ticket.id);
   const [body, setBody] = useState('');
   const [visibility, setVisibility] = useState<'public' | 'internal'>('public');
   const [error, setError] = useState<string | null>(null);
@@ -50,7 +23,7 @@ export function Conversation({ comments, ticket, identity, getToken, onDone, all
       return;
     }
     setBusy(true);
-    const r = await runAction(getToken, ticket.id, 'comments', { body: body.trim(), visibility });
+    const r = await comment({ body: body.trim(), visibility });
     setBusy(false);
     if (!r.ok) {
       setError(r.message);
@@ -59,7 +32,6 @@ export function Conversation({ comments, ticket, identity, getToken, onDone, all
     setError(null);
     setBody('');
     setSent(visibility === 'internal' ? 'Internal note added.' : 'Comment sent.');
-    onDone(r.result);
   };
 
   const author = (c: Comment) => (c.authorId === identity.id ? 'You' : c.authorRole === 'clinic_staff' ? (c.authorId === ticket.requesterId ? 'The requester' : 'Clinic staff') : c.authorRole === 'vendor' ? 'Vendor' : 'IT');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Delivery, TimelineEntry } from '../../../lib/types.js';
+import type { Delivery, TimelineEntry } from '../../../lib/api/types.js';
 import { describeEvent, mergeTimeline } from './timeline.js';
 
 const entry = (type: string, occurredAt: string, data: Record<string, unknown> = {}, actorId = 'u-alex'): TimelineEntry => ({
@@ -32,7 +32,9 @@ describe('timeline', () => {
       status: 'failed',
       attempts: 3,
       lastError: null,
+      scheduledAt: null,
       sentAt: null,
+      bundleId: null,
       createdAt: '2026-03-02T10:01:00Z',
       updatedAt: '2026-03-02T10:02:30Z',
     };

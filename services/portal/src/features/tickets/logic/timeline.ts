@@ -3,7 +3,7 @@
  * notification service's reports) merged with the notification deliveries, newest last, each
  * described in one line. Pure, so it is unit-tested.
  */
-import type { Delivery, TimelineEntry } from '../../../lib/types.js';
+import type { Delivery, TimelineEntry } from '../../../lib/api/types.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../../../lib/labels.js';
 
 export interface TimelineItem {

@@ -1,16 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type TokenSource } from '../../../lib/api.js';
-import type { Identity } from '../../../lib/auth.js';
-import { Countdown, ErrorNotice, LiveIndicator, PriorityBadge, StatusText, When } from '../../../components/ui.js';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { Countdown, LiveIndicator, PriorityBadge, QueryState, StatusText, When } from '../../../components/ui.js';
 import { siteLabel, ticketHeadline } from '../../../lib/labels.js';
-import { useLiveTickets, useNow } from '../../../lib/live.js';
+import { useNow } from '../../../lib/live.js';
 import { formatMinutes } from '../../policies/logic/policy.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import { Link } from '../../../app/router.js';
-import type { ClockView, EscalationState, StreamMessage, Ticket, TicketPage } from '../../../lib/types.js';
-
-/** The contract clocks, or why there are none (the workflow may be unreachable for a moment). */
-type Clocks = { response?: ClockView; resolution?: ClockView } | 'unavailable';
+import type { ClockView, EscalationState, Ticket } from '../../../lib/api/types.js';
+import { ticketKeys, useEscalation, useLiveTicketList, useTicketList } from '../../tickets/api/tickets.js';
 
 function ContractClock({ clock, now, what, notStarted }: { clock: ClockView | undefined; now: number; what: string; notStarted: string }) {
   if (!clock) return <span className="hint">no contract clock</span>;
@@ -26,67 +22,40 @@ function ContractClock({ clock, now, what, notStarted }: { clock: ClockView | un
   }
 }
 
+const VENDOR_TICKETS = { sort: 'newest', limit: 100 } as const;
+
+/** The contract clocks of one ticket (the workflow may be unreachable for a moment). */
+function vendorClocks(s: EscalationState): { response?: ClockView; resolution?: ClockView } {
+  const find = (n: ClockView['name']) => s.clocks.find((c) => c.name === n);
+  const response = find('vendor_response');
+  const resolution = find('vendor_resolution');
+  return { ...(response ? { response } : {}), ...(resolution ? { resolution } : {}) };
+}
+
 /**
  * A vendor's view: the tickets escalated to their organisation (the ticket service lists only
  * those), each with the contract's response and resolution clocks, kept live.
  */
-export function VendorPage({ getToken }: { identity: Identity; getToken: TokenSource }) {
-  const [tickets, setTickets] = useState<Ticket[] | null>(null);
-  const [clocks, setClocks] = useState<Record<string, Clocks>>({});
-  const [error, setError] = useState<string | null>(null);
+export function VendorPage() {
+  const queryClient = useQueryClient();
+  const query = useTicketList(VENDOR_TICKETS);
   const now = useNow(1000);
-
-  const loadClocks = useCallback(
-    async (t: Ticket) => {
-      try {
-        const s = await api<EscalationState>(getToken, `/api/v1/tickets/${encodeURIComponent(t.id)}/escalation`);
-        const find = (n: ClockView['name']) => s.clocks.find((c) => c.name === n);
-        const vendorResponse = find('vendor_response');
-        const vendorResolution = find('vendor_resolution');
-        setClocks((m) => ({ ...m, [t.id]: { ...(vendorResponse ? { response: vendorResponse } : {}), ...(vendorResolution ? { resolution: vendorResolution } : {}) } }));
-      } catch {
-        setClocks((m) => ({ ...m, [t.id]: 'unavailable' }));
-      }
-    },
-    [getToken],
+  const live = useLiveTicketList(
+    ticketKeys.list(VENDOR_TICKETS),
+    (list, ticket) => [ticket, ...list.filter((t) => t.id !== ticket.id)],
+    (_before, _after, m) => void queryClient.invalidateQueries({ queryKey: ticketKeys.part(m.ticket.id, 'escalation') }),
   );
-
-  const load = useCallback(async () => {
-    try {
-      const page = await api<TicketPage>(getToken, '/api/v1/tickets?sort=newest&limit=100');
-      setTickets(page.items);
-      setError(null);
-      await Promise.all(page.items.map(loadClocks));
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Your tickets could not be loaded.');
-    }
-  }, [getToken, loadClocks]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTicket = useCallback(
-    (m: StreamMessage) => {
-      setTickets((list) => (list ? [m.ticket, ...list.filter((t) => t.id !== m.ticket.id)] : list));
-      void loadClocks(m.ticket);
-    },
-    [loadClocks],
-  );
-  const live = useLiveTickets(getToken, { onTicket, onReady: () => void load() });
 
   return (
     <>
       <PageHeading>Tickets for your organisation</PageHeading>
       <p className="lead">Tickets the clinic has escalated to you, with the clocks of your contract. Open one to acknowledge it or reply.</p>
       <LiveIndicator state={live} />
-      {error && <ErrorNotice>{error}</ErrorNotice>}
-      {tickets === null && !error && (
-        <p className="loading" role="status">
-          Loading…
-        </p>
-      )}
-      {tickets !== null && tickets.length === 0 && <p className="empty">Nothing is escalated to your organisation right now.</p>}
-      {tickets !== null && tickets.length > 0 && (
+      <QueryState query={query} loading="Loading…" failed="Your tickets could not be loaded.">
+        {({ items: tickets }) =>
+          tickets.length === 0 ? (
+            <p className="empty">Nothing is escalated to your organisation right now.</p>
+          ) : (
         <div className="table-wrap">
           <table className="queue" data-testid="vendor-tickets">
             <caption className="visually-hidden">Tickets escalated to your organisation</caption>
@@ -102,12 +71,26 @@ export function VendorPage({ getToken }: { identity: Identity; getToken: TokenSo
               </tr>
             </thead>
             <tbody>
-              {tickets.map((t) => {
-                const c = clocks[t.id];
-                return (
-                  <tr key={t.id} data-ticket-number={t.number}>
+              {tickets.map((t) => (
+                <VendorRow key={t.id} ticket={t} now={now} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+          )
+        }
+      </QueryState>
+    </>
+  );
+}
+
+function VendorRow({ ticket: t, now }: { ticket: Ticket; now: number }) {
+  const escalation = useEscalation(t.id);
+  const c = escalation.data ? vendorClocks(escalation.data) : escalation.isError ? 'unavailable' : undefined;
+  return (
+                  <tr data-ticket-number={t.number}>
                     <th scope="row">
-                      <Link href={`/tickets/${encodeURIComponent(t.id)}`} className="queue__title">
+                      <Link to={`/tickets/${encodeURIComponent(t.id)}`} className="queue__title">
                         <span className="ticket-number">{t.number}</span> {ticketHeadline(t)}
                       </Link>
                     </th>
@@ -134,12 +117,5 @@ export function VendorPage({ getToken }: { identity: Identity; getToken: TokenSo
                       <When iso={t.createdAt} />
                     </td>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </>
   );
 }
