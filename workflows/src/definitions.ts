@@ -4,16 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type {
-  ClockName,
-  ClockRunState,
-  EscalationPolicy,
-  EscalationState,
-  EscalationStateBase,
-  Priority,
-  Role,
-  Ticket,
-} from '@tierline/contracts';
+import type { EscalationPolicy, EscalationState, Priority, Role, Ticket, TicketEscalationState } from '@tierline/contracts';
 
 export const TICKET_WORKFLOW_TYPE = 'ticketWorkflow';
 export const DEFAULT_TASK_QUEUE = 'tierline-tickets';
@@ -36,29 +27,7 @@ export interface TicketWorkflowInput {
   historyLimit?: number;
 }
 
-export type { ClockName, ClockView, EscalationRecord, LevelState } from '@tierline/contracts';
-
-/** A clock as the workflow keeps it; the view (ClockView, in contracts) is computed from it at query time. */
-export interface ClockState {
-  name: ClockName;
-  /** Calendar name in the policy whose hours this clock counts. */
-  calendar: string;
-  targetMinutes: number;
-  /** Calendar milliseconds counted before the current running segment. */
-  elapsedBeforeMs: number;
-  /** Epoch ms of the current running segment's start; null while paused or stopped. */
-  runningSinceMs: number | null;
-  state: ClockRunState;
-  stoppedAtMs: number | null;
-  /** Pre-breach warning percentages already sent, and whether the target has passed. */
-  warningsSent: number[];
-  breached: boolean;
-}
-
-/** Everything the workflow knows, carried across continue-as-new: the shown state with the clocks' internals. */
-export interface TicketEscalationState extends EscalationStateBase {
-  clocks: Record<ClockName, ClockState>;
-}
+export type { ClockName, ClockState, ClockView, EscalationRecord, LevelState, TicketEscalationState } from '@tierline/contracts';
 
 /** What getState and every update return; its schema is EscalationStateSchema (contracts), served by GET …/escalation. */
 export type TicketStateView = EscalationState;

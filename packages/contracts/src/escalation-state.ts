@@ -82,6 +82,28 @@ export const EscalationStateBaseSchema = z.object({
 });
 export type EscalationStateBase = z.infer<typeof EscalationStateBaseSchema>;
 
+/** A clock as the workflow keeps it; the view (ClockView) is computed from it at query time. */
+export interface ClockState {
+  name: ClockName;
+  /** Calendar name in the policy whose hours this clock counts. */
+  calendar: string;
+  targetMinutes: number;
+  /** Calendar milliseconds counted before the current running segment. */
+  elapsedBeforeMs: number;
+  /** Epoch ms of the current running segment's start; null while paused or stopped. */
+  runningSinceMs: number | null;
+  state: ClockRunState;
+  stoppedAtMs: number | null;
+  /** Pre-breach warning percentages already sent, and whether the target has passed. */
+  warningsSent: number[];
+  breached: boolean;
+}
+
+/** Everything a ticket's workflow knows, carried across continue-as-new: the shown state with the clocks' internals. */
+export interface TicketEscalationState extends EscalationStateBase {
+  clocks: Record<ClockName, ClockState>;
+}
+
 /** The workflow's own view of a ticket: what its getState query and every action update return. */
 export const EscalationStateSchema = EscalationStateBaseSchema.extend({
   clocks: z.array(ClockViewSchema),

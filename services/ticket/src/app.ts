@@ -19,6 +19,7 @@ import { registerPublishPolicyDraft } from './routes/v1_policies_draft_publish.j
 import { registerPutPolicyDraft } from './routes/v1_policies_draft_put.js';
 import { registerValidatePolicyDraft } from './routes/v1_policies_draft_validate.js';
 import { registerMigratePolicies } from './routes/v1_policies_migrate.js';
+import { registerPreviewPolicy } from './routes/v1_policies_preview.js';
 import { registerGetPolicyVersion } from './routes/v1_policies_versions_get.js';
 import { registerListPolicyVersions } from './routes/v1_policies_versions_list.js';
 import { registerRefusePolicyVersionChanges } from './routes/v1_policies_versions_update.js';
@@ -84,6 +85,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerGetPolicyDraft(app);
   registerPutPolicyDraft(app);
   registerValidatePolicyDraft(app);
+  registerPreviewPolicy(app);
   registerPublishPolicyDraft(app);
   registerListPolicyVersions(app);
   registerGetPolicyVersion(app);

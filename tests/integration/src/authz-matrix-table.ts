@@ -167,6 +167,7 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     // Escalation policies: IT and auditors read, IT leads change.
     'GET /api/v1/policies/draft': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft' }) },
     'POST /api/v1/policies/draft/validate': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft/validate', body: DEFAULT_POLICY }) },
+    'POST /api/v1/policies/preview': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/preview', body: { policy: DEFAULT_POLICY, priority: 'P2' } }) },
     'GET /api/v1/reports/sla': {
       objects: 'none',
       own: ['lead', 'auditor'],

@@ -10,7 +10,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EventEnvelope, NotifyCommand, PolicyRule, Priority, TicketStatus } from '@tierline/contracts';
+import type { ClockState, EventEnvelope, NotifyCommand, PolicyRule, Priority } from '@tierline/contracts';
 import type { ReadModelPatch, RecordInput, TicketActivities } from '../activities/index.js';
 import type { AssignmentActivities } from '../activities/assignment.js';
 import {
@@ -30,30 +30,39 @@ import {
   waitOnRequesterUpdate,
   type ActionBy,
   type NoteKind,
-  type ClockName,
-  type ClockState,
-  type LevelState,
   type PolicySnapshot,
   type TicketEscalationState,
   type TicketStateView,
   type TicketWorkflowInput,
 } from '../definitions.js';
-import { addBusinessMs, businessMsBetween, ruleFor } from '@tierline/domain';
+import {
+  applyRule as applyRuleAt,
+  buildLevels,
+  clockDeadline as clockDeadlineOf,
+  escalationView,
+  fireDue,
+  dueItems as dueItemsOf,
+  handOff as handOffAt,
+  initialEscalationState,
+  isOpenStatus,
+  nextDeadline as nextDeadlineOf,
+  notifyCommand as notifyCommandOf,
+  pauseClock,
+  remeasureResolutionLevels,
+  resumeClock,
+  ruleFor,
+  startClock,
+  stopClock,
+  type EscalationContext,
+} from '@tierline/domain';
 
 const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<TicketActivities & AssignmentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-const MIN = 60_000;
-const OPEN_STATUSES: TicketStatus[] = ['new', 'acknowledged', 'in_progress', 'waiting_on_requester', 'waiting_on_vendor'];
 /** Continue as new well before Temporal's own limits, keeping replays of a long ticket cheap. */
 const DEFAULT_HISTORY_LIMIT = 2_000;
-
-type DueItem =
-  | { kind: 'level'; at: number; level: LevelState }
-  | { kind: 'warning'; at: number; clock: ClockState; percent: number }
-  | { kind: 'breach'; at: number; clock: ClockState };
 
 /**
  * One ticket's life, on the escalation policy version it was opened under. The workflow is the
@@ -66,6 +75,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const requesterId = input.ticket.requesterId;
   const state: TicketEscalationState = input.carried ?? initialState(input);
+
   /** Bumped on every change, so the main loop recomputes its next timer. */
   let version = 0;
   let locked = false;
@@ -84,82 +94,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return c;
   };
 
-  // ---- clocks -------------------------------------------------------------------------------
-  const elapsedMs = (c: ClockState, at: number) =>
-    c.runningSinceMs === null ? c.elapsedBeforeMs : c.elapsedBeforeMs + businessMsBetween(cal(c.calendar), c.runningSinceMs, at);
-  /** The instant a running clock reaches `clockMs` of counted time; null when not running. */
-  const instantAt = (c: ClockState, clockMs: number): number | null => {
-    if (c.state !== 'running' || c.runningSinceMs === null) return null;
-    const remaining = clockMs - c.elapsedBeforeMs;
-    return remaining <= 0 ? c.runningSinceMs : addBusinessMs(cal(c.calendar), c.runningSinceMs, remaining);
-  };
-  const pause = (c: ClockState, at: number) => {
-    if (c.state !== 'running') return;
-    c.elapsedBeforeMs = elapsedMs(c, at);
-    c.runningSinceMs = null;
-    c.state = 'paused';
-  };
-  const resume = (c: ClockState, at: number) => {
-    if (c.state !== 'paused') return;
-    c.runningSinceMs = at;
-    c.state = 'running';
-  };
-  const stop = (c: ClockState, at: number) => {
-    if (c.state === 'stopped' || c.state === 'not_started') return;
-    c.elapsedBeforeMs = elapsedMs(c, at);
-    c.runningSinceMs = null;
-    c.state = 'stopped';
-    c.stoppedAtMs = at;
-  };
-  const start = (c: ClockState, at: number, calendar: string, targetMinutes: number) => {
-    Object.assign(c, {
-      calendar,
-      targetMinutes,
-      elapsedBeforeMs: 0,
-      runningSinceMs: at,
-      state: 'running',
-      stoppedAtMs: null,
-      warningsSent: [],
-      breached: false,
-    } satisfies Partial<ClockState>);
-  };
-  /** Re-bases a clock on another calendar or target without losing counted time. */
-  const rebase = (c: ClockState, at: number, calendar: string, targetMinutes: number) => {
-    const running = c.state === 'running';
-    c.elapsedBeforeMs = elapsedMs(c, at);
-    c.runningSinceMs = running ? at : null;
-    c.calendar = calendar;
-    c.targetMinutes = targetMinutes;
-    c.breached = c.elapsedBeforeMs >= targetMinutes * MIN;
-  };
-
-  // ---- levels -------------------------------------------------------------------------------
-  /**
-   * Levels of the current rule. A level whose threshold has already passed on its clock and
-   * whose tier the ticket already holds is marked done (no page for what already happened);
-   * one that passed but would raise the tier fires at once. At opening nothing has happened
-   * yet, so every level is still to fire: a level after 0 minutes (a medical-device P1 paging
-   * biomed on call) pages at once.
-   */
-  const buildLevels = (at: number, opening = false): LevelState[] =>
-    rule().levels.map((l, index) => {
-      const clock = state.clocks[l.after.clock];
-      const passed = elapsedMs(clock, at) >= l.after.minutes * MIN;
-      const maxRepeats = l.repeatEveryMinutes ? (l.maxRepeats ?? 0) : 0;
-      const done = !opening && passed && state.tier >= l.tier;
-      return {
-        index,
-        clock: l.after.clock,
-        afterMinutes: l.after.minutes,
-        tier: l.tier,
-        targets: l.targets,
-        channels: l.channels,
-        repeatEveryMinutes: l.repeatEveryMinutes ?? null,
-        maxRepeats,
-        fired: done ? 1 + maxRepeats : 0,
-        nextDueClockMs: l.after.minutes * MIN,
-      };
-    });
+  // The escalation rules (packages/domain/src/escalation) run on this context: the ticket's policy.
+  const ctx: EscalationContext = { calendar: cal, rule };
+  const pause = (c: ClockState, at: number) => pauseClock(c, at, cal);
+  const resume = resumeClock;
+  const stop = (c: ClockState, at: number) => stopClock(c, at, cal);
+  const start = startClock;
 
   // ---- recording ----------------------------------------------------------------------------
   const makeEvent = (type: string, actor: EventEnvelope['actor'], data: Record<string, unknown>): EventEnvelope => ({
@@ -220,123 +160,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     upsertSearchAttributes(searchAttributesFor(sa));
   };
 
-  // ---- what is due --------------------------------------------------------------------------
-  const dueItems = (): DueItem[] => {
-    const items: DueItem[] = [];
-    if (!OPEN_STATUSES.includes(state.status)) return items;
-    for (const level of state.levels) {
-      if (level.fired >= 1 + level.maxRepeats) continue;
-      const at = instantAt(state.clocks[level.clock], level.nextDueClockMs);
-      if (at !== null) items.push({ kind: 'level', at, level });
-    }
-    for (const clock of Object.values(state.clocks)) {
-      if (clock.state !== 'running') continue;
-      const warnings = clock.name === 'response' || clock.name === 'resolution' ? (rule().warnings ?? []) : [];
-      for (const percent of warnings) {
-        if (clock.warningsSent.includes(percent)) continue;
-        const at = instantAt(clock, (clock.targetMinutes * MIN * percent) / 100);
-        if (at !== null) items.push({ kind: 'warning', at, clock, percent });
-      }
-      if (!clock.breached) {
-        const at = instantAt(clock, clock.targetMinutes * MIN);
-        if (at !== null) items.push({ kind: 'breach', at, clock });
-      }
-    }
-    return items.sort((a, b) => a.at - b.at);
-  };
-
-  const describe = (item: DueItem): string => {
-    if (item.kind === 'level') return item.level.fired === 0 ? `escalation to tier ${item.level.tier}` : `repeat of tier ${item.level.tier} page`;
-    const what = item.clock.name.replace('_', ' ');
-    return item.kind === 'warning' ? `${item.percent}% of ${what} target` : `${what} target`;
-  };
-
-  const nextDeadline = (at: number): { at: number; kind: string } | null => {
-    const next = dueItems().find((i) => i.at >= at) ?? dueItems()[0];
-    return next ? { at: next.at, kind: describe(next) } : null;
-  };
-
-  const notifyCommand = (key: string, template: NotifyCommand['template'], level: LevelState | null, deadline: { at: number; kind: string } | null): NotifyCommand => ({
-    idempotencyKey: key,
-    template,
-    ticketId: state.ticketId,
-    ticketNumber: state.number,
-    priority: state.priority,
-    siteId: state.siteId,
-    tier: state.tier,
-    level: level ? level.index : null,
-    targets: level ? level.targets : state.teamId ? [{ kind: 'team', teamId: state.teamId }] : [{ kind: 'it_lead' }],
-    channels: level ? level.channels : ['email'],
-    deadlineAt: deadline ? iso(deadline.at) : null,
-    deadlineKind: deadline?.kind ?? null,
-    createdAt: iso(now()),
-  });
-
-  const clockDeadline = (name: ClockName): { at: number; kind: string } | null => {
-    const c = state.clocks[name];
-    const at = instantAt(c, c.targetMinutes * MIN);
-    return at === null ? null : { at, kind: `${name.replace('_', ' ')} target` };
-  };
-
-  /** Applies one due item to the state: an escalation level (or its repeat), a warning, or a breach. */
-  const fire = (item: DueItem): { event: EventEnvelope; notify?: NotifyCommand } => {
-    const at = now();
-    if (item.kind === 'level') {
-      const level = item.level;
-      const repeat = level.fired;
-      level.fired += 1;
-      if (level.repeatEveryMinutes) level.nextDueClockMs += level.repeatEveryMinutes * MIN;
-      const fromTier = state.tier;
-      if (level.tier > state.tier) state.tier = level.tier;
-      const team = level.targets.find((t) => t.kind === 'team' || t.kind === 'on_call');
-      if (team && 'teamId' in team && level.tier > fromTier) {
-        // Reassignment on escalation: the new tier's team owns it; the assignment rules (or the
-        // on-call rota) pick the person right after this step (assignFor).
-        state.teamId = team.teamId;
-        state.assigneeId = null;
-      }
-      const vendor = level.targets.find((t) => t.kind === 'vendor');
-      if (vendor && vendor.kind === 'vendor' && level.tier === 3 && state.vendorOrgId !== vendor.vendorOrgId) {
-        handOff(vendor.vendorOrgId, at);
-      }
-      const idempotencyKey = `${state.ticketId}:escalation:${state.escalations.length}`;
-      state.escalations.push({ level: level.index, tier: level.tier, repeat, at: iso(at), clock: level.clock, idempotencyKey });
-      const deadline = state.vendorOrgId && level.tier === 3 ? clockDeadline('vendor_response') : clockDeadline(level.clock);
-      const event = makeEvent(repeat === 0 ? 'ticket.escalated' : 'ticket.escalation_repeated', SYSTEM, {
-        level: level.index,
-        repeat,
-        fromTier,
-        tier: state.tier,
-        clock: level.clock,
-        afterMinutes: level.afterMinutes,
-        targets: level.targets,
-        channels: level.channels,
-        policyVersion: state.policyVersion,
-      });
-      return { event, notify: notifyCommand(idempotencyKey, repeat === 0 ? 'escalation' : 'escalation_repeat', level, deadline) };
-    }
-    if (item.kind === 'warning') {
-      item.clock.warningsSent.push(item.percent);
-      const key = `${state.ticketId}:warning:${item.clock.name}:${item.percent}:${state.policyVersion}:${state.priority}`;
-      const event = makeEvent('ticket.sla_warning', SYSTEM, { clock: item.clock.name, percent: item.percent, tier: state.tier });
-      return { event, notify: notifyCommand(key, 'sla_warning', null, clockDeadline(item.clock.name)) };
-    }
-    item.clock.breached = true;
-    return { event: makeEvent('ticket.sla_breached', SYSTEM, { clock: item.clock.name, targetMinutes: item.clock.targetMinutes, tier: state.tier }) };
-  };
-
-  const handOff = (vendorOrgId: string, at: number) => {
-    state.vendorOrgId = vendorOrgId;
-    state.tier = 3;
-    state.status = 'waiting_on_vendor';
-    const contract = rule().vendorContract;
-    if (contract) {
-      start(state.clocks.vendor_response, at, contract.calendar, contract.responseTargetMinutes);
-      state.clocks.vendor_resolution.state = 'not_started';
-      state.clocks.vendor_resolution.calendar = contract.calendar;
-      state.clocks.vendor_resolution.targetMinutes = contract.resolutionTargetMinutes;
-    }
-  };
+  // ---- what is due ---------------------------------------------------------------------------
+  const nextDeadline = (at: number) => nextDeadlineOf(state, at, ctx);
+  const clockDeadline = (name: ClockState['name']) => clockDeadlineOf(state, name, ctx);
+  const notifyCommand = (key: string, template: NotifyCommand['template'], deadline: { at: number; kind: string } | null): NotifyCommand =>
+    notifyCommandOf(state, key, template, null, deadline, now());
 
   /**
    * Automated assignment: the rules pick the team (and, when someone qualifies, the person) for
@@ -359,7 +187,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   };
 
   // ---- actions --------------------------------------------------------------------------------
-  const isOpen = () => OPEN_STATUSES.includes(state.status);
+  const isOpen = () => isOpenStatus(state.status);
   const refuse = (message: string): never => {
     throw ApplicationFailure.nonRetryable(message, 'InvalidTransition');
   };
@@ -436,7 +264,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     },
   };
 
-  const view = (): TicketStateView => viewOf(state, now(), elapsedMs, instantAt, nextDeadline);
+  const view = (): TicketStateView => escalationView(state, now(), ctx);
 
   setHandler(getStateQuery, view);
 
@@ -531,7 +359,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         async () => {
           const at = now();
           const fromTier = state.tier;
-          handOff(a.vendorOrgId, at);
+          handOffAt(state, a.vendorOrgId, at, ctx);
           const key = `${state.ticketId}:handoff:${a.vendorOrgId}:${state.events.length}`;
           const noteId = a.reason?.trim() ? a.noteId : undefined;
           const event = makeEvent('ticket.handed_to_vendor', userActor(a), { vendorOrgId: a.vendorOrgId, fromTier, tier: 3, ...(noteId ? { noteId } : {}) });
@@ -539,7 +367,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
             // IT's note for the vendor: hidden from the clinic, the one text the vendor reads besides its own.
             comment: note(a, noteId, 'handoff_note', 'internal', a.reason, at),
             notify: {
-              ...notifyCommand(key, 'vendor_handoff', null, clockDeadline('vendor_response')),
+              ...notifyCommand(key, 'vendor_handoff', clockDeadline('vendor_response')),
               targets: [{ kind: 'vendor', vendorOrgId: a.vendorOrgId }],
               channels: ['email'],
             },
@@ -597,12 +425,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
             resume(res, at);
           }
           // Resolution-clock levels are measured on the restarted clock again.
-          for (const l of state.levels) {
-            if (l.clock !== 'resolution') continue;
-            const passed = elapsedMs(res, at) >= l.afterMinutes * MIN;
-            l.fired = passed && state.tier >= l.tier ? 1 + l.maxRepeats : 0;
-            l.nextDueClockMs = l.afterMinutes * MIN;
-          }
+          remeasureResolutionLevels(state, at, cal);
           state.status = 'in_progress';
           state.resolvedAt = null;
           const event = makeEvent('ticket.reopened', userActor(a), { ...(a.reasonId ? { reasonId: a.reasonId } : {}), reopenPolicy: policy.policy.reopenPolicy });
@@ -663,22 +486,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   );
 
   /** After a priority change or policy migration: new targets and levels, same elapsed time. */
-  const applyRule = (at: number) => {
-    const r = rule();
-    rebase(state.clocks.response, at, r.calendar, r.responseTargetMinutes);
-    rebase(state.clocks.resolution, at, r.calendar, r.resolutionTargetMinutes);
-    if (r.vendorContract && state.vendorOrgId) {
-      for (const [name, target] of [
-        ['vendor_response', r.vendorContract.responseTargetMinutes],
-        ['vendor_resolution', r.vendorContract.resolutionTargetMinutes],
-      ] as const) {
-        const c = state.clocks[name];
-        if (c.state === 'not_started') Object.assign(c, { calendar: r.vendorContract.calendar, targetMinutes: target });
-        else rebase(c, at, r.vendorContract.calendar, target);
-      }
-    }
-    state.levels = buildLevels(at);
-  };
+  const applyRule = (at: number) => applyRuleAt(state, at, ctx);
 
   // ---- the life of the ticket -----------------------------------------------------------------
   // Actions wait until the ticket is fully opened (recorded and assigned by the rules).
@@ -700,7 +508,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // which must not spread patient details.
     created.occurredAt = input.ticket.createdAt;
     // Tickets opened before this patch marked a 0-minute level at the opening tier as done.
-    state.levels = buildLevels(Date.parse(input.ticket.createdAt), patched('levels-due-at-opening-fire'));
+    state.levels = buildLevels(state, rule(), Date.parse(input.ticket.createdAt), cal, patched('levels-due-at-opening-fire'));
     const patch = snapshotPatch();
     lastReadModel = JSON.stringify(patch);
     await recordTicketOpened({ ticket: input.ticket, event: created, patch });
@@ -718,17 +526,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     try {
       // Everything due now is decided first and written in one activity, so a burst of timers
       // (a level and its breach at the same minute) costs one round trip, not several.
-      const fired = [];
       const tierBefore = state.tier;
       let tier2Team: string | null = null;
-      for (const item of dueItems()) {
-        if (item.at > now()) break;
-        fired.push(fire(item));
+      const fired = fireDue(state, now(), ctx).map(({ item, event, notify }) => {
         if (item.kind === 'level' && item.level.tier === 2) {
           const team = item.level.targets.find((t) => t.kind === 'team');
           if (team?.kind === 'team') tier2Team = team.teamId;
         }
-      }
+        return { event: makeEvent(event.type, SYSTEM, event.data), notify };
+      });
       if (fired.length > 0) version++;
       // Keep the read model's "next deadline" current even when nothing fired.
       if (fired.length > 0 || JSON.stringify(snapshotPatch()) !== lastReadModel) {
@@ -745,7 +551,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > historyLimit) break;
     const seen = version;
-    const next = dueItems()[0];
+    const next = dueItemsOf(state, ctx)[0];
     if (next) await condition(() => version !== seen || state.status === 'closed', Math.max(next.at - now(), 1));
     else await condition(() => version !== seen || state.status === 'closed');
   }
@@ -761,75 +567,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
 function initialState(input: TicketWorkflowInput): TicketEscalationState {
   const t = input.ticket;
-  const openedMs = Date.parse(t.createdAt);
   const r = ruleFor(input.policy.policy, t.priority, t.category);
   if (!r) throw ApplicationFailure.nonRetryable(`policy v${input.policy.version} has no rule for ${t.priority}`, 'NoPolicyRule');
-  const clock = (name: ClockName, calendar: string, targetMinutes: number, running: boolean): ClockState => ({
-    name,
-    calendar,
-    targetMinutes,
-    elapsedBeforeMs: 0,
-    runningSinceMs: running ? openedMs : null,
-    state: running ? 'running' : 'not_started',
-    stoppedAtMs: null,
-    warningsSent: [],
-    breached: false,
-  });
-  const vendor = r.vendorContract;
-  return {
-    ticketId: t.id,
-    number: t.number,
-    siteId: t.siteId,
-    category: t.category,
-    status: t.status,
-    priority: t.priority,
-    tier: t.tier,
-    teamId: t.teamId,
-    assigneeId: t.assigneeId,
-    vendorOrgId: t.vendorOrgId,
-    policyVersion: input.policy.version,
-    openedAt: t.createdAt,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    clocks: {
-      response: clock('response', r.calendar, r.responseTargetMinutes, true),
-      resolution: clock('resolution', r.calendar, r.resolutionTargetMinutes, true),
-      vendor_response: clock('vendor_response', vendor?.calendar ?? r.calendar, vendor?.responseTargetMinutes ?? 0, false),
-      vendor_resolution: clock('vendor_resolution', vendor?.calendar ?? r.calendar, vendor?.resolutionTargetMinutes ?? 0, false),
-    },
-    levels: [],
-    escalations: [],
-    events: [],
-    runs: 0,
-  };
-}
-
-function viewOf(
-  state: TicketEscalationState,
-  at: number,
-  elapsedMs: (c: ClockState, at: number) => number,
-  instantAt: (c: ClockState, clockMs: number) => number | null,
-  nextDeadline: (at: number) => { at: number; kind: string } | null,
-): TicketStateView {
-  const clocks = Object.values(state.clocks).map((c) => {
-    const elapsed = elapsedMs(c, at);
-    const deadline = c.targetMinutes > 0 ? instantAt(c, c.targetMinutes * MIN) : null;
-    return {
-      name: c.name,
-      state: c.state,
-      targetMinutes: c.targetMinutes,
-      elapsedMinutes: Math.round((elapsed / MIN) * 100) / 100,
-      remainingMinutes: Math.round((Math.max(0, c.targetMinutes * MIN - elapsed) / MIN) * 100) / 100,
-      deadlineAt: deadline === null ? null : new Date(deadline).toISOString(),
-      breached: c.breached,
-    };
-  });
-  const next = nextDeadline(at);
-  return {
-    ...state,
-    clocks,
-    currentLevel: state.escalations.filter((e) => e.repeat === 0).length,
-    nextDeadline: next ? { at: new Date(next.at).toISOString(), kind: next.kind } : null,
-    now: new Date(at).toISOString(),
-  };
+  return initialEscalationState(t, input.policy.version, r);
 }
