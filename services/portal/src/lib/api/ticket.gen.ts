@@ -2292,6 +2292,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a policy would do to a ticket nobody touches
+         * @description Every step the posted policy (typically the unsaved draft) would take for a ticket of this priority and category opened at `openedAt` (default now) that nobody acknowledges or resolves: warnings, targets and escalation levels with their repeats, each at its real wall-clock instant on the rule’s calendar. Computed by the same escalation rules the ticket workflow runs. A policy that fails validation is refused with 422 listing each issue by its path in the policy, as `/api/v1/policies/draft/validate` names them. Same access as that check.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PolicyPreviewRequest"];
+                };
+            };
+            responses: {
+                /** @description The steps, in time order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyPreview"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The policy fails validation; `details` lists every issue by path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies/draft/publish": {
         parameters: {
             query?: never;
@@ -4084,6 +4163,62 @@ export interface components {
         PolicyValidation: {
             valid: boolean;
             issues: components["schemas"]["PolicyIssue"][];
+        };
+        PolicyPreview: {
+            /** @description The index in `rules` of the rule the ticket would run on. */
+            ruleIndex: number;
+            /** @description The rule’s calendar name. */
+            calendar: string;
+            timeZone: string;
+            /** @description Whether the calendar counts business hours only (else 24x7). */
+            businessHours: boolean;
+            /** Format: date-time */
+            openedAt: string;
+            /** @description In time order. The vendor’s own clocks, started by a hand-off, are not included. */
+            steps: components["schemas"]["PolicyPreviewStep"][];
+        };
+        PolicyPreviewStep: {
+            /**
+             * Format: date-time
+             * @description The wall-clock instant it falls due: business hours, weekends and holidays honoured.
+             */
+            at: string;
+            /** @description Calendar minutes counted on its clock since the ticket opened. */
+            minutes: number;
+            /** @enum {string} */
+            clock: "response" | "resolution";
+            /**
+             * @description `warning`: a pre-breach warning; `target`: the clock reaches its target; `level`: an escalation level pages.
+             * @enum {string}
+             */
+            kind: "warning" | "target" | "level";
+            /** @description Warnings: the percentage of the target. */
+            percent?: number;
+            /** @description Levels: the index of the level in the rule. */
+            level?: number;
+            tier?: 1 | 2 | 3;
+            /** @description Levels: 0 for the first page, n for its n-th repeat. */
+            repeat?: number;
+            targets?: components["schemas"]["EscalationTarget"][];
+            channels?: ("email" | "sms" | "slack" | "teams")[];
+        };
+        PolicyPreviewRequest: {
+            policy: components["schemas"]["EscalationPolicy"] & unknown;
+            /**
+             * @description P1 is the most urgent.
+             * @enum {string}
+             */
+            priority: "P1" | "P2" | "P3" | "P4";
+            /**
+             * @description The ticket category; picks a category rule when one matches.
+             * @example medical_device
+             */
+            category?: string;
+            /**
+             * @description When the imagined ticket opens (default: now); in the years 2000 to 2099.
+             * @example 2026-12-04T17:00:00-05:00
+             */
+            openedAt?: string;
         };
         /** @description A published version. Never changes once published. */
         PolicyVersion: {

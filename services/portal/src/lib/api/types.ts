@@ -54,3 +54,6 @@ export interface StreamMessage {
   event: { id: string; type: string; occurredAt: string; ticketId: string };
   ticket: Ticket;
 }
+
+export type PolicyPreview = T['PolicyPreview'];
+export type PolicyPreviewStep = T['PolicyPreviewStep'];

@@ -3,8 +3,8 @@ import { ApiError } from '../../../lib/api/client.js';
 import type { Identity } from '../../../lib/auth.js';
 import type { PolicyChange, PolicyDraftResponse, PolicyIssue, PolicyMigration, PolicyVersionList } from '../../../lib/api/types.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
-import { formatMinutes, issuesFor, locatePath, p1RuleIndex, previewP1, type PolicyShape } from '../logic/policy.js';
-import { useNow } from '../../../lib/live.js';
+import { issuesFor, locatePath, p1RuleIndex, type PolicyShape } from '../logic/policy.js';
+import { PreviewSection } from './PreviewSection.js';
 import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import { useMigrateTickets, usePolicyDiff, usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
@@ -331,55 +331,6 @@ export function PolicyPage() {
       {versions && <VersionsSection versions={versions} identity={identity} hasDraft={loaded !== null && loaded.draft.lockVersion > 0} />}
       {versions?.latest && canEdit && <MigrateSection latest={versions.latest} />}
     </>
-  );
-}
-
-const wallClock = (timeZone: string) => {
-  try {
-    return new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
-  } catch {
-    return new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
-  }
-};
-
-function PreviewSection({ policy, headingId }: { policy: PolicyShape | null; headingId: string }) {
-  // A minute is enough: the preview shows minutes, and re-rendering the list every second would
-  // make screen readers lose their place.
-  const now = useNow(60_000);
-  const preview = policy ? previewP1(policy, new Date(now)) : { problem: 'The preview needs the draft to be valid JSON.' };
-  return (
-    <section className="card" aria-labelledby={headingId} data-testid="policy-preview">
-      <h2 id={headingId}>Preview: a P1 opened now</h2>
-      {'problem' in preview ? (
-        <p>{preview.problem}</p>
-      ) : (
-        <>
-          <p>
-            Rule {preview.ruleIndex + 1} on the calendar <strong>{preview.calendarName}</strong> ({preview.timeZone}).{' '}
-            {preview.businessHours
-              ? 'Business hours apply: the clocks count working minutes only and stop outside opening hours and on holidays, so the times below are working time after opening, not wall-clock times.'
-              : 'It runs around the clock, so each step happens at the time shown unless someone acts first.'}
-          </p>
-          <ol className="preview">
-            {preview.steps.map((s, i) => (
-              <li key={i} className="preview__step">
-                <span className="preview__when">
-                  after {formatMinutes(s.minutes)} of the {s.clock} clock
-                  {s.at && (
-                    <>
-                      {' '}
-                      (<time dateTime={s.at.toISOString()}>{wallClock(preview.timeZone).format(s.at)}</time>)
-                    </>
-                  )}
-                </span>{' '}
-                <span aria-hidden="true">→</span>
-                <span className="visually-hidden">:</span> {s.text}
-              </li>
-            ))}
-          </ol>
-        </>
-      )}
-    </section>
   );
 }
 

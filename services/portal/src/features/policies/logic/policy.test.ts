@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinutes, issuesFor, locatePath, previewP1, type PolicyShape } from './policy.js';
+import { describeStep, formatMinutes, issuesFor, locatePath, p1RuleIndex, type PolicyShape } from './policy.js';
 
 const policy: PolicyShape = {
   calendars: { always: { mode: '24x7', timeZone: 'UTC' }, clinic: { mode: 'business_hours', timeZone: 'Europe/London' } },
@@ -18,31 +18,30 @@ const policy: PolicyShape = {
   ],
 };
 
-describe('policy preview', () => {
-  const now = new Date('2026-03-02T10:00:00Z');
-
-  it('uses the general P1 rule and gives each step its wall-clock time on a 24x7 calendar', () => {
-    const p = previewP1(policy, now);
-    if ('problem' in p) throw new Error(p.problem);
-    expect(p.ruleIndex).toBe(1);
-    expect(p.businessHours).toBe(false);
-    expect(p.steps.map((s) => [s.minutes, s.at?.toISOString()])).toEqual([
-      [15, '2026-03-02T10:15:00.000Z'],
-      [15, '2026-03-02T10:15:00.000Z'],
-      [120, '2026-03-02T12:00:00.000Z'],
-      [240, '2026-03-02T14:00:00.000Z'],
-    ]);
-    expect(p.steps[1]!.text).toBe('unless acknowledged: tier 2 – team it-tier2 by email');
-    expect(p.steps[2]!.text).toBe('unless resolved: tier 3 – vendor acme-it and the IT lead by email and SMS, repeated every 30 min up to 2 times');
+describe('policy editor', () => {
+  it('finds the general P1 rule for the P1 fields', () => {
+    expect(p1RuleIndex(policy)).toBe(1);
+    expect(p1RuleIndex({ rules: [policy.rules![0]!] })).toBe(0);
+    expect(p1RuleIndex({ rules: [] })).toBe(-1);
   });
 
-  it('gives no wall-clock times on business hours, and names a missing rule or calendar', () => {
-    const business = previewP1({ ...policy, rules: [policy.rules![0]!] }, now);
-    if ('problem' in business) throw new Error(business.problem);
-    expect(business.businessHours).toBe(true);
-    expect(business.steps.every((s) => s.at === null)).toBe(true);
-    expect(previewP1({ ...policy, rules: [] }, now)).toEqual({ problem: expect.stringMatching(/no rule for P1/) });
-    expect(previewP1({ calendars: {}, rules: [{ priority: 'P1', calendar: 'gone' }] }, now)).toEqual({ problem: expect.stringMatching(/"gone"/) });
+  it("puts the server's preview steps in words, saying how a level repeats", () => {
+    const rule = policy.rules![1];
+    expect(describeStep({ clock: 'response', kind: 'target' }, rule)).toBe('response target: it must be acknowledged by then');
+    expect(describeStep({ clock: 'resolution', kind: 'warning', percent: 75 }, rule)).toBe('75% of the resolution target: the ticket is marked at risk');
+    expect(describeStep({ clock: 'response', kind: 'level', level: 0, tier: 2, repeat: 0, targets: [{ kind: 'team', teamId: 'it-tier2' }], channels: ['email'] }, rule)).toBe(
+      'unless acknowledged: tier 2 – team it-tier2 by email',
+    );
+    const tier3: Parameters<typeof describeStep>[0] = {
+      clock: 'resolution',
+      kind: 'level',
+      level: 1,
+      tier: 3,
+      targets: [{ kind: 'vendor', vendorOrgId: 'acme-it' }, { kind: 'it_lead' }],
+      channels: ['email', 'sms'],
+    };
+    expect(describeStep({ ...tier3, repeat: 0 }, rule)).toBe('unless resolved: tier 3 – vendor acme-it and the IT lead by email and SMS, repeated every 30 min up to 2 times');
+    expect(describeStep({ ...tier3, repeat: 2 }, rule)).toBe('unless resolved: tier 3 – vendor acme-it and the IT lead by email and SMS, again (repeat 2 of 2)');
   });
 
   it('formats minutes and places issues', () => {

@@ -1,8 +1,10 @@
 /**
- * What the policy editor computes in the browser: the preview of how a P1 opened now would
- * escalate, and where a validation issue belongs. The server stays the judge of validity
- * (POST /api/v1/policies/draft/validate); nothing here decides whether a policy may be published.
+ * What the policy editor computes in the browser: how a step of the server's preview reads, and
+ * where a validation issue belongs. The server stays the judge of validity
+ * (POST /api/v1/policies/draft/validate) and computes the preview (POST /api/v1/policies/preview);
+ * nothing here decides whether a policy may be published or when a step falls due.
  */
+import type { PolicyPreviewStep } from '../../../lib/api/types.js';
 
 /** The parts of an EscalationPolicy the preview reads (the bundle keeps no server schema). */
 export interface PolicyShape {
@@ -70,62 +72,27 @@ export function p1RuleIndex(policy: PolicyShape): number {
   return general >= 0 ? general : rules.findIndex((r) => r.priority === 'P1');
 }
 
-export interface PreviewStep {
-  /** Minutes on the rule's calendar after the ticket opens. */
-  minutes: number;
-  clock: 'response' | 'resolution';
-  text: string;
-  /** The wall-clock instant, when the calendar runs around the clock; null on business hours. */
-  at: Date | null;
-}
-
-export interface Preview {
-  ruleIndex: number;
-  calendarName: string;
-  timeZone: string;
-  /** True when the rule's calendar counts working minutes only: no wall-clock times then. */
-  businessHours: boolean;
-  steps: PreviewStep[];
-}
+/** One step of the server's preview (POST /api/v1/policies/preview). */
+type Step = Pick<PolicyPreviewStep, 'clock' | 'kind' | 'percent' | 'level' | 'tier' | 'repeat' | 'targets' | 'channels'>;
+type Rule = NonNullable<PolicyShape['rules']>[number];
 
 /**
- * How a P1 opened at `now` would escalate under `policy`: the response and resolution targets and
- * each level, in calendar minutes, in time order. On a 24x7 calendar a calendar minute is a real
- * minute, so each step gets its wall-clock time; on business hours it does not (the clock stops
- * outside opening hours), and the preview says so instead of guessing.
+ * A preview step in words: the target that falls due, the warning, or who is paged how. The
+ * first page of a repeating level says how it repeats (from the rule being edited); each repeat
+ * is its own step.
  */
-export function previewP1(policy: PolicyShape, now: Date): Preview | { problem: string } {
-  const ruleIndex = p1RuleIndex(policy);
-  const rule = policy.rules?.[ruleIndex];
-  if (!rule) return { problem: 'The draft has no rule for P1 tickets, so there is nothing to preview.' };
-  const calendarName = rule.calendar ?? '';
-  const calendar = policy.calendars?.[calendarName];
-  if (!calendar) return { problem: `The P1 rule uses the calendar "${calendarName}", which the draft does not define.` };
-  const businessHours = calendar.mode !== '24x7';
-  const at = (minutes: number) => (businessHours ? null : new Date(now.getTime() + minutes * 60_000));
-  const steps: PreviewStep[] = [];
-  if (typeof rule.responseTargetMinutes === 'number') {
-    steps.push({ minutes: rule.responseTargetMinutes, clock: 'response', text: 'response target: it must be acknowledged by then', at: at(rule.responseTargetMinutes) });
-  }
-  if (typeof rule.resolutionTargetMinutes === 'number') {
-    steps.push({ minutes: rule.resolutionTargetMinutes, clock: 'resolution', text: 'resolution target: it must be resolved by then', at: at(rule.resolutionTargetMinutes) });
-  }
-  for (const level of rule.levels ?? []) {
-    const minutes = level.after?.minutes;
-    if (typeof minutes !== 'number') continue;
-    const clock = level.after?.clock === 'resolution' ? 'resolution' : 'response';
-    const who = listWords((level.targets ?? []).map(describeTarget));
-    const how = listWords((level.channels ?? []).map((c) => CHANNEL_LABELS[c] ?? c));
-    const unless = clock === 'response' ? 'unless acknowledged' : 'unless resolved';
-    let text = `${unless}: tier ${level.tier ?? '?'} – ${who || 'nobody'} by ${how || 'no channel'}`;
-    if (level.repeatEveryMinutes) {
-      text += `, repeated every ${formatMinutes(level.repeatEveryMinutes)}${level.maxRepeats ? ` up to ${level.maxRepeats} times` : ''}`;
-    }
-    steps.push({ minutes, clock, text, at: at(minutes) });
-  }
-  // Targets before levels at the same minute: the breach is what the escalation reacts to.
-  steps.sort((a, b) => a.minutes - b.minutes);
-  return { ruleIndex, calendarName, timeZone: calendar.timeZone ?? 'UTC', businessHours, steps };
+export function describeStep(step: Step, rule: Rule | undefined): string {
+  const target = step.clock === 'response' ? 'response target' : 'resolution target';
+  if (step.kind === 'target') return step.clock === 'response' ? 'response target: it must be acknowledged by then' : 'resolution target: it must be resolved by then';
+  if (step.kind === 'warning') return `${step.percent ?? '?'}% of the ${target}: the ticket is marked at risk`;
+  const unless = step.clock === 'response' ? 'unless acknowledged' : 'unless resolved';
+  const who = listWords((step.targets ?? []).map(describeTarget));
+  const how = listWords((step.channels ?? []).map((c) => CHANNEL_LABELS[c] ?? c));
+  let text = `${unless}: tier ${step.tier ?? '?'} – ${who || 'nobody'} by ${how || 'no channel'}`;
+  const level = step.level === undefined ? undefined : rule?.levels?.[step.level];
+  if (step.repeat) text += `, again (repeat ${step.repeat}${level?.maxRepeats ? ` of ${level.maxRepeats}` : ''})`;
+  else if (level?.repeatEveryMinutes) text += `, repeated every ${formatMinutes(level.repeatEveryMinutes)}${level.maxRepeats ? ` up to ${level.maxRepeats} times` : ''}`;
+  return text;
 }
 
 /** Issues that belong to a field shown on its own (e.g. "rules.0.responseTargetMinutes"). */
