@@ -13,6 +13,14 @@ const wallClock = (timeZone: string) => {
   }
 };
 
+/** Calendar minutes as read: whole minutes as usual, a warning's fraction with its seconds ("1 min 30 s"). */
+function span(minutes: number): string {
+  const seconds = Math.round((minutes % 1) * 60);
+  const whole = Math.floor(minutes);
+  if (seconds === 0 || seconds === 60) return formatMinutes(Math.round(minutes));
+  return whole === 0 ? `${seconds} s` : `${formatMinutes(whole)} ${seconds} s`;
+}
+
 /** Why there is no preview: the server's first issue with the policy, or its message. */
 function problemOf(err: unknown): string {
   if (err instanceof ApiError && err.status === 422) {
@@ -62,7 +70,7 @@ function PreviewSteps({ preview, policy }: { preview: PolicyPreview; policy: Pol
         {preview.steps.map((s: PolicyPreviewStep, i) => (
           <li key={i} className="preview__step">
             <span className="preview__when">
-              after {formatMinutes(Math.round(s.minutes))} of the {s.clock} clock (<time dateTime={s.at}>{format.format(new Date(s.at))}</time>)
+              after {span(s.minutes)} of the {s.clock} clock (<time dateTime={s.at}>{format.format(new Date(s.at))}</time>)
             </span>{' '}
             <span aria-hidden="true">→</span>
             <span className="visually-hidden">:</span> {describeStep(s, rule)}
