@@ -71,6 +71,8 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     await page.getByTestId('policy-valid').waitFor();
     // The test policy runs around the clock: each step has its wall-clock time.
     const preview = page.getByTestId('policy-preview');
+    // The ticket service computes the preview: wait for its steps.
+    await preview.locator('li').first().waitFor({ timeout: 10_000 });
     expect(await preview.textContent()).toMatch(/It runs around the clock/);
     // The server's preview: warnings, targets, each level and each repeat, at their wall-clock times.
     const shown = await preview.locator('li').allTextContents();
@@ -99,7 +101,9 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     expect(await response.getAttribute('aria-invalid')).toBe('false');
     expect(await page.locator('textarea.policy-json').inputValue()).toMatch(/"responseTargetMinutes": 3/);
     // The preview follows the edit: the response target now comes after the tier 3 level.
-    const steps = await page.getByTestId('policy-preview').locator('li').allTextContents();
+    const items = page.getByTestId('policy-preview').locator('li');
+    await expect.poll(async () => (await items.allTextContents()).find((s) => /→:? response target/.test(s)), { timeout: 10_000 }).toMatch(/^after 3 min of the response clock/);
+    const steps = await items.allTextContents();
     const index = (re: RegExp) => steps.findIndex((s) => re.test(s));
     expect(steps[index(/→:? response target/)]).toMatch(/^after 3 min of the response clock/);
     expect(index(/→:? response target/)).toBeGreaterThan(index(/unless resolved: tier 3/));
