@@ -9,7 +9,7 @@ const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.data/**', '**/coverage/**', '**/*.config.*', 'infra/**', 'scripts/**', 'bench/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.data/**', '**/coverage/**', '**/*.config.*', 'infra/**', 'scripts/**', 'bench/**', '**/*.gen.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -7,10 +7,10 @@ import react from '@vitejs/plugin-react';
 const portal = process.env.PORTAL_DEV_TARGET ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  root: 'src/app',
+  root: 'src',
   plugins: [react()],
   build: {
-    outDir: '../../dist/public',
+    outDir: '../dist/public',
     emptyOutDir: true,
     // Never inline assets as data: URLs into scripts/styles beyond images; keeps the CSP simple.
     assetsInlineLimit: 0,

@@ -1,4 +1,4 @@
 import { mergeConfig, defineConfig } from 'vitest/config';
 import { sharedConfig } from '../../vitest.shared.js';
 
-export default mergeConfig(sharedConfig, defineConfig({ test: { include: ['src/**/*.test.ts'] } }));
+export default mergeConfig(sharedConfig, defineConfig({ test: { include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] } }));

@@ -1,4 +1,5 @@
 export { createAuditApp } from './app.js';
+export { AUDIT_OPENAPI_PATH } from './routes/docs.js';
 export type { AuditDeps, AuditAppEnv } from './deps.js';
 export { startAuditConsumer, AUDIT_DURABLE } from './consumer.js';
 export { appendEvent } from './store.js';

@@ -263,7 +263,7 @@ export async function bulkLoad(stack: BenchStack, total: number): Promise<number
   return total;
 }
 
-/** The IT queue's requests (services/portal/src/app/logic/queue.ts): the default view and its usual filters. */
+/** The IT queue's requests (services/portal/src/features/queue/logic/queue.ts): the default view and its usual filters. */
 export const QUEUE_QUERIES = [
   'sort=next_deadline&limit=100&open=true',
   'sort=next_deadline&limit=100&open=true',

@@ -71,8 +71,13 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     await page.getByTestId('policy-valid').waitFor();
     // The test policy runs around the clock: each step has its wall-clock time.
     const preview = page.getByTestId('policy-preview');
+    // The ticket service computes the preview: wait for its steps.
+    await preview.locator('li').first().waitFor({ timeout: 10_000 });
     expect(await preview.textContent()).toMatch(/It runs around the clock/);
-    expect(await preview.locator('li').first().textContent()).toMatch(/^after 1 min of the response clock \(.*\d\d:\d\d.*\) →:? response target/);
+    // The server's preview: warnings, targets, each level and each repeat, at their wall-clock times.
+    const shown = await preview.locator('li').allTextContents();
+    expect(shown.find((s) => /→:? response target/.test(s))).toMatch(/^after 1 min of the response clock \(.*\d\d:\d\d.*\) →:? response target/);
+    expect(shown.some((s) => /^after 30 s of the response clock .*50% of the response target/.test(s)), shown.join('\n')).toBe(true);
     expect(await preview.textContent()).toMatch(/after 2 min of the resolution clock .*unless resolved: tier 3 – vendor acme-it by email and SMS/);
     expect(await preview.textContent()).toMatch(/after 1 min of the response clock .*unless acknowledged: tier 2 – the IT lead by email and SMS, repeated every 1 min up to 2 times/);
     await expectAccessible(page, 'policy editor');
@@ -96,9 +101,15 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     expect(await response.getAttribute('aria-invalid')).toBe('false');
     expect(await page.locator('textarea.policy-json').inputValue()).toMatch(/"responseTargetMinutes": 3/);
     // The preview follows the edit: the response target now comes after the tier 3 level.
-    const steps = await page.getByTestId('policy-preview').locator('li').allTextContents();
-    expect(steps.map((s) => /^after (\d+) min of the (\w+) clock/.exec(s)?.slice(1).join(' '))).toEqual(['1 response', '2 resolution', '3 response', '5 resolution']);
-    expect(steps[2]).toMatch(/→:? response target/);
+    const items = page.getByTestId('policy-preview').locator('li');
+    await expect.poll(async () => (await items.allTextContents()).find((s) => /→:? response target/.test(s)), { timeout: 10_000 }).toMatch(/^after 3 min of the response clock/);
+    const steps = await items.allTextContents();
+    const index = (re: RegExp) => steps.findIndex((s) => re.test(s));
+    expect(steps[index(/→:? response target/)]).toMatch(/^after 3 min of the response clock/);
+    expect(index(/→:? response target/)).toBeGreaterThan(index(/unless resolved: tier 3/));
+    expect(steps[index(/→:? resolution target/)]).toMatch(/^after 5 min of the resolution clock/);
+    // The tier 2 page and its two repeats, a minute apart.
+    expect(steps.filter((s) => /unless acknowledged: tier 2/.test(s)).map((s) => /^after (\d+) min/.exec(s)?.[1])).toEqual(['1', '2', '3']);
   });
 
   it('a JSON mistake is named next to the text box and blocks saving', async () => {
@@ -205,7 +216,7 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
 
     await page.getByLabel('Event type').fill('policy.*');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.locator('tr[data-event-type="policy.published"]').waitFor({ timeout: 10_000 });
+    await page.locator('tr[data-event-type="policy.published"]').first().waitFor({ timeout: 10_000 });
     const types = await page.getByTestId('audit-events').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-type')));
     expect(types.every((t) => t?.startsWith('policy.'))).toBe(true);
     expect(types).toContain('policy.draft_saved');
@@ -224,7 +235,7 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
 
     await page.getByLabel('Ticket id').fill('');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.locator('tr[data-event-type="policy.published"]').waitFor();
+    await page.locator('tr[data-event-type="policy.published"]').first().waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^tierline-audit-.+\.csv$/);
     const path = await download.path();

@@ -106,17 +106,19 @@ describe('portal in Chromium', () => {
     await expect.poll(() => page.locator('.timeline__item').first().textContent()).toMatch(/Reported by/);
     await expectAccessible(page, 'ticket workspace');
 
-    await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => page.getByTestId('ws-status').textContent()).toBe('Acknowledged');
+    // The live check measures the update alone: the clock starts when the agent acknowledges and
+    // stops when the nurse's page shows it; the scans and screenshots come after.
     const acknowledgedAt = Date.now();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => nurse.page.getByTestId('plain-status').textContent(), { timeout: 5_000, interval: 100 }).toBe('IT is on it');
+    const seenAfter = Date.now() - acknowledgedAt;
+    expect(seenAfter, `the nurse saw the acknowledgement ${seenAfter} ms after the agent made it`).toBeLessThan(3_000);
+    expect(await stillNotReloaded(nurse.page), 'the nurse’s page must not have reloaded').toBe(true);
+
+    await expect.poll(() => page.getByTestId('ws-status').textContent()).toBe('Acknowledged');
     await expect.poll(() => page.locator('.timeline').textContent()).toMatch(/Acknowledged by you/);
     await expectAccessible(page, 'ticket workspace (acknowledged)');
     await screenshot(page, 'ticket-workspace');
-
-    await expect.poll(() => nurse.page.getByTestId('plain-status').textContent(), { timeout: 5_000, interval: 100 }).toBe('IT is on it');
-    const seenAfter = Date.now() - acknowledgedAt;
-    expect(await stillNotReloaded(nurse.page), 'the nurse’s page must not have reloaded').toBe(true);
-    expect(seenAfter, `the nurse saw the acknowledgement ${seenAfter} ms after it was shown to the agent`).toBeLessThan(3_000);
     await expectAccessible(nurse.page, 'ticket page (requester, acknowledged)');
   });
 

@@ -1,65 +1,135 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useState, type ReactNode } from 'react';
+import { createBrowserRouter, Link, RouterProvider, useLocation, useParams, type RouteObject } from 'react-router';
+import { PageHeading } from '../components/PageHeading.js';
+import { useIdentity } from '../lib/session.js';
+import { AssignmentPage } from '../features/assignment/components/AssignmentPage.js';
+import { AuditPage } from '../features/audit/components/AuditPage.js';
+import { PolicyPage } from '../features/policies/components/PolicyPage.js';
+import { QueuePage } from '../features/queue/components/QueuePage.js';
+import { ReportPage } from '../features/report/components/ReportPage.js';
+import { ReportsPage } from '../features/reports/components/ReportsPage.js';
+import { MyTicketsPage } from '../features/tickets/components/MyTicketsPage.js';
+import { TicketPage } from '../features/tickets/components/TicketPage.js';
+import { VendorPage } from '../features/vendor/components/VendorPage.js';
+import { canAudit, canReadPolicies, homeOf, isIt, isVendor, type Who } from './access.js';
+import { Layout } from './Layout.js';
 
-/** A tiny history-API router: the portal has only a handful of pages. */
-
-const NAVIGATE_EVENT = 'tierline:navigate';
-
-export interface Location {
-  path: string;
-  state: unknown;
+/** The page, for whom `allow` admits; everyone else is told, on the same address, who it is for. */
+function Guard({ allow, denied, children }: { allow: (who: Who) => boolean; denied: ReactNode; children: ReactNode }) {
+  return <>{allow(useIdentity()) ? children : denied}</>;
 }
 
-function current(): Location {
-  return { path: window.location.pathname, state: window.history.state as unknown };
+function NotForYou({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <>
+      <PageHeading>{title}</PageHeading>
+      <p>{children}</p>
+    </>
+  );
 }
 
-export function navigate(to: string, options: { replace?: boolean; state?: unknown } = {}): void {
-  if (options.replace) window.history.replaceState(options.state ?? null, '', to);
-  else window.history.pushState(options.state ?? null, '', to);
-  window.dispatchEvent(new Event(NAVIGATE_EVENT));
-}
-
-export function useLocation(): Location {
-  const [location, setLocation] = useState<Location>(current);
-  useEffect(() => {
-    const update = () => setLocation(current());
-    window.addEventListener('popstate', update);
-    window.addEventListener(NAVIGATE_EVENT, update);
-    return () => {
-      window.removeEventListener('popstate', update);
-      window.removeEventListener(NAVIGATE_EVENT, update);
-    };
-  }, []);
-  return location;
-}
-
-/** Matches "/tickets/:id" style patterns; returns the decoded params or null. */
-export function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/').filter(Boolean);
-  const s = path.split('/').filter(Boolean);
-  if (p.length !== s.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    const part = p[i]!;
-    const seg = s[i]!;
-    if (part.startsWith(':')) {
-      try {
-        params[part.slice(1)] = decodeURIComponent(seg);
-      } catch {
-        return null;
-      }
-    } else if (part !== seg) return null;
+function Home() {
+  switch (homeOf(useIdentity())) {
+    case 'vendor':
+      return <VendorPage />;
+    case 'queue':
+      return <QueuePage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'tickets':
+      return <MyTicketsPage />;
+    case 'report':
+      return <ReportPage />;
   }
-  return params;
 }
 
-/** An ordinary link (new tab, copy address all work) that navigates in-app on a plain click. */
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
-  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
-    navigate(href);
-  };
-  return <a href={href} onClick={handle} {...rest} />;
+function Tickets() {
+  return isVendor(useIdentity()) ? <VendorPage /> : <MyTicketsPage />;
+}
+
+function Ticket() {
+  const { id = '' } = useParams();
+  const created = (useLocation().state as { created?: unknown } | null)?.created === true;
+  return <TicketPage key={id} id={id} justCreated={created} />;
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageHeading>Page not found</PageHeading>
+      <p>
+        There is nothing at this address. <Link to="/">Go to the start page</Link> instead.
+      </p>
+    </>
+  );
+}
+
+/** Every address the portal has (e-mailed links point at /tickets/:id), and who may open each. */
+export const routes: RouteObject[] = [
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <Home /> },
+      { path: 'report', element: <ReportPage /> },
+      {
+        path: 'queue',
+        element: (
+          <Guard
+            allow={isIt}
+            denied={
+              <>
+                <PageHeading>Queue</PageHeading>
+                <p>
+                  The queue is for the IT team. <Link to="/tickets">See your tickets</Link> instead.
+                </p>
+              </>
+            }
+          >
+            <QueuePage />
+          </Guard>
+        ),
+      },
+      { path: 'tickets', element: <Tickets /> },
+      { path: 'tickets/:id', element: <Ticket /> },
+      {
+        path: 'policy',
+        element: (
+          <Guard allow={canReadPolicies} denied={<NotForYou title="Escalation policy">The escalation policy is for the IT team and auditors.</NotForYou>}>
+            <PolicyPage />
+          </Guard>
+        ),
+      },
+      {
+        path: 'assignment',
+        element: (
+          <Guard allow={isIt} denied={<NotForYou title="Assignment and on-call">Assignment rules and rotas are for the IT team.</NotForYou>}>
+            <AssignmentPage />
+          </Guard>
+        ),
+      },
+      {
+        path: 'reports',
+        element: (
+          <Guard allow={canAudit} denied={<NotForYou title="Service level">Service level reports are for IT leads and auditors.</NotForYou>}>
+            <ReportsPage />
+          </Guard>
+        ),
+      },
+      {
+        path: 'audit',
+        element: (
+          <Guard allow={canAudit} denied={<NotForYou title="Audit log">The audit log is open to IT leads and auditors only.</NotForYou>}>
+            <AuditPage />
+          </Guard>
+        ),
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+export function AppRouter() {
+  // Created once, after the sign-in callback has put the return address in the history.
+  const [router] = useState(() => createBrowserRouter(routes));
+  return <RouterProvider router={router} />;
 }

@@ -1,0 +1,538 @@
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../../../lib/api/client.js';
+import type { Identity } from '../../../lib/auth.js';
+import type { PolicyChange, PolicyDraftResponse, PolicyIssue, PolicyMigration, PolicyVersionList } from '../../../lib/api/types.js';
+import { ErrorNotice, When } from '../../../components/ui.js';
+import { issuesFor, locatePath, p1RuleIndex, type PolicyShape } from '../logic/policy.js';
+import { PreviewSection } from './PreviewSection.js';
+import { useIdentity } from '../../../lib/session.js';
+import { PageHeading } from '../../../components/PageHeading.js';
+import { useMigrateTickets, usePolicyDiff, usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
+
+const pretty = (p: unknown) => JSON.stringify(p, null, 2);
+const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
+
+type Parsed = { ok: true; policy: PolicyShape } | { ok: false; message: string };
+function parse(text: string): Parsed {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'The policy must be a JSON object ({ … }).' };
+    return { ok: true, policy: value };
+  } catch (err) {
+    return { ok: false, message: `This is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * The IT lead's policy editor: the one draft as JSON (with the P1 targets as plain fields),
+ * checked by the server as it is typed, a preview of how a P1 opened now would escalate, publish,
+ * the published versions with a diff, and moving open tickets onto a newer version.
+ */
+export function PolicyPage() {
+  const identity = useIdentity();
+  const canEdit = identity.roles.includes('it_lead');
+  const [loaded, setLoaded] = useState<PolicyDraftResponse | null>(null);
+  const [text, setText] = useState('');
+  const [issues, setIssues] = useState<PolicyIssue[]>([]);
+  const [checking, setChecking] = useState(false);
+  const [actionError, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const idBase = useId();
+  const id = (k: string) => `${idBase}-${k}`;
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const draft = usePolicyDraft();
+  const versionsQuery = usePolicyVersions();
+  const versions = versionsQuery.data ?? null;
+  const validate = useValidatePolicy();
+  const saveDraft = useSaveDraft();
+  const publishDraft = usePublishDraft();
+  const error =
+    actionError ??
+    (draft.error ? errorText(draft.error, 'The policy draft could not be loaded.') : versionsQuery.error ? errorText(versionsQuery.error, 'The policy versions could not be loaded.') : null);
+
+  // The editor works on its own text, taken from the server each time the draft is (re)loaded or saved.
+  useEffect(() => {
+    if (!draft.data) return;
+    setLoaded(draft.data);
+    setText(pretty(draft.data.draft.policy));
+    setIssues(draft.data.issues);
+  }, [draft.data]);
+
+  const parsed = useMemo(() => parse(text), [text]);
+  const dirty = loaded !== null && text !== pretty(loaded.draft.policy);
+
+  // The server checks what is typed, shortly after typing stops: the same rules as publishing.
+  useEffect(() => {
+    if (!loaded || !parsed.ok) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      setChecking(true);
+      validate(parsed.policy, controller.signal)
+        .then((r) => setIssues(r.issues))
+        .catch((err: unknown) => {
+          if (!(err instanceof DOMException)) setError(errorText(err, 'The draft could not be checked.'));
+        })
+        .finally(() => setChecking(false));
+    }, 400);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [parsed, loaded, validate]);
+
+  const ruleIndex = parsed.ok ? p1RuleIndex(parsed.policy) : -1;
+  const p1 = parsed.ok && ruleIndex >= 0 ? parsed.policy.rules?.[ruleIndex] : undefined;
+  const fieldPath = (field: string) => `rules.${ruleIndex}.${field}`;
+
+  /** Changes one field of the P1 rule in the JSON text (the text stays the one source). */
+  const setP1Field = (field: 'responseTargetMinutes' | 'resolutionTargetMinutes', raw: string) => {
+    if (!parsed.ok || ruleIndex < 0) return;
+    const policy = structuredClone(parsed.policy);
+    const rule = policy.rules![ruleIndex]!;
+    const n = Number(raw);
+    // Kept as typed when it is not a number, so the server names the problem instead of us hiding it.
+    (rule as Record<string, unknown>)[field] = raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+    setText(pretty(policy));
+  };
+
+  const save = async () => {
+    if (!loaded || !parsed.ok) return;
+    setBusy(true);
+    setNotice(null);
+    try {
+      const d = await saveDraft.mutateAsync({ policy: parsed.policy, lockVersion: loaded.draft.lockVersion });
+      setError(null);
+      setNotice(d.valid ? 'Draft saved. It can be published.' : `Draft saved, but it cannot be published until the ${d.issues.length === 1 ? 'problem below is' : `${d.issues.length} problems below are`} fixed.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length > 0) setIssues(err.details);
+      setError(errorText(err, 'The draft could not be saved.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const [notes, setNotes] = useState('');
+  const publish = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!loaded) return;
+    setBusy(true);
+    setNotice(null);
+    try {
+      const v = await publishDraft.mutateAsync({ notes, lockVersion: loaded.draft.lockVersion });
+      setNotes('');
+      setError(null);
+      setNotice(`Version ${v.version} is published. Tickets opened from now on follow it; open tickets stay on their version unless you move them below.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length > 0) setIssues(err.details);
+      setError(errorText(err, 'The draft could not be published.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const discard = () => {
+    if (!loaded) return;
+    setText(pretty(loaded.draft.policy));
+    setIssues(loaded.issues);
+    setError(null);
+    void draft.refetch();
+  };
+
+  const jumpTo = (path: string) => {
+    const el = textareaRef.current;
+    if (!el) return;
+    const at = locatePath(text, path);
+    el.focus();
+    el.setSelectionRange(at, at);
+  };
+
+  const fieldIds: Record<string, string> = p1
+    ? { [fieldPath('responseTargetMinutes')]: id('p1-response'), [fieldPath('resolutionTargetMinutes')]: id('p1-resolution') }
+    : {};
+  const fieldIssues = (field: string) => (p1 ? issuesFor(issues, fieldPath(field)) : []);
+  const responseIssues = fieldIssues('responseTargetMinutes');
+  const resolutionIssues = fieldIssues('resolutionTargetMinutes');
+  const publishable = !dirty && parsed.ok && issues.length === 0 && !checking;
+
+  return (
+    <>
+      <PageHeading>Escalation policy</PageHeading>
+      <p className="lead">
+        Edit the draft, check it, preview it and publish it as the next version. Published versions never change.
+        {!canEdit && ' You can read the policy; only IT leads can change it.'}
+      </p>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {notice && (
+        <div className="notice notice--success" role="status">
+          <p>{notice}</p>
+        </div>
+      )}
+      {!loaded && !error && (
+        <p className="loading" role="status">
+          Loading the draft…
+        </p>
+      )}
+      {loaded && (
+        <>
+          <section className="card" aria-labelledby={id('draft-title')}>
+            <h2 id={id('draft-title')}>Draft</h2>
+            <p className="hint">
+              Based on version {loaded.draft.basedOnVersion ?? '—'}
+              {loaded.draft.updatedAt ? (
+                <>
+                  , last saved <When iso={loaded.draft.updatedAt} />
+                </>
+              ) : (
+                ', not saved yet'
+              )}
+              .{dirty && ' You have unsaved changes.'}
+            </p>
+
+            {issues.length > 0 && (
+              <div className="error-summary" data-testid="policy-issues" aria-labelledby={id('issues-title')}>
+                <h3 id={id('issues-title')}>
+                  {issues.length === 1 ? 'One problem stops' : `${issues.length} problems stop`} this draft from being published
+                </h3>
+                <ul>
+                  {issues.map((issue, i) => (
+                    <li key={`${issue.path}-${i}`}>
+                      {fieldIds[issue.path] ? (
+                        <a href={`#${fieldIds[issue.path]}`}>
+                          <code>{issue.path}</code>: {issue.message}
+                        </a>
+                      ) : (
+                        <a
+                          href={`#${id('json')}`}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            jumpTo(issue.path);
+                          }}
+                        >
+                          <code>{issue.path}</code>: {issue.message}
+                        </a>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <p className="visually-hidden" role="status" aria-live="polite">
+              {checking ? 'Checking the draft…' : parsed.ok ? (issues.length === 0 ? 'The draft is valid.' : `${issues.length} problem(s) found.`) : ''}
+            </p>
+            {issues.length === 0 && parsed.ok && !checking && (
+              <p className="valid-mark" data-testid="policy-valid">
+                <span aria-hidden="true">✓ </span>No problems found: this draft can be published{dirty ? ' once saved' : ''}.
+              </p>
+            )}
+
+            {p1 && (
+              <fieldset className="policy-fields">
+                <legend>P1 (critical) targets</legend>
+                <div className={`field${responseIssues.length ? ' field--error' : ''}`}>
+                  <label htmlFor={id('p1-response')}>P1 response target (minutes)</label>
+                  <input
+                    id={id('p1-response')}
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    value={String(p1.responseTargetMinutes ?? '')}
+                    aria-invalid={responseIssues.length > 0}
+                    aria-describedby={responseIssues.length ? id('p1-response-error') : undefined}
+                    disabled={!canEdit}
+                    onChange={(e) => setP1Field('responseTargetMinutes', e.target.value)}
+                  />
+                  {responseIssues.length > 0 && (
+                    <p className="field-error" id={id('p1-response-error')}>
+                      {responseIssues.map((i) => i.message).join('; ')}
+                    </p>
+                  )}
+                </div>
+                <div className={`field${resolutionIssues.length ? ' field--error' : ''}`}>
+                  <label htmlFor={id('p1-resolution')}>P1 resolution target (minutes)</label>
+                  <input
+                    id={id('p1-resolution')}
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    value={String(p1.resolutionTargetMinutes ?? '')}
+                    aria-invalid={resolutionIssues.length > 0}
+                    aria-describedby={resolutionIssues.length ? id('p1-resolution-error') : undefined}
+                    disabled={!canEdit}
+                    onChange={(e) => setP1Field('resolutionTargetMinutes', e.target.value)}
+                  />
+                  {resolutionIssues.length > 0 && (
+                    <p className="field-error" id={id('p1-resolution-error')}>
+                      {resolutionIssues.map((i) => i.message).join('; ')}
+                    </p>
+                  )}
+                </div>
+              </fieldset>
+            )}
+
+            <div className={`field${parsed.ok ? '' : ' field--error'}`}>
+              <label htmlFor={id('json')}>The whole policy (JSON)</label>
+              <p className="hint" id={id('json-hint')}>
+                Calendars, the priority matrix, every rule and its escalation levels. Problems are listed above by their path, e.g. <code>rules.0.levels.1.after.minutes</code>.
+              </p>
+              <textarea
+                id={id('json')}
+                ref={textareaRef}
+                className="policy-json"
+                rows={24}
+                spellCheck={false}
+                value={text}
+                readOnly={!canEdit}
+                aria-invalid={!parsed.ok}
+                aria-describedby={`${id('json-hint')}${parsed.ok ? '' : ` ${id('json-error')}`}`}
+                onChange={(e) => setText(e.target.value)}
+              />
+              {!parsed.ok && (
+                <p className="field-error" id={id('json-error')}>
+                  {parsed.message}
+                </p>
+              )}
+            </div>
+            {canEdit && (
+              <div className="form__actions">
+                <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy || !parsed.ok || !dirty}>
+                  Save draft
+                </button>
+                <button type="button" className="button button--secondary" onClick={discard} disabled={busy || !dirty}>
+                  Discard changes
+                </button>
+              </div>
+            )}
+          </section>
+
+          <PreviewSection policy={parsed.ok ? parsed.policy : null} headingId={id('preview-title')} />
+
+          {canEdit && (
+            <section className="card" aria-labelledby={id('publish-title')}>
+              <h2 id={id('publish-title')}>Publish</h2>
+              <form onSubmit={(e) => void publish(e)} className="form">
+                <div className="field">
+                  <label htmlFor={id('notes')}>What changed and why</label>
+                  <textarea id={id('notes')} rows={2} value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} aria-describedby={id('publish-hint')} />
+                </div>
+                <p className="hint" id={id('publish-hint')}>
+                  {dirty ? 'Save the draft first: publishing takes the saved draft.' : issues.length > 0 ? 'Fix the problems listed above first.' : `Publishes the saved draft as version ${(versions?.latest ?? 0) + 1}.`}
+                </p>
+                <div className="form__actions">
+                  <button type="submit" className="button button--primary" disabled={busy || !publishable}>
+                    Publish version {(versions?.latest ?? 0) + 1}
+                  </button>
+                </div>
+              </form>
+            </section>
+          )}
+        </>
+      )}
+      {versions && <VersionsSection versions={versions} identity={identity} hasDraft={loaded !== null && loaded.draft.lockVersion > 0} />}
+      {versions?.latest && canEdit && <MigrateSection latest={versions.latest} />}
+    </>
+  );
+}
+
+function showValue(v: unknown): string {
+  if (v === undefined) return '—';
+  const s = JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}…` : s;
+}
+
+function VersionsSection({ versions, identity, hasDraft }: { versions: PolicyVersionList; identity: Identity; hasDraft: boolean }) {
+  const policyDiff = usePolicyDiff();
+  const idBase = useId();
+  const latest = versions.latest ?? 1;
+  const [from, setFrom] = useState(String(Math.max(1, latest - 1)));
+  const [to, setTo] = useState(String(latest));
+  const [diff, setDiff] = useState<{ from: string; to: string; changes: PolicyChange[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setFrom(String(Math.max(1, latest - 1)));
+    setTo(String(latest));
+  }, [latest]);
+
+  const compare = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const r = await policyDiff.mutateAsync({ from, to });
+      setDiff({ from, to, changes: r.changes });
+      setError(null);
+    } catch (err) {
+      setError(errorText(err, 'The versions could not be compared.'));
+    }
+  };
+  const options = [...versions.items.map((v) => ({ value: String(v.version), label: `Version ${v.version}` })), ...(hasDraft ? [{ value: 'draft', label: 'Saved draft' }] : [])];
+  const label = (ref: string) => (ref === 'draft' ? 'the saved draft' : `version ${ref}`);
+
+  return (
+    <section className="card" aria-labelledby={`${idBase}-title`}>
+      <h2 id={`${idBase}-title`}>Published versions</h2>
+      {versions.items.length === 0 ? (
+        <p className="empty">Nothing has been published yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="versions" data-testid="policy-versions">
+            <caption className="visually-hidden">Published policy versions, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Name</th>
+                <th scope="col">Published</th>
+                <th scope="col">By</th>
+                <th scope="col">Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.items.map((v) => (
+                <tr key={v.version} data-version={v.version}>
+                  <th scope="row">
+                    {v.version}
+                    {v.version === versions.latest && <span className="tag tag--new">current</span>}
+                  </th>
+                  <td>{v.name ?? '—'}</td>
+                  <td>
+                    <When iso={v.publishedAt} />
+                  </td>
+                  <td>{v.publishedBy === identity.id ? 'you' : v.publishedBy}</td>
+                  <td>{v.notes || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {options.length > 1 && (
+        <form className="filters" onSubmit={(e) => void compare(e)} aria-label="Compare versions">
+          <div className="filters__grid">
+            <div className="field">
+              <label htmlFor={`${idBase}-from`}>Compare</label>
+              <select id={`${idBase}-from`} value={from} onChange={(e) => setFrom(e.target.value)}>
+                {options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`${idBase}-to`}>with</label>
+              <select id={`${idBase}-to`} value={to} onChange={(e) => setTo(e.target.value)}>
+                {options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <div className="form__actions">
+            <button type="submit" className="button button--secondary">
+              Show differences
+            </button>
+          </div>
+        </form>
+      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {diff && (
+        <div data-testid="policy-diff">
+          <h3>
+            From {label(diff.from)} to {label(diff.to)}
+          </h3>
+          {diff.changes.length === 0 ? (
+            <p className="empty">No differences.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="diff">
+                <caption className="visually-hidden">Changed fields</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Field</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {diff.changes.map((c) => (
+                    <tr key={`${c.path}-${c.kind}`}>
+                      <th scope="row">
+                        <code>{c.path}</code>
+                      </th>
+                      <td>{c.kind}</td>
+                      <td>
+                        <code>{showValue(c.from)}</code>
+                      </td>
+                      <td>
+                        <code>{showValue(c.to)}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function MigrateSection({ latest }: { latest: number }) {
+  const migrate = useMigrateTickets();
+  const idBase = useId();
+  const [reason, setReason] = useState('');
+  const [result, setResult] = useState<PolicyMigration | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      setResult(await migrate.mutateAsync({ toVersion: latest, reason }));
+      setError(null);
+    } catch (err) {
+      setError(errorText(err, 'The open tickets could not be moved.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const failures = result?.results.filter((r) => !r.ok) ?? [];
+  return (
+    <section className="card" aria-labelledby={`${idBase}-title`}>
+      <h2 id={`${idBase}-title`}>Move open tickets to version {latest}</h2>
+      <p>Open tickets keep the version they were opened under. Moving them keeps the time already on their clocks and is recorded on each ticket.</p>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label htmlFor={`${idBase}-reason`}>Reason (kept with the migration record)</label>
+          <input id={`${idBase}-reason`} type="text" value={reason} minLength={3} maxLength={1000} required onChange={(e) => setReason(e.target.value)} />
+        </div>
+        <div className="form__actions">
+          <button type="submit" className="button button--secondary" disabled={busy || reason.trim().length < 3}>
+            Move all open tickets on older versions
+          </button>
+        </div>
+      </form>
+      {error && <ErrorNotice>{error}</ErrorNotice>}
+      {result && (
+        <div className="notice notice--success" role="status">
+          <p>
+            {result.attempted === 0
+              ? 'No open ticket was on an older version.'
+              : `${result.succeeded} of ${result.attempted} ticket(s) moved to version ${result.toVersion}.${result.truncated ? ' More tickets matched: run it again for the rest.' : ''}`}
+          </p>
+          {failures.length > 0 && (
+            <ul>
+              {failures.map((f) => (
+                <li key={f.ticketId}>
+                  {f.ticketId}: {f.error}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
