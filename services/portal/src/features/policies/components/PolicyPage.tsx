@@ -6,6 +6,7 @@ import { issuesFor, locatePath, p1RuleIndex, type PolicyShape } from '../logic/p
 import { PreviewSection } from './PreviewSection.js';
 import { VersionsSection } from './VersionsSection.js';
 import { MigrateSection } from './MigrateSection.js';
+import { P1TargetsFields } from './P1TargetsFields.js';
 import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import { usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
@@ -228,47 +229,13 @@ export function PolicyPage() {
             )}
 
             {p1 && (
-              <fieldset className="policy-fields">
-                <legend>P1 (critical) targets</legend>
-                <div className={`field${responseIssues.length ? ' field--error' : ''}`}>
-                  <label htmlFor={id('p1-response')}>P1 response target (minutes)</label>
-                  <input
-                    id={id('p1-response')}
-                    type="number"
-                    inputMode="numeric"
-                    min={1}
-                    value={String(p1.responseTargetMinutes ?? '')}
-                    aria-invalid={responseIssues.length > 0}
-                    aria-describedby={responseIssues.length ? id('p1-response-error') : undefined}
-                    disabled={!canEdit}
-                    onChange={(e) => setP1Field('responseTargetMinutes', e.target.value)}
-                  />
-                  {responseIssues.length > 0 && (
-                    <p className="field-error" id={id('p1-response-error')}>
-                      {responseIssues.map((i) => i.message).join('; ')}
-                    </p>
-                  )}
-                </div>
-                <div className={`field${resolutionIssues.length ? ' field--error' : ''}`}>
-                  <label htmlFor={id('p1-resolution')}>P1 resolution target (minutes)</label>
-                  <input
-                    id={id('p1-resolution')}
-                    type="number"
-                    inputMode="numeric"
-                    min={1}
-                    value={String(p1.resolutionTargetMinutes ?? '')}
-                    aria-invalid={resolutionIssues.length > 0}
-                    aria-describedby={resolutionIssues.length ? id('p1-resolution-error') : undefined}
-                    disabled={!canEdit}
-                    onChange={(e) => setP1Field('resolutionTargetMinutes', e.target.value)}
-                  />
-                  {resolutionIssues.length > 0 && (
-                    <p className="field-error" id={id('p1-resolution-error')}>
-                      {resolutionIssues.map((i) => i.message).join('; ')}
-                    </p>
-                  )}
-                </div>
-              </fieldset>
+              <P1TargetsFields
+                rule={p1}
+                ids={{ responseTargetMinutes: id('p1-response'), resolutionTargetMinutes: id('p1-resolution') }}
+                issues={{ responseTargetMinutes: responseIssues, resolutionTargetMinutes: resolutionIssues }}
+                disabled={!canEdit}
+                onChange={setP1Field}
+              />
             )}
 
             <div className={`field${parsed.ok ? '' : ' field--error'}`}>
