@@ -1,13 +1,15 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../lib/api/client.js';
-import type { Identity } from '../../../lib/auth.js';
-import type { PolicyChange, PolicyDraftResponse, PolicyIssue, PolicyMigration, PolicyVersionList } from '../../../lib/api/types.js';
+import type { PolicyDraftResponse, PolicyIssue } from '../../../lib/api/types.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { issuesFor, locatePath, p1RuleIndex, type PolicyShape } from '../logic/policy.js';
 import { PreviewSection } from './PreviewSection.js';
+import { VersionsSection } from './VersionsSection.js';
+import { MigrateSection } from './MigrateSection.js';
+import { P1TargetsFields } from './P1TargetsFields.js';
 import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
-import { useMigrateTickets, usePolicyDiff, usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
+import { usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
 
 const pretty = (p: unknown) => JSON.stringify(p, null, 2);
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
@@ -227,47 +229,13 @@ export function PolicyPage() {
             )}
 
             {p1 && (
-              <fieldset className="policy-fields">
-                <legend>P1 (critical) targets</legend>
-                <div className={`field${responseIssues.length ? ' field--error' : ''}`}>
-                  <label htmlFor={id('p1-response')}>P1 response target (minutes)</label>
-                  <input
-                    id={id('p1-response')}
-                    type="number"
-                    inputMode="numeric"
-                    min={1}
-                    value={String(p1.responseTargetMinutes ?? '')}
-                    aria-invalid={responseIssues.length > 0}
-                    aria-describedby={responseIssues.length ? id('p1-response-error') : undefined}
-                    disabled={!canEdit}
-                    onChange={(e) => setP1Field('responseTargetMinutes', e.target.value)}
-                  />
-                  {responseIssues.length > 0 && (
-                    <p className="field-error" id={id('p1-response-error')}>
-                      {responseIssues.map((i) => i.message).join('; ')}
-                    </p>
-                  )}
-                </div>
-                <div className={`field${resolutionIssues.length ? ' field--error' : ''}`}>
-                  <label htmlFor={id('p1-resolution')}>P1 resolution target (minutes)</label>
-                  <input
-                    id={id('p1-resolution')}
-                    type="number"
-                    inputMode="numeric"
-                    min={1}
-                    value={String(p1.resolutionTargetMinutes ?? '')}
-                    aria-invalid={resolutionIssues.length > 0}
-                    aria-describedby={resolutionIssues.length ? id('p1-resolution-error') : undefined}
-                    disabled={!canEdit}
-                    onChange={(e) => setP1Field('resolutionTargetMinutes', e.target.value)}
-                  />
-                  {resolutionIssues.length > 0 && (
-                    <p className="field-error" id={id('p1-resolution-error')}>
-                      {resolutionIssues.map((i) => i.message).join('; ')}
-                    </p>
-                  )}
-                </div>
-              </fieldset>
+              <P1TargetsFields
+                rule={p1}
+                ids={{ responseTargetMinutes: id('p1-response'), resolutionTargetMinutes: id('p1-resolution') }}
+                issues={{ responseTargetMinutes: responseIssues, resolutionTargetMinutes: resolutionIssues }}
+                disabled={!canEdit}
+                onChange={setP1Field}
+              />
             )}
 
             <div className={`field${parsed.ok ? '' : ' field--error'}`}>
@@ -331,208 +299,5 @@ export function PolicyPage() {
       {versions && <VersionsSection versions={versions} identity={identity} hasDraft={loaded !== null && loaded.draft.lockVersion > 0} />}
       {versions?.latest && canEdit && <MigrateSection latest={versions.latest} />}
     </>
-  );
-}
-
-function showValue(v: unknown): string {
-  if (v === undefined) return '—';
-  const s = JSON.stringify(v);
-  return s.length > 120 ? `${s.slice(0, 117)}…` : s;
-}
-
-function VersionsSection({ versions, identity, hasDraft }: { versions: PolicyVersionList; identity: Identity; hasDraft: boolean }) {
-  const policyDiff = usePolicyDiff();
-  const idBase = useId();
-  const latest = versions.latest ?? 1;
-  const [from, setFrom] = useState(String(Math.max(1, latest - 1)));
-  const [to, setTo] = useState(String(latest));
-  const [diff, setDiff] = useState<{ from: string; to: string; changes: PolicyChange[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setFrom(String(Math.max(1, latest - 1)));
-    setTo(String(latest));
-  }, [latest]);
-
-  const compare = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const r = await policyDiff.mutateAsync({ from, to });
-      setDiff({ from, to, changes: r.changes });
-      setError(null);
-    } catch (err) {
-      setError(errorText(err, 'The versions could not be compared.'));
-    }
-  };
-  const options = [...versions.items.map((v) => ({ value: String(v.version), label: `Version ${v.version}` })), ...(hasDraft ? [{ value: 'draft', label: 'Saved draft' }] : [])];
-  const label = (ref: string) => (ref === 'draft' ? 'the saved draft' : `version ${ref}`);
-
-  return (
-    <section className="card" aria-labelledby={`${idBase}-title`}>
-      <h2 id={`${idBase}-title`}>Published versions</h2>
-      {versions.items.length === 0 ? (
-        <p className="empty">Nothing has been published yet.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="versions" data-testid="policy-versions">
-            <caption className="visually-hidden">Published policy versions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Name</th>
-                <th scope="col">Published</th>
-                <th scope="col">By</th>
-                <th scope="col">Notes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.items.map((v) => (
-                <tr key={v.version} data-version={v.version}>
-                  <th scope="row">
-                    {v.version}
-                    {v.version === versions.latest && <span className="tag tag--new">current</span>}
-                  </th>
-                  <td>{v.name ?? '—'}</td>
-                  <td>
-                    <When iso={v.publishedAt} />
-                  </td>
-                  <td>{v.publishedBy === identity.id ? 'you' : v.publishedBy}</td>
-                  <td>{v.notes || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {options.length > 1 && (
-        <form className="filters" onSubmit={(e) => void compare(e)} aria-label="Compare versions">
-          <div className="filters__grid">
-            <div className="field">
-              <label htmlFor={`${idBase}-from`}>Compare</label>
-              <select id={`${idBase}-from`} value={from} onChange={(e) => setFrom(e.target.value)}>
-                {options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${idBase}-to`}>with</label>
-              <select id={`${idBase}-to`} value={to} onChange={(e) => setTo(e.target.value)}>
-                {options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          </div>
-          <div className="form__actions">
-            <button type="submit" className="button button--secondary">
-              Show differences
-            </button>
-          </div>
-        </form>
-      )}
-      {error && <ErrorNotice>{error}</ErrorNotice>}
-      {diff && (
-        <div data-testid="policy-diff">
-          <h3>
-            From {label(diff.from)} to {label(diff.to)}
-          </h3>
-          {diff.changes.length === 0 ? (
-            <p className="empty">No differences.</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="diff">
-                <caption className="visually-hidden">Changed fields</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Field</th>
-                    <th scope="col">Change</th>
-                    <th scope="col">Before</th>
-                    <th scope="col">After</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {diff.changes.map((c) => (
-                    <tr key={`${c.path}-${c.kind}`}>
-                      <th scope="row">
-                        <code>{c.path}</code>
-                      </th>
-                      <td>{c.kind}</td>
-                      <td>
-                        <code>{showValue(c.from)}</code>
-                      </td>
-                      <td>
-                        <code>{showValue(c.to)}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </div>
-      )}
-    </section>
-  );
-}
-
-function MigrateSection({ latest }: { latest: number }) {
-  const migrate = useMigrateTickets();
-  const idBase = useId();
-  const [reason, setReason] = useState('');
-  const [result, setResult] = useState<PolicyMigration | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      setResult(await migrate.mutateAsync({ toVersion: latest, reason }));
-      setError(null);
-    } catch (err) {
-      setError(errorText(err, 'The open tickets could not be moved.'));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const failures = result?.results.filter((r) => !r.ok) ?? [];
-  return (
-    <section className="card" aria-labelledby={`${idBase}-title`}>
-      <h2 id={`${idBase}-title`}>Move open tickets to version {latest}</h2>
-      <p>Open tickets keep the version they were opened under. Moving them keeps the time already on their clocks and is recorded on each ticket.</p>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor={`${idBase}-reason`}>Reason (kept with the migration record)</label>
-          <input id={`${idBase}-reason`} type="text" value={reason} minLength={3} maxLength={1000} required onChange={(e) => setReason(e.target.value)} />
-        </div>
-        <div className="form__actions">
-          <button type="submit" className="button button--secondary" disabled={busy || reason.trim().length < 3}>
-            Move all open tickets on older versions
-          </button>
-        </div>
-      </form>
-      {error && <ErrorNotice>{error}</ErrorNotice>}
-      {result && (
-        <div className="notice notice--success" role="status">
-          <p>
-            {result.attempted === 0
-              ? 'No open ticket was on an older version.'
-              : `${result.succeeded} of ${result.attempted} ticket(s) moved to version ${result.toVersion}.${result.truncated ? ' More tickets matched: run it again for the rest.' : ''}`}
-          </p>
-          {failures.length > 0 && (
-            <ul>
-              {failures.map((f) => (
-                <li key={f.ticketId}>
-                  {f.ticketId}: {f.error}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-    </section>
   );
 }
