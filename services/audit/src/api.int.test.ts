@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forgeFrom } from '@tierline/testing';
 import { runCli } from './cli-lib.js';
 import { createCheckpoint } from './repo.js';
-import { api, startAudit, tamper, tokenOf, type AuditHarness } from './test/harness.js';
+import { api, auditTest, tamper, tokenOf, type AuditHarness } from './test/harness.js';
 
 const TICKET = '11111111-1111-4111-8111-111111111111';
 
@@ -15,23 +15,22 @@ function capture() {
   return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
 }
 
+const test = auditTest('auditapi', { http: true });
+
 describe('audit API on the real PostgreSQL and Keycloak', () => {
   let h: AuditHarness;
   let lead: string;
   let auditor: string;
   let dir: string;
 
-  beforeAll(async () => {
-    h = await startAudit('auditapi', { http: true });
+  test.beforeAll(async ({ audit }) => {
+    h = audit;
     lead = await tokenOf('lee.lead');
     auditor = await tokenOf('audrey.auditor');
     await h.append(5);
     await h.append(3, { ticketId: TICKET, type: 'ticket.acknowledged', actor: { kind: 'user', id: 'lee', role: 'it_lead' } });
     await h.append(2, { type: 'policy.published' });
     dir = mkdtempSync(join(tmpdir(), 'audit-api-'));
-  });
-  afterAll(async () => {
-    await h?.stop();
   });
 
   describe('security', () => {

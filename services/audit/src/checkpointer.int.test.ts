@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCheckpointer } from './checkpointer.js';
 import { verifyDatabase } from './repo.js';
 import { keyRing } from './signing.js';
-import { startAudit, type AuditHarness } from './test/harness.js';
+import { auditTest, type AuditHarness } from './test/harness.js';
 
 // Generous: on a loaded 2-core CI machine PostgreSQL can be slow to answer; the check itself is exact.
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -15,14 +15,13 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+const test = auditTest('auditcheckpointer');
+
 describe('periodic checkpoints on the real PostgreSQL', () => {
   let h: AuditHarness;
 
-  beforeAll(async () => {
-    h = await startAudit('auditcheckpointer');
-  });
-  afterAll(async () => {
-    await h?.stop();
+  test.beforeAll(({ audit }) => {
+    h = audit;
   });
 
   // The checkpointer signs the first head it sees (no checkpoint yet), then only once `everyRows`

@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, subjectForEvent } from '@tierline/contracts';
-import { connectNats, ensureStreams, type NatsConnection } from '@tierline/platform';
-import { testEnv } from '@tierline/testing';
+import type { NatsConnection } from '@tierline/platform';
+import { natsWithStreams } from '@tierline/test-fixtures';
 import { startAuditConsumer } from './consumer.js';
 import { verifyDatabase } from './repo.js';
 import { keyRing } from './signing.js';
 import { sampleEvent } from './test/fixtures.js';
-import { startAudit, type AuditHarness } from './test/harness.js';
+import { auditTest, type AuditHarness } from './test/harness.js';
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -20,26 +20,30 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+const durable = `test-audit-${randomBytes(4).toString('hex')}`;
+
+// `stream`: NATS with the service's consumer reading the events stream on a durable of the
+// file's own, stopped and deleted after the file.
+const test = auditTest('auditconsumer')
+  .extend('nats', { scope: 'file' }, natsWithStreams('audit-consumer-test'))
+  .extend('stream', { scope: 'file' }, async ({ audit, nats }, { onCleanup }) => {
+    const consumer = await startAuditConsumer({ nc: nats.nc, sql: audit.sql, logger: audit.logger, durable, deliverNew: true });
+    onCleanup(async () => {
+      await consumer.stop();
+      const jsm = await jetstreamManager(nats.nc);
+      await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
+    });
+    return nats;
+  });
+
 describe('audit consumer on the real JetStream and PostgreSQL', () => {
   let h: AuditHarness;
   let nc: NatsConnection;
   let js: JetStreamClient;
-  let consumer: { stop: () => Promise<void> };
-  const durable = `test-audit-${randomBytes(4).toString('hex')}`;
 
-  beforeAll(async () => {
-    h = await startAudit('auditconsumer');
-    nc = await connectNats(testEnv().natsUrl, 'audit-consumer-test');
-    await ensureStreams(nc);
-    js = jetstream(nc);
-    consumer = await startAuditConsumer({ nc, sql: h.sql, logger: h.logger, durable, deliverNew: true });
-  });
-  afterAll(async () => {
-    await consumer?.stop();
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
-    await nc?.drain();
-    await h?.stop();
+  test.beforeAll(({ audit, stream }) => {
+    h = audit;
+    ({ nc, js } = stream);
   });
 
   it('records an event delivered twice exactly once, and acknowledges both deliveries', async () => {

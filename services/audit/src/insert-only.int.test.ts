@@ -1,20 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { migrate } from '@tierline/platform';
 import { createCheckpoint } from './repo.js';
-import { MIGRATIONS_DIR, startAudit, WRITER_ROLE, type AuditHarness } from './test/harness.js';
+import { auditTest, MIGRATIONS_DIR, WRITER_ROLE, type AuditHarness } from './test/harness.js';
 
 /** The database itself refuses changes to the audit tables, whoever asks. */
+const test = auditTest('auditinsertonly');
+
 describe('insert-only audit tables on the real PostgreSQL', () => {
   let h: AuditHarness;
 
-  beforeAll(async () => {
-    h = await startAudit('auditinsertonly');
+  test.beforeAll(async ({ audit }) => {
+    h = audit;
     await h.append(3);
     await createCheckpoint(h.sql, h.signer);
-  });
-  afterAll(async () => {
-    await h?.stop();
   });
 
   it('lets the writer role append and read', async () => {

@@ -1,28 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH } from './chain.js';
 import { createCheckpoint } from './repo.js';
 import { createSigner, generateSigningKey } from './signing.js';
-import { api, startAudit, tamper, tokenOf, type AuditHarness } from './test/harness.js';
+import { api, auditTest, tamper, tokenOf, type AuditHarness } from './test/harness.js';
 
 /**
  * An attacker with database administrator rights switches the append-only triggers off and
  * changes the log. The API's verify must notice every kind of change and name the row.
  */
+const test = auditTest('audittamper', { http: true });
+
 describe('verify catches tampering on the real PostgreSQL', () => {
   let h: AuditHarness;
   let verify: (anchors?: unknown[]) => Promise<{ ok: boolean; firstBrokenSeq?: number; reason?: string; rowsChecked: number }>;
 
-  beforeAll(async () => {
-    h = await startAudit('audittamper', { http: true });
+  test.beforeAll(async ({ audit }) => {
+    h = audit;
     const token = await tokenOf('audrey.auditor');
     verify = async (anchors) => {
       const res = await api(h.baseUrl, token)('POST', '/api/v1/audit/verify', anchors ? { anchors } : undefined);
       expect(res.status, res.text).toBe(200);
       return res.body;
     };
-  });
-  afterAll(async () => {
-    await h?.stop();
   });
 
   // Every test starts from the same intact chain: 10 rows, checkpoints at rows 4 and 10.

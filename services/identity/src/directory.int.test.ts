@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS, loginAs, loginTestUser, serviceToken, testEnv, testUsers, type TestUser } from '@tierline/testing';
-import { api, collectEvents, startIdentity } from './test/harness.js';
-
-type Identity = Awaited<ReturnType<typeof startIdentity>>;
+import { api, collectEvents, identityBaseTest, startIdentity, type Identity } from './test/harness.js';
 
 /** Keycloak admin calls the tests need for set-up and clean-up, with the identity service account. */
 async function kcAdmin(method: string, path: string, body?: unknown) {
@@ -18,19 +16,24 @@ async function kcAdmin(method: string, path: string, body?: unknown) {
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+// The person this file disables: its own, never a demo user other files log in as meanwhile.
+const people = testUsers();
+let oncall: TestUser;
+
+const test = identityBaseTest('directory').extend('identity', { scope: 'file' }, async ({ database, nats }, hooks) => {
+  oncall = await people.create({ prefix: 'dir.oncall', roles: ['it_agent'], totp: true });
+  // Started after: its directory mirrors the realm as it is now, this file's person included.
+  return startIdentity('directory', { database, nats }, hooks);
+});
+
 describe('directory mirrored from Keycloak', () => {
   let id: Identity;
   let lead: string;
   let events: ReturnType<typeof collectEvents>;
   const invited: string[] = [];
-  // The person this file disables: its own, never a demo user other files log in as meanwhile.
-  const people = testUsers();
-  let oncall: TestUser;
 
-  beforeAll(async () => {
-    oncall = await people.create({ prefix: 'dir.oncall', roles: ['it_agent'], totp: true });
-    // Started after: its directory mirrors the realm as it is now, this file's person included.
-    id = await startIdentity('directory');
+  test.beforeAll(async ({ identity }) => {
+    id = identity;
     events = collectEvents(id.nc);
     lead = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
   });
@@ -38,7 +41,6 @@ describe('directory mirrored from Keycloak', () => {
     for (const u of invited) await kcAdmin('DELETE', `/users/${u}`);
     await people.removeAll();
     events?.stop();
-    await id?.stop();
   });
 
   it('mirrors the demo users with roles, sites and vendor organisation', async () => {

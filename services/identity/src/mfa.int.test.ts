@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DEMO_PASSWORD, SecondFactorNotEnrolled, demoUser, forgeFrom, loginAs, serviceToken, testEnv, totp } from '@tierline/testing';
-import { api, startIdentity } from './test/harness.js';
+import { api, identityTest, type Identity } from './test/harness.js';
 
-type Identity = Awaited<ReturnType<typeof startIdentity>>;
+// One identity service for the file: both groups read it, neither changes it.
+const test = identityTest('mfa');
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 /** The realm's browser flow on the real Keycloak: a second factor for every role but clinic_staff. */
 describe('MFA on the real Keycloak', () => {
   let id: Identity;
-  beforeAll(async () => {
-    id = await startIdentity('mfa');
-  });
-  afterAll(async () => {
-    await id?.stop();
+  test.beforeAll(({ identity }) => {
+    id = identity;
   });
 
   it('an IT agent with a seeded TOTP secret logs in with the code computed from it', async () => {
@@ -72,12 +70,9 @@ describe('MFA on the real Keycloak', () => {
 describe('tokens that must be refused at /api/v1/me', () => {
   let id: Identity;
   let real: string;
-  beforeAll(async () => {
-    id = await startIdentity('forged');
+  test.beforeAll(async ({ identity }) => {
+    id = identity;
     real = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-  });
-  afterAll(async () => {
-    await id?.stop();
   });
 
   it('accepts the real token', async () => {

@@ -7,64 +7,60 @@
 // First: keeps the Temporal worker's own logging to warnings.
 import '@tierline/testing/quiet-temporal';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceToken, testEnv } from '@tierline/testing';
+import { connectNats, createLogger, createTokenVerifier, ensureStreams } from '@tierline/platform';
+import { DEMO_PASSWORD, loginAs, serviceToken, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { DEFAULT_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import { api, collectEvents, startIdentity } from './test/harness.js';
+import { migratedDatabase, serveApp, temporalClient, type RunningApp } from '@tierline/test-fixtures';
+import { api, collectEvents, identityBaseTest, startIdentity, type Identity } from './test/harness.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { serviceAccountTokens } from './service-token.js';
 import { claimsOf, vendorLinkOutbox, type VendorLinkRow } from './vendor-links.js';
 
 const env = testEnv();
 
-/** The ticket service and a ticket worker, as tests/integration's harness runs them. */
-async function startTicketService(label: string) {
-  const logger = createLogger(`ticket-${label}`, process.env.LOG_LEVEL ?? 'silent');
-  const db = await createTestDatabase(`${label}-ticket`);
-  const sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  // The clinic's default policy: P1 hands off to acme-it with a 30-minute contract response
-  // target, and nothing escalates on its own within this file's run.
-  await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
-  const nc = await connectNats(env.natsUrl, `${label}-ticket`);
-  const js = (await ensureStreams(nc)).jetstream();
-  const taskQueue = `it-${label}-${randomBytes(4).toString('hex')}`;
-  const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-  const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
-  const workerRun = worker.run();
-  const connection = await Connection.connect({ address: env.temporalAddress });
-  const temporal = new Client({ connection, namespace: env.temporalNamespace });
-  const app = createTicketApp({
-    sql,
-    temporal,
-    js,
-    taskQueue,
-    verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-    logger,
-    categories: [...DEFAULT_CATEGORIES],
-  });
-  const server = await listen(app, 0);
-  return {
-    baseUrl: `http://127.0.0.1:${server.port}`,
-    async stop() {
-      await server.close();
+/**
+ * The file's fixtures: the identity service's and the ticket service's databases, NATS, and the
+ * ticket service with a ticket worker (as tests/integration's harness runs them) started before
+ * the identity service, which calls it.
+ */
+const LABEL = 'vendor-links';
+const test = identityBaseTest(LABEL)
+  .extend('ticketDatabase', { scope: 'file' }, migratedDatabase({ label: `${LABEL}-ticket`, schema: 'ticket', migrations: TICKET_MIGRATIONS_DIR, max: 5 }))
+  .extend('temporal', { scope: 'file' }, temporalClient())
+  .extend('ticketSvc', { scope: 'file' }, async ({ ticketDatabase, nats, temporal }, { onCleanup }) => {
+    const { sql } = ticketDatabase;
+    const { js } = nats;
+    // The clinic's default policy: P1 hands off to acme-it with a 30-minute contract response
+    // target, and nothing escalates on its own within this file's run.
+    await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
+    const taskQueue = `it-${LABEL}-${randomBytes(4).toString('hex')}`;
+    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
+    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
+    const workerRun = worker.run();
+    const cleanups: (() => void | Promise<void>)[] = [];
+    onCleanup(async () => {
+      for (const cleanup of cleanups) await cleanup();
       worker.shutdown();
       await workerRun;
-      await nc.drain();
-      await connection.close();
       await workerConnection.close();
-      await sql.end();
-      await db.drop();
-    },
-  };
-}
+    });
+    const app = createTicketApp({
+      sql,
+      temporal,
+      js,
+      taskQueue,
+      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
+      logger: createLogger(`ticket-${LABEL}`, process.env.LOG_LEVEL ?? 'silent'),
+      categories: [...DEFAULT_CATEGORIES],
+    });
+    return serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) });
+  })
+  .extend('identity', { scope: 'file' }, async ({ database, nats, ticketSvc }, hooks) => startIdentity(LABEL, { database, nats }, hooks, { ticketServiceUrl: ticketSvc.baseUrl }));
 
 /** An HTML request as a browser makes it: no token, a user agent. */
 async function browse(url: string, method: 'GET' | 'POST' = 'GET', userAgent = 'Mozilla/5.0 (vendor laptop)') {
@@ -90,8 +86,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PATIENT_TEXT = 'Jane Roe';
 
 describe('vendor signed links', () => {
-  let ticketSvc: Awaited<ReturnType<typeof startTicketService>>;
-  let id: Awaited<ReturnType<typeof startIdentity>>;
+  let ticketSvc: RunningApp;
+  let id: Identity;
   let events: ReturnType<typeof collectEvents>;
   let nurse: ReturnType<typeof api>;
   let agent: ReturnType<typeof api>;
@@ -169,9 +165,9 @@ describe('vendor signed links', () => {
   }
   const seen = () => events.events.map((e) => e.id);
 
-  beforeAll(async () => {
-    ticketSvc = await startTicketService('vendor-links');
-    id = await startIdentity('vendor-links', { ticketServiceUrl: ticketSvc.baseUrl });
+  test.beforeAll(async ({ ticketSvc: ticket, identity }) => {
+    ticketSvc = ticket;
+    id = identity;
     events = collectEvents(id.nc, 'tierline.events.vendor_link.>');
     await id.sql`insert into sites (id, name, time_zone) values ('north', 'North Clinic', 'America/New_York')`;
     valId = (await id.sql<{ id: string }[]>`select id from users where username = 'val.vendor'`)[0]!.id;
@@ -180,10 +176,8 @@ describe('vendor signed links', () => {
     agent = api(ticketSvc.baseUrl, (await loginAs('alex.agent', DEMO_PASSWORD)).access_token);
     lead = api(id.baseUrl, (await loginAs('lee.lead', DEMO_PASSWORD)).access_token);
   });
-  afterAll(async () => {
+  afterAll(() => {
     events?.stop();
-    await id?.stop();
-    await ticketSvc?.stop();
   });
 
   let used: { ticketId: string; linkId: string; url: string } | null = null;

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalationCommand, eventually, startNotification } from './test/harness.js';
+import { describe, expect, it } from 'vitest';
+import { escalationCommand, eventually, notificationTest, type Notification } from './test/harness.js';
 
-type Started = Awaited<ReturnType<typeof startNotification>>;
-let svc: Started;
+let svc: Notification;
 
-beforeAll(async () => {
-  // Two messages per person and channel per 3-second window, so the test need not wait a minute.
-  svc = await startNotification('bundling', { env: { RATE_LIMIT_PER_MINUTE: '2' }, rateWindowMs: 3_000 });
-});
-afterAll(async () => {
-  await svc?.stop();
+// Two messages per person and channel per 3-second window, so the test need not wait a minute.
+const test = notificationTest('bundling', { env: { RATE_LIMIT_PER_MINUTE: '2' }, rateWindowMs: 3_000 });
+
+test.beforeAll(async ({ notification }) => {
+  svc = notification;
 });
 
 describe('the per-recipient rate limit', () => {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, forgeFrom, loginAs } from '@tierline/testing';
 import { LookupFailed } from './recipients.js';
 import { VendorLinkFailed } from './vendor-links.js';
-import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, startNotification } from './test/harness.js';
+import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
 
-type Started = Awaited<ReturnType<typeof startNotification>>;
-let svc: Started;
+let svc: Notification;
 /** Ticket ids whose recipient lookups fail, with how many more times (Infinity: always). */
 const failLookups = new Map<string, number>();
 /** Ticket ids whose vendor links cannot be minted, likewise. */
@@ -18,9 +17,8 @@ const take = (m: Map<string, number>, key: string) => {
 };
 const ids: Record<string, string> = {};
 
-beforeAll(async () => {
-  // The real resolver and minter, made to fail on demand for chosen tickets.
-  svc = await startNotification('delivery', {
+// The real resolver and minter, made to fail on demand for chosen tickets.
+const test = notificationTest('delivery', {
     resolver: (real) => ({
       resolve: async (targets, ctx) => {
         if (take(failLookups, ctx.ticketId)) throw new LookupFailed('identity directory: HTTP 503');
@@ -33,10 +31,10 @@ beforeAll(async () => {
       return real(req);
     },
   });
+
+test.beforeAll(async ({ notification }) => {
+  svc = notification;
   for (const u of ['lee.lead', 'alex.agent', 'otto.oncall', 'val.vendor']) ids[u] = await svc.directory.userId(u);
-});
-afterAll(async () => {
-  await svc?.stop();
 });
 
 const SECRET = 'SECRET-DESCRIPTION-patient-Jane-Doe';

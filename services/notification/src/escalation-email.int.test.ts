@@ -11,17 +11,18 @@ import { EVENTS_STREAM } from '@tierline/contracts';
 import { createLogger } from '@tierline/platform';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { startNotificationTimeline } from '@tierline/ticket';
-import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, startNotification } from './test/harness.js';
+import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
 
-type Started = Awaited<ReturnType<typeof startNotification>>;
-let svc: Started;
+let svc: Notification;
 let timeline: { stop: () => Promise<void> };
 const timelineDurable = `nt-e2e-timeline-${randomUUID().slice(0, 8)}`;
 const SECRET = 'SECRET-DESCRIPTION-Bed-4-patient-chart';
 const ticket = { id: randomUUID(), number: `IT-E${Math.floor(Math.random() * 1e8)}` };
 
-beforeAll(async () => {
-  svc = await startNotification('e2e');
+const test = notificationTest('e2e');
+
+test.beforeAll(async ({ notification }) => {
+  svc = notification;
   await insertTicket(svc.directory.ticketSql, { ...ticket, siteId: 'north', tier: 3, vendorOrgId: 'acme-it' });
   // The ticket service's consumer of notification events, on the ticket database of this test.
   timeline = await startNotificationTimeline({
@@ -39,7 +40,6 @@ afterAll(async () => {
     const jsm = await jetstreamManager(svc.nc);
     await jsm.consumers.delete(EVENTS_STREAM, timelineDurable).catch(() => undefined);
   }
-  await svc?.stop();
 });
 
 const timelineOf = () =>

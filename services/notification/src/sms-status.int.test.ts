@@ -3,21 +3,19 @@
  * URL the service gives on message create, signed like Twilio signs (X-Twilio-Signature), and the
  * service's public route verifies it with the twilio library before moving the delivery on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import twilio from 'twilio';
 import { twilioSignature, type StatusCallbackRecord } from '@tierline/provider-stubs';
-import { escalationCommand, eventually, mailpitSearch, startNotification } from './test/harness.js';
+import { escalationCommand, eventually, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
 
-type Started = Awaited<ReturnType<typeof startNotification>>;
-let svc: Started;
+let svc: Notification;
 const ids: Record<string, string> = {};
 
-beforeAll(async () => {
-  svc = await startNotification('smsstatus', { smsStatusCallbacks: true });
+const test = notificationTest('smsstatus', { smsStatusCallbacks: true });
+
+test.beforeAll(async ({ notification }) => {
+  svc = notification;
   for (const u of ['lee.lead', 'alex.agent']) ids[u] = await svc.directory.userId(u);
-});
-afterAll(async () => {
-  await svc?.stop();
 });
 
 const smsRow = async (ticketId: string) =>

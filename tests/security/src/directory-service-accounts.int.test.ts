@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, loginAs, serviceToken } from '@tierline/testing';
-import { api, collectEvents, createPerson, kcAdmin, startIdentity } from './test/mfa-identity.js';
+import { api, collectEvents, createPerson, kcAdmin, identityTest, type Identity } from './test/mfa-identity.js';
+
+const test = identityTest('sec-directory-sa');
 
 /**
  * Security review, Low item: "An IT lead cannot disable, re-role or enable a service account
@@ -9,14 +11,14 @@ import { api, collectEvents, createPerson, kcAdmin, startIdentity } from './test
  * page stopped), and PUT …/roles gave it any Tierline role.
  */
 describe('service accounts are out of reach of the directory API', () => {
-  let id: Awaited<ReturnType<typeof startIdentity>>;
+  let id: Identity;
   let lead: string;
   let admin: string;
   let events: ReturnType<typeof collectEvents>;
   let notifier: { id: string; username: string; enabled: boolean };
 
-  beforeAll(async () => {
-    id = await startIdentity('sec-directory-sa');
+  test.beforeAll(async ({ identity }) => {
+    id = identity;
     events = collectEvents(id.nc);
     lead = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
     admin = (await loginAs('ada.admin', DEMO_PASSWORD)).access_token;
@@ -27,7 +29,6 @@ describe('service accounts are out of reach of the directory API', () => {
     // Whatever happened above, the notification service keeps its account.
     if (notifier) await kcAdmin('PUT', `/users/${notifier.id}`, { enabled: true });
     events?.stop();
-    await id?.stop();
   });
 
   for (const who of ['IT lead', 'admin'] as const) {

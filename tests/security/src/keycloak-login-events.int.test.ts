@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { pollKeycloakEvents, syncDirectory } from '@tierline/identity';
 import { createSql, migrate, type Sql } from '@tierline/platform';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
-import { api, actionLinkFromMailpit, collectEvents, createPerson, enrolTotpThroughLink, failedLoginOnce, kcAdmin, startIdentity } from './test/mfa-identity.js';
+import { api, actionLinkFromMailpit, collectEvents, createPerson, enrolTotpThroughLink, failedLoginOnce, kcAdmin, identityTest, type Identity } from './test/mfa-identity.js';
+
+const test = identityTest('sec-login-events');
 
 /**
  * Security review, Low item: "Keycloak login successes, failures and second-factor events reach
@@ -15,15 +17,15 @@ import { api, actionLinkFromMailpit, collectEvents, createPerson, enrolTotpThrou
  * tried a hundred times, or an authenticator added, left no trace in Tierline's audit log.
  */
 describe("Keycloak's login events reach the audit log, once each, without free text", () => {
-  let id: Awaited<ReturnType<typeof startIdentity>>;
+  let id: Identity;
   let auditSql: Sql;
   let consumer: { stop: () => Promise<void> };
   let events: ReturnType<typeof collectEvents>;
   const durable = `sec-audit-login-events-${randomBytes(4).toString('hex')}`;
   const created: string[] = [];
 
-  beforeAll(async () => {
-    id = await startIdentity('sec-login-events');
+  test.beforeAll(async ({ identity }) => {
+    id = identity;
     events = collectEvents(id.nc);
     auditSql = createSql(id.dbUrl, 'audit', 3);
     await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
@@ -35,7 +37,6 @@ describe("Keycloak's login events reach the audit log, once each, without free t
     if (id) await (await jetstreamManager(id.nc)).consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
     events?.stop();
     await auditSql?.end();
-    await id?.stop();
   });
 
   async function audited(eventId: string, ms = 5_000) {

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, SecondFactorNotEnrolled, SecondFactorSetupRequired, loginAs } from '@tierline/testing';
-import { actionLinkFromMailpit, api, collectEvents, createPerson, enrolTotpThroughLink, kcAdmin, selfEnrolThroughAccountConsole, startIdentity, within } from './test/mfa-identity.js';
+import { actionLinkFromMailpit, api, collectEvents, createPerson, enrolTotpThroughLink, kcAdmin, selfEnrolThroughAccountConsole, identityTest, type Identity, within } from './test/mfa-identity.js';
+
+const test = identityTest('sec-mfa-enrolment');
 
 /**
  * Security review, High item 2: "A second factor cannot be self-enrolled by whoever holds a
@@ -9,20 +11,19 @@ import { actionLinkFromMailpit, api, collectEvents, createPerson, enrolTotpThrou
  * own authenticator. A role grant left the promoted person's sessions and tokens working.
  */
 describe('second-factor enrolment is bound to the e-mailed link, never to the password alone', () => {
-  let id: Awaited<ReturnType<typeof startIdentity>>;
+  let id: Identity;
   let lead: string;
   let events: ReturnType<typeof collectEvents>;
   const created: string[] = [];
 
-  beforeAll(async () => {
-    id = await startIdentity('sec-mfa-enrolment');
+  test.beforeAll(async ({ identity }) => {
+    id = identity;
     events = collectEvents(id.nc);
     lead = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
   });
   afterAll(async () => {
     for (const u of created) await kcAdmin('DELETE', `/users/${u}`);
     events?.stop();
-    await id?.stop();
   });
 
   it('refuses the password of an IT agent who has no factor with the enrolment message, and never shows the configure-OTP page', async () => {

@@ -190,7 +190,8 @@ export async function startStack(label: string, opts: StackOptions = {}) {
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-interface Part {
+/** What a part of the stack runs on: the database, NATS, the logger, and where its stops go (run last first by the caller). */
+export interface Part {
   dbUrl: string;
   nc: NatsConnection;
   logger: Logger;
@@ -234,7 +235,7 @@ async function startAudit(o: Part & { label: string; consumer: boolean; limit: n
 }
 
 /** The identity app (see StackOptions.identity); returns its address. */
-async function startIdentity(o: Part & { ticketUrl: string; contacts: boolean; limit: number | undefined }): Promise<string> {
+export async function startIdentity(o: Part & { ticketUrl: string; contacts: boolean; limit: number | undefined }): Promise<string> {
   const env = testEnv();
   const { nc, logger, stops } = o;
   const idSql = createSql(await serviceLogin('identity', o.dbUrl), 'identity', 3);
@@ -273,32 +274,39 @@ async function startIdentity(o: Part & { ticketUrl: string; contacts: boolean; l
   return identityUrl;
 }
 
-/** The notifier (see StackOptions.notifier). */
-async function startNotifier(o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string }): Promise<void> {
+/**
+ * The notifier (see StackOptions.notifier). `timeoutMs` bounds each call out (5 s), `rateLimit` is
+ * the per-person limit (100), `leaseMs` a command's lease (10 s). Returns how many commands it
+ * settled so far.
+ */
+export async function startNotifier(
+  o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string; timeoutMs?: number; rateLimit?: number; leaseMs?: number },
+): Promise<{ handled: () => number }> {
+  const timeoutMs = o.timeoutMs ?? 5_000;
   const env = testEnv();
   const { nc, logger, stops } = o;
   const notifierSql = createSql(await serviceLogin('notification', o.dbUrl), 'notification', 3);
   stops.push(() => notifierSql.end());
   const stubs = await startProviderStubs(0);
   stops.push(() => stubs.close());
-  const token = serviceAccountToken({ tokenUrl: `${env.issuer}/protocol/openid-connect/token`, clientId: 'tierline-notification', clientSecret: 'tierline-notification-dev-secret', timeoutMs: 5_000 });
-  const email = createEmailSender({ smtpUrl: env.smtpUrl, from: 'Tierline <tierline@tierline.test>', mailpitUrl: env.mailpitUrl, timeoutMs: 5_000 });
+  const token = serviceAccountToken({ tokenUrl: `${env.issuer}/protocol/openid-connect/token`, clientId: 'tierline-notification', clientSecret: 'tierline-notification-dev-secret', timeoutMs });
+  const email = createEmailSender({ smtpUrl: env.smtpUrl, from: 'Tierline <tierline@tierline.test>', mailpitUrl: env.mailpitUrl, timeoutMs });
   stops.push(async () => email.close());
   const pipeline = createPipeline({
     sql: notifierSql,
     js: jetstream(nc),
-    resolver: new IdentityRecipientResolver({ identityUrl: o.identityUrl, ticketUrl: o.ticketUrl, token, timeoutMs: 5_000, logger }),
-    mintVendorLink: createVendorLinkMinter({ identityUrl: o.identityUrl, token, timeoutMs: 5_000 }),
+    resolver: new IdentityRecipientResolver({ identityUrl: o.identityUrl, ticketUrl: o.ticketUrl, token, timeoutMs, logger }),
+    mintVendorLink: createVendorLinkMinter({ identityUrl: o.identityUrl, token, timeoutMs }),
     senders: {
       email,
-      sms: createSmsSender({ accountSid: 'ACstub', authToken: 'stub-auth-token', from: '+15550100999', apiBase: stubs.url, timeoutMs: 5_000 }),
-      slack: createSlackSender({ token: 'xoxb-stub', apiUrl: `${stubs.url}/slack/api/`, timeoutMs: 5_000 }),
-      teams: createTeamsSender({ webhookUrl: `${stubs.url}/teams/webhook/tierline-stub`, timeoutMs: 5_000 }),
+      sms: createSmsSender({ accountSid: 'ACstub', authToken: 'stub-auth-token', from: '+15550100999', apiBase: stubs.url, timeoutMs }),
+      slack: createSlackSender({ token: 'xoxb-stub', apiUrl: `${stubs.url}/slack/api/`, timeoutMs }),
+      teams: createTeamsSender({ webhookUrl: `${stubs.url}/teams/webhook/tierline-stub`, timeoutMs }),
     },
     logger,
     portalUrl: PORTAL_ORIGIN,
-    rateLimit: 100,
-    leaseMs: 10_000,
+    rateLimit: o.rateLimit ?? 100,
+    leaseMs: o.leaseMs ?? 10_000,
     maxAttempts: 3,
     retryDelaysMs: [1_000, 2_000],
   });
@@ -307,6 +315,7 @@ async function startNotifier(o: Part & { ticketSql: Sql; ticketUrl: string; iden
   // A command is for this run if its ticket is in this run's database; it is tried a few times,
   // as a redelivery would, the last attempt giving failing sends up.
   let handling: Promise<void> = Promise.resolve();
+  let handled = 0;
   const handle = async (raw: unknown) => {
     const parsed = NotifyCommandSchema.safeParse(raw);
     if (!parsed.success) return;
@@ -316,6 +325,7 @@ async function startNotifier(o: Part & { ticketSql: Sql; ticketUrl: string; iden
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
         await pipeline.handleCommand(cmd, { isLast: attempt === 3 });
+        handled++;
         return;
       } catch (err) {
         logger.warn({ err, attempt }, 'notify command not settled yet');
@@ -339,4 +349,5 @@ async function startNotifier(o: Part & { ticketSql: Sql; ticketUrl: string; iden
     sub.unsubscribe();
     await handling;
   });
+  return { handled: () => handled };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createSql, createTokenVerifier, listen, migrate, type Sql } from '@tierline/platform';
-import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
+import { createLogger, createTokenVerifier, type Logger, type Sql } from '@tierline/platform';
+import { serviceLogin, testEnv } from '@tierline/testing';
+import { httpClient, migratedDatabase, serveApp } from '@tierline/test-fixtures';
+import { test } from 'vitest';
 import { createAuditApp } from '../app.js';
 import { createAuditSql } from '../db.js';
 import { createSigner, generateSigningKey, keyRing, type AuditSigner } from '../signing.js';
@@ -11,58 +13,71 @@ import { sampleEvent } from './fixtures.js';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 export const WRITER_ROLE = 'tierline_audit_writer';
 
-/**
- * A fresh database migrated by the administrator (the superuser `tierline`, as the test server
- * has it; the tables then belong to tierline_audit_owner), the service's pool logged in as the
- * service's own login `tierline_audit` and running as the insert-only writer role, as in
- * production, and optionally the HTTP app with real Keycloak token verification.
- */
-export async function startAudit(label: string, opts: { http?: boolean } = {}) {
-  const env = testEnv();
-  const logger = createLogger(`audit-${label}`, process.env.LOG_LEVEL ?? 'silent');
-  const db = await createTestDatabase(label);
-  const owner = createSql(db.url, 'audit', 2);
-  await migrate(owner, { schema: 'audit', dir: MIGRATIONS_DIR });
-  const sql = createAuditSql(await serviceLogin('audit', db.url), { role: WRITER_ROLE, max: 4 });
-  const signer: AuditSigner = createSigner(generateSigningKey());
-  let server: Awaited<ReturnType<typeof listen>> | null = null;
-  if (opts.http) {
-    const app = createAuditApp({
-      sql,
-      logger,
-      signer,
-      publicKeys: keyRing([signer.publicKey]),
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
-    });
-    server = await listen(app, 0);
-  }
-  return {
-    db,
-    owner,
-    sql,
-    signer,
-    logger,
-    baseUrl: server ? `http://127.0.0.1:${server.port}` : '',
-    /** Appends `n` sample events through the service's own code path. */
-    async append(n: number, overrides: Parameters<typeof sampleEvent>[1] = {}) {
-      const ids: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const e = sampleEvent(i + 1, { id: randomUUID(), ...overrides });
-        await appendEvent(sql, e);
-        ids.push(e.id);
-      }
-      return ids;
-    },
-    async stop() {
-      await server?.close();
-      await sql.end();
-      await owner.end();
-      await db.drop();
-    },
-  };
+export interface AuditHarness {
+  /** The file's database (its administrator's URL and name). */
+  db: { url: string; name: string };
+  /** The administrator's pool (the superuser `tierline`, as the test server has it). */
+  owner: Sql;
+  /** The service's pool: its own login `tierline_audit`, running as the insert-only writer role. */
+  sql: Sql;
+  signer: AuditSigner;
+  logger: Logger;
+  /** The HTTP app's base URL ('' without `http`). */
+  baseUrl: string;
+  /** Appends `n` sample events through the service's own code path. */
+  append: (n: number, overrides?: Parameters<typeof sampleEvent>[1]) => Promise<string[]>;
 }
 
-export type AuditHarness = Awaited<ReturnType<typeof startAudit>>;
+/**
+ * vitest fixtures (test.extend) for the audit service's tests, one set per test file: `database`,
+ * a fresh database migrated by the administrator (the tables then belong to
+ * tierline_audit_owner), and `audit`, the service's pool logged in as `tierline_audit` and running
+ * as the insert-only writer role, as in production, with a signer and, with `http`, the HTTP app
+ * with real Keycloak token verification served on a free port. Torn down after the file.
+ */
+export function auditTest(label: string, opts: { http?: boolean } = {}) {
+  return test
+    .extend('database', { scope: 'file' }, migratedDatabase({ label, schema: 'audit', migrations: MIGRATIONS_DIR, max: 2 }))
+    .extend('audit', { scope: 'file' }, async ({ database }, { onCleanup }): Promise<AuditHarness> => {
+      const env = testEnv();
+      const logger = createLogger(`audit-${label}`, process.env.LOG_LEVEL ?? 'silent');
+      const sql = createAuditSql(await serviceLogin('audit', database.url), { role: WRITER_ROLE, max: 4 });
+      // vitest takes one cleanup per fixture: the server's, then the pool's.
+      const cleanups: (() => void | Promise<void>)[] = [() => sql.end()];
+      onCleanup(async () => {
+        for (const cleanup of cleanups) await cleanup();
+      });
+      const signer: AuditSigner = createSigner(generateSigningKey());
+      let baseUrl = '';
+      if (opts.http) {
+        const app = createAuditApp({
+          sql,
+          logger,
+          signer,
+          publicKeys: keyRing([signer.publicKey]),
+          verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
+        });
+        baseUrl = (await serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) })).baseUrl;
+      }
+      return {
+        db: { url: database.url, name: database.name },
+        owner: database.sql,
+        sql,
+        signer,
+        logger,
+        baseUrl,
+        async append(n, overrides = {}) {
+          const ids: string[] = [];
+          for (let i = 0; i < n; i++) {
+            const e = sampleEvent(i + 1, { id: randomUUID(), ...overrides });
+            await appendEvent(sql, e);
+            ids.push(e.id);
+          }
+          return ids;
+        },
+      };
+    });
+}
 
 /**
  * What an attacker with database administrator rights can do: switch the append-only triggers
@@ -78,23 +93,10 @@ export async function tamper(owner: Sql, change: (tx: Sql) => Promise<unknown>):
   });
 }
 
+/** `call(method, path, body?)` against the app as `token`'s user (none: anonymous). */
 export function api(baseUrl: string, token?: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json, text, headers: res.headers };
-  };
+  const call = httpClient(baseUrl);
+  return (method: string, path: string, body?: unknown) => call(token ?? null, method, path, body);
 }
 
 /** A demo user's access token (Keycloak's real login, retried when Keycloak refuses simultaneous logins). */

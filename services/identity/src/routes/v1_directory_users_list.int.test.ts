@@ -2,19 +2,17 @@
  * GET /api/v1/directory/users with several ids or usernames in one call, the way the notification
  * service resolves a team's members (real Keycloak directory sync, real tokens).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, loginAs, serviceToken } from '@tierline/testing';
-import { api, startIdentity } from '../test/harness.js';
+import { api, identityTest, type Identity } from '../test/harness.js';
 
-let id: Awaited<ReturnType<typeof startIdentity>>;
+const test = identityTest('dirlist');
+let id: Identity;
 let notification: ReturnType<typeof api>;
 
-beforeAll(async () => {
-  id = await startIdentity('dirlist');
+test.beforeAll(async ({ identity }) => {
+  id = identity;
   notification = api(id.baseUrl, (await serviceToken('tierline-notification')).access_token);
-});
-afterAll(async () => {
-  await id?.stop();
 });
 
 const usernames = (body: { users: { username: string }[] }) => body.users.map((u) => u.username);

@@ -1,16 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import {
-  connectNats,
-  createLogger,
-  createRevocationWatcher,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  listen,
-  migrate,
-  type NatsConnection,
-} from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { createLogger, createRevocationWatcher, createTokenVerifier, type NatsConnection } from '@tierline/platform';
+import { testEnv } from '@tierline/testing';
+import { httpClient, migratedDatabase, natsWithStreams, serveApp, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { test } from 'vitest';
 import { createIdentityApp } from '../app.js';
 import type { IdentityDeps, VendorLinkDeps } from '../deps.js';
 import { startDirectorySync } from '../directory.js';
@@ -22,24 +14,51 @@ import { closeRefusalWindows, vendorLinkOutbox } from '../vendor-links.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+export interface IdentityOptions {
+  /** Where vendor links call the ticket service (none by default: unreachable). */
+  ticketServiceUrl?: string;
+  vendorLinks?: Partial<VendorLinkDeps>;
+}
+
+/** The identity service's database (its migrations, as the administrator) and NATS with the streams. */
+export function identityBaseTest(label: string) {
+  return test
+    .extend('database', { scope: 'file' }, migratedDatabase({ label, schema: 'identity', migrations: MIGRATIONS_DIR, max: 4 }))
+    .extend('nats', { scope: 'file' }, natsWithStreams(`identity-test-${label}`));
+}
+
 /**
- * The identity service as main.ts wires it, on a fresh database, the real Keycloak (admin API
- * through the tierline-identity service account) and the real NATS (events, revocation bucket).
- * Vendor links call the ticket service at `ticketServiceUrl` (none by default: unreachable).
+ * vitest fixtures (test.extend) for the identity service's tests: `database`, `nats` and
+ * `identity`, the service as main.ts wires it, served on a free port; one per test file, torn
+ * down after it. A file that must start something first (a person in the realm, a ticket service)
+ * extends `identityBaseTest` itself and calls `startIdentity` in its own `identity` fixture.
  */
-export async function startIdentity(label: string, opts: { ticketServiceUrl?: string; vendorLinks?: Partial<VendorLinkDeps> } = {}) {
+export function identityTest(label: string, opts: IdentityOptions = {}) {
+  return identityBaseTest(label).extend('identity', { scope: 'file' }, async ({ database, nats }, hooks) => startIdentity(label, { database, nats }, hooks, opts));
+}
+
+/**
+ * The identity service as main.ts wires it, on the fixtures' database, the real Keycloak (admin
+ * API through the tierline-identity service account) and the real NATS (events, revocation
+ * bucket); the body of an `identity` fixture. What it starts stops in the fixture's cleanup.
+ */
+export async function startIdentity(label: string, { database, nats }: { database: MigratedDatabase; nats: NatsStreams }, { onCleanup }: FixtureHooks, opts: IdentityOptions = {}) {
   const env = testEnv();
   const logger = createLogger(`identity-${label}`, process.env.LOG_LEVEL ?? 'silent');
-  const db = await createTestDatabase(label);
-  const sql = createSql(db.url, 'identity', 4);
-  await migrate(sql, { schema: 'identity', dir: MIGRATIONS_DIR });
-  const nc = await connectNats(env.natsUrl, `identity-test-${label}`);
-  const js = (await ensureStreams(nc)).jetstream();
+  const { sql } = database;
+  const { nc, js } = nats;
+  // vitest takes one cleanup per fixture: the servers', the directory sync's and the watcher's, last first.
+  const cleanups: (() => void | Promise<void>)[] = [];
+  onCleanup(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
   const revoked = await createRevocationWatcher(nc);
+  cleanups.unshift(() => revoked.stop());
   await revoked.ready;
   const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
   const kc = createKeycloakAdmin(credentials);
   const sync = startDirectorySync({ sql, kc, logger, intervalMs: 0 });
+  cleanups.unshift(() => sync.stop());
   await sync.first;
   const deps: IdentityDeps = {
     sql,
@@ -60,12 +79,10 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
       ...opts.vendorLinks,
     },
   };
-  const servers: { close: () => Promise<void> }[] = [];
   /** Another app on the same database, key and connections, with other vendor link settings. */
   async function serve(vendorLinks: Partial<VendorLinkDeps> = {}, other: Partial<Omit<IdentityDeps, 'vendorLinks'>> = {}) {
-    const server = await listen(createIdentityApp({ ...deps, ...other, vendorLinks: { ...deps.vendorLinks, ...vendorLinks } }), 0);
-    servers.push(server);
-    return `http://127.0.0.1:${server.port}`;
+    const app = createIdentityApp({ ...deps, ...other, vendorLinks: { ...deps.vendorLinks, ...vendorLinks } });
+    return (await serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) })).baseUrl;
   }
   const baseUrl = await serve();
   return {
@@ -74,7 +91,7 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
     js,
     kc,
     logger,
-    dbUrl: db.url,
+    dbUrl: database.url,
     deps,
     baseUrl,
     serve,
@@ -83,36 +100,15 @@ export async function startIdentity(label: string, opts: { ticketServiceUrl?: st
       await closeRefusalWindows(sql, new Date(Date.now() + 24 * 3_600_000));
       await vendorLinkOutbox.flush(sql, js);
     },
-    async stop() {
-      for (const s of servers) await s.close();
-      sync.stop();
-      await revoked.stop();
-      await nc.drain();
-      await sql.end();
-      await db.drop();
-    },
   };
 }
 
-export interface ApiResult {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
+export type Identity = Awaited<ReturnType<typeof startIdentity>>;
 
+/** `call(method, path, body?)` against the app as `token`'s user (none: anonymous). */
 export function api(baseUrl: string, token?: string) {
-  return async (method: string, path: string, body?: unknown): Promise<ApiResult> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = httpClient(baseUrl);
+  return (method: string, path: string, body?: unknown) => call(token ?? null, method, path, body);
 }
 
 /** Collects the events published while a test runs (a plain NATS subscription sees JetStream publishes). */

@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NotifyCommand } from '@tierline/contracts';
-import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
+import { createLogger, createMetrics, createTokenVerifier, ensureStreams, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
 import { IdentityRecipientResolver } from '../recipients.js';
 import { serviceAccountToken } from '@tierline/platform';
 import { createVendorLinkMinter } from '../vendor-links.js';
-import { createTestDatabase, testEnv } from '@tierline/testing';
+import { testEnv } from '@tierline/testing';
+import { migratedDatabase, natsWithStreams, serveApp, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { test } from 'vitest';
 import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
 import { createNotificationApp } from '../app.js';
 import { notificationEnvSchema, type NotificationEnv } from '../env.js';
@@ -101,32 +103,49 @@ export function notificationTestEnv(overrides: Record<string, string>): Notifica
   return parseEnv(notificationEnvSchema, { DATABASE_URL: testEnv().databaseUrl, NATS_URL: testEnv().natsUrl, SMTP_URL: testEnv().smtpUrl, MAILPIT_URL: testEnv().mailpitUrl, LOG_LEVEL: 'silent', ...overrides });
 }
 
+export interface NotificationOptions {
+  env?: Record<string, string>;
+  rateWindowMs?: number;
+  resolver?: (real: RecipientResolver) => RecipientResolver;
+  mintVendorLink?: (real: VendorLinkMinter) => VendorLinkMinter;
+  /** Ask the SMS stand-in for status callbacks (SMS then move on to delivered / failed). */
+  smsStatusCallbacks?: boolean;
+}
+
+/**
+ * vitest fixtures (test.extend) for the notification service's tests, one set per test file:
+ * `database` (the service's migrations, as the administrator), `nats` (the streams) and
+ * `notification`, the service started on them by `startNotification`; torn down after the file.
+ */
+export function notificationTest(label: string, opts: NotificationOptions = {}) {
+  return test
+    .extend('database', { scope: 'file' }, migratedDatabase({ label: `n${label}`, schema: 'notification', migrations: MIGRATIONS_DIR, max: 5 }))
+    .extend('nats', { scope: 'file' }, natsWithStreams(`nt-${label}`))
+    .extend('notification', { scope: 'file' }, async ({ database, nats }, hooks) => startNotification(label, { database, nats }, hooks, opts));
+}
+
 /**
  * The service in this process against the real PostgreSQL, NATS, Mailpit, the provider stand-ins,
- * and the identity and ticket services (started in this process too, see directory.ts).
+ * and the identity and ticket services (started in this process too, see directory.ts), on the
+ * fixtures' database and NATS; what it starts stops in the fixture's cleanup.
  * `resolver` and `mintVendorLink` wrap the real ones in tests that provoke their failures.
  */
-export async function startNotification(
-  label: string,
-  opts: {
-    env?: Record<string, string>;
-    rateWindowMs?: number;
-    resolver?: (real: RecipientResolver) => RecipientResolver;
-    mintVendorLink?: (real: VendorLinkMinter) => VendorLinkMinter;
-    /** Ask the SMS stand-in for status callbacks (SMS then move on to delivered / failed). */
-    smsStatusCallbacks?: boolean;
-  } = {},
-) {
+export async function startNotification(label: string, { database, nats }: { database: MigratedDatabase; nats: NatsStreams }, { onCleanup }: FixtureHooks, opts: NotificationOptions = {}) {
+  const { sql } = database;
+  const { nc } = nats;
+  // vitest takes one cleanup per fixture: everything started here, last first.
+  const cleanups: (() => unknown)[] = [];
+  onCleanup(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
   const env0 = testEnv();
   const directory = await startDirectory(label);
+  cleanups.unshift(() => directory.stop());
   const logger = createLogger(`nt-${label}`, process.env.LOG_LEVEL ?? 'silent');
-  const db = await createTestDatabase(`n${label}`);
-  const sql = createSql(db.url, 'notification', 5);
-  await migrate(sql, { schema: 'notification', dir: MIGRATIONS_DIR });
-  const nc = await connectNats(env0.natsUrl, `nt-${label}`);
-  await ensureStreams(nc);
   const cmds = await createCommandStream(nc, label);
+  cleanups.unshift(() => cmds.drop());
   const stubs = await startProviderStubs(0);
+  cleanups.unshift(() => stubs.close());
   // The app listens before the worker starts, so the callback URL (with its port) can be configured.
   const verifyToken = createTokenVerifier({ issuer: env0.issuer, jwksUrl: env0.jwksUrl, audience: 'tierline-notification' });
   const ticketAccess = createTicketAccess({ ticketUrl: directory.env.TICKET_SERVICE_URL, timeoutMs: 3_000 });
@@ -136,11 +155,13 @@ export async function startNotification(
     callbackUrl: '',
     onStatus: (sid, outcome) => (pipeline ? pipeline.providerStatus('sms', sid, outcome) : Promise.reject(new Error('the worker has not started'))),
   };
-  const server = await listen(createNotificationApp({ sql, nc, logger, verifyToken, ticketAccess, ...(opts.smsStatusCallbacks ? { twilioStatus } : {}) }), 0);
-  const baseUrl = `http://127.0.0.1:${server.port}`;
+  // Stopped after the worker (pushed before it, it runs after it).
+  const { baseUrl } = await serveApp(createNotificationApp({ sql, nc, logger, verifyToken, ticketAccess, ...(opts.smsStatusCallbacks ? { twilioStatus } : {}) }), {
+    onCleanup: (fn) => cleanups.unshift(fn),
+  });
   twilioStatus.callbackUrl = `${baseUrl}${TWILIO_STATUS_PATH}`;
   const env = notificationTestEnv({
-    DATABASE_URL: db.url,
+    DATABASE_URL: database.url,
     NOTIFY_STREAM: cmds.stream,
     NOTIFY_SUBJECT: cmds.subject,
     NOTIFY_DURABLE: `nt-${label}-${cmds.suffix}`,
@@ -163,6 +184,10 @@ export async function startNotification(
       events.push(m.json());
     },
   });
+  cleanups.unshift(async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(cmds.stream, env.NOTIFY_DURABLE).catch(() => undefined);
+  });
   const real = await realCollaborators(env);
   const metrics = createMetrics('notification', { defaultMetrics: false });
   const worker = await startNotificationWorker({
@@ -175,6 +200,8 @@ export async function startNotification(
     ...(opts.resolver ? { resolver: opts.resolver(real.resolver) } : {}),
     ...(opts.mintVendorLink ? { mintVendorLink: opts.mintVendorLink(real.mintVendorLink) } : {}),
   });
+  cleanups.unshift(() => worker.stop());
+  cleanups.unshift(() => sub.unsubscribe());
   pipeline = worker.pipeline;
   const js = jetstream(nc);
   return {
@@ -193,19 +220,6 @@ export async function startNotification(
     },
     requests: async (provider: string): Promise<RecordedRequest[]> =>
       ((await (await fetch(`${stubs.url}/_stub/requests?provider=${provider}`)).json()) as { requests: RecordedRequest[] }).requests,
-    async stop() {
-      sub.unsubscribe();
-      await server.close();
-      await worker.stop();
-      const jsm = await jetstreamManager(nc);
-      await jsm.consumers.delete(cmds.stream, env.NOTIFY_DURABLE).catch(() => undefined);
-      await cmds.drop();
-      await stubs.close();
-      await nc.drain();
-      await sql.end();
-      await db.drop();
-      await directory.stop();
-    },
   };
 }
 
@@ -225,3 +239,5 @@ export async function insertTicket(sql: Sql, t: { id: string; number: string; si
     values (${t.id}, ${t.number}, 'Test ticket', 'ehr', ${t.siteId}, 'someone-else', 'department', 'high', ${t.priority ?? 'P1'}, 'open', ${t.tier ?? 1}, ${`ticket-${t.id}`})`;
   if (t.vendorOrgId) await sql`update tickets set vendor_org_id = ${t.vendorOrgId} where id = ${t.id}`;
 }
+
+export type Notification = Awaited<ReturnType<typeof startNotification>>;

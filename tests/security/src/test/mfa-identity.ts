@@ -6,9 +6,9 @@ import { createTestUser, DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tie
 /**
  * Helpers of the MFA, directory and login-event security tests: Keycloak admin calls for set-up,
  * people created for one test, and Mailpit. The identity service itself is started as its own
- * tests start it (services/identity/src/test/harness.ts).
+ * tests start it, as a file-scoped fixture (services/identity/src/test/harness.ts).
  */
-export { startIdentity } from '@tierline/identity/test-harness';
+export { identityTest, type Identity } from '@tierline/identity/test-harness';
 
 export interface ApiResult {
   status: number;
