@@ -2,25 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
 import { createLogger, createTokenVerifier } from '@tierline/platform';
-import { DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
+import { testEnv } from '@tierline/testing';
+import { demoToken, subjectOf } from '@tierline/test-fixtures';
 import { createTicketApp } from '@tierline/ticket';
 import { api, eventually, startSlice, type Slice } from './harness.js';
 
-/** A demo user's real token; a login refused while other tests log the same user in is retried. */
-async function tokenOf(username: string): Promise<string> {
-  let last: unknown;
-  for (let attempt = 0; attempt < 6; attempt++) {
-    try {
-      return (await loginAs(username, DEMO_PASSWORD)).access_token;
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 500 * (attempt + 1)));
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
-}
-
-const subOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
 
 /**
  * Admins and auditors read ticket content, never silently: each read is a `ticket.content_read`
@@ -42,7 +28,7 @@ describe("admins' and auditors' reads of ticket content", () => {
 
   beforeAll(async () => {
     slice = await startSlice('auditedread');
-    [nurse, agent, admin, auditor] = await Promise.all(['nora.nurse', 'alex.agent', 'ada.admin', 'audrey.auditor'].map(tokenOf)) as [string, string, string, string];
+    [nurse, agent, admin, auditor] = await Promise.all(['nora.nurse', 'alex.agent', 'ada.admin', 'audrey.auditor'].map(demoToken)) as [string, string, string, string];
     const created = await api(slice.baseUrl, nurse)('POST', '/api/v1/tickets', { title: TITLE, description: 'Mrs Example, DOB on the label', category: 'printer_scanner', siteId: 'north', impact: 'one_user', urgency: 'medium' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     ticket = created.body;
@@ -61,7 +47,7 @@ describe("admins' and auditors' reads of ticket content", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const after = await contentReads();
     expect(after, 'one read, one row').toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_id: subOf(admin), actor_role: 'admin' });
+    expect(rows[0]).toMatchObject({ actor_id: subjectOf(admin), actor_role: 'admin' });
     const event = JSON.parse(after[0]!.content) as { data: unknown; actor: unknown };
     expect(event.data).toEqual({ number: ticket.number, what: 'ticket' });
     expect(after[0]!.content).not.toContain('Label printer');
@@ -76,7 +62,7 @@ describe("admins' and auditors' reads of ticket content", () => {
       const r = await contentReads();
       return r.length >= 2 ? r : undefined;
     });
-    expect(rows[1]).toMatchObject({ actor_id: subOf(auditor), actor_role: 'auditor' });
+    expect(rows[1]).toMatchObject({ actor_id: subjectOf(auditor), actor_role: 'auditor' });
     expect((JSON.parse(rows[1]!.content) as { data: unknown }).data).toEqual({ number: ticket.number, what: 'comments' });
   });
 
@@ -85,7 +71,7 @@ describe("admins' and auditors' reads of ticket content", () => {
       const call = api(slice.baseUrl, token);
       expect([403, 404]).toContain((await call('POST', `/api/v1/tickets/${ticket.id}/acknowledge`, {})).status);
       expect([403, 404]).toContain((await call('POST', `/api/v1/tickets/${ticket.id}/comments`, { body: 'hello', visibility: 'public' })).status);
-      expect([403, 404]).toContain((await call('PUT', `/api/v1/tickets/${ticket.id}/watchers/${subOf(token)}`)).status);
+      expect([403, 404]).toContain((await call('PUT', `/api/v1/tickets/${ticket.id}/watchers/${subjectOf(token)}`)).status);
       const list = await call('GET', '/api/v1/tickets');
       expect(list.status).toBe(403);
       expect(list.body.error.message).toMatch(/one ticket at a time/);

@@ -8,6 +8,7 @@ import { EVENT_SCHEMA_VERSION, EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, publishEvent, type NatsConnection, type Sql } from '@tierline/platform';
 import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
 import { contentReadEventId, createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { subjectOf } from '@tierline/test-fixtures';
 
 /**
  * Low finding "reads of ticket content are audited for everyone" (docs/decisions/0010, 0022):
@@ -30,7 +31,6 @@ const tokens = { nurse: '', agent: '', vendor: '' };
 const subs = { nurse: '', agent: '', vendor: '' };
 const tickets: { id: string; number: string }[] = [];
 
-const subOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
 let seq = 100 + Math.floor(Math.random() * 800);
 
 async function appOn(jsClient: JetStreamClient) {
@@ -104,7 +104,7 @@ beforeAll(async () => {
   tokens.nurse = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
   tokens.agent = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
   tokens.vendor = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
-  for (const k of ['nurse', 'agent', 'vendor'] as const) subs[k] = subOf(tokens[k]);
+  for (const k of ['nurse', 'agent', 'vendor'] as const) subs[k] = subjectOf(tokens[k]);
 });
 
 afterAll(async () => {
