@@ -184,6 +184,26 @@ export const REOPEN_POLICIES = ['restart_resolution_clock', 'resume_resolution_c
 export const ReopenPolicySchema = z.enum(REOPEN_POLICIES);
 export type ReopenPolicy = z.infer<typeof ReopenPolicySchema>;
 
+/** Bounds of `autoCloseAfterDays`: at least a day to answer "not fixed", at most a month. */
+export const AUTO_CLOSE_MIN_DAYS = 1;
+export const AUTO_CLOSE_MAX_DAYS = 30;
+
+/**
+ * Days (24 h each, counted from the resolution) a resolved ticket waits for its requester before
+ * it closes on its own; one value for the whole policy (docs/decisions/0038).
+ */
+export const AutoCloseAfterDaysSchema = z
+  .number({ error: 'autoCloseAfterDays must be a whole number of days' })
+  .int(`autoCloseAfterDays must be a whole number of days from ${AUTO_CLOSE_MIN_DAYS} to ${AUTO_CLOSE_MAX_DAYS}`)
+  .min(AUTO_CLOSE_MIN_DAYS, `autoCloseAfterDays must be at least ${AUTO_CLOSE_MIN_DAYS} day: the requester needs time to say "not fixed"`)
+  .max(AUTO_CLOSE_MAX_DAYS, `autoCloseAfterDays must be at most ${AUTO_CLOSE_MAX_DAYS} days`)
+  .openapi({
+    description:
+      'Days (24 hours each, from the resolution) before a resolved ticket closes on its own unless someone reopens it. ' +
+      `Whole days, ${AUTO_CLOSE_MIN_DAYS}–${AUTO_CLOSE_MAX_DAYS}; absent means the built-in default (5).`,
+    example: 5,
+  });
+
 export const EscalationPolicySchema = z
   .object({
     // The pattern says "not blank" in the OpenAPI document, which cannot say "min 1 after trimming".
@@ -193,6 +213,7 @@ export const EscalationPolicySchema = z
     calendars: z.record(CalendarNameSchema, CalendarSchema),
     rules: z.array(PolicyRuleSchema).min(1).max(200),
     reopenPolicy: ReopenPolicySchema,
+    autoCloseAfterDays: AutoCloseAfterDaysSchema.optional(),
   })
   .strict()
   .openapi('EscalationPolicy');

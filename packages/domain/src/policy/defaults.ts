@@ -151,6 +151,8 @@ export const DEFAULT_POLICY: EscalationPolicy = {
     },
   ],
   reopenPolicy: 'resume_resolution_clock',
+  // Five days to say "not fixed" before a resolved ticket closes on its own (decision 38).
+  autoCloseAfterDays: 5,
 };
 
 /**

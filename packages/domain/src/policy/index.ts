@@ -16,3 +16,10 @@ export {
 } from './calendar.js';
 export { priorityFor, ruleFor, validatePolicy, type PolicyIssue } from './validate.js';
 export { DEFAULT_POLICY, TEST_FAST_POLICY } from './defaults.js';
+export {
+  DEFAULT_AUTO_CLOSE_AFTER_DAYS,
+  MAX_AUTO_CLOSE_DAYS,
+  MIN_AUTO_CLOSE_DAYS,
+  autoCloseAfterDays,
+  autoCloseAt,
+} from './auto-close.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EscalationPolicySchema, type EscalationPolicy, type PolicyRule } from '@tierline/contracts';
+import { AUTO_CLOSE_MAX_DAYS, AUTO_CLOSE_MIN_DAYS, EscalationPolicySchema, type EscalationPolicy, type PolicyRule } from '@tierline/contracts';
+import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, MAX_AUTO_CLOSE_DAYS, MIN_AUTO_CLOSE_DAYS, autoCloseAfterDays, autoCloseAt } from './auto-close.js';
 import { DEFAULT_POLICY, TEST_FAST_POLICY } from './defaults.js';
 import { priorityFor, ruleFor, validatePolicy } from './validate.js';
 
@@ -235,5 +236,41 @@ describe('ruleFor and priorityFor', () => {
     expect(priorityFor(DEFAULT_POLICY, 'whole_site', 'high', true)).toBe('P1');
     const flat = { ...DEFAULT_POLICY, priorityMatrix: { ...DEFAULT_POLICY.priorityMatrix, patientCareRaisesBy: 0 as const } };
     expect(priorityFor(flat, 'one_user', 'low', true)).toBe('P4');
+  });
+});
+
+describe('autoCloseAfterDays (V17, decision 38)', () => {
+  const withDays = (days: unknown): EscalationPolicy => ({ ...base(), autoCloseAfterDays: days as number });
+
+  it('accepts whole days from 1 to 30, and its absence', () => {
+    for (const days of [MIN_AUTO_CLOSE_DAYS, 5, MAX_AUTO_CLOSE_DAYS]) expect(validatePolicy(withDays(days)), String(days)).toEqual([]);
+    const { autoCloseAfterDays: _, ...without } = base();
+    expect(validatePolicy(without)).toEqual([]);
+  });
+
+  it.each([0, -1, 31, 2.5, '5', null])('refuses %j naming the field and the range', (days) => {
+    expectIssue(withDays(days), 'autoCloseAfterDays', /whole number of days from 1 to 30/);
+  });
+
+  it('agrees with the zod schema, whose messages say the same (the policy editor shows them)', () => {
+    expect([MIN_AUTO_CLOSE_DAYS, MAX_AUTO_CLOSE_DAYS]).toEqual([AUTO_CLOSE_MIN_DAYS, AUTO_CLOSE_MAX_DAYS]);
+    const problems = (days: unknown) => {
+      const r = EscalationPolicySchema.safeParse(withDays(days));
+      return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+    };
+    expect(problems(5)).toEqual([]);
+    expect(problems(0)).toEqual([['autoCloseAfterDays', expect.stringMatching(/at least 1 day/)]]);
+    expect(problems(31)).toEqual([['autoCloseAfterDays', expect.stringMatching(/at most 30 days/)]]);
+    expect(problems(2.5)).toEqual([['autoCloseAfterDays', expect.stringMatching(/whole number of days/)]]);
+    expect(problems('5')).toEqual([['autoCloseAfterDays', expect.stringMatching(/whole number of days/)]]);
+  });
+
+  it('gives the version’s days, else the default; the close falls that many 24-hour days after the resolution', () => {
+    expect(DEFAULT_POLICY.autoCloseAfterDays).toBe(5);
+    expect(autoCloseAfterDays({ autoCloseAfterDays: 2 })).toBe(2);
+    expect(autoCloseAfterDays({})).toBe(DEFAULT_AUTO_CLOSE_AFTER_DAYS);
+    // Across the spring daylight-saving change in New York: still 3 × 24 h, not calendar days.
+    const resolved = Date.parse('2026-03-07T15:00:00Z');
+    expect(new Date(autoCloseAt(resolved, { autoCloseAfterDays: 3 })).toISOString()).toBe('2026-03-10T15:00:00.000Z');
   });
 });

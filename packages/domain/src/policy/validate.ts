@@ -37,7 +37,9 @@
  *      vendorContract for that same vendor organisation (the vendor clock needs its targets
  *      and calendar);
  *  V16 the priority matrix is complete and monotonic: raising impact or urgency never makes the
- *      priority less urgent; patientCareRaisesBy is 0 or 1.
+ *      priority less urgent; patientCareRaisesBy is 0 or 1;
+ *  V17 autoCloseAfterDays, when present, is a whole number of days from 1 to 30 (absent: the
+ *      built-in default, DEFAULT_AUTO_CLOSE_AFTER_DAYS; decision 38).
  */
 import type {
   Calendar,
@@ -49,6 +51,7 @@ import type {
   Priority,
   Urgency,
 } from '@tierline/contracts';
+import { MAX_AUTO_CLOSE_DAYS as AUTO_CLOSE_MAX_DAYS, MIN_AUTO_CLOSE_DAYS as AUTO_CLOSE_MIN_DAYS } from './auto-close.js';
 import { isValidTimeZone, parseLocalTime } from './calendar.js';
 
 export type { PolicyIssue };
@@ -304,6 +307,14 @@ export function validatePolicy(p: EscalationPolicy): PolicyIssue[] {
   const calendars = p.calendars ?? {};
   for (const [name, cal] of Object.entries(calendars)) validateCalendar(name, cal, issues);
   validatePriorityMatrix(p, issues);
+  // V17
+  const days: unknown = p.autoCloseAfterDays;
+  if (days !== undefined && !(isPositiveInt(days) && days >= AUTO_CLOSE_MIN_DAYS && days <= AUTO_CLOSE_MAX_DAYS)) {
+    issues.push({
+      path: 'autoCloseAfterDays',
+      message: `must be a whole number of days from ${AUTO_CLOSE_MIN_DAYS} to ${AUTO_CLOSE_MAX_DAYS} (how long a resolved ticket waits before it closes on its own), got ${JSON.stringify(days)}`,
+    });
+  }
 
   const calendarNames = new Set(Object.keys(calendars));
   const rules = p.rules ?? [];
