@@ -73,6 +73,17 @@ export const EscalationStateBaseSchema = z.object({
   openedAt: z.string(),
   acknowledgedAt: z.string().nullable(),
   resolvedAt: z.string().nullable(),
+  // Absent in state carried from runs recorded before auto-close (decision 38): read as null.
+  autoCloseAt: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({ description: 'While resolved: when the ticket closes on its own unless someone reopens it (the policy’s autoCloseAfterDays after the resolution); null otherwise.' }),
+  awaitingPickupSince: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({ description: 'When the ticket was reopened, until IT acknowledges it again (that acknowledgement is the "picked up again"); null otherwise.' }),
   levels: z.array(LevelStateSchema),
   escalations: z.array(EscalationRecordSchema),
   events: z

@@ -125,7 +125,8 @@ export const TicketEventDataSchemas = {
     policyVersion: count,
     requesterId: z.string(),
   }),
-  'ticket.acknowledged': facts({ tier }),
+  // afterReopen: the first acknowledgement after a reopen ("picked up again", decision 38).
+  'ticket.acknowledged': facts({ tier, afterReopen: z.literal(true).optional() }),
   'ticket.assigned': facts({ teamId: z.string().nullable(), assigneeId: z.string().nullable(), tier: tier.optional(), via: z.string().optional() }),
   'ticket.priority_changed': facts({ from: PrioritySchema, to: PrioritySchema, reasonId: noteRef.optional() }),
   'ticket.waiting_on_requester': facts({ questionId: noteRef.optional() }),
@@ -134,7 +135,8 @@ export const TicketEventDataSchemas = {
   'ticket.vendor_acknowledged': facts({ vendorOrgId: z.string().nullable(), via: z.string() }),
   'ticket.resolved': facts({ tier, resolutionId: noteRef.optional() }),
   'ticket.reopened': facts({ reasonId: noteRef.optional(), reopenPolicy: z.string() }),
-  'ticket.closed': facts({}),
+  // auto: closed by the workflow's auto-close timer, actor system (decision 38).
+  'ticket.closed': facts({ auto: z.literal(true).optional() }),
   'ticket.policy_migrated': facts({ fromVersion: count, toVersion: count }),
   'ticket.commented': facts({ commentId: noteRef, visibility: z.enum(['public', 'internal']), resumed: z.boolean() }),
   'ticket.escalated': escalatedData,

@@ -49,6 +49,13 @@ function recordedEventTypes(h: temporal.api.history.v1.IHistory): string[] {
   }
   return types;
 }
+/** Every activity input of a history, as text. */
+function recordedPayloads(h: temporal.api.history.v1.IHistory): string {
+  return (h.events ?? [])
+    .flatMap((e) => e.activityTaskScheduledEventAttributes?.input?.payloads ?? [])
+    .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))
+    .join('\n');
+}
 function updateNames(h: temporal.api.history.v1.IHistory): string[] {
   return (h.events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
 }
@@ -75,6 +82,8 @@ describe('replay of committed ticket histories', () => {
       isSubsequence(['ticket.escalated', 'ticket.vendor_acknowledged'], recordedEventTypes(h)) && updateNames(h).includes('vendorAcknowledge'));
     covers('migrated to a newer policy version', (h) => updateNames(h).includes('migratePolicy') && recordedEventTypes(h).includes('ticket.policy_migrated'));
     covers('waiting on the requester', (h) => updateNames(h).includes('waitOnRequester'));
+    covers('closed by the auto-close timer after its resolution (decision 38)', (h) => isSubsequence(['ticket.resolved', 'ticket.closed'], recordedEventTypes(h)) && recordedPayloads(h).includes('"auto":true'));
+    covers('reopened and picked up again', (h) => updateNames(h).includes('reopen') && recordedPayloads(h).includes('"afterReopen":true'));
     covers('continued as new (a later run)', (h) => Boolean(h.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId));
   });
 

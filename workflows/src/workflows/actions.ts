@@ -5,8 +5,8 @@
  * (ticket.ts); the clocks and levels they move are the escalation rules of packages/domain.
  */
 import type { UpdateDefinition } from '@temporalio/common';
-import { setHandler } from '@temporalio/workflow';
-import { handOff, pauseClock, remeasureResolutionLevels, resumeClock, ruleFor, startClock, stopClock } from '@tierline/domain';
+import { patched, setHandler } from '@temporalio/workflow';
+import { autoCloseAt, handOff, pauseClock, remeasureResolutionLevels, resumeClock, ruleFor, startClock, stopClock } from '@tierline/domain';
 import {
   acknowledgeUpdate,
   assignUpdate,
@@ -53,6 +53,9 @@ export function defineAction<Ret, Arg>(
   };
 }
 
+/** The patch behind which a resolution sets the auto-close timer (decision 38). */
+export const AUTO_CLOSE_PATCH = 'auto-close-after-resolve';
+
 const tooShort = (text: string | undefined) => !text || text.trim().length < 3;
 
 export const TICKET_ACTIONS: readonly TicketAction[] = [
@@ -60,16 +63,22 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
     acknowledgeUpdate,
     (run) => {
       run.requireOpen();
-      if (run.state.acknowledgedAt) run.refuse(`${run.state.number} was already acknowledged at ${run.state.acknowledgedAt}`);
+      // A reopened ticket is acknowledged once more: IT picking it up again (decision 38).
+      if (run.state.acknowledgedAt && !run.state.awaitingPickupSince) run.refuse(`${run.state.number} was already acknowledged at ${run.state.acknowledgedAt}`);
     },
     async (run, by) => {
       const { state } = run;
       const at = run.now();
-      stopClock(state.clocks.response, at, run.ctx.calendar);
-      state.acknowledgedAt = new Date(at).toISOString();
+      const afterReopen = Boolean(state.awaitingPickupSince);
+      state.awaitingPickupSince = null;
+      // The response clock measures the first acknowledgement only; picking up again leaves it as it stopped.
+      if (!state.acknowledgedAt) {
+        stopClock(state.clocks.response, at, run.ctx.calendar);
+        state.acknowledgedAt = new Date(at).toISOString();
+      }
       if (state.status === 'new') state.status = 'acknowledged';
       if (!state.assigneeId && by.actor.role !== 'vendor') state.assigneeId = by.actor.id;
-      await run.record(run.userEvent('ticket.acknowledged', by, { tier: state.tier }));
+      await run.record(run.userEvent('ticket.acknowledged', by, { tier: state.tier, ...(afterReopen ? { afterReopen: true } : {}) }));
       return run.view();
     },
   ),
@@ -200,6 +209,10 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
       for (const c of Object.values(state.clocks)) stopClock(c, at, run.ctx.calendar);
       state.status = 'resolved';
       state.resolvedAt = new Date(at).toISOString();
+      // Tickets resolved before auto-close (decision 38) had no timer after the resolution:
+      // their histories take the old path; new ones close on their own at the policy's time.
+      state.autoCloseAt = patched(AUTO_CLOSE_PATCH) ? new Date(autoCloseAt(at, run.policy.policy)).toISOString() : null;
+      state.awaitingPickupSince = null;
       const event = run.userEvent('ticket.resolved', a, { tier: state.tier, ...(a.resolutionId ? { resolutionId: a.resolutionId } : {}) });
       await run.record(event, { comment: run.note(a, a.resolutionId, 'resolution', 'public', a.resolution, at) });
       return run.view();
@@ -227,6 +240,9 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
       remeasureResolutionLevels(state, at, run.ctx.calendar);
       state.status = 'in_progress';
       state.resolvedAt = null;
+      // Reopening cancels the auto-close; the next acknowledgement is the "picked up again".
+      state.autoCloseAt = null;
+      state.awaitingPickupSince = new Date(at).toISOString();
       const event = run.userEvent('ticket.reopened', a, { ...(a.reasonId ? { reasonId: a.reasonId } : {}), reopenPolicy });
       await run.record(event, { comment: run.note(a, a.reasonId, 'reopen_reason', 'public', a.reason, at) });
       return run.view();
@@ -240,6 +256,8 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
     },
     async (run, a) => {
       run.state.status = 'closed';
+      // A close by hand makes the auto-close moot.
+      run.state.autoCloseAt = null;
       await run.record(run.userEvent('ticket.closed', a, {}), {}, { closedAt: new Date(run.now()).toISOString() });
       return run.view();
     },

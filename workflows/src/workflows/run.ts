@@ -27,6 +27,8 @@ const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<Ti
 });
 
 export const SYSTEM: EventEnvelope['actor'] = { kind: 'system', id: 'ticket-workflow' };
+/** The read model's and the view's "next deadline" kind while a resolved ticket waits to close on its own. */
+export const AUTO_CLOSE_KIND = 'auto-close';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TicketRun {
@@ -85,7 +87,33 @@ export class TicketRun {
   }
 
   view(): TicketStateView {
-    return escalationView(this.state, this.now(), this.ctx);
+    const view = escalationView(this.state, this.now(), this.ctx);
+    const autoClose = this.autoCloseDueAt();
+    return {
+      ...view,
+      autoCloseAt: this.state.autoCloseAt ?? null,
+      awaitingPickupSince: this.state.awaitingPickupSince ?? null,
+      ...(autoClose !== null ? { nextDeadline: { at: iso(autoClose), kind: AUTO_CLOSE_KIND } } : {}),
+    };
+  }
+
+  // ---- auto-close (decision 38) ------------------------------------------------------------------
+  /**
+   * When this resolved ticket closes on its own, or null: not resolved, or resolved before
+   * auto-close existed (its history has no timer to replay, so it waits for a person as it did).
+   */
+  autoCloseDueAt(): number | null {
+    const at = this.state.autoCloseAt;
+    return this.state.status === 'resolved' && at ? Date.parse(at) : null;
+  }
+
+  /** The timer fell due with the ticket still resolved: it closes as the system, audited like every event. */
+  async autoClose(): Promise<void> {
+    const at = this.now();
+    this.state.status = 'closed';
+    this.state.autoCloseAt = null;
+    this.version++;
+    await this.record(this.event('ticket.closed', SYSTEM, { auto: true }), {}, { closedAt: iso(at) });
   }
 
   // ---- recording ------------------------------------------------------------------------------
@@ -126,7 +154,9 @@ export class TicketRun {
 
   snapshotPatch(): ReadModelPatch {
     const s = this.state;
-    const next = nextDeadline(s, this.now(), this.ctx);
+    // While resolved, the next thing to happen is the auto-close: the ticket page and the queue show it.
+    const autoClose = this.autoCloseDueAt();
+    const next = autoClose !== null ? { at: autoClose, kind: AUTO_CLOSE_KIND } : nextDeadline(s, this.now(), this.ctx);
     return {
       status: s.status,
       priority: s.priority,

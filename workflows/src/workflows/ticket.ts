@@ -80,14 +80,19 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       }
       // Reassignment on escalation to tier 2.
       if (tierBefore < 2 && state.tier === 2) await run.assignFor(2, tier2Team);
+      // Resolved long enough and nobody reopened it: it closes on its own (decision 38).
+      const autoClose = run.autoCloseDueAt();
+      if (autoClose !== null && run.now() >= autoClose) await run.autoClose();
     } finally {
       run.locked = false;
     }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > historyLimit) break;
     const seen = run.version;
-    const next = dueItems(state, run.ctx)[0];
-    if (next) await condition(() => run.version !== seen || state.status === 'closed', Math.max(next.at - run.now(), 1));
+    // The next instant something falls due: a clock's level, warning or breach, or the auto-close
+    // of a resolved ticket (null for histories from before it, which keep their old timers).
+    const wake = [dueItems(state, run.ctx)[0]?.at, run.autoCloseDueAt() ?? undefined].filter((at) => at !== undefined);
+    if (wake.length > 0) await condition(() => run.version !== seen || state.status === 'closed', Math.max(Math.min(...wake) - run.now(), 1));
     else await condition(() => run.version !== seen || state.status === 'closed');
   }
 
