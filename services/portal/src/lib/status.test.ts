@@ -78,6 +78,10 @@ describe('plain-language status', () => {
 
   it('tells the requester what to do when it is their turn', () => {
     expect(whatHappensNext(ticket({ status: 'resolved' })).join(' ')).toMatch(/fixed.*confirm it below/);
+    expect(whatHappensNext(ticket({ status: 'resolved' })).join(' ')).not.toMatch(/on its own/);
+    // The workflow's auto-close is the resolved ticket's next deadline: the requester sees when.
+    const closing = ticket({ status: 'resolved', nextDeadlineAt: new Date(NOW + 5 * 24 * 3_600_000).toISOString(), nextDeadlineKind: 'auto-close' });
+    expect(whatHappensNext(closing, null, NOW).join(' ')).toMatch(/closes on its own on .+ \(in 5 days/);
     expect(whatHappensNext(ticket({ status: 'waiting_on_requester' })).join(' ')).toMatch(/reply below.*paused/);
     expect(whatHappensNext(ticket({ status: 'closed' })).join(' ')).toMatch(/closed/);
   });

@@ -36,6 +36,7 @@ export function tierHolder(tier: number): string {
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
 function clockTime(ms: number): string {
   return timeFormat.format(new Date(ms));
 }
@@ -69,8 +70,14 @@ const PRIORITY_LINE: Record<Ticket['priority'], string> = {
 export function whatHappensNext(t: Ticket, escalation: EscalationState | null = null, nowMs: number = Date.now()): string[] {
   const keep = `If you phone the IT help desk about this, give the number ${t.number}.`;
   switch (t.status) {
-    case 'resolved':
-      return ['IT believes this problem is fixed.', 'If it works again, confirm it below and the report is closed. If it is still not working, say so below and it goes straight back to IT.', keep];
+    case 'resolved': {
+      // The workflow's auto-close (decision 38) is the resolved ticket's next deadline.
+      const autoClose =
+        t.nextDeadlineKind === 'auto-close' && t.nextDeadlineAt
+          ? `If nobody says otherwise, it closes on its own on ${dayFormat.format(new Date(t.nextDeadlineAt))} (${countdown(t.nextDeadlineAt, nowMs).long}).`
+          : '';
+      return ['IT believes this problem is fixed.', 'If it works again, confirm it below and the report is closed. If it is still not working, say so below and it goes straight back to IT.', autoClose, keep].filter(Boolean);
+    }
     case 'closed':
       return ['This report is closed.', `If the problem comes back, report a new problem and mention ${t.number}.`];
     case 'waiting_on_requester':

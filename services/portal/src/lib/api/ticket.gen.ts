@@ -3847,6 +3847,10 @@ export interface components {
             openedAt: string;
             acknowledgedAt: string | null;
             resolvedAt: string | null;
+            /** @description While resolved: when the ticket closes on its own unless someone reopens it (the policy’s autoCloseAfterDays after the resolution); null otherwise. */
+            autoCloseAt?: string | null;
+            /** @description When the ticket was reopened, until IT acknowledges it again (that acknowledgement is the "picked up again"); null otherwise. */
+            awaitingPickupSince?: string | null;
             levels: components["schemas"]["EscalationLevelState"][];
             escalations: components["schemas"]["EscalationRecord"][];
             /** @description Events this workflow has published, in order (the last 50 after continue-as-new). */
@@ -4019,6 +4023,11 @@ export interface components {
             rules: components["schemas"]["PolicyRule"][];
             /** @enum {string} */
             reopenPolicy: "restart_resolution_clock" | "resume_resolution_clock";
+            /**
+             * @description Days (24 hours each, from the resolution) before a resolved ticket closes on its own unless someone reopens it. Whole days, 1–30; absent means the built-in default (5).
+             * @example 5
+             */
+            autoCloseAfterDays?: number;
         };
         PriorityMatrix: {
             matrix: {

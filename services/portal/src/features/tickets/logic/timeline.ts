@@ -26,7 +26,7 @@ export function describeEvent(e: TimelineEntry, whoIs: (actorId: string) => stri
     case 'ticket.created':
       return { kind: 'event', text: `Reported by ${by}${str(d['priority']) ? ` as ${PRIORITY_LABELS[d['priority'] as keyof typeof PRIORITY_LABELS] ?? String(d['priority'])}` : ''}.` };
     case 'ticket.acknowledged':
-      return { kind: 'event', text: `Acknowledged by ${by}.` };
+      return { kind: 'event', text: d['afterReopen'] === true ? `Picked up again by ${by} after the reopening.` : `Acknowledged by ${by}.` };
     case 'ticket.assigned':
       return { kind: 'event', text: `Assigned${str(d['teamId']) ? ` to team ${String(d['teamId'])}` : ''}${str(d['assigneeId']) ? ` to ${whoIs(String(d['assigneeId']))}` : ''} by ${by}.` };
     case 'ticket.priority_changed':
@@ -56,7 +56,8 @@ export function describeEvent(e: TimelineEntry, whoIs: (actorId: string) => stri
     case 'ticket.reopened':
       return { kind: 'event', text: `Reopened by ${by}.` };
     case 'ticket.closed':
-      return { kind: 'event', text: `Closed by ${by}.` };
+      // The auto-close timer of the policy closed it, nobody having reopened it (decision 38).
+      return { kind: 'event', text: d['auto'] === true ? `Closed automatically by ${by}: nobody reopened it after the resolution.` : `Closed by ${by}.` };
     case 'ticket.policy_migrated':
       return { kind: 'event', text: `Moved to escalation policy version ${txt(d['toVersion'] ?? d['version'])}.` };
     case 'notification.sent': {
