@@ -220,6 +220,10 @@ describe('policies: errors', () => {
     const r = await call('alex', 'POST', '/api/v1/policies/draft/validate', { ...clone(), rules: 'all of them' });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toEqual({ valid: false, issues: [expect.objectContaining({ path: 'rules' })] });
+    // The auto-close days (decision 38): out of range is named with the range the editor should offer.
+    const days = await call('alex', 'POST', '/api/v1/policies/draft/validate', { ...clone(), autoCloseAfterDays: 45 });
+    expect(days.body).toEqual({ valid: false, issues: [{ path: 'autoCloseAfterDays', message: expect.stringMatching(/at most 30 days/) }] });
+    expect((await call('alex', 'POST', '/api/v1/policies/draft/validate', { ...clone(), autoCloseAfterDays: 7 })).body).toEqual({ valid: true, issues: [] });
     const stored = await call('alex', 'POST', '/api/v1/policies/draft/validate');
     expect(stored.body.valid).toBe(false);
   });
