@@ -165,7 +165,7 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
               </p>
             )}
             {error && <ErrorNotice>{error}</ErrorNotice>}
-            <Actions ticket={t} identity={identity} busy={busy} act={act} />
+            <Actions ticket={t} identity={identity} busy={busy} act={act} awaitingPickup={Boolean(data.escalation?.awaitingPickupSince)} />
           </section>
         </aside>
       </div>

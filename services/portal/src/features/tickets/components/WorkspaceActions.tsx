@@ -8,7 +8,8 @@ const OPEN = (t: Ticket) => t.status !== 'resolved' && t.status !== 'closed';
 /** Runs a ticket action; resolves to whether it worked, so a form can clear itself. */
 export type Act = <A extends TicketAction>(action: A, body: ActionBody<A>, done: string) => Promise<boolean>;
 
-export function Actions({ ticket: t, identity, busy, act }: { ticket: Ticket; identity: Identity; busy: boolean; act: Act }) {
+/** `awaitingPickup`: the ticket was reopened and nobody acknowledged it since (decision 38). */
+export function Actions({ ticket: t, identity, busy, act, awaitingPickup = false }: { ticket: Ticket; identity: Identity; busy: boolean; act: Act; awaitingPickup?: boolean }) {
   const open = OPEN(t);
   return (
     <div className="actions">
@@ -16,6 +17,11 @@ export function Actions({ ticket: t, identity, busy, act }: { ticket: Ticket; id
         {open && !t.acknowledgedAt && (
           <button type="button" className="button button--primary" disabled={busy} onClick={() => void act('acknowledge', {}, 'acknowledged.')}>
             Acknowledge
+          </button>
+        )}
+        {open && t.acknowledgedAt && awaitingPickup && (
+          <button type="button" className="button button--primary" disabled={busy} onClick={() => void act('acknowledge', {}, 'picked up again.')}>
+            Pick up again
           </button>
         )}
         {open && t.assigneeId !== identity.id && (
