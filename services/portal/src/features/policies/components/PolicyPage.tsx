@@ -18,9 +18,10 @@ const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ?
 
 /**
  * The IT lead's policy editor: the one draft as JSON (with the P1 targets as plain fields),
- * checked as it is typed by the API's policy schema (react-hook-form, `logic/policy-form.ts`) and
- * by the server's validate endpoint (its semantic checks too), a preview of how a P1 opened now would escalate, publish,
- * the published versions with a diff, and moving open tickets onto a newer version.
+ * checked as it is typed by the API's policy schema (react-hook-form, `logic/policy-form.ts`)
+ * and by the server's validate endpoint (its semantic checks too), a preview of how a P1 opened
+ * now would escalate, publish, the published versions with a diff, and moving open tickets onto a
+ * newer version.
  */
 export function PolicyPage() {
   const identity = useIdentity();
@@ -96,7 +97,7 @@ export function PolicyPage() {
     const policy = structuredClone(parsed.policy);
     const rule = policy.rules![ruleIndex]!;
     const n = Number(raw);
-    // Kept as typed when it is not a number, so the server names the problem instead of us hiding it.
+    // Kept as typed when it is not a number, so the schema names the problem instead of us hiding it.
     (rule as Record<string, unknown>)[field] = raw.trim() !== '' && Number.isFinite(n) ? n : raw;
     setValue('json', pretty(policy), { shouldValidate: true, shouldDirty: true });
   };
