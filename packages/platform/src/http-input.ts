@@ -113,16 +113,5 @@ export function allowedMethods(routes: readonly { method: string; path: string }
   return [...methods].sort();
 }
 
-/**
- * Free text that is trimmed and must keep at least `min` characters. The length checks run on
- * the trimmed text, which a JSON Schema cannot say; the pattern says it instead (at least `min`
- * characters from the first to the last non-space), so the OpenAPI document refuses a blank
- * string just as the server does.
- */
-export const trimmedText = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .regex(min <= 1 ? /\S/ : new RegExp(`\\S[\\s\\S]{${min - 2},}\\S`), `must have at least ${min} character${min === 1 ? '' : 's'} besides spaces`);
+/** Trimmed free text of at least `min` characters; defined in contracts, where browser forms can use it too. */
+export { trimmedText } from '@tierline/contracts';

@@ -193,11 +193,29 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
       const now = new Date();
       return [local(now), local(new Date(now.getTime() + 8 * 3_600_000))];
     });
+    // The forms are checked by the API's body schemas in the browser: a repeated skill is named
+    // under the skills field and goes away as it is corrected.
+    const skills = team.getByLabel('Skills of Alex Agent');
+    const storedSkills = await skills.inputValue();
+    await skills.fill('ehr, EHR');
+    await team.getByRole('button', { name: 'Save skills of Alex Agent' }).click();
+    await team.locator('.field--error .field-error', { hasText: 'must not repeat a skill' }).waitFor({ timeout: 5_000 });
+    expect(await skills.getAttribute('aria-invalid')).toBe('true');
+    await skills.fill(storedSkills);
+    await expect.poll(() => skills.getAttribute('aria-invalid')).toBe('false');
+
     await team.getByLabel('On call', { exact: true }).selectOption('alex.agent');
+    // A shift ending when it starts is refused next to "Until" before anything is sent.
     await team.getByLabel('From', { exact: true }).fill(from);
+    await team.getByLabel('Until', { exact: true }).fill(from);
+    await team.getByRole('button', { name: 'Add shift' }).click();
+    await team.locator('.field--error .field-error', { hasText: 'must be after startsAt' }).waitFor({ timeout: 5_000 });
+    expect(await team.getByLabel('Until', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    const shift = team.getByTestId('on-call-it-tier1').locator('tbody tr').filter({ hasText: 'Alex Agent' });
+    expect(await shift.count(), 'no shift was added').toBe(0);
+
     await team.getByLabel('Until', { exact: true }).fill(until);
     await team.getByRole('button', { name: 'Add shift' }).click();
-    const shift = team.getByTestId('on-call-it-tier1').locator('tbody tr').filter({ hasText: 'Alex Agent' });
     await shift.first().waitFor({ timeout: 10_000 });
     expect(await shift.count(), 'the new shift is listed once').toBe(1);
     expect(await team.getByRole('alert').count(), 'no error next to the shift form').toBe(0);

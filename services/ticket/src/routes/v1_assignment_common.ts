@@ -1,11 +1,12 @@
 /**
  * What the assignment routes (teams, members, rules, on-call) share: who may read and edit, the
- * request and response schemas, and the error responses.
+ * path, team and response schemas, and the error responses. The rule, member and on-call bodies
+ * are in @tierline/contracts (the portal's forms are checked by them).
  */
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { ErrorEnvelopeSchema, TimeZoneSchema, WeeklyHoursSchema, WEEKDAYS } from '@tierline/contracts';
-import { AppError, hasRole, trimmedText, type Actor } from '@tierline/platform';
+import { ErrorEnvelopeSchema, TeamIdSchema, TimeZoneSchema, UsernameSchema, WeeklyHoursSchema, WEEKDAYS, trimmedText } from '@tierline/contracts';
+import { AppError, hasRole, type Actor } from '@tierline/platform';
 import { isValidTimeZone } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
 
@@ -39,22 +40,7 @@ export const assignmentEditors = createMiddleware<TicketAppEnv>(async (c, next) 
 });
 
 // ---------------------------------------------------------------------------------------------
-// Identifiers
-
-const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
-export const TeamIdSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'it-tier1' });
-/** A Keycloak username (Keycloak stores them lower-case). */
-export const UsernameSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'must be a Keycloak username: lower-case letters, digits, ".", "_", "@" or "-"')
-  .openapi({ example: 'alex.agent' });
-export const SkillSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'ehr' });
-export const SkillsSchema = z
-  .array(SkillSchema)
-  .max(32)
-  .refine((a) => new Set(a).size === a.length, 'must not repeat a skill');
+// Path parameters (the identifiers are in @tierline/contracts)
 
 export const TeamParamSchema = z.object({ id: TeamIdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
 export const MemberParamSchema = z.object({
@@ -115,37 +101,8 @@ export const TeamBodySchema = z
   .strict()
   .openapi('TeamInput');
 
-export const MemberBodySchema = z
-  .object({
-    displayName: trimmedText(1, 100).openapi({ example: 'Alex Agent' }),
-    skills: SkillsSchema.default([]),
-    available: z.boolean().default(true),
-    userId: z
-      .string()
-      .min(1)
-      .max(64)
-      .nullable()
-      .optional()
-      .openapi({ description: "Keycloak user id. Omitted: keep the stored one (or, when you add yourself, your token's)." }),
-  })
-  .strict()
-  .openapi('TeamMemberInput');
-
 // ---------------------------------------------------------------------------------------------
 // Rules
-
-export const AssignmentRuleInputSchema = z
-  .object({
-    category: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any category.', example: 'ehr' }),
-    siteId: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any site.', example: null }),
-    teamId: TeamIdSchema,
-    requiredSkills: SkillsSchema.default([]).openapi({ description: 'Only members with every one of these skills are picked.' }),
-    escalationTeamId: TeamIdSchema.nullable()
-      .default(null)
-      .openapi({ description: 'The tier-2 team for these tickets when escalated; null: the default tier-2 team.' }),
-  })
-  .strict()
-  .openapi('AssignmentRuleInput');
 
 export const AssignmentRuleSchema = z
   .object({

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { MemberBodySchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { assignmentEvent, saveMember } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
 import {
   ASSIGNMENT_TAGS,
-  MemberBodySchema,
   MemberParamSchema,
   TeamMemberSchema,
   assignmentEditors,

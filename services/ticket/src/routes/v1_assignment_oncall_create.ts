@@ -1,4 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { OnCallShiftBodySchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { addShift, assignmentEvent } from '@tierline/ticket-store';
@@ -7,29 +8,11 @@ import {
   ASSIGNMENT_TAGS,
   OnCallShiftSchema,
   TeamParamSchema,
-  UsernameSchema,
   assignmentConflictResponse,
   assignmentEditors,
   teamNotFoundResponse,
 } from './v1_assignment_common.js';
 import { actorRef, emit } from './v1_policies_common.js';
-
-/** A rota is built from shifts of hours or days; a month-long one is almost certainly a typo. */
-const MAX_SHIFT_MS = 31 * 24 * 3_600_000;
-
-export const OnCallShiftBodySchema = z
-  .object({
-    username: UsernameSchema.openapi({ description: 'A member of the team.' }),
-    startsAt: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-04T23:00:00Z' }),
-    endsAt: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-05T13:00:00Z', description: 'Exclusive: a shift may start exactly when another ends.' }),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    const span = Date.parse(b.endsAt) - Date.parse(b.startsAt);
-    if (span <= 0) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
-    else if (span > MAX_SHIFT_MS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'a shift lasts at most 31 days' });
-  })
-  .openapi('OnCallShiftInput');
 
 export const createOnCallShiftRoute = createRoute({
   method: 'post',

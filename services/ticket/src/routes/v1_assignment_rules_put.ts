@@ -1,15 +1,11 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { AssignmentRulesInputSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
 import { assignmentEvent, replaceRules, type AssignmentRuleFields, type RuleIssue } from '@tierline/ticket-store';
 import { authErrorResponses, badRequestResponse } from './common.js';
-import { ASSIGNMENT_TAGS, AssignmentRuleInputSchema, AssignmentRulesSchema, assignmentEditors } from './v1_assignment_common.js';
+import { ASSIGNMENT_TAGS, AssignmentRulesSchema, assignmentEditors } from './v1_assignment_common.js';
 import { actorRef, emit } from './v1_policies_common.js';
-
-export const PutAssignmentRulesBodySchema = z
-  .object({ rules: z.array(AssignmentRuleInputSchema).max(500).openapi({ description: 'The whole list, in order: position = index.' }) })
-  .strict()
-  .openapi('AssignmentRulesInput');
 
 export const putAssignmentRulesRoute = createRoute({
   method: 'put',
@@ -21,7 +17,7 @@ export const putAssignmentRulesRoute = createRoute({
     'Publishes `assignment.rules_changed` with the new list.',
   security: [{ bearerAuth: [] }],
   middleware: [assignmentEditors] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: PutAssignmentRulesBodySchema } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: AssignmentRulesInputSchema } } } },
   responses: {
     200: { description: 'Saved', content: { 'application/json': { schema: AssignmentRulesSchema } } },
     ...badRequestResponse,

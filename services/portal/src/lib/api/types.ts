@@ -35,7 +35,6 @@ export type PolicyMigration = T['PolicyMigration'];
 export type Team = T['Team'];
 export type TeamMember = T['TeamMember'];
 export type AssignmentRule = T['AssignmentRule'];
-export type AssignmentRuleInput = T['AssignmentRuleInput'];
 export type OnCallShift = T['OnCallShift'];
 export type SlaReport = T['SlaReport'];
 export type SlaReportRow = T['SlaReportRow'];

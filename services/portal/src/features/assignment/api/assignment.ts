@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call } from '../../../lib/api/client.js';
 import { useApi } from '../../../lib/api/context.js';
-import type { AssignmentRuleInput, TeamMember } from '../../../lib/api/types.js';
+import type { AssignmentRulesInput, MemberBody, OnCallShiftBody } from '@tierline/contracts';
 
 const keys = {
   teams: ['assignment', 'teams'] as const,
@@ -26,23 +26,18 @@ export function useSaveAssignmentRules() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (rules: AssignmentRuleInput[]) => call(api.ticket.PUT('/api/v1/assignment-rules', { body: { rules } })).then((r) => r.rules),
+    mutationFn: (rules: AssignmentRulesInput['rules']) => call(api.ticket.PUT('/api/v1/assignment-rules', { body: { rules } })).then((r) => r.rules),
     onSuccess: (rules) => queryClient.setQueryData(keys.rules, rules),
   });
 }
 
-/** PUT /api/v1/teams/{id}/members/{username}; userId is left out on purpose: the service keeps the stored one. */
+/** PUT /api/v1/teams/{id}/members/{username} with the body built by `memberBody` (checked by MemberBodySchema). */
 export function useSaveMember(teamId: string) {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ member, patch }: { member: TeamMember; patch: { skills?: string[]; available?: boolean } }) =>
-      call(
-        api.ticket.PUT('/api/v1/teams/{id}/members/{username}', {
-          params: { path: { id: teamId, username: member.username } },
-          body: { displayName: member.displayName, skills: patch.skills ?? member.skills, available: patch.available ?? member.available },
-        }),
-      ),
+    mutationFn: ({ username, body }: { username: string; body: MemberBody }) =>
+      call(api.ticket.PUT('/api/v1/teams/{id}/members/{username}', { params: { path: { id: teamId, username } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.teams }),
   });
 }
@@ -60,7 +55,7 @@ export function useAddShift(teamId: string) {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { username: string; startsAt: string; endsAt: string }) => call(api.ticket.POST('/api/v1/teams/{id}/on-call', { params: { path: { id: teamId } }, body })),
+    mutationFn: (body: OnCallShiftBody) => call(api.ticket.POST('/api/v1/teams/{id}/on-call', { params: { path: { id: teamId } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.onCall(teamId) }),
   });
 }

@@ -1,38 +1,36 @@
 import { useId, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import type { MemberBody } from '@tierline/contracts';
 import { ApiError } from '../../../lib/api/client.js';
 import type { Team, TeamMember } from '../../../lib/api/types.js';
+import { messagesAt, setServerErrors, type FieldIssue } from '../../../lib/forms.js';
 import { useSaveMember } from '../api/assignment.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
-import { parseSkills, type FieldIssue } from '../logic/assignment.js';
+import { memberBody, skillsFieldOf, skillsResolver } from '../logic/assignment.js';
 
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
-const detailsOf = (err: unknown): FieldIssue[] => (err instanceof ApiError ? err.details : []);
+
+/** Saves a member; resolves to the server's field issues (none when saved). */
+type SaveMember = (m: TeamMember, body: MemberBody) => Promise<readonly FieldIssue[]>;
 
 export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const saveMemberCall = useSaveMember(team.id);
   const idBase = useId();
-  const [skills, setSkills] = useState<Record<string, string>>({});
-  const [issues, setIssues] = useState<Record<string, FieldIssue[]>>({});
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const skillText = (m: TeamMember) => skills[m.username] ?? m.skills.join(', ');
 
-  const saveMember = async (m: TeamMember, patch: { skills?: string[]; available?: boolean }) => {
+  const saveMember: SaveMember = async (m, body) => {
     setBusy(true);
     setNotice(null);
     try {
-      await saveMemberCall.mutateAsync({ member: m, patch });
-      setIssues((x) => ({ ...x, [m.username]: [] }));
-      setSkills((x) => {
-        const { [m.username]: _, ...rest } = x;
-        return rest;
-      });
+      await saveMemberCall.mutateAsync({ username: m.username, body });
       setError(null);
       setNotice(`Saved ${m.displayName}.`);
+      return [];
     } catch (err) {
-      setIssues((x) => ({ ...x, [m.username]: detailsOf(err) }));
       setError(errorText(err, `${m.displayName} could not be saved.`));
+      return err instanceof ApiError ? err.details : [];
     } finally {
       setBusy(false);
     }
@@ -64,7 +62,6 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
             <tbody>
               {team.members.map((m) => {
                 const f = (k: string) => `${idBase}-${m.username}-${k}`;
-                const skillIssues = (issues[m.username] ?? []).filter((i) => i.path.startsWith('skills'));
                 return (
                   <tr key={m.username} data-username={m.username}>
                     <th scope="row">
@@ -73,33 +70,7 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
                     </th>
                     <td>
                       {canEdit ? (
-                        <form
-                          className={`field${skillIssues.length ? ' field--error' : ''}`}
-                          onSubmit={(e) => {
-                            e.preventDefault();
-                            void saveMember(m, { skills: parseSkills(skillText(m)) });
-                          }}
-                        >
-                          <label htmlFor={f('skills')} className="visually-hidden">
-                            Skills of {m.displayName}
-                          </label>
-                          <input
-                            id={f('skills')}
-                            type="text"
-                            value={skillText(m)}
-                            aria-invalid={skillIssues.length > 0}
-                            aria-describedby={skillIssues.length ? f('skills-error') : undefined}
-                            onChange={(e) => setSkills((x) => ({ ...x, [m.username]: e.target.value }))}
-                          />
-                          {skillIssues.length > 0 && (
-                            <p className="field-error" id={f('skills-error')}>
-                              {skillIssues.map((i) => i.message).join('; ')}
-                            </p>
-                          )}
-                          <button type="submit" className="button button--secondary" disabled={busy}>
-                            Save skills of {m.displayName}
-                          </button>
-                        </form>
+                        <SkillsForm member={m} id={f('skills')} busy={busy} save={saveMember} />
                       ) : m.skills.length ? (
                         m.skills.join(', ')
                       ) : (
@@ -113,7 +84,7 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
                           type="checkbox"
                           checked={m.available}
                           disabled={!canEdit || busy}
-                          onChange={(e) => void saveMember(m, { available: e.target.checked })}
+                          onChange={(e) => void saveMember(m, memberBody(m, { available: e.target.checked }))}
                         />
                         <label htmlFor={f('available')}>
                           <span className="visually-hidden">{m.displayName} </span>available
@@ -131,5 +102,39 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
         </div>
       )}
     </>
+  );
+}
+
+/**
+ * One member's skills as a comma list, checked as the member body the route takes
+ * (MemberBodySchema) before it is sent; the schema's and the server's messages show under it.
+ * It follows the stored skills whenever they change (saved here or elsewhere).
+ */
+function SkillsForm({ member, id, busy, save }: { member: TeamMember; id: string; busy: boolean; save: SaveMember }) {
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors },
+  } = useForm({ resolver: skillsResolver(member), values: { skills: member.skills.join(', ') } });
+  const messages = messagesAt(errors, 'skills');
+  const onSubmit = handleSubmit(async (body) => {
+    setServerErrors(setError, await save(member, body), skillsFieldOf);
+  });
+  return (
+    <form className={`field${messages.length ? ' field--error' : ''}`} noValidate onSubmit={(e) => void onSubmit(e)}>
+      <label htmlFor={id} className="visually-hidden">
+        Skills of {member.displayName}
+      </label>
+      <input id={id} type="text" aria-invalid={messages.length > 0} aria-describedby={messages.length ? `${id}-error` : undefined} {...register('skills')} />
+      {messages.length > 0 && (
+        <p className="field-error" id={`${id}-error`}>
+          {messages.join('; ')}
+        </p>
+      )}
+      <button type="submit" className="button button--secondary" disabled={busy}>
+        Save skills of {member.displayName}
+      </button>
+    </form>
   );
 }

@@ -1,12 +1,13 @@
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useId, useState, type ReactElement } from 'react';
+import { useForm } from 'react-hook-form';
 import { ApiError } from '../../../lib/api/client.js';
+import { messagesAt, setServerErrors } from '../../../lib/forms.js';
 import type { OnCallShift, Team } from '../../../lib/api/types.js';
 import { useAddShift, useOnCall, useRemoveShift } from '../api/assignment.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
-import { defaultShift, fromLocalInput, type FieldIssue } from '../logic/assignment.js';
+import { defaultShift, shiftFieldOf, shiftResolver, type ShiftForm } from '../logic/assignment.js';
 
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
-const detailsOf = (err: unknown): FieldIssue[] => (err instanceof ApiError ? err.details : []);
 
 export function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
@@ -17,53 +18,47 @@ export function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) 
   const shifts: OnCallShift[] | null = onCall.data ?? null;
   const [actionError, setError] = useState<string | null>(null);
   const error = actionError ?? (onCall.error ? errorText(onCall.error, 'The on-call rota could not be loaded.') : null);
-  const [issues, setIssues] = useState<FieldIssue[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState(() => ({ username: team.members[0]?.username ?? '', ...defaultShift(new Date()) }));
+  const [removing, setRemoving] = useState(false);
+  const {
+    register,
+    handleSubmit,
+    setError: setFieldError,
+    formState: { errors, isSubmitting },
+  } = useForm({
+    resolver: shiftResolver,
+    defaultValues: { username: team.members[0]?.username ?? '', ...defaultShift(new Date()) } satisfies ShiftForm,
+  });
+  const busy = removing || isSubmitting;
 
-
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    const startsAt = fromLocalInput(form.start);
-    const endsAt = fromLocalInput(form.end);
-    const local: FieldIssue[] = [
-      ...(startsAt ? [] : [{ path: 'startsAt', message: 'enter a start date and time' }]),
-      ...(endsAt ? [] : [{ path: 'endsAt', message: 'enter an end date and time' }]),
-    ];
-    if (local.length > 0 || !startsAt || !endsAt) {
-      setIssues(local);
-      setError('The shift is not complete: see the fields below.');
-      return;
-    }
-    setBusy(true);
-    try {
-      await addShift.mutateAsync({ username: form.username, startsAt, endsAt });
-      setIssues([]);
-      setError(null);
-    } catch (err) {
-      setIssues(detailsOf(err));
-      setError(errorText(err, 'The shift could not be added.'));
-    } finally {
-      setBusy(false);
-    }
-  };
+  /** Checked by the route's body schema (the local times as instants) before it is sent; the server's field errors land on the same fields. */
+  const add = handleSubmit(
+    async (body) => {
+      try {
+        await addShift.mutateAsync(body);
+        setError(null);
+      } catch (err) {
+        if (err instanceof ApiError) setServerErrors(setFieldError, err.details, shiftFieldOf);
+        setError(errorText(err, 'The shift could not be added.'));
+      }
+    },
+    () => setError('The shift was not added: see the fields below.'),
+  );
 
   const remove = async (s: OnCallShift) => {
-    setBusy(true);
+    setRemoving(true);
     try {
       await removeShift.mutateAsync(s.id);
       setError(null);
     } catch (err) {
       setError(errorText(err, 'The shift could not be removed.'));
     } finally {
-      setBusy(false);
+      setRemoving(false);
     }
   };
 
-  const msgs = (path: string) => issues.filter((i) => i.path === path).map((i) => i.message);
   const nameOf = (username: string) => team.members.find((m) => m.username === username)?.displayName ?? username;
-  const input = (key: 'username' | 'start' | 'end', path: string, label: string, control: (p: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactElement) => {
-    const m = msgs(path);
+  const input = (key: keyof ShiftForm, label: string, control: (p: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactElement) => {
+    const m = messagesAt(errors, key);
     return (
       <div className={`field${m.length ? ' field--error' : ''}`}>
         <label htmlFor={id(key)}>{label}</label>
@@ -118,10 +113,10 @@ export function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) 
         </div>
       )}
       {canEdit && team.members.length > 0 && (
-        <form className="filters shift-form" onSubmit={(e) => void add(e)} aria-label={`Add an on-call shift to ${team.name}`}>
+        <form className="filters shift-form" noValidate onSubmit={(e) => void add(e)} aria-label={`Add an on-call shift to ${team.name}`}>
           <div className="filters__grid">
-            {input('username', 'username', 'On call', (p) => (
-              <select {...p} value={form.username} onChange={(e) => setForm((f) => ({ ...f, username: e.target.value }))}>
+            {input('username', 'On call', (p) => (
+              <select {...p} {...register('username')}>
                 {team.members.map((m) => (
                   <option key={m.username} value={m.username}>
                     {m.displayName}
@@ -129,8 +124,8 @@ export function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) 
                 ))}
               </select>
             ))}
-            {input('start', 'startsAt', 'From', (p) => <input {...p} type="datetime-local" value={form.start} onChange={(e) => setForm((f) => ({ ...f, start: e.target.value }))} />)}
-            {input('end', 'endsAt', 'Until', (p) => <input {...p} type="datetime-local" value={form.end} onChange={(e) => setForm((f) => ({ ...f, end: e.target.value }))} />)}
+            {input('startsAt', 'From', (p) => <input {...p} type="datetime-local" {...register('startsAt')} />)}
+            {input('endsAt', 'Until', (p) => <input {...p} type="datetime-local" {...register('endsAt')} />)}
           </div>
           <div className="form__actions">
             <button type="submit" className="button button--primary" disabled={busy}>

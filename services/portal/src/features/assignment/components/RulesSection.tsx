@@ -1,62 +1,79 @@
-import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useId, useState, type ReactElement } from 'react';
+import { useFieldArray, useForm, useWatch } from 'react-hook-form';
 import { ApiError } from '../../../lib/api/client.js';
 import type { Team } from '../../../lib/api/types.js';
 import { useAssignmentRules, useSaveAssignmentRules } from '../api/assignment.js';
 import { ErrorNotice } from '../../../components/ui.js';
 import { CATEGORIES } from '../../../lib/labels.js';
-import { moveRule, newRuleKey, otherIssues, ruleIssues, toDrafts, toRulesBody, type FieldIssue, type RuleDraft } from '../logic/assignment.js';
+import { messagesAt, setServerErrors, type FieldIssue } from '../../../lib/forms.js';
+import { ruleFieldOf, rulesResolver, toDrafts, type RuleDraft, type RulesForm } from '../logic/assignment.js';
 
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
-const detailsOf = (err: unknown): FieldIssue[] => (err instanceof ApiError ? err.details : []);
+type RuleField = keyof RuleDraft;
 
+/**
+ * The ordered routing rules as one form, checked as the PUT body (AssignmentRulesInputSchema)
+ * before it is sent; each issue, the schema's or the server's, next to its rule's field.
+ */
 export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boolean }) {
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
-  const [drafts, setDrafts] = useState<RuleDraft[] | null>(null);
-  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  // Server issues no field shows (e.g. the list as a whole).
+  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const {
+    control,
+    register,
+    reset,
+    handleSubmit,
+    setError: setFieldError,
+    formState: { errors, isSubmitting },
+  } = useForm({ resolver: rulesResolver, defaultValues: { rules: [] } satisfies RulesForm });
+  const { fields, append, move, remove } = useFieldArray({ control, name: 'rules' });
+  const values = useWatch({ control, name: 'rules' });
 
   const rules = useAssignmentRules();
   const saveRules = useSaveAssignmentRules();
   // The form edits its own copy of the rules, taken from the server each time they load or are saved.
   useEffect(() => {
-    if (rules.data) setDrafts(toDrafts(rules.data));
-  }, [rules.data]);
+    if (!rules.data) return;
+    reset({ rules: toDrafts(rules.data) });
+    setLoaded(true);
+  }, [rules.data, reset]);
   useEffect(() => {
     if (rules.error) setError(errorText(rules.error, 'The assignment rules could not be loaded.'));
   }, [rules.error]);
 
   const discard = () => {
-    setIssues([]);
+    setUnplaced([]);
     setError(null);
-    void rules.refetch().then((r) => r.data && setDrafts(toDrafts(r.data)));
+    void rules.refetch().then((r) => r.data && reset({ rules: toDrafts(r.data) }));
   };
-  const update = (i: number, patch: Partial<RuleDraft>) => setDrafts((d) => d && d.map((r, n) => (n === i ? { ...r, ...patch } : r)));
-  const add = () =>
-    setDrafts((d) => [...(d ?? []), { key: newRuleKey(), category: '', siteId: '', teamId: teams.find((t) => t.tier === 1)?.id ?? teams[0]?.id ?? '', skills: '', escalationTeamId: '' }]);
+  const add = () => append({ category: '', siteId: '', teamId: teams.find((t) => t.tier === 1)?.id ?? teams[0]?.id ?? '', requiredSkills: '', escalationTeamId: '' });
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!drafts) return;
-    setBusy(true);
-    setNotice(null);
-    try {
-      const saved = await saveRules.mutateAsync(toRulesBody(drafts).rules);
-      setIssues([]);
-      setError(null);
-      setNotice(`Saved ${saved.length} rule(s). New tickets are routed by them from now on.`);
-    } catch (err) {
-      setIssues(detailsOf(err));
-      setError(errorText(err, 'The rules could not be saved.'));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = handleSubmit(
+    async (body) => {
+      setNotice(null);
+      setUnplaced([]);
+      try {
+        const saved = await saveRules.mutateAsync(body.rules);
+        setError(null);
+        setNotice(`Saved ${saved.length} rule(s). New tickets are routed by them from now on.`);
+      } catch (err) {
+        if (err instanceof ApiError) setUnplaced(setServerErrors(setFieldError, err.details, (path) => ruleFieldOf(path, fields.length)));
+        setError(errorText(err, 'The rules could not be saved.'));
+      }
+    },
+    () => {
+      setNotice(null);
+      setError('The rules were not saved: see the fields below.');
+    },
+  );
 
   const tier2 = teams.filter((t) => t.tier === 2);
-  const unplaced = drafts ? otherIssues(issues, drafts.length) : issues;
+  const listed = [...unplaced, ...(errors.rules?.root?.message ? [{ path: 'rules', message: errors.rules.root.message }] : [])];
 
   return (
     <section className="card" aria-labelledby={id('title')}>
@@ -65,10 +82,10 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
         The most specific rule matching a new ticket wins (category and site, then one of them, then neither); equally specific rules go by their order here. Empty means any.
       </p>
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      {unplaced.length > 0 && (
+      {listed.length > 0 && (
         <div className="error-summary">
           <ul>
-            {unplaced.map((i, n) => (
+            {listed.map((i, n) => (
               <li key={`${i.path}-${n}`}>
                 <code>{i.path}</code>: {i.message}
               </li>
@@ -81,15 +98,16 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
           <p>{notice}</p>
         </div>
       )}
-      {drafts && (
-        <form className="form" onSubmit={(e) => void save(e)} aria-labelledby={id('title')} data-testid="assignment-rules">
-          {drafts.length === 0 && <p className="empty">No rules: every new ticket goes to the default tier-1 team.</p>}
+      {loaded && (
+        <form className="form" noValidate onSubmit={(e) => void save(e)} aria-labelledby={id('title')} data-testid="assignment-rules">
+          {fields.length === 0 && <p className="empty">No rules: every new ticket goes to the default tier-1 team.</p>}
           <ol className="assignment-rules">
-            {drafts.map((r, i) => {
-              const f = (k: string) => id(`${r.key}-${k}`);
-              const whole = ruleIssues(issues, i, null);
-              const field = (name: string, label: string, control: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactElement, hint?: string) => {
-                const msgs = ruleIssues(issues, i, name);
+            {fields.map((item, i) => {
+              const r = values[i] ?? item;
+              const f = (k: string) => id(`${item.id}-${k}`);
+              const whole = errors.rules?.[i]?.message;
+              const field = (name: RuleField, label: string, control: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactElement, hint?: string) => {
+                const msgs = messagesAt(errors, `rules.${i}.${name}`);
                 const describedBy = [hint ? f(`${name}-hint`) : '', msgs.length ? f(`${name}-error`) : ''].filter(Boolean).join(' ') || undefined;
                 return (
                   <div className={`field${msgs.length ? ' field--error' : ''}`}>
@@ -109,13 +127,13 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
                 );
               };
               return (
-                <li key={r.key}>
+                <li key={item.id}>
                   <fieldset className="assignment-rule">
                     <legend>Rule {i + 1}</legend>
-                    {whole.length > 0 && <p className="field-error">{whole.join('; ')}</p>}
+                    {whole && <p className="field-error">{whole}</p>}
                     <div className="filters__grid">
                       {field('category', 'Category', (p) => (
-                        <select {...p} value={r.category} disabled={!canEdit} onChange={(e) => update(i, { category: e.target.value })}>
+                        <select {...p} disabled={!canEdit} {...register(`rules.${i}.category`)}>
                           <option value="">Any category</option>
                           {CATEGORIES.map((c) => (
                             <option key={c.value} value={c.value}>
@@ -125,9 +143,9 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
                           {r.category && !CATEGORIES.some((c) => c.value === r.category) && <option value={r.category}>{r.category}</option>}
                         </select>
                       ))}
-                      {field('siteId', 'Site', (p) => <input {...p} type="text" value={r.siteId} readOnly={!canEdit} placeholder="any" onChange={(e) => update(i, { siteId: e.target.value })} />)}
+                      {field('siteId', 'Site', (p) => <input {...p} type="text" readOnly={!canEdit} placeholder="any" {...register(`rules.${i}.siteId`)} />)}
                       {field('teamId', 'Team', (p) => (
-                        <select {...p} value={r.teamId} disabled={!canEdit} onChange={(e) => update(i, { teamId: e.target.value })}>
+                        <select {...p} disabled={!canEdit} {...register(`rules.${i}.teamId`)}>
                           {teams.map((t) => (
                             <option key={t.id} value={t.id}>
                               {t.name} ({t.id})
@@ -139,11 +157,11 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
                       {field(
                         'requiredSkills',
                         'Required skills',
-                        (p) => <input {...p} type="text" value={r.skills} readOnly={!canEdit} onChange={(e) => update(i, { skills: e.target.value })} />,
+                        (p) => <input {...p} type="text" readOnly={!canEdit} {...register(`rules.${i}.requiredSkills`)} />,
                         'Comma-separated, e.g. ehr, network',
                       )}
                       {field('escalationTeamId', 'Escalation team', (p) => (
-                        <select {...p} value={r.escalationTeamId} disabled={!canEdit} onChange={(e) => update(i, { escalationTeamId: e.target.value })}>
+                        <select {...p} disabled={!canEdit} {...register(`rules.${i}.escalationTeamId`)}>
                           <option value="">Default tier-2 team</option>
                           {tier2.map((t) => (
                             <option key={t.id} value={t.id}>
@@ -156,13 +174,13 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
                     </div>
                     {canEdit && (
                       <div className="form__actions">
-                        <button type="button" className="button button--secondary" disabled={i === 0} onClick={() => setDrafts(moveRule(drafts, i, -1))}>
+                        <button type="button" className="button button--secondary" disabled={i === 0} onClick={() => move(i, i - 1)}>
                           Move rule {i + 1} up
                         </button>
-                        <button type="button" className="button button--secondary" disabled={i === drafts.length - 1} onClick={() => setDrafts(moveRule(drafts, i, 1))}>
+                        <button type="button" className="button button--secondary" disabled={i === fields.length - 1} onClick={() => move(i, i + 1)}>
                           Move rule {i + 1} down
                         </button>
-                        <button type="button" className="button button--secondary" onClick={() => setDrafts(drafts.filter((_, n) => n !== i))}>
+                        <button type="button" className="button button--secondary" onClick={() => remove(i)}>
                           Remove rule {i + 1}
                         </button>
                       </div>
@@ -177,10 +195,10 @@ export function RulesSection({ teams, canEdit }: { teams: Team[]; canEdit: boole
               <button type="button" className="button button--secondary" onClick={add}>
                 Add a rule
               </button>
-              <button type="submit" className="button button--primary" disabled={busy}>
+              <button type="submit" className="button button--primary" disabled={isSubmitting}>
                 Save rules
               </button>
-              <button type="button" className="button button--secondary" disabled={busy} onClick={discard}>
+              <button type="button" className="button button--secondary" disabled={isSubmitting} onClick={discard}>
                 Discard changes
               </button>
             </div>

@@ -1,18 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { defaultShift, fromLocalInput, moveRule, otherIssues, parseSkills, ruleIssues, toDrafts, toLocalInput, toRulesBody, type AssignmentRule } from './assignment.js';
+import type { FieldErrors } from 'react-hook-form';
+import { errorsUnder, messagesAt } from '../../../lib/forms.js';
+import type { TeamMember } from '../../../lib/api/types.js';
+import {
+  defaultShift,
+  fromLocalInput,
+  memberBody,
+  parseSkills,
+  ruleFieldOf,
+  rulesResolver,
+  shiftResolver,
+  skillsResolver,
+  toDrafts,
+  toLocalInput,
+  toRulesBody,
+  type AssignmentRule,
+  type RuleDraft,
+} from './assignment.js';
 
 const rules: AssignmentRule[] = [
   { position: 1, category: null, siteId: null, teamId: 'it-tier1', requiredSkills: [], escalationTeamId: null },
   { position: 0, category: 'ehr', siteId: 'north', teamId: 'it-tier1', requiredSkills: ['ehr', 'network'], escalationTeamId: 'it-tier2' },
 ];
+const opts = { fields: {}, shouldUseNativeValidation: false } as const;
+const flat = (errors: FieldErrors) => Object.fromEntries(errorsUnder(errors, '').map((i) => [i.path, i.message]));
 
 describe('assignment rules form', () => {
   it('orders drafts by position and turns them back into the PUT body unchanged', () => {
     const drafts = toDrafts(rules);
     expect(drafts.map((d) => d.category)).toEqual(['ehr', '']);
-    expect(drafts[0]?.skills).toBe('ehr, network');
-    expect(new Set(drafts.map((d) => d.key)).size, 'each draft has its own key').toBe(2);
-    expect(toRulesBody(drafts)).toEqual({
+    expect(drafts[0]?.requiredSkills).toBe('ehr, network');
+    expect(toRulesBody({ rules: drafts })).toEqual({
       rules: [
         { category: 'ehr', siteId: 'north', teamId: 'it-tier1', requiredSkills: ['ehr', 'network'], escalationTeamId: 'it-tier2' },
         { category: null, siteId: null, teamId: 'it-tier1', requiredSkills: [], escalationTeamId: null },
@@ -25,30 +43,57 @@ describe('assignment rules form', () => {
     expect(parseSkills('')).toEqual([]);
   });
 
-  it('moves a rule up or down and leaves the list alone at the ends', () => {
-    expect(moveRule(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
-    expect(moveRule(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
-    expect(moveRule(['a', 'b', 'c'], 0, -1)).toEqual(['a', 'b', 'c']);
-    expect(moveRule(['a', 'b', 'c'], 2, 1)).toEqual(['a', 'b', 'c']);
+  it('is checked by the PUT body schema: the body when it passes, each issue on its rule field when not', async () => {
+    const good = await rulesResolver({ rules: toDrafts(rules) }, undefined, opts);
+    expect(good.errors).toEqual({});
+    expect(good.values).toEqual(toRulesBody({ rules: toDrafts(rules) }));
+
+    const bad: RuleDraft[] = [
+      { category: '', siteId: ' ', teamId: 'IT Tier 1', requiredSkills: 'ehr, ehr', escalationTeamId: '' },
+      { category: 'ehr', siteId: '', teamId: 'it-tier1', requiredSkills: 'ehr, no skill', escalationTeamId: '' },
+    ];
+    const r = await rulesResolver({ rules: bad }, undefined, opts);
+    expect(flat(r.errors)).toEqual({
+      'rules.0.teamId': 'must be lower-case letters, digits, "-" or "_", starting with a letter',
+      'rules.0.requiredSkills': 'must not repeat a skill',
+      'rules.1.requiredSkills.1': 'must be lower-case letters, digits, "-" or "_", starting with a letter',
+    });
+    // Shown next to the skills field: the list's own message and each skill's.
+    expect(messagesAt(r.errors, 'rules.1.requiredSkills')).toEqual(['must be lower-case letters, digits, "-" or "_", starting with a letter']);
   });
 
-  it('puts each server issue next to its field, and the rest in the summary', () => {
-    const issues = [
-      { path: 'rules.0.teamId', message: 'no team x' },
-      { path: 'rules.0.requiredSkills.1', message: 'bad skill' },
-      { path: 'rules.1', message: 'same category and site as rules.0' },
-      { path: 'rules', message: 'too many' },
-      { path: 'rules.7.teamId', message: 'a rule no longer shown' },
-    ];
-    expect(ruleIssues(issues, 0, 'teamId')).toEqual(['no team x']);
-    expect(ruleIssues(issues, 0, 'requiredSkills')).toEqual(['bad skill']);
-    expect(ruleIssues(issues, 0, 'team')).toEqual([]);
-    expect(ruleIssues(issues, 1, null)).toEqual(['same category and site as rules.0']);
-    expect(otherIssues(issues, 2).map((i) => i.path)).toEqual(['rules', 'rules.7.teamId']);
+  it("puts each server issue on its rule's field or on the rule, and leaves the rest for the summary", () => {
+    expect(ruleFieldOf('rules.0.teamId', 2)).toBe('rules.0.teamId');
+    expect(ruleFieldOf('rules.0.requiredSkills.1', 2)).toBe('rules.0.requiredSkills');
+    expect(ruleFieldOf('rules.1', 2)).toBe('rules.1');
+    expect(ruleFieldOf('rules.0.team', 2)).toBeUndefined();
+    expect(ruleFieldOf('rules', 2)).toBeUndefined();
+    expect(ruleFieldOf('rules.7.teamId', 2), 'a rule no longer shown').toBeUndefined();
   });
 });
 
-describe('on-call shift times', () => {
+describe('member skills form', () => {
+  const member: TeamMember = {
+    username: 'alex.agent',
+    userId: 'u1',
+    displayName: 'Alex Agent',
+    skills: ['ehr'],
+    available: false,
+    updatedBy: 'lee.lead',
+    updatedAt: '2026-03-04T10:00:00Z',
+  };
+
+  it('sends the member as stored with the typed skills, checked by the member body schema', async () => {
+    const ok = await skillsResolver(member)({ skills: 'EHR, network' }, undefined, opts);
+    expect(ok.errors).toEqual({});
+    expect(ok.values).toEqual({ displayName: 'Alex Agent', skills: ['ehr', 'network'], available: false });
+    const bad = await skillsResolver(member)({ skills: 'ehr, 9lives, ehr' }, undefined, opts);
+    expect(messagesAt(bad.errors, 'skills').sort()).toEqual(['must be lower-case letters, digits, "-" or "_", starting with a letter', 'must not repeat a skill']);
+    expect(memberBody(member, { available: true })).toEqual({ displayName: 'Alex Agent', skills: ['ehr'], available: true });
+  });
+});
+
+describe('on-call shift form', () => {
   it('round-trips a local date-time and refuses what is not one', () => {
     const d = new Date(2026, 2, 4, 23, 5);
     expect(toLocalInput(d)).toBe('2026-03-04T23:05');
@@ -59,6 +104,19 @@ describe('on-call shift times', () => {
 
   it('proposes a shift from the next full hour, eight hours long', () => {
     const s = defaultShift(new Date(2026, 2, 4, 9, 41));
-    expect(s).toEqual({ start: '2026-03-04T10:00', end: '2026-03-04T18:00' });
+    expect(s).toEqual({ startsAt: '2026-03-04T10:00', endsAt: '2026-03-04T18:00' });
+  });
+
+  it('sends the local times as instants, checked by the on-call body schema', async () => {
+    const ok = await shiftResolver({ username: 'alex.agent', startsAt: '2026-03-04T23:00', endsAt: '2026-03-05T07:00' }, undefined, opts);
+    expect(ok.errors).toEqual({});
+    expect(ok.values).toEqual({ username: 'alex.agent', startsAt: new Date(2026, 2, 4, 23).toISOString(), endsAt: new Date(2026, 2, 5, 7).toISOString() });
+
+    const empty = await shiftResolver({ username: 'alex.agent', startsAt: '', endsAt: '' }, undefined, opts);
+    expect(flat(empty.errors)).toEqual({ startsAt: 'enter a start date and time', endsAt: 'enter an end date and time' });
+    const backwards = await shiftResolver({ username: 'alex.agent', startsAt: '2026-03-05T07:00', endsAt: '2026-03-04T23:00' }, undefined, opts);
+    expect(flat(backwards.errors)).toEqual({ endsAt: 'must be after startsAt' });
+    const long = await shiftResolver({ username: 'Alex', startsAt: '2026-03-01T00:00', endsAt: '2026-04-02T00:00' }, undefined, opts);
+    expect(Object.keys(flat(long.errors)).sort()).toEqual(['endsAt', 'username']);
   });
 });

@@ -1,8 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import { ApiError } from '../../../lib/api/client.js';
 import type { PolicyDraftResponse, PolicyIssue } from '../../../lib/api/types.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
-import { issuesFor, locatePath, p1RuleIndex, type PolicyShape } from '../logic/policy.js';
+import { issuesFor, locatePath, p1RuleIndex } from '../logic/policy.js';
+import { mergeIssues, parsePolicyText, policyResolver, schemaIssues, type PolicyFormValues } from '../logic/policy-form.js';
 import { PreviewSection } from './PreviewSection.js';
 import { VersionsSection } from './VersionsSection.js';
 import { MigrateSection } from './MigrateSection.js';
@@ -14,28 +16,26 @@ import { usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useVa
 const pretty = (p: unknown) => JSON.stringify(p, null, 2);
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
 
-type Parsed = { ok: true; policy: PolicyShape } | { ok: false; message: string };
-function parse(text: string): Parsed {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'The policy must be a JSON object ({ … }).' };
-    return { ok: true, policy: value };
-  } catch (err) {
-    return { ok: false, message: `This is not valid JSON: ${(err as Error).message}` };
-  }
-}
-
 /**
  * The IT lead's policy editor: the one draft as JSON (with the P1 targets as plain fields),
- * checked by the server as it is typed, a preview of how a P1 opened now would escalate, publish,
- * the published versions with a diff, and moving open tickets onto a newer version.
+ * checked as it is typed by the API's policy schema (react-hook-form, `logic/policy-form.ts`)
+ * and by the server's validate endpoint (its semantic checks too), a preview of how a P1 opened
+ * now would escalate, publish, the published versions with a diff, and moving open tickets onto a
+ * newer version.
  */
 export function PolicyPage() {
   const identity = useIdentity();
   const canEdit = identity.roles.includes('it_lead');
   const [loaded, setLoaded] = useState<PolicyDraftResponse | null>(null);
-  const [text, setText] = useState('');
-  const [issues, setIssues] = useState<PolicyIssue[]>([]);
+  const { register, control, reset, setValue, handleSubmit, formState } = useForm({
+    resolver: policyResolver,
+    mode: 'onChange',
+    defaultValues: { json: '' } satisfies PolicyFormValues,
+  });
+  const { ref: jsonRef, ...jsonField } = register('json');
+  const text = useWatch({ control, name: 'json' });
+  // The server's issues for the text it last checked; the schema's own show at once (merged below).
+  const [serverIssues, setIssues] = useState<PolicyIssue[]>([]);
   const [checking, setChecking] = useState(false);
   const [actionError, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -57,11 +57,15 @@ export function PolicyPage() {
   useEffect(() => {
     if (!draft.data) return;
     setLoaded(draft.data);
-    setText(pretty(draft.data.draft.policy));
+    reset({ json: pretty(draft.data.draft.policy) });
     setIssues(draft.data.issues);
-  }, [draft.data]);
+  }, [draft.data, reset]);
 
-  const parsed = useMemo(() => parse(text), [text]);
+  const parsed = useMemo(() => parsePolicyText(text), [text]);
+  const issues = mergeIssues(serverIssues, schemaIssues(formState.errors));
+  // What is wrong with the text as a whole: not JSON (known at once, from the same parse the schema
+  // runs), or the schema's issue on the policy itself (e.g. an unknown top-level key).
+  const jsonError = parsed.ok ? formState.errors.json?.message : parsed.message;
   const dirty = loaded !== null && text !== pretty(loaded.draft.policy);
 
   // The server checks what is typed, shortly after typing stops: the same rules as publishing.
@@ -93,17 +97,18 @@ export function PolicyPage() {
     const policy = structuredClone(parsed.policy);
     const rule = policy.rules![ruleIndex]!;
     const n = Number(raw);
-    // Kept as typed when it is not a number, so the server names the problem instead of us hiding it.
+    // Kept as typed when it is not a number, so the schema names the problem instead of us hiding it.
     (rule as Record<string, unknown>)[field] = raw.trim() !== '' && Number.isFinite(n) ? n : raw;
-    setText(pretty(policy));
+    setValue('json', pretty(policy), { shouldValidate: true, shouldDirty: true });
   };
 
-  const save = async () => {
-    if (!loaded || !parsed.ok) return;
+  /** Saves what the schema made of the text (refused here, with the problems listed, when it does not pass). */
+  const save = handleSubmit(async ({ json: policy }) => {
+    if (!loaded) return;
     setBusy(true);
     setNotice(null);
     try {
-      const d = await saveDraft.mutateAsync({ policy: parsed.policy, lockVersion: loaded.draft.lockVersion });
+      const d = await saveDraft.mutateAsync({ policy, lockVersion: loaded.draft.lockVersion });
       setError(null);
       setNotice(d.valid ? 'Draft saved. It can be published.' : `Draft saved, but it cannot be published until the ${d.issues.length === 1 ? 'problem below is' : `${d.issues.length} problems below are`} fixed.`);
     } catch (err) {
@@ -112,7 +117,10 @@ export function PolicyPage() {
     } finally {
       setBusy(false);
     }
-  };
+  }, () => {
+    setNotice(null);
+    setError('The draft was not saved: fix the problems listed above first.');
+  });
 
   const [notes, setNotes] = useState('');
   const publish = async (e: FormEvent) => {
@@ -135,7 +143,7 @@ export function PolicyPage() {
 
   const discard = () => {
     if (!loaded) return;
-    setText(pretty(loaded.draft.policy));
+    reset({ json: pretty(loaded.draft.policy) });
     setIssues(loaded.issues);
     setError(null);
     void draft.refetch();
@@ -238,26 +246,28 @@ export function PolicyPage() {
               />
             )}
 
-            <div className={`field${parsed.ok ? '' : ' field--error'}`}>
+            <div className={`field${jsonError ? ' field--error' : ''}`}>
               <label htmlFor={id('json')}>The whole policy (JSON)</label>
               <p className="hint" id={id('json-hint')}>
                 Calendars, the priority matrix, every rule and its escalation levels. Problems are listed above by their path, e.g. <code>rules.0.levels.1.after.minutes</code>.
               </p>
               <textarea
                 id={id('json')}
-                ref={textareaRef}
+                {...jsonField}
+                ref={(el) => {
+                  jsonRef(el);
+                  textareaRef.current = el;
+                }}
                 className="policy-json"
                 rows={24}
                 spellCheck={false}
-                value={text}
                 readOnly={!canEdit}
-                aria-invalid={!parsed.ok}
-                aria-describedby={`${id('json-hint')}${parsed.ok ? '' : ` ${id('json-error')}`}`}
-                onChange={(e) => setText(e.target.value)}
+                aria-invalid={jsonError !== undefined}
+                aria-describedby={`${id('json-hint')}${jsonError ? ` ${id('json-error')}` : ''}`}
               />
-              {!parsed.ok && (
+              {jsonError && (
                 <p className="field-error" id={id('json-error')}>
-                  {parsed.message}
+                  {jsonError}
                 </p>
               )}
             </div>

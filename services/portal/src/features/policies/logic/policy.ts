@@ -1,12 +1,16 @@
 /**
  * What the policy editor computes in the browser: how a step of the server's preview reads, and
- * where a validation issue belongs. The server stays the judge of validity
+ * where a validation issue belongs. The form is checked by the API's schema (`policy-form.ts`);
+ * the server stays the judge of validity
  * (POST /api/v1/policies/draft/validate) and computes the preview (POST /api/v1/policies/preview);
  * nothing here decides whether a policy may be published or when a step falls due.
  */
 import type { PolicyPreviewStep } from '../../../lib/api/types.js';
 
-/** The parts of an EscalationPolicy the preview reads (the bundle keeps no server schema). */
+/**
+ * The parts of a policy the page reads from the text being typed, which need not be a valid policy
+ * yet: loose on purpose. What a policy is, is `EscalationPolicySchema` (see `policy-form.ts`).
+ */
 export interface PolicyShape {
   name?: string;
   calendars?: Record<string, { mode?: string; timeZone?: string }>;

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../../lib/api/client.js';
+import { setServerErrors } from '../../../lib/forms.js';
 import { CATEGORIES, IMPACTS, URGENCIES, siteLabel } from '../../../lib/labels.js';
 import { REPORT_DRAFT_KEY as DRAFT_KEY, useIdentity, useSession } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
@@ -78,14 +79,7 @@ export function ReportPage() {
       } catch (err) {
         if (err instanceof ApiError) {
           setSessionEnded(err.status === 401);
-          const placed = new Set<ReportField>();
-          for (const d of err.details) {
-            const f = fieldOf(d.path);
-            if (f && !placed.has(f)) {
-              placed.add(f);
-              setError(f, { type: 'server', message: d.message });
-            }
-          }
+          setServerErrors(setError, err.details, fieldOf);
           showProblem(err.message);
         } else {
           showProblem('Something went wrong while sending your report. Please try again.');

@@ -1,0 +1,82 @@
+import { z } from '@hono/zod-openapi';
+import { trimmedText } from './text.js';
+
+/**
+ * The bodies the ticket service's assignment routes take (rules, team members, on-call shifts),
+ * with the identifiers they are made of: one definition for the routes that validate them and
+ * the portal forms that are checked by them before sending.
+ */
+
+const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
+export const TeamIdSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'it-tier1' });
+/** A Keycloak username (Keycloak stores them lower-case). */
+export const UsernameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'must be a Keycloak username: lower-case letters, digits, ".", "_", "@" or "-"')
+  .openapi({ example: 'alex.agent' });
+export const SkillSchema = z.string().min(1).max(64).regex(ID_PATTERN, 'must be lower-case letters, digits, "-" or "_", starting with a letter').openapi({ example: 'ehr' });
+export const SkillsSchema = z
+  .array(SkillSchema)
+  .max(32)
+  .refine((a) => new Set(a).size === a.length, 'must not repeat a skill');
+
+/** PUT /api/v1/teams/{id}/members/{username}. */
+export const MemberBodySchema = z
+  .object({
+    displayName: trimmedText(1, 100).openapi({ example: 'Alex Agent' }),
+    skills: SkillsSchema.default([]),
+    available: z.boolean().default(true),
+    userId: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .openapi({ description: "Keycloak user id. Omitted: keep the stored one (or, when you add yourself, your token's)." }),
+  })
+  .strict()
+  .openapi('TeamMemberInput');
+export type MemberBody = z.output<typeof MemberBodySchema>;
+export type MemberBodyInput = z.input<typeof MemberBodySchema>;
+
+/** One routing rule as PUT /api/v1/assignment-rules takes it. */
+export const AssignmentRuleInputSchema = z
+  .object({
+    category: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any category.', example: 'ehr' }),
+    siteId: z.string().min(1).max(64).nullable().default(null).openapi({ description: 'null: any site.', example: null }),
+    teamId: TeamIdSchema,
+    requiredSkills: SkillsSchema.default([]).openapi({ description: 'Only members with every one of these skills are picked.' }),
+    escalationTeamId: TeamIdSchema.nullable()
+      .default(null)
+      .openapi({ description: 'The tier-2 team for these tickets when escalated; null: the default tier-2 team.' }),
+  })
+  .strict()
+  .openapi('AssignmentRuleInput');
+
+/** PUT /api/v1/assignment-rules: the whole ordered list. */
+export const AssignmentRulesInputSchema = z
+  .object({ rules: z.array(AssignmentRuleInputSchema).max(500).openapi({ description: 'The whole list, in order: position = index.' }) })
+  .strict()
+  .openapi('AssignmentRulesInput');
+export type AssignmentRulesInput = z.output<typeof AssignmentRulesInputSchema>;
+
+/** A rota is built from shifts of hours or days; a month-long one is almost certainly a typo. */
+export const MAX_SHIFT_MS = 31 * 24 * 3_600_000;
+
+/** POST /api/v1/teams/{id}/on-call. */
+export const OnCallShiftBodySchema = z
+  .object({
+    username: UsernameSchema.openapi({ description: 'A member of the team.' }),
+    startsAt: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-04T23:00:00Z' }),
+    endsAt: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-05T13:00:00Z', description: 'Exclusive: a shift may start exactly when another ends.' }),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const span = Date.parse(b.endsAt) - Date.parse(b.startsAt);
+    if (span <= 0) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+    else if (span > MAX_SHIFT_MS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'a shift lasts at most 31 days' });
+  })
+  .openapi('OnCallShiftInput');
+export type OnCallShiftBody = z.output<typeof OnCallShiftBodySchema>;
