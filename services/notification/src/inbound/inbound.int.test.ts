@@ -11,7 +11,7 @@ import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { escalationCommand, eventually, mailpitBody, mailpitSearch, notificationTest, type Notification } from '../test/harness.js';
 import { startInbound } from './index.js';
 import { replyAddressFor } from './reply-address.js';
-import { deliver, rawMail } from './test-smtp.js';
+import { deliver, rawMail } from './test/smtp.js';
 
 const test = notificationTest('inbound', { directory: { workflows: true } });
 const logger = createLogger('nt-inbound', process.env.LOG_LEVEL ?? 'silent');
