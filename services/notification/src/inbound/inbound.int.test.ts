@@ -165,8 +165,14 @@ describe('mail that is held or is a loop', () => {
     expect(await mailpitSearch(`to:mailer-daemon@north.clinic.test`)).toHaveLength(0);
   });
 
-  it('refuses clients that are not the relay, and recipients that are not the help desk', async () => {
+  it('refuses clients that are not the relay, recipients that are not the help desk, and messages over the size limit', async () => {
     await expect(deliver(inbound.port, { from: NORA, to: ['someone@elsewhere.example'] }, rawMail({ from: NORA, to: 'someone@elsewhere.example', subject: 'relay?', body: 'x' }).raw)).rejects.toThrow(/550/);
+    const small = await startInbound({ env: { ...inboundEnv(), INBOUND_MAX_BYTES: 2048 }, sql: svc.sql, logger, process: false });
+    try {
+      await expect(deliver(small.port, { from: NORA, to: [HELP] }, rawMail({ from: NORA, to: HELP, subject: 'too big', body: 'x'.repeat(4096) }).raw)).rejects.toThrow(/552/);
+    } finally {
+      await small.stop();
+    }
     const closed = await startInbound({ env: { ...inboundEnv(), INBOUND_ALLOWED_CLIENTS: ['10.9.9.9'] }, sql: svc.sql, logger, process: false });
     try {
       await expect(deliver(closed.port, { from: NORA, to: [HELP] }, rawMail({ from: NORA, to: HELP, subject: 'from outside', body: 'x' }).raw)).rejects.toThrow(/554|relay/);
@@ -277,7 +283,7 @@ describe('a reply to a closed ticket', () => {
   });
 });
 
-describe('a crash between accepting and processing', () => {
+describe('a crash or a failure between accepting and processing', () => {
   it('loses nothing: the next process works through what the dead one stored', async () => {
     await inbound.stop();
     const dying = await startInbound({ env: inboundEnv(), sql: svc.sql, logger, process: false });
@@ -291,6 +297,28 @@ describe('a crash between accepting and processing', () => {
     inbound = await startInbound({ env: inboundEnv(), sql: svc.sql, logger });
     expect((await processed(messageId)).status).toBe('done');
     expect(await ticketsTitled(title)).toHaveLength(1);
+  });
+
+  it('retries a message whose processing failed (the ticket service unreachable), and opens its ticket once', async () => {
+    await inbound.stop();
+    const cut = await startInbound({ env: { ...inboundEnv(), TICKET_SERVICE_URL: 'http://127.0.0.1:9', INBOUND_RETRY_MS: [60_000] }, sql: svc.sql, logger });
+    const title = `While the ticket service was down ${randomUUID().slice(0, 8)}`;
+    const { raw, messageId } = rawMail({ from: `Nora Nurse <${NORA}>`, to: HELP, subject: title, body: 'Retry me.' });
+    await deliver(cut.port, { from: NORA, to: [HELP] }, raw);
+    const failed = await eventually('the failed attempt', async () => {
+      const [r] = await svc.sql<{ status: string; attempts: number; last_error: string | null }[]>`select status, attempts, last_error from inbound_messages where message_id = ${messageId}`;
+      return r?.last_error ? r : undefined;
+    });
+    expect(failed).toMatchObject({ status: 'received', attempts: 1 });
+    expect(failed.last_error).toMatch(/unreachable/);
+    await cut.stop();
+    // Due at once (as if its delay had passed), on a process that reaches the ticket service.
+    await svc.sql`update inbound_messages set next_attempt_at = now() where message_id = ${messageId}`;
+    inbound = await startInbound({ env: inboundEnv(), sql: svc.sql, logger });
+    expect((await processed(messageId)).status).toBe('done');
+    expect(await ticketsTitled(title)).toHaveLength(1);
+    const [r] = await svc.sql<{ attempts: number }[]>`select attempts from inbound_messages where message_id = ${messageId}`;
+    expect(r?.attempts).toBe(2);
   });
 });
 

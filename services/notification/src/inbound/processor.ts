@@ -31,7 +31,7 @@ const firstAddress = (a: AddressObject | AddressObject[] | undefined): { address
 
 /** The subject as a ticket title: without the Re:/Fwd: prefixes clients add. */
 export function titleFrom(subject: string | undefined, senderName: string): string {
-  const t = (subject ?? '').replace(/^\s*((re|fw|fwd|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+/i, '').replace(/\s+/g, ' ').trim();
+  const t = (subject ?? '').replace(/^\s*((re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+/i, '').replace(/\s+/g, ' ').trim();
   return t || `Email from ${senderName}`;
 }
 
@@ -103,7 +103,8 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
     return { status: 'done', outcome: sent ? 'unknown sender: told how to get help, no ticket' : 'unknown sender: no ticket (already told recently)', ...facts };
   }
 
-  const text = stripQuoted(plainText(mail));
+  // The ticket service takes up to 10 000 characters of a comment (5 000 of a description, which it cuts itself).
+  const text = stripQuoted(plainText(mail)).slice(0, 10_000);
   if (target.kind === 'helpdesk') {
     const r = await deps.services.openTicket({ requester: person(sender), title: titleFrom(mail.subject, sender.displayName ?? sender.username), description: text, messageKey, attachments: facts.attachmentCount });
     if (r.ok) return { status: 'done', outcome: `opened ${r.body.number}${r.body.replayed ? ' (already opened by this mail)' : ''}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
