@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, isDemoSecret, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
-import { DEV_REPLY_TOKEN_KEY, inboundEnvShape } from './inbound/env.js';
+import { inboundEnvShape } from './inbound/env.js';
 
 const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
 
@@ -84,9 +84,10 @@ export const notificationEnvSchema = baseEnvSchema
       nats: true,
     }),
   )
+  // A list, so not in `required` above: no key of it may be a published demo secret (the default is one).
   .superRefine((e, ctx) => {
-    if (e.NODE_ENV === 'production' && e.REPLY_TOKEN_KEYS.includes(DEV_REPLY_TOKEN_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['REPLY_TOKEN_KEYS'], message: 'the development reply token key is published: set this deployment\'s own' });
+    if (e.NODE_ENV === 'production' && e.REPLY_TOKEN_KEYS.some(isDemoSecret)) {
+      ctx.addIssue({ code: 'custom', path: ['REPLY_TOKEN_KEYS'], message: "a key (or the development default) is a published demo secret, refused in production: set this deployment's own" });
     }
   })
   .transform((e) => {
