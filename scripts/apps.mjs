@@ -30,6 +30,9 @@ export const APPS = [
   { name: 'portal', entry: 'services/portal/dist/server.js', port: port('PORTAL_PORT', 3000) },
 ];
 
+/** Mail in (notification service, decision 36): where the local "relay" (you, `npm run send-test-mail`) delivers. */
+export const INBOUND_MAIL = { port: port('INBOUND_SMTP_PORT', 2525), helpdesk: process.env.HELPDESK_ADDRESS ?? 'help@clinic.example' };
+
 function appEnv() {
   const base = infraEnv();
   const url = (n) => `http://127.0.0.1:${APPS.find((a) => a.name === n).port}`;
@@ -49,6 +52,9 @@ function appEnv() {
     // The SMS stand-in reports delivered / undelivered here, signed like Twilio (notification service).
     TWILIO_STATUS_CALLBACK_URL: `${url('notification')}/webhooks/twilio/status`,
     PORTAL_URL: `http://localhost:${APPS.find((a) => a.name === 'portal').port}`,
+    // The help desk's inbound SMTP listener (notification service), reachable from this machine only.
+    INBOUND_SMTP_PORT: String(INBOUND_MAIL.port),
+    HELPDESK_ADDRESS: INBOUND_MAIL.helpdesk,
   };
 }
 

@@ -16,6 +16,8 @@ const ports = {
   PG_PORT: 55432, NATS_PORT: 4222, NATS_MONITOR_PORT: 8222, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233,
   KEYCLOAK_PORT: 8180, KEYCLOAK_MANAGEMENT_PORT: 9180, MAILPIT_SMTP_PORT: 1025, MAILPIT_UI_PORT: 8025,
   TICKET_PORT: 3001, IDENTITY_PORT: 3002, NOTIFICATION_PORT: 3003, AUDIT_PORT: 3004, PROVIDER_STUBS_PORT: 3010, PORTAL_PORT: 3000,
+  // The notification service's mail-in listener (scripts/apps.mjs).
+  INBOUND_SMTP_PORT: 2525,
 };
 // Everything below reads its ports and data dir from the environment (infra/lib/env.mjs,
 // scripts/apps.mjs, @tierline/testing), so setting it here points all of it at the chaos system.

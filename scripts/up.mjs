@@ -15,7 +15,7 @@ run('npx', ['turbo', 'run', 'build', '--concurrency=2']);
 log('infrastructure servers (infra/stack.mjs)');
 run(process.execPath, [join(repo, 'infra', 'stack.mjs'), 'up']);
 
-const { startApps, waitForApps } = await import('./apps.mjs');
+const { startApps, waitForApps, INBOUND_MAIL } = await import('./apps.mjs');
 log('Tierline services, worker and portal');
 await startApps();
 await waitForApps();
@@ -35,6 +35,8 @@ Tierline is up.
   Temporal Web UI        http://localhost:${p.temporalUi}/namespaces/tierline/workflows
   Keycloak admin         http://localhost:${p.keycloak}/admin/   (admin / admin, demo only)
   Mailpit (email)        http://localhost:${p.mailpitUi}
+  Help desk (mail in)    ${INBOUND_MAIL.helpdesk} via SMTP on localhost:${INBOUND_MAIL.port}
+                         try: npm run send-test-mail   (from nora.nurse; see README "Email in")
 
   Demo logins (demo only; password Tierline-demo-1 for all):
     nora.nurse      clinic staff, North Clinic    (password only)

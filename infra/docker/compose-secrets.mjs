@@ -90,6 +90,8 @@ function generate() {
       NOTIFICATION_CLIENT_SECRET: clientSecret('tierline-notification'),
       TWILIO_AUTH_TOKEN: twilioToken,
       SLACK_BOT_TOKEN: slackToken,
+      // The key of the reply addresses' tokens (mail in, decision 36); newest first when rotating.
+      REPLY_TOKEN_KEYS: secret(),
     },
     'provider-stubs.env': { TWILIO_AUTH_TOKEN: twilioToken, SLACK_BOT_TOKEN: slackToken },
     // Both audit replicas must sign checkpoints with the same key, so it cannot be generated per container.

@@ -85,6 +85,8 @@ export type VendorLinkEventType = keyof typeof VendorLinkEventDataSchemas;
  * part was read first in that hour, never any of the content.
  */
 export const TICKET_CONTENT_READ = 'ticket.content_read';
+/** A ticket action that came in by email (see TicketEventDataSchemas). */
+export const TICKET_EMAIL_RECEIVED = 'ticket.email_received';
 export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers', 'list', 'stream'] as const;
 export const TicketContentReadDataSchema = z.object({ number: z.string(), what: z.enum(TICKET_CONTENT_PARTS) }).strict();
 export type TicketContentReadData = z.infer<typeof TicketContentReadDataSchema>;
@@ -146,6 +148,12 @@ export const TicketEventDataSchemas = {
   'ticket.watcher_added': facts({ watcherId: z.string() }),
   'ticket.watcher_removed': facts({ watcherId: z.string() }),
   [TICKET_CONTENT_READ]: TicketContentReadDataSchema,
+  /**
+   * A ticket opened or a public comment added by email (the notification service's inbound mail,
+   * docs/decisions/0036): the channel is on record with the action's own events. `attachments`
+   * counts the files the mail carried (not stored yet); never the sender's words.
+   */
+  [TICKET_EMAIL_RECEIVED]: facts({ channel: z.literal('email'), action: z.enum(['opened', 'commented']), commentId: z.string().optional(), attachments: z.number().int().nonnegative() }),
 } as const;
 export type TicketEventType = keyof typeof TicketEventDataSchemas;
 

@@ -22,6 +22,8 @@ export const DEMO_SECRETS: readonly string[] = Object.freeze([
   // What the Twilio and Slack stand-ins (services/provider-stubs) accept.
   'stub-auth-token',
   'xoxb-stub-token',
+  // The notification service's development key of reply-address tokens (REPLY_TOKEN_KEYS, decision 36).
+  'reply-token-dev-secret',
 ]);
 
 const demo = new Set(DEMO_SECRETS);

@@ -79,6 +79,12 @@ export async function findTicket(sql: Db, id: string): Promise<Ticket | null> {
   return row ? rowToTicket(row) : null;
 }
 
+/** By its number (IT-1042), as a reply address names it; numbers are unique. */
+export async function findTicketByNumber(sql: Db, number: string): Promise<Ticket | null> {
+  const [row] = await sql<TicketRow[]>`select * from tickets where number = ${number}`;
+  return row ? rowToTicket(row) : null;
+}
+
 export async function findByIdempotencyKey(sql: Db, requesterId: string, key: string): Promise<Ticket | null> {
   const [row] = await sql<TicketRow[]>`select * from tickets where requester_id = ${requesterId} and idempotency_key = ${key}`;
   return row ? rowToTicket(row) : null;

@@ -67,7 +67,7 @@ export function startDirectorySync(deps: { sql: Sql; kc: KeycloakAdmin; logger: 
 }
 
 /** Filters combine with AND; the ids and usernames given in one filter match any of them. */
-export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string }): Promise<DirectoryUser[]> {
+export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string; email?: string }): Promise<DirectoryUser[]> {
   const rows = await sql<UserRow[]>`
     select * from users
     where ${f.ids ? sql`id = any(${f.ids})` : sql`true`}
@@ -75,6 +75,7 @@ export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: strin
       and ${f.role ? sql`${f.role} = any(roles)` : sql`true`}
       and ${f.site ? sql`${f.site} = any(sites)` : sql`true`}
       and ${f.vendorOrg ? sql`vendor_org = ${f.vendorOrg}` : sql`true`}
+      and ${f.email ? sql`lower(email) = lower(${f.email})` : sql`true`}
     order by username`;
   return rows.map(toUser);
 }

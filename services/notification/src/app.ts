@@ -2,6 +2,7 @@ import { createServiceApp, requireAuth, serveOpenApiDocument, type BaseEnv, type
 import { registerNotificationsList } from './routes/v1_notifications_list.js';
 import type { TicketAccess } from './ticket-access.js';
 import { registerTwilioStatusCallback, type TwilioStatusDeps } from './routes/webhooks_twilio_status.js';
+import { registerInboundMailList } from './inbound/route.js';
 
 /** The platform's request variables, and what the notification routes read: its database and ticket access. */
 export interface NotificationEnvBindings extends BaseEnv {
@@ -49,5 +50,6 @@ export function createNotificationApp(deps: {
   app.use('/api/*', requireAuth(deps.verifyToken));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   registerNotificationsList(app);
+  registerInboundMailList(app);
   return app;
 }

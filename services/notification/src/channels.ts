@@ -35,7 +35,14 @@ export class ProviderError extends Error {
   override name = 'ProviderError';
 }
 
-export function createEmailSender(opts: { smtpUrl: string; from: string; mailpitUrl?: string; timeoutMs: number }): ChannelSender & { close(): void } {
+export function createEmailSender(opts: {
+  smtpUrl: string;
+  from: string;
+  mailpitUrl?: string;
+  timeoutMs: number;
+  /** The reply address of a ticket (inbound/reply-address.ts): a reply to the mail becomes a comment on it. */
+  replyTo?: (ticketNumber: string) => string;
+}): ChannelSender & { close(): void } {
   const url = new URL(opts.smtpUrl);
   const transport = nodemailer.createTransport({
     host: url.hostname,
@@ -66,7 +73,19 @@ export function createEmailSender(opts: { smtpUrl: string; from: string; mailpit
       const messageId = messageIdFor(msg.idempotencyKey);
       if (msg.mayHaveBeenSent && (await alreadyDelivered(messageId))) return { providerMessageId: messageId };
       const content = renderEmail(msg.pages, msg.alert);
-      await transport.sendMail({ from: opts.from, to: { name: msg.recipient.displayName, address: to }, messageId, ...content });
+      // Mail about one ticket answers to that ticket's reply address; a digest of several to nobody in particular.
+      const tickets = new Set(msg.pages.map((p) => p.ticketNumber));
+      const [only] = tickets;
+      const replyTo = opts.replyTo && tickets.size === 1 && only ? opts.replyTo(only) : undefined;
+      await transport.sendMail({
+        from: opts.from,
+        to: { name: msg.recipient.displayName, address: to },
+        messageId,
+        ...(replyTo ? { replyTo } : {}),
+        // RFC 3834: generated mail; auto-responders do not answer it (and inbound/ ignores mail that says this).
+        headers: { 'Auto-Submitted': 'auto-generated' },
+        ...content,
+      });
       return { providerMessageId: messageId };
     },
     close: () => transport.close(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { baseEnvSchema, checkNatsCredentials, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
+import { baseEnvSchema, checkNatsCredentials, isDemoSecret, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
 import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
+import { inboundEnvShape } from './inbound/env.js';
 
 const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
 
@@ -71,6 +72,8 @@ export const notificationEnvSchema = baseEnvSchema
     TOKEN_AUDIENCE: z.string().min(1).default('tierline-notification'),
     NOTIFICATION_CLIENT_ID: z.string().min(1).default('tierline-notification'),
     NOTIFICATION_CLIENT_SECRET: z.string().min(1).default('tierline-notification-dev-secret'),
+    // Mail in (src/inbound/, docs/decisions/0036): the SMTP listener the clinic's relay delivers to.
+    ...inboundEnvShape,
   })
   .superRefine(checkNatsCredentials)
   // In production: no demo secret, none missing (decision 18). The stand-ins' tokens are demo values too.
@@ -81,6 +84,12 @@ export const notificationEnvSchema = baseEnvSchema
       nats: true,
     }),
   )
+  // A list, so not in `required` above: no key of it may be a published demo secret (the default is one).
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && e.REPLY_TOKEN_KEYS.some(isDemoSecret)) {
+      ctx.addIssue({ code: 'custom', path: ['REPLY_TOKEN_KEYS'], message: "a key (or the development default) is a published demo secret, refused in production: set this deployment's own" });
+    }
+  })
   .transform((e) => {
     const kc = `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`;
     return { ...e, KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? kc, JWKS_URL: `${kc}/protocol/openid-connect/certs`, TOKEN_URL: `${kc}/protocol/openid-connect/token` };

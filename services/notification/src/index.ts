@@ -8,3 +8,6 @@ export { createTicketAccess, type TicketAccess } from './ticket-access.js';
 export { createPipeline, type Pipeline } from './pipeline.js';
 export { createEmailSender, createSmsSender, createSlackSender, createTeamsSender } from './channels.js';
 export { createVendorLinkMinter } from './vendor-links.js';
+// Mail in (src/inbound/, decision 36): the listener and processor, and the reply addresses, for in-process stacks.
+export { startInbound, replyToFor } from './inbound/index.js';
+export { replyAddressFor, matchAddress } from './inbound/reply-address.js';

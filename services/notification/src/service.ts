@@ -7,6 +7,7 @@ import { createPipeline } from './pipeline.js';
 import { IdentityRecipientResolver, type RecipientResolver } from './recipients.js';
 import { consumerLagGauges, serviceAccountToken, type Metrics, type ServiceToken } from '@tierline/platform';
 import { createVendorLinkMinter, type VendorLinkMinter } from './vendor-links.js';
+import { replyToFor } from './inbound/index.js';
 
 /**
  * Wires the delivery pipeline, the command consumer and the poller of deferred deliveries.
@@ -29,7 +30,7 @@ export async function startNotificationWorker(deps: {
   const resolver =
     deps.resolver ?? new IdentityRecipientResolver({ identityUrl: env.IDENTITY_SERVICE_URL, ticketUrl: env.TICKET_SERVICE_URL, token, timeoutMs: env.SEND_TIMEOUT_MS, logger });
   const mintVendorLink = deps.mintVendorLink ?? createVendorLinkMinter({ identityUrl: env.IDENTITY_SERVICE_URL, token, timeoutMs: env.SEND_TIMEOUT_MS });
-  const email = createEmailSender({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, ...(env.MAILPIT_URL ? { mailpitUrl: env.MAILPIT_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS });
+  const email = createEmailSender({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, ...(env.MAILPIT_URL ? { mailpitUrl: env.MAILPIT_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS, replyTo: replyToFor(env) });
   const pipeline = createPipeline({
     sql,
     js: jetstream(nc),

@@ -31,6 +31,7 @@ import { registerTicketReads } from './routes/v1_tickets_read_more.js';
 import { registerTicketWatchers } from './routes/v1_tickets_watchers.js';
 import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_ack.js';
 import { registerTicketEventsStream } from './routes/v1_events_stream.js';
+import { registerInboundEmail } from './routes/v1_inbound_email.js';
 
 /** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
 export const DEFAULT_TICKET_RATE_LIMITS: TicketRateLimits = { ticketCreatePerMinute: 120, policyPublishPerMinute: 10 };
@@ -78,6 +79,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerTicketReads(app);
   registerTicketActions(app);
   registerTicketWatchers(app);
+  registerInboundEmail(app);
   registerVendorLinkAcknowledge(app);
   registerTicketEventsStream(app);
 

@@ -201,6 +201,26 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       fresh: {},
       request: (ctx) => ({ path: t(ctx, '/vendor-link-acknowledge'), body: { linkId: randomUUID(), vendorUserId: ctx.w.fixtures.valId, vendorOrgId: 'acme-it' } }),
     },
+    // Mail in (docs/decisions/0036): only the notification service, which matched the sender in the directory, acts for them.
+    'POST /api/v1/inbound-email/tickets': {
+      objects: 'none',
+      own: ['svc:tierline-notification'],
+      status: 201,
+      mutates: true,
+      request: () => ({
+        path: '/api/v1/inbound-email/tickets',
+        body: { requester: { id: 'matrix-mail-sender', username: 'matrix.mail', roles: ['clinic_staff'], sites: ['north'] }, title: 'Printer by mail', description: '', messageKey: `matrix-${randomUUID()}`, attachments: 0 },
+      }),
+    },
+    'POST /api/v1/inbound-email/comments': {
+      objects: 'none',
+      own: ['svc:tierline-notification'],
+      mutates: true,
+      request: (ctx) => ({
+        path: '/api/v1/inbound-email/comments',
+        body: { ticketNumber: ctx.w.fixtures.tickets.north.number, author: { id: 'matrix-mail-agent', username: 'matrix.agent', roles: ['it_agent'], sites: [] }, body: 'Reply by mail', messageKey: `matrix-${randomUUID()}`, attachments: 0 },
+      }),
+    },
 
     // Escalation policies: IT and auditors read, IT leads change.
     'GET /api/v1/policies/draft': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft' }) },
@@ -385,6 +405,8 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
         return { status: res.status, body: await res.json() };
       },
     },
+    // Received mail and what became of it (held mail above all): IT leads.
+    'GET /api/v1/notifications/inbound-mail': { objects: 'none', own: ['lead'], request: () => ({ path: '/api/v1/notifications/inbound-mail?status=held' }) },
     'GET /api/v1/notifications': { objects: 'ticket', own: PEOPLE, foreign: [...IT, ...OVERSIGHT], request: (ctx) => ({ path: `/api/v1/notifications?ticketId=${ctx.ticketId}` }) },
   },
 

@@ -59,8 +59,8 @@ const SERVICES: Record<string, Service> = {
   },
   notification: {
     schema: notificationEnvSchema,
-    env: { ...deployed, NOTIFICATION_CLIENT_SECRET: hex(32), TWILIO_AUTH_TOKEN: hex(32), SLACK_BOT_TOKEN: `xoxb-${hex(8)}` },
-    required: ['NATS_PASSWORD', 'NOTIFICATION_CLIENT_SECRET', 'TWILIO_AUTH_TOKEN', 'SLACK_BOT_TOKEN'],
+    env: { ...deployed, NOTIFICATION_CLIENT_SECRET: hex(32), TWILIO_AUTH_TOKEN: hex(32), SLACK_BOT_TOKEN: `xoxb-${hex(8)}`, REPLY_TOKEN_KEYS: hex(32) },
+    required: ['NATS_PASSWORD', 'NOTIFICATION_CLIENT_SECRET', 'TWILIO_AUTH_TOKEN', 'SLACK_BOT_TOKEN', 'REPLY_TOKEN_KEYS'],
   },
   audit: { schema: auditEnvSchema, env: { ...deployed, AUDIT_SIGNING_KEY: ED25519_PKCS8 }, required: ['NATS_PASSWORD', 'AUDIT_SIGNING_KEY'] },
   worker: { schema: workerEnvSchema, env: { ...deployed }, required: ['NATS_PASSWORD'] },
@@ -93,6 +93,7 @@ describe('in production, every service refuses a missing or demo secret and name
       NOTIFICATION_CLIENT_SECRET: 'tierline-notification-dev-secret',
       TWILIO_AUTH_TOKEN: 'stub-auth-token',
       SLACK_BOT_TOKEN: 'xoxb-stub-token',
+      REPLY_TOKEN_KEYS: 'reply-token-dev-secret',
     };
     for (const key of required.filter((k) => demoFor[k])) {
       expect(refused(schema, { ...env, [key]: demoFor[key] }), `${name}: ${key}=${demoFor[key]}`).toEqual([key]);

@@ -38,6 +38,9 @@ import {
   createVendorLinkMinter,
   IdentityRecipientResolver,
   NOTIFICATION_MIGRATIONS_DIR,
+  notificationEnvSchema,
+  replyToFor,
+  startInbound,
 } from '@tierline/notification';
 import { connectNats, createLogger, createSql, createTokenVerifier, listen, migrate, ensureStreams, parseEnv, serviceAccountToken, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import { createPortalApp, PORTAL_PUBLIC_DIR, portalEnvSchema } from '@tierline/portal/server';
@@ -66,7 +69,8 @@ export interface StackOptions {
    * minter, email to Mailpit, SMS and chat to the provider stand-ins) fed from a plain core-NATS
    * subscription to the notify commands. That subscription copies and takes nothing, so the
    * commands of other runs sharing the NATS server stay theirs; only the commands for this run's
-   * tickets are handled here.
+   * tickets are handled here. Its mail carries the tickets' reply addresses, and mail in (the help
+   * desk's SMTP listener, decision 36) listens on `inboundSmtpPort`.
    */
   notifier?: boolean;
   /**
@@ -158,9 +162,10 @@ export async function startStack(label: string, opts: StackOptions = {}) {
 
     const auditUrl = opts.audit ? await startAudit({ dbUrl: db.url, label, nc, logger, stops, consumer: opts.audit === 'with-consumer', limit }) : NOWHERE;
     let identityUrl = NOWHERE;
+    let inboundSmtpPort: number | null = null;
     if (opts.identity) {
       identityUrl = await startIdentity({ dbUrl: db.url, nc, ticketUrl, logger, stops, contacts: opts.identity === 'with-contacts', limit });
-      if (opts.notifier) await startNotifier({ dbUrl: db.url, nc, ticketSql, ticketUrl, identityUrl, logger, stops });
+      if (opts.notifier) inboundSmtpPort = (await startNotifier({ dbUrl: db.url, nc, ticketSql, ticketUrl, identityUrl, logger, stops })).inboundSmtpPort;
     }
 
     let proxyUrl = '';
@@ -181,7 +186,7 @@ export async function startStack(label: string, opts: StackOptions = {}) {
       proxyUrl = proxy.url;
     }
 
-    return { ticketUrl, ticketSql, notificationUrl, identityUrl, auditUrl, proxyUrl, taskQueue, stop };
+    return { ticketUrl, ticketSql, notificationUrl, identityUrl, auditUrl, proxyUrl, taskQueue, inboundSmtpPort, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -281,7 +286,7 @@ export async function startIdentity(o: Part & { ticketUrl: string; contacts: boo
  */
 export async function startNotifier(
   o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string; timeoutMs?: number; rateLimit?: number; leaseMs?: number },
-): Promise<{ handled: () => number }> {
+): Promise<{ handled: () => number; inboundSmtpPort: number }> {
   const timeoutMs = o.timeoutMs ?? 5_000;
   const env = testEnv();
   const { nc, logger, stops } = o;
@@ -290,8 +295,24 @@ export async function startNotifier(
   const stubs = await startProviderStubs(0);
   stops.push(() => stubs.close());
   const token = serviceAccountToken({ tokenUrl: `${env.issuer}/protocol/openid-connect/token`, clientId: 'tierline-notification', clientSecret: 'tierline-notification-dev-secret', timeoutMs });
-  const email = createEmailSender({ smtpUrl: env.smtpUrl, from: 'Tierline <tierline@tierline.test>', mailpitUrl: env.mailpitUrl, timeoutMs });
+  // Mail in (decision 36) with the service's defaults: help@clinic.example, the development reply-token key.
+  const notificationEnv = parseEnv(notificationEnvSchema, {
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: await serviceLogin('notification', o.dbUrl),
+    NATS_URL: env.natsUrl,
+    SMTP_URL: env.smtpUrl,
+    IDENTITY_SERVICE_URL: o.identityUrl,
+    TICKET_SERVICE_URL: o.ticketUrl,
+    PORTAL_URL: PORTAL_ORIGIN,
+    SEND_TIMEOUT_MS: String(timeoutMs),
+    POLL_INTERVAL_MS: '500',
+    INBOUND_SMTP_PORT: '0',
+    INBOUND_RETRY_MS: '500,1000,2000',
+  });
+  const email = createEmailSender({ smtpUrl: env.smtpUrl, from: notificationEnv.MAIL_FROM, mailpitUrl: env.mailpitUrl, timeoutMs, replyTo: replyToFor(notificationEnv) });
   stops.push(async () => email.close());
+  const inbound = await startInbound({ env: notificationEnv, sql: notifierSql, logger, token });
+  stops.push(() => inbound.stop());
   const pipeline = createPipeline({
     sql: notifierSql,
     js: jetstream(nc),
@@ -349,5 +370,5 @@ export async function startNotifier(
     sub.unsubscribe();
     await handling;
   });
-  return { handled: () => handled };
+  return { handled: () => handled, inboundSmtpPort: inbound.port };
 }

@@ -44,6 +44,7 @@ const QuerySchema = z.object({
   role: RoleSchema.optional(),
   site: z.string().min(1).max(64).optional(),
   vendorOrg: z.string().min(1).max(64).optional(),
+  email: z.string().min(3).max(320).optional().openapi({ description: "The account's email address (from Keycloak, not the contacts a person edits), case-insensitive: who sent a mail" }),
 });
 
 export const listDirectoryUsersRoute = createRoute({

@@ -13,6 +13,26 @@ import {
 import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, DEMO_CONTACTS, testEnv, type DemoContacts } from '@tierline/testing';
+import { DEFAULT_POLICY } from '@tierline/domain';
+import { ensureInitialPolicy } from '@tierline/ticket';
+import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
+import { randomBytes } from 'node:crypto';
+import type { JetStreamClient, Sql } from '@tierline/platform';
+
+/** The ticket workflow's worker on `taskQueue`, over the ticket database, with the default policy published. */
+async function startTicketWorker(sql: Sql, js: JetStreamClient, taskQueue: string) {
+  await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
+  const connection = await NativeConnection.connect({ address: testEnv().temporalAddress });
+  const worker = await createTicketWorker({ connection, namespace: testEnv().temporalNamespace, taskQueue, deps: { sql, js } });
+  const run = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await run;
+      await connection.close();
+    },
+  };
+}
 
 
 /**
@@ -25,7 +45,7 @@ import { createTestDatabase, DEMO_CONTACTS, testEnv, type DemoContacts } from '@
  * ticket service (is the ticket still waiting for the vendor?) go to `vendorLinkTicketUrl`, by
  * default nowhere, in which case the link page is shown without that check.
  */
-export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?: string } = {}) {
+export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?: string; workflows?: boolean } = {}) {
   const env = testEnv();
   const logger = createLogger(`nt-dir-${label}`, process.env.LOG_LEVEL ?? 'silent');
 
@@ -63,15 +83,18 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
   const ticketDb = await createTestDatabase(`ntk${label}`);
   const ticketSql = createSql(ticketDb.url, 'ticket', 3);
   await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  // Nothing here runs a workflow; the client only has to exist.
+  // Nothing here runs a workflow unless `workflows` asks for it (tickets opened and commented by
+  // mail, src/inbound/): then the published default policy and a ticket worker on its own queue.
   const connection = Connection.lazy({ address: env.temporalAddress });
+  const taskQueue = `${opts.workflows ? 'nt' : 'unused'}-${label}-${randomBytes(4).toString('hex')}`;
+  const worker = opts.workflows ? await startTicketWorker(ticketSql, js, taskQueue) : null;
   const ticketServer = await listen(
     createTicketApp({
       sql: ticketSql,
       // Every read of a ticket is recorded on JetStream before it is answered (access.ts).
       js,
       temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue: `unused-${label}`,
+      taskQueue,
       verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
       logger,
       categories: ['ehr', 'network', 'printer_scanner', 'other'],
@@ -107,6 +130,7 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
     env: { IDENTITY_SERVICE_URL: identityUrl, TICKET_SERVICE_URL: ticketUrl },
     async stop() {
       await ticketServer.close();
+      await worker?.stop();
       await identityServer.close();
       sync.stop();
       await connection.close().catch(() => undefined);

@@ -110,6 +110,8 @@ export interface NotificationOptions {
   mintVendorLink?: (real: VendorLinkMinter) => VendorLinkMinter;
   /** Ask the SMS stand-in for status callbacks (SMS then move on to delivered / failed). */
   smsStatusCallbacks?: boolean;
+  /** Run the ticket workflow behind the in-process ticket service (directory.ts). */
+  directory?: { workflows?: boolean };
 }
 
 /**
@@ -139,7 +141,7 @@ export async function startNotification(label: string, { database, nats }: { dat
     for (const cleanup of cleanups) await cleanup();
   });
   const env0 = testEnv();
-  const directory = await startDirectory(label);
+  const directory = await startDirectory(label, opts.directory);
   cleanups.unshift(() => directory.stop());
   const logger = createLogger(`nt-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const cmds = await createCommandStream(nc, label);

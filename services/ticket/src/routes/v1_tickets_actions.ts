@@ -217,9 +217,10 @@ export async function runTicketUpdate<A, R>(
   action: string,
   update: UpdateDefinition<R, [A], string>,
   arg: A,
+  opts: { updateId?: string } = {},
 ): Promise<R> {
   try {
-    return await deps.temporal.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args: [arg] });
+    return await deps.temporal.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args: [arg], ...(opts.updateId ? { updateId: opts.updateId } : {}) });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       throw new AppError('CONFLICT', (err.cause)?.message ?? `cannot ${action} ${ticket.number} now`);

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { CreateTicketRequestSchema, TicketSchema, type Ticket } from '@tierline/contracts';
+import { CreateTicketRequestSchema, TicketSchema, type CreateTicketRequest, type Role, type Ticket } from '@tierline/contracts';
 import { AppError, annotateTicket } from '@tierline/platform';
 import {
   TICKET_WORKFLOW_TYPE,
@@ -9,7 +9,7 @@ import {
   ticketWorkflowId,
   type TicketWorkflowInput,
 } from '@tierline/ticket-workflow';
-import type { TicketAppEnv } from '../deps.js';
+import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
 import { priorityFor } from '@tierline/domain';
 import { findByIdempotencyKey, insertTicket, latestPublished } from '@tierline/ticket-store';
@@ -37,7 +37,7 @@ export const createTicketRoute = createRoute({
 
 export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(createTicketRoute, async (c) => {
-    const { sql, temporal, taskQueue, categories, logger } = c.get('deps');
+    const { sql, categories } = c.get('deps');
     const actor = c.get('actor');
     const body = c.req.valid('json');
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
@@ -50,53 +50,67 @@ export function registerCreateTicket(app: OpenAPIHono<TicketAppEnv>): void {
     if (!canOpenTicketFor(actor, body.siteId)) {
       throw new AppError('FORBIDDEN', `you may not open tickets for site "${body.siteId}"`);
     }
-    if (idempotencyKey) {
-      const existing = await findByIdempotencyKey(sql, actor.id, idempotencyKey);
-      if (existing) return c.json(existing, 201, { 'idempotent-replayed': 'true', location: `/api/v1/tickets/${existing.id}` });
-    }
-
-    const id = randomUUID();
-    annotateTicket(id);
-    const workflowId = ticketWorkflowId(id);
-    // Every new ticket runs on the newest published policy version, which it then keeps.
-    const current = await latestPublished(sql);
-    if (!current) throw new AppError('UNAVAILABLE', 'no escalation policy is published yet; an IT lead must publish one');
-    const priority = priorityFor(current.policy, body.impact, body.urgency, body.patientCareAffected);
-    // The row and the workflow start commit together: if Temporal refuses, the row rolls back
-    // and the caller gets 503; if this process dies after the start, the workflow's first
-    // activity writes the row itself. Either way no ticket exists without its workflow.
-    const ticket = await sql.begin(async (tx) => {
-      const t: Ticket = await insertTicket(tx, {
-        id,
-        title: body.title,
-        description: body.description,
-        category: body.category,
-        siteId: body.siteId,
-        requesterId: actor.id,
-        impact: body.impact,
-        urgency: body.urgency,
-        patientCareAffected: body.patientCareAffected,
-        priority,
-        policyVersion: current.version,
-        workflowId,
-        idempotencyKey: idempotencyKey ?? null,
-      });
-      const input: TicketWorkflowInput = { ticket: t, openedBy: { id: actor.id, role: actor.primaryRole }, policy: current };
-      try {
-        await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId,
-          args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: searchAttributesFor(t),
-        });
-      } catch (err) {
-        logger.error({ err, ticketId: id }, 'could not start ticket workflow');
-        throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable; the ticket was not created, please retry');
-      }
-      return t;
-    });
-    logger.info({ ticketId: ticket.id, number: ticket.number, priority: ticket.priority }, 'ticket opened');
+    const existing = idempotencyKey ? await findByIdempotencyKey(sql, actor.id, idempotencyKey) : null;
+    if (existing) return c.json(existing, 201, { 'idempotent-replayed': 'true', location: `/api/v1/tickets/${existing.id}` });
+    const ticket = await openTicket(c.get('deps'), { id: actor.id, role: actor.primaryRole }, body, idempotencyKey ?? null);
     return c.json(ticket, 201, { location: `/api/v1/tickets/${ticket.id}` });
   });
 }
+
+/**
+ * Stores a ticket and starts its workflow, for `opener`: the portal's route above and the inbound
+ * email route (v1_inbound_email.ts) open tickets the same way. The caller has checked the
+ * category and who may open it for the site.
+ */
+export async function openTicket(
+  deps: Pick<TicketDeps, 'sql' | 'temporal' | 'taskQueue' | 'logger'>,
+  opener: { id: string; role: Role },
+  body: CreateTicketRequest,
+  idempotencyKey: string | null,
+): Promise<Ticket> {
+  const { sql, temporal, taskQueue, logger } = deps;
+  const id = randomUUID();
+  annotateTicket(id);
+  const workflowId = ticketWorkflowId(id);
+  // Every new ticket runs on the newest published policy version, which it then keeps.
+  const current = await latestPublished(sql);
+  if (!current) throw new AppError('UNAVAILABLE', 'no escalation policy is published yet; an IT lead must publish one');
+  const priority = priorityFor(current.policy, body.impact, body.urgency, body.patientCareAffected);
+  // The row and the workflow start commit together: if Temporal refuses, the row rolls back
+  // and the caller gets 503; if this process dies after the start, the workflow's first
+  // activity writes the row itself. Either way no ticket exists without its workflow.
+  const ticket = await sql.begin(async (tx) => {
+    const t: Ticket = await insertTicket(tx, {
+      id,
+      title: body.title,
+      description: body.description,
+      category: body.category,
+      siteId: body.siteId,
+      requesterId: opener.id,
+      impact: body.impact,
+      urgency: body.urgency,
+      patientCareAffected: body.patientCareAffected,
+      priority,
+      policyVersion: current.version,
+      workflowId,
+      idempotencyKey,
+    });
+    const input: TicketWorkflowInput = { ticket: t, openedBy: opener, policy: current };
+    try {
+      await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: searchAttributesFor(t),
+      });
+    } catch (err) {
+      logger.error({ err, ticketId: id }, 'could not start ticket workflow');
+      throw new AppError('UNAVAILABLE', 'the escalation engine is unreachable; the ticket was not created, please retry');
+    }
+    return t;
+  });
+  logger.info({ ticketId: ticket.id, number: ticket.number, priority: ticket.priority }, 'ticket opened');
+  return ticket;
+}
+

@@ -79,6 +79,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/inbound-mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mail received by the help desk and what became of it (IT leads)
+         * @description Newest first. `?status=held` lists the mail kept but never acted on, for an IT lead to look at. Bodies are never returned.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "received" | "done" | "held" | "ignored" | "failed";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Received mail */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundMailList"];
+                    };
+                };
+                /** @description status or limit is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an IT lead */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -122,6 +191,25 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        InboundMailList: {
+            items: components["schemas"]["InboundMail"][];
+        };
+        InboundMail: {
+            /** Format: uuid */
+            id: string;
+            receivedAt: string;
+            /**
+             * @description held: never acted on (SPF/DKIM/DMARC failed at the relay, or a forged reply address); ignored: automatic mail, bounces, our own mail; failed: processing gave up
+             * @enum {string}
+             */
+            status: "received" | "done" | "held" | "ignored" | "failed";
+            outcome: string | null;
+            sender: string | null;
+            subject: string | null;
+            ticketNumber: string | null;
+            /** @description Files the mail carried (not stored yet). */
+            attachmentCount: number;
         };
     };
     responses: never;

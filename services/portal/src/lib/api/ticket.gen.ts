@@ -1815,6 +1815,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbound-email/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a ticket for the sender of a mail to the help desk (notification service only)
+         * @description The site is the requester's first site on their account; category, impact and urgency are the help desk's defaults (other, one_user, medium) until IT triages. The same messageKey returns the ticket already opened. Records `ticket.email_received`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InboundEmailTicket"];
+                };
+            };
+            responses: {
+                /** @description Opened (or opened before for this mail) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundEmailTicketOpened"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The sender may not open a ticket by mail (no site on their account, or not clinic staff or IT) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, Temporal) is unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbound-email/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a reply by mail as a public comment for its sender (notification service only)
+         * @description The sender must be the ticket's requester, one of its watchers, or IT. The comment goes through the workflow like the portal's, so the requester's reply resumes a ticket waiting on them. The same messageKey adds one comment. Records `ticket.email_received`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InboundEmailComment"];
+                };
+            };
+            responses: {
+                /** @description Commented */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundEmailCommented"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such ticket, or not visible to you */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The ticket is closed; the message says so */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The sender may not comment on this ticket */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, Temporal) is unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/vendor-link-check": {
         parameters: {
             query?: never;
@@ -3972,6 +4166,56 @@ export interface components {
                 userId: string;
                 addedAt: string;
             }[];
+        };
+        InboundEmailTicketOpened: {
+            /** Format: uuid */
+            ticketId: string;
+            number: string;
+            siteId: string;
+            replayed: boolean;
+        };
+        InboundEmailTicket: {
+            requester: {
+                /** @description Keycloak subject id of the sender, matched by the directory. */
+                id: string;
+                username: string;
+                roles: ("clinic_staff" | "it_agent" | "it_lead" | "vendor" | "auditor" | "admin")[];
+                sites: string[];
+            };
+            title: string;
+            /** @default  */
+            description: string;
+            /** @description Stable key of the mail (from its Message-ID): the same mail acts once. */
+            messageKey: string;
+            /**
+             * @description Files the mail carried; not stored by this route.
+             * @default 0
+             */
+            attachments: number;
+        };
+        InboundEmailCommented: {
+            /** Format: uuid */
+            ticketId: string;
+            number: string;
+            commentId: string;
+        };
+        InboundEmailComment: {
+            ticketNumber: string;
+            author: {
+                /** @description Keycloak subject id of the sender, matched by the directory. */
+                id: string;
+                username: string;
+                roles: ("clinic_staff" | "it_agent" | "it_lead" | "vendor" | "auditor" | "admin")[];
+                sites: string[];
+            };
+            body: string;
+            /** @description Stable key of the mail (from its Message-ID): the same mail acts once. */
+            messageKey: string;
+            /**
+             * @description Files the mail carried; not stored by this route.
+             * @default 0
+             */
+            attachments: number;
         };
         VendorLinkCheck: {
             ticketNumber: string;
