@@ -6,12 +6,15 @@ import { WebClient } from '@slack/web-api';
 import type { NotificationChannel } from '@tierline/contracts';
 import type { Recipient } from './recipients.js';
 import { renderEmail, renderShortText, renderSlack, renderTeams, type AlertView, type PageView } from './templates.js';
+import { renderUpdateEmail, renderUpdateShortText, renderUpdateTeams, updateViewFor, type UpdateView } from './update-templates.js';
 
 export interface OutgoingMessage {
   channel: NotificationChannel;
   recipient: Recipient;
   pages: PageView[];
   alert?: AlertView;
+  /** A status update to a requester or watcher (then `pages` is empty); each sender renders only its channel's view. */
+  update?: UpdateView;
   /** Stable across retries of the same delivery: what providers deduplicate on. */
   idempotencyKey: string;
   /** True when an earlier attempt may have reached the provider (a crash or a lost answer). */
@@ -65,7 +68,7 @@ export function createEmailSender(opts: { smtpUrl: string; from: string; mailpit
       if (!to) throw new ProviderError('recipient has no email address');
       const messageId = messageIdFor(msg.idempotencyKey);
       if (msg.mayHaveBeenSent && (await alreadyDelivered(messageId))) return { providerMessageId: messageId };
-      const content = renderEmail(msg.pages, msg.alert);
+      const content = msg.update ? renderUpdateEmail(updateViewFor('email', msg.update)) : renderEmail(msg.pages, msg.alert);
       await transport.sendMail({ from: opts.from, to: { name: msg.recipient.displayName, address: to }, messageId, ...content });
       return { providerMessageId: messageId };
     },
@@ -105,7 +108,7 @@ export function createSmsSender(opts: { accountSid: string; authToken: string; f
         client.messages.create({
           to,
           from: opts.from,
-          body: renderShortText(msg.pages, msg.alert),
+          body: msg.update ? renderUpdateShortText(updateViewFor('sms', msg.update)) : renderShortText(msg.pages, msg.alert),
           // Twilio then reports delivered / undelivered / failed (routes/webhooks_twilio_status.ts).
           ...(opts.statusCallbackUrl ? { statusCallback: opts.statusCallbackUrl } : {}),
         }),
@@ -132,7 +135,9 @@ export function createSlackSender(opts: { token: string; apiUrl: string; timeout
         timeout: opts.timeoutMs,
         headers: { 'X-Idempotency-Key': msg.idempotencyKey },
       });
-      const res = await client.chat.postMessage({ channel, ...renderSlack(msg.pages, msg.alert) });
+      const text = msg.update ? renderUpdateShortText(updateViewFor('slack', msg.update)) : null;
+      const content = text ? { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } : renderSlack(msg.pages, msg.alert);
+      const res = await client.chat.postMessage({ channel, ...content });
       if (!res.ok || !res.ts) throw new ProviderError(`slack refused the message: ${res.error ?? 'no ts'}`);
       return { providerMessageId: res.ts };
     },
@@ -147,7 +152,7 @@ export function createTeamsSender(opts: { webhookUrl: string; timeoutMs: number 
       const res = await fetch(opts.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'X-Idempotency-Key': msg.idempotencyKey },
-        body: JSON.stringify(renderTeams(msg.pages, msg.recipient, msg.alert)),
+        body: JSON.stringify(msg.update ? renderUpdateTeams(updateViewFor('teams', msg.update), msg.recipient) : renderTeams(msg.pages, msg.recipient, msg.alert)),
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
       const text = await res.text();
