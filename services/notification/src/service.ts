@@ -9,6 +9,7 @@ import { consumerLagGauges, serviceAccountToken, type Metrics, type ServiceToken
 import { createVendorLinkMinter, type VendorLinkMinter } from './vendor-links.js';
 import { createRequesterLinkMinter, type RequesterLinkMinter } from './requester-links.js';
 import { createUpdateRecorder, startUpdateConsumer } from './updates.js';
+import { createPublicNoteReader, type PublicNoteReader } from './public-notes.js';
 
 /**
  * Wires the delivery pipeline, the command consumer and the poller of deferred deliveries.
@@ -23,7 +24,7 @@ export async function startNotificationWorker(deps: {
   resolver?: RecipientResolver;
   mintVendorLink?: VendorLinkMinter;
   mintRequesterLinks?: RequesterLinkMinter;
-  readPublicNote?: (ticketId: string, noteId: string) => Promise<string | null>;
+  readPublicNote?: PublicNoteReader;
   rateWindowMs?: number;
   /** The process's Prometheus registry: deliveries by outcome and the consumer's lag. */
   metrics?: Metrics;
@@ -41,7 +42,7 @@ export async function startNotificationWorker(deps: {
     resolver,
     mintVendorLink,
     mintRequesterLinks,
-    ...(deps.readPublicNote ? { readPublicNote: deps.readPublicNote } : {}),
+    readPublicNote: deps.readPublicNote ?? createPublicNoteReader({ ticketUrl: env.TICKET_SERVICE_URL, token, timeoutMs: env.SEND_TIMEOUT_MS }),
     senders: {
       email,
       sms: createSmsSender({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, ...(env.TWILIO_API_BASE ? { apiBase: env.TWILIO_API_BASE } : {}), ...(env.TWILIO_STATUS_CALLBACK_URL ? { statusCallbackUrl: env.TWILIO_STATUS_CALLBACK_URL } : {}), timeoutMs: env.SEND_TIMEOUT_MS }),

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { eventually, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
+import { DEMO_CONTACTS } from '@tierline/testing';
+import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
 
 const test = notificationTest('updates');
 
@@ -150,6 +151,44 @@ describe('status updates to the requester and watchers', () => {
     }
   });
 
+  test("IT's question and a public reply are readable in the email, never in the SMS; an internal note's words nowhere", async ({ notification: svc }) => {
+    const p = await people(svc);
+    await svc.directory.setContacts('sam.staff', { email: SAM, mobile: '+15550100077', preferredChannels: ['sms', 'email'] });
+    try {
+      const t = await reported(svc, p);
+      // The ticket and its notes as the workflow stores them in the ticket service's database.
+      await insertTicket(svc.directory.ticketSql, { ...t, siteId: 'north' });
+      const question = { id: randomUUID(), body: 'Which printer is it: the one by the ward desk or the one in room 4?' };
+      const reply = { id: randomUUID(), body: 'We are sending a replacement toner today.' };
+      const internal = { id: randomUUID(), body: 'INTERNAL: vendor contract lapsed, do not tell the ward' };
+      const note = (n: { id: string; body: string }, visibility: string, kind: string) =>
+        svc.directory.ticketSql`insert into ticket_comments (id, ticket_id, author_id, author_role, visibility, body, created_at, kind)
+          values (${n.id}, ${t.id}, ${p.alex}, 'it_agent', ${visibility}, ${n.body}, now(), ${kind})`;
+      await note(question, 'public', 'question');
+      await note(reply, 'public', 'comment');
+      await note(internal, 'internal', 'comment');
+      await svc.publishTicketEvent({ type: 'ticket.waiting_on_requester', ticketId: t.id, actor: byAlex(p), data: { number: t.number, questionId: question.id } });
+      await svc.publishTicketEvent({ type: 'ticket.commented', ticketId: t.id, actor: byAlex(p), data: { number: t.number, commentId: internal.id, visibility: 'internal', resumed: false } });
+      await svc.publishTicketEvent({ type: 'ticket.commented', ticketId: t.id, actor: byAlex(p), data: { number: t.number, commentId: reply.id, visibility: 'public', resumed: false } });
+      const mail = await eventually('the update to nora', async () => (await mailsTo(NORA, t.number))[0]);
+      const body = await mailpitBody(mail.ID);
+      expect(body.Text).toContain(question.body);
+      expect(body.Text).toContain(reply.body);
+      expect(body.Text).toContain('To answer, reply to this email');
+      expect(body.HTML).toContain('replacement toner');
+      const samMail = await eventually('the email to sam', async () => (await mailsTo(SAM, t.number))[0]);
+      expect((await mailpitBody(samMail.ID)).Text).toContain(question.body);
+      const sms = await eventually('the SMS to sam', async () => (await svc.requests('twilio')).find((r) => String(r.body['Body']).includes(t.number)));
+      expect(String(sms.body['Body'])).not.toContain('printer');
+      expect(String(sms.body['Body'])).not.toContain('toner');
+      await settled(svc, t.id);
+      for (const m of [mail, samMail]) expect(JSON.stringify(await mailpitBody(m.ID))).not.toContain('INTERNAL');
+      expect(JSON.stringify(await svc.requests('twilio'))).not.toContain('INTERNAL');
+    } finally {
+      await svc.directory.setContacts('sam.staff', { email: SAM, mobile: '+15550100077' });
+    }
+  });
+
   test('quiet hours hold an update until they end', async ({ notification: svc }) => {
     const p = await people(svc);
     const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
@@ -227,5 +266,25 @@ describe('status updates to the requester and watchers', () => {
     expect(await mailsTo(NORA, t.number)).toHaveLength(1);
     const [b] = await svc.sql<{ state: string }[]>`select state from update_bursts where id = ${burstId}`;
     expect(b!.state).toBe('dispatched');
+  });
+});
+
+describe('preferredChannels and pages', () => {
+  test("a page reaches every channel of the policy, and also the channels the person chose", async ({ notification: svc }) => {
+    const alex = DEMO_CONTACTS['alex.agent']!;
+    await svc.directory.setContacts('alex.agent', { ...alex, preferredChannels: ['sms'] });
+    try {
+      const cmd = escalationCommand({ targets: [{ kind: 'user', userId: 'alex.agent' }], channels: ['email'] });
+      await svc.publish(cmd);
+      await eventually('the page by email', async () => (await mailsTo(alex.email!, cmd.ticketNumber))[0]);
+      const sms = await eventually('the page by SMS, chosen by alex', async () => (await svc.requests('twilio')).find((r) => String(r.body['Body']).includes(cmd.ticketNumber)));
+      expect(sms.body['To']).toBe(alex.mobile);
+      const rows = await svc.sql<{ channel: string }[]>`select channel from deliveries where idempotency_key = ${cmd.idempotencyKey} order by channel`;
+      expect(rows.map((r) => r.channel)).toEqual(['email', 'sms']);
+      // Slack and Teams: alex has addresses there, but neither the policy nor alex chose them.
+      expect((await svc.requests('slack')).filter((r) => JSON.stringify(r.body).includes(cmd.ticketNumber))).toHaveLength(0);
+    } finally {
+      await svc.directory.setContacts('alex.agent', alex);
+    }
   });
 });
