@@ -7,3 +7,5 @@ export * from './policy-preview.js';
 export * from './notify.js';
 export * from './vendor-links.js';
 export * from './escalation-state.js';
+export * from './requester-links.js';
+export * from './contacts.js';
