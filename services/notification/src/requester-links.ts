@@ -1,22 +1,12 @@
-import { z } from 'zod';
+import { CreateRequesterLinksSchema, RequesterLinksIssuedSchema, type CreateRequesterLinks, type RequesterLinksIssued } from '@tierline/contracts';
 import type { ServiceToken } from '@tierline/platform';
 
 /**
- * The identity service's `POST /api/v1/requester-links` (issue 13's contract): the "Fixed" and
- * "Not fixed" single-use links of a resolved ticket, for one recipient. The same idempotency key
- * and recipient give the same pair again, so a resent update repeats its links and this service
- * never stores them (they are bearer credentials: no logs, rows or events).
+ * The identity service's `POST /api/v1/requester-links`: the "Fixed" and "Not fixed" single-use
+ * links of a resolved ticket, for one recipient. The same idempotency key and recipient give the
+ * same pair again, so a resent update repeats its links and this service never stores them (they
+ * are bearer credentials: no logs, rows or events).
  */
-export const CreateRequesterLinksSchema = z.object({
-  ticketId: z.uuid(),
-  ticketNumber: z.string().min(1),
-  recipientId: z.string().min(1),
-  idempotencyKey: z.string().min(1),
-});
-export type CreateRequesterLinks = z.infer<typeof CreateRequesterLinksSchema>;
-export const RequesterLinksIssuedSchema = z.object({ fixedUrl: z.url(), notFixedUrl: z.url(), expiresAt: z.iso.datetime({ offset: true }) });
-export type RequesterLinksIssued = z.infer<typeof RequesterLinksIssuedSchema>;
-
 export type RequesterLinkMinter = (req: CreateRequesterLinks) => Promise<RequesterLinksIssued>;
 
 export class RequesterLinksFailed extends Error {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { DEMO_CONTACTS } from '@tierline/testing';
-import { escalationCommand, eventually, insertTicket, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
+import { escalationCommand, eventually, insertTicket, realCollaborators, mailpitBody, mailpitSearch, notificationTest, type Notification } from './test/harness.js';
 
 const test = notificationTest('updates');
 
@@ -184,6 +184,35 @@ describe('status updates to the requester and watchers', () => {
       await settled(svc, t.id);
       for (const m of [mail, samMail]) expect(JSON.stringify(await mailpitBody(m.ID))).not.toContain('INTERNAL');
       expect(JSON.stringify(await svc.requests('twilio'))).not.toContain('INTERNAL');
+    } finally {
+      await svc.directory.setContacts('sam.staff', { email: SAM, mobile: '+15550100077' });
+    }
+  });
+
+  test('the resolved email carries the "Fixed" and "Not fixed" links minted by the identity service; the SMS does not', async ({ notification: svc }) => {
+    const p = await people(svc);
+    await svc.directory.setContacts('sam.staff', { email: SAM, mobile: '+15550100077', preferredChannels: ['sms'] });
+    try {
+      const t = await reported(svc, p);
+      const resolved = await svc.publishTicketEvent({ type: 'ticket.resolved', ticketId: t.id, actor: byAlex(p), data: { number: t.number, tier: 1 } });
+      const mail = await eventually('the resolved email to nora', async () => (await mailsTo(NORA, t.number))[0]);
+      const body = await mailpitBody(mail.ID);
+      const base = svc.directory.identityUrl;
+      const fixed = new RegExp(`Fixed: (${base}/r/\\S+)`).exec(body.Text)?.[1];
+      const notFixed = new RegExp(`Not fixed: (${base}/r/\\S+)`).exec(body.Text)?.[1];
+      expect(fixed, body.Text).toBeDefined();
+      expect(notFixed).toBeDefined();
+      expect(fixed).not.toBe(notFixed);
+      expect(body.HTML).toContain(`href="${fixed!}"`);
+      // The pair was issued for nora and this resolution: a resend asks again and gets the same pair.
+      const again = await (await realCollaborators(svc.env)).mintRequesterLinks({ ticketId: t.id, ticketNumber: t.number, recipientId: p.nora, idempotencyKey: `resolved:${resolved.id}` });
+      expect(again.fixedUrl).toBe(fixed);
+      expect(again.notFixedUrl).toBe(notFixed);
+      const sms = await eventually('the SMS to sam', async () => (await svc.requests('twilio')).find((r) => String(r.body['Body']).includes(t.number)));
+      expect(String(sms.body['Body'])).toContain('is now resolved');
+      expect(String(sms.body['Body'])).not.toContain('/r/');
+      await settled(svc, t.id);
+      expect(await mailsTo(ALEX, t.number)).toHaveLength(0);
     } finally {
       await svc.directory.setContacts('sam.staff', { email: SAM, mobile: '+15550100077' });
     }
