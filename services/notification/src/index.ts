@@ -8,3 +8,7 @@ export { createTicketAccess, type TicketAccess } from './ticket-access.js';
 export { createPipeline, type Pipeline } from './pipeline.js';
 export { createEmailSender, createSmsSender, createSlackSender, createTeamsSender } from './channels.js';
 export { createVendorLinkMinter } from './vendor-links.js';
+// Status updates to requesters and watchers (decision 34), for the test stack's in-process notifier.
+export { createRequesterLinkMinter } from './requester-links.js';
+export { createPublicNoteReader } from './public-notes.js';
+export { createUpdateRecorder } from './updates.js';

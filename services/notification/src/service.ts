@@ -26,6 +26,11 @@ export async function startNotificationWorker(deps: {
   mintRequesterLinks?: RequesterLinkMinter;
   readPublicNote?: PublicNoteReader;
   rateWindowMs?: number;
+  /**
+   * Whether this worker also turns ticket events into status updates (the default). A test of
+   * pages alone turns it off, so it declares no consumer on the shared events stream.
+   */
+  updates?: boolean;
   /** The process's Prometheus registry: deliveries by outcome and the consumer's lag. */
   metrics?: Metrics;
 }) {
@@ -71,7 +76,7 @@ export async function startNotificationWorker(deps: {
     backoffMs: env.NOTIFY_BACKOFF_MS,
     ackWaitMs: env.NOTIFY_ACK_WAIT_MS,
   });
-  const updates = await startUpdateConsumer({
+  const updates = deps.updates === false ? null : await startUpdateConsumer({
     nc,
     record: createUpdateRecorder({ sql, logger, coalesceMs: env.UPDATE_COALESCE_MS, maxAgeMs: env.UPDATE_MAX_AGE_MS }),
     logger,
@@ -85,7 +90,7 @@ export async function startNotificationWorker(deps: {
   if (deps.metrics)
     consumerLagGauges(deps.metrics, nc, [
       { stream: env.NOTIFY_STREAM, durable: env.NOTIFY_DURABLE },
-      { stream: env.UPDATE_EVENTS_STREAM, durable: env.UPDATE_EVENTS_DURABLE },
+      ...(updates ? [{ stream: env.UPDATE_EVENTS_STREAM, durable: env.UPDATE_EVENTS_DURABLE }] : []),
     ]);
   // The poller is a plain loop over an indexed query; every replica may run it, the row leases
   // (FOR UPDATE SKIP LOCKED + claimed_until) keep them from sending the same row twice.
@@ -95,7 +100,11 @@ export async function startNotificationWorker(deps: {
     if (stopped) return;
     polling = polling
       .then(() => pipeline.pollDue().then(() => undefined, (err: unknown) => logger.warn({ err }, 'poll of deferred deliveries failed')))
-      .then(() => pipeline.pollUpdates().then(() => undefined, (err: unknown) => logger.warn({ err }, 'poll of status updates failed')));
+      .then(() => (updates ? pipeline.pollUpdates() : 0))
+      .then(
+        () => undefined,
+        (err: unknown) => logger.warn({ err }, 'poll of status updates failed'),
+      );
   }, env.POLL_INTERVAL_MS);
   return {
     pipeline,
@@ -104,7 +113,7 @@ export async function startNotificationWorker(deps: {
       clearInterval(timer);
       await polling;
       await consumer.stop();
-      await updates.stop();
+      await updates?.stop();
       email.close();
     },
   };
