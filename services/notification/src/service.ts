@@ -31,6 +31,8 @@ export async function startNotificationWorker(deps: {
    * pages alone turns it off, so it declares no consumer on the shared events stream.
    */
   updates?: boolean;
+  /** The updates' consumer starts from new events only (tests on the shared events stream). */
+  updatesFromNow?: boolean;
   /** The process's Prometheus registry: deliveries by outcome and the consumer's lag. */
   metrics?: Metrics;
 }) {
@@ -86,6 +88,7 @@ export async function startNotificationWorker(deps: {
     maxDeliver: env.NOTIFY_MAX_DELIVER,
     backoffMs: env.NOTIFY_BACKOFF_MS,
     ackWaitMs: env.NOTIFY_ACK_WAIT_MS,
+    ...(deps.updatesFromNow ? { deliverNew: true } : {}),
   });
   if (deps.metrics)
     consumerLagGauges(deps.metrics, nc, [

@@ -154,6 +154,8 @@ export interface UpdateConsumerOptions {
   maxDeliver: number;
   backoffMs: number[];
   ackWaitMs: number;
+  /** Start from new events only (a test on the shared events stream); the service reads the whole stream. */
+  deliverNew?: boolean;
 }
 
 /** The durable, explicit-ack consumer of ticket events; an event is acked once its transaction committed. */
@@ -165,6 +167,7 @@ export async function startUpdateConsumer(o: UpdateConsumerOptions) {
     maxDeliver: o.maxDeliver,
     backoffMs: o.backoffMs,
     ackWaitMs: o.ackWaitMs,
+    ...(o.deliverNew ? { deliverNew: true } : {}),
     logger: o.logger,
     handle: async (msg) => {
       let raw: unknown;
