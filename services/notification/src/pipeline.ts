@@ -107,7 +107,7 @@ export class DeliveryInProgress extends Error {
 export function createPipeline(o: PipelineOptions) {
   const { sql, logger } = o;
   const windowMs = o.rateWindowMs ?? 60_000;
-  const deliveries = o.metrics?.counter('tierline_notification_deliveries_total', 'Deliveries settled, by channel, kind (page or alert) and outcome', [
+  const deliveries = o.metrics?.counter('tierline_notification_deliveries_total', 'Deliveries settled, by channel, kind (page, alert or status update) and outcome', [
     'channel',
     'kind',
     'outcome',
