@@ -281,6 +281,23 @@ describe('status updates to the requester and watchers', () => {
     expect(await svc.sql`select 1 from update_changes where event_id = ${e.id}`).toHaveLength(2);
   });
 
+  test('an update whose sender crashed after the mail server took it, before the row said so, is not mailed twice', async ({ notification: svc }) => {
+    const p = await people(svc);
+    const t = await reported(svc, p);
+    await svc.publishTicketEvent({ type: 'ticket.acknowledged', ticketId: t.id, actor: byAlex(p), data: { number: t.number, tier: 1 } });
+    await eventually('the update to nora', async () => (await mailsTo(NORA, t.number))[0]);
+    await settled(svc, t.id);
+    // What the crash leaves: the row still queued, its attempt counted, its lease run out.
+    const [row] = await svc.sql<{ id: string }[]>`
+      update deliveries set status = 'queued', sent_at = null, provider_message_id = null, claimed_until = now() - interval '1 second', scheduled_at = now()
+      where ticket_id = ${t.id} and recipient->>'username' = 'nora.nurse' returning id`;
+    await eventually('the row to be settled again', async () => {
+      const [r] = await svc.sql<{ status: string; attempts: number }[]>`select status, attempts from deliveries where id = ${row!.id}`;
+      return r!.status === 'sent' && r!.attempts === 2 ? true : undefined;
+    });
+    expect(await mailsTo(NORA, t.number)).toHaveLength(1);
+  });
+
   test('a burst left closed by a poller that crashed before dispatching it is sent once', async ({ notification: svc }) => {
     const p = await people(svc);
     const t = await reported(svc, p);
