@@ -147,6 +147,8 @@ export const TicketEventDataSchemas = {
   'ticket.sla_breached': facts({ clock: z.string(), targetMinutes: z.number(), tier }),
   'ticket.watcher_added': facts({ watcherId: z.string() }),
   'ticket.watcher_removed': facts({ watcherId: z.string() }),
+  /** The requester's answer to the satisfaction question after "Fixed"; the comment, if any, is stored with the ticket. */
+  'ticket.satisfaction_recorded': facts({ rating: z.number().int().min(1).max(5), commented: z.boolean() }),
   [TICKET_CONTENT_READ]: TicketContentReadDataSchema,
   /**
    * A ticket opened or a public comment added by email (the notification service's inbound mail,

@@ -9,3 +9,5 @@ export * from './vendor-links.js';
 export * from './escalation-state.js';
 export * from './text.js';
 export * from './assignment.js';
+export * from './requester-links.js';
+export * from './contacts.js';

@@ -229,6 +229,7 @@ describe('each service reads through its own consumers only', () => {
   const own: [User, string, string][] = [
     ['audit', EVENTS_STREAM, 'audit.tierline.events.>'],
     ['notification', COMMANDS_STREAM, `notification.${NOTIFY_SUBJECT}`],
+    ['notification', EVENTS_STREAM, 'notification-updates.tierline.events.ticket.>'],
     ['ticket', EVENTS_STREAM, 'ticket-notification-timeline.tierline.events.notification.>'],
   ];
 

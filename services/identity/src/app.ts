@@ -7,6 +7,7 @@ import { registerListDirectoryUsers } from './routes/v1_directory_users_list.js'
 import { registerSetUserRoles } from './routes/v1_directory_users_roles_put.js';
 import { registerMe } from './routes/v1_me.js';
 import { registerMyContacts } from './routes/v1_me_contacts.js';
+import { registerCreateRequesterLinks } from './routes/v1_requester_links_create.js';
 import { registerCreateVendorLink } from './routes/v1_vendor_links_create.js';
 import { registerVendorLinkJwks } from './routes/v1_vendor_links_jwks.js';
 import { registerListVendorLinks } from './routes/v1_vendor_links_list.js';
@@ -51,7 +52,10 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   ]);
   // Minting is limited per service account (the default key: the signed-in actor).
   const mintLimit = rateLimit({ name: 'vendor link minting', max: deps.vendorLinks.mintRateLimitPerMinute, windowMs: 60_000 });
-  limitOperations(app, mintLimit, [{ method: 'post', path: '/api/v1/vendor-links' }]);
+  limitOperations(app, mintLimit, [
+    { method: 'post', path: '/api/v1/vendor-links' },
+    { method: 'post', path: '/api/v1/requester-links' },
+  ]);
   // User management (invite, disable, enable, role changes) per signed-in actor: a stolen IT lead
   // or admin session cannot mass-create, lock out or promote accounts. Reads are not limited.
   const userAdminLimit = rateLimit({ name: 'user management', max: deps.userAdminRateLimitPerMinute ?? 30, windowMs: 60_000 });
@@ -74,6 +78,9 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   registerRevokeVendorLink(app);
   registerOpenVendorLink(app);
   registerAcknowledgeVendorLink(app);
+
+  // Requester links ("Fixed" / "Not fixed")
+  registerCreateRequesterLinks(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

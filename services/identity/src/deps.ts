@@ -25,6 +25,8 @@ export interface IdentityDeps {
    */
   trustedProxyHops?: number;
   vendorLinks: VendorLinkDeps;
+  /** Requester links (routes/v1_requester_links_create.ts, routes/requester_link_*.ts); they share the vendor links' key, base URL and page limits. */
+  requesterLinks?: { ttlMs?: number };
   /** How long an e-mailed enrolment link (execute-actions e-mail) stays usable; default in routes/common.ts. */
   enrolmentLinkLifespanSeconds?: number;
 }

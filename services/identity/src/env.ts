@@ -62,6 +62,8 @@ export const identityEnvSchema = baseEnvSchema
     VENDOR_LINK_REFUSAL_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     // Links one service account may mint per minute (a burst of escalations fans out to every vendor user).
     VENDOR_LINK_MINT_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    // How long a requester's "Fixed" / "Not fixed" pair stays usable, in days (it stops earlier when the ticket is no longer resolved).
+    REQUESTER_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
     // User management calls (invite, disable, enable, role changes) per IT lead or admin and minute: a stolen session cannot mass-change accounts.
     USER_ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     // How long the e-mailed enrolment link (Keycloak's execute-actions e-mail, on invite and on a role grant that needs a second factor) stays usable, in hours.

@@ -57,6 +57,7 @@ await bootService({
         mintRateLimitPerMinute: env.VENDOR_LINK_MINT_RATE_LIMIT,
         refusalWindowMs: env.VENDOR_LINK_REFUSAL_WINDOW_MS,
       },
+      requesterLinks: { ttlMs: env.REQUESTER_LINK_TTL_DAYS * 24 * 3_600_000 },
       verifyToken,
     });
     return {

@@ -3,13 +3,25 @@ import { calculateJwkThumbprint, errors as joseErrors, jwtVerify, SignJWT, type 
 import { z } from 'zod';
 import type { Logger, Sql } from '@tierline/platform';
 
-/** Who signs vendor links, and for what: a token signed for anything else never passes as a link. */
-export const VENDOR_LINK_ISSUER = 'tierline-identity';
-export const VENDOR_LINK_AUDIENCE = 'tierline-vendor-link';
-/** Explicit JWS type (RFC 8725 §3.11), checked on verification. */
-export const VENDOR_LINK_TYP = 'vendor-link+jwt';
+/**
+ * Who signs links, and for what. One Ed25519 key signs every kind of link Tierline hands out
+ * without a login (vendor acknowledgements, the requester's "Fixed" / "Not fixed"); each kind is
+ * a purpose with its own audience, JWS type and claims, so a token signed for one purpose never
+ * passes as another.
+ */
+export const LINK_ISSUER = 'tierline-identity';
+/** Kept under its first name: the vendor links' documentation and offline checkers use it. */
+export const VENDOR_LINK_ISSUER = LINK_ISSUER;
 
-/** What a link token says. `jti` is the vendor_links row; the rest must match that row. */
+export interface LinkPurpose<C extends Record<string, unknown>> {
+  audience: string;
+  /** Explicit JWS type (RFC 8725 §3.11), checked on verification. */
+  typ: string;
+  /** The claims besides iss and aud; written into the token in the schema's key order. */
+  claims: z.ZodType<C>;
+}
+
+/** What a vendor link token says. `jti` is the vendor_links row; the rest must match that row. */
 export const VendorLinkClaimsSchema = z.object({
   jti: z.uuid(),
   sub: z.string().min(1),
@@ -21,19 +33,30 @@ export const VendorLinkClaimsSchema = z.object({
 });
 export type VendorLinkClaims = z.infer<typeof VendorLinkClaimsSchema>;
 
-export type VerifiedLink =
-  | { ok: true; claims: VendorLinkClaims }
-  /** Signed by us and intact, but past `exp`: the claims are trustworthy, the link is not usable. */
-  | { ok: false; reason: 'expired'; claims: VendorLinkClaims }
-  /** Anything that is not an intact link signed with our key: nothing in it can be believed. */
-  | { ok: false; reason: 'tampered' };
+export const VENDOR_LINK: LinkPurpose<VendorLinkClaims> = { audience: 'tierline-vendor-link', typ: 'vendor-link+jwt', claims: VendorLinkClaimsSchema };
+export const VENDOR_LINK_AUDIENCE = VENDOR_LINK.audience;
+export const VENDOR_LINK_TYP = VENDOR_LINK.typ;
 
-export interface VendorLinkKeys {
+export type Verified<C> =
+  | { ok: true; claims: C }
+  /** Signed by us and intact, but past `exp`: the claims are trustworthy, the link is not usable. */
+  | { ok: false; reason: 'expired'; claims: C }
+  /** Anything that is not an intact link of this purpose signed with our key: nothing in it can be believed. */
+  | { ok: false; reason: 'tampered' };
+export type VerifiedLink = Verified<VendorLinkClaims>;
+
+/** Signs and verifies the links of one purpose. */
+export interface LinkSigner<C> {
+  sign(claims: C): Promise<string>;
+  verify(token: string): Promise<Verified<C>>;
+}
+
+/** The link key: the vendor links' signer itself (its first purpose), and a signer for any other purpose. */
+export interface VendorLinkKeys extends LinkSigner<VendorLinkClaims> {
   kid: string;
   /** The public key as a JWK Set, served at /api/v1/vendor-links/jwks.json. */
   jwks: { keys: JWK[] };
-  sign(claims: VendorLinkClaims): Promise<string>;
-  verify(token: string): Promise<VerifiedLink>;
+  signer<C extends Record<string, unknown>>(purpose: LinkPurpose<C>): LinkSigner<C>;
 }
 
 /**
@@ -54,44 +77,52 @@ export function parseSigningKey(text: string): KeyObject {
   return key;
 }
 
-/** Signs and verifies vendor links with one Ed25519 key. `kid` defaults to the RFC 7638 thumbprint of its public key. */
+/** Signs and verifies links with one Ed25519 key. `kid` defaults to the RFC 7638 thumbprint of its public key. */
 export async function createVendorLinkKeys(privateKey: KeyObject, kid?: string): Promise<VendorLinkKeys> {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('vendor links are signed with an Ed25519 key');
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('links are signed with an Ed25519 key');
   const publicKey = createPublicKey(privateKey);
   const publicJwk = publicKey.export({ format: 'jwk' }) as JWK;
   const keyId = kid ?? (await calculateJwkThumbprint(publicJwk));
+  function signer<C extends Record<string, unknown>>(p: LinkPurpose<C>): LinkSigner<C> {
+    return {
+      // Ed25519 is deterministic and the claims are written in a fixed order (the schema's), so
+      // the same claims always give the same token: a link can be handed out again without storing it.
+      sign: (c) =>
+        new SignJWT({ iss: LINK_ISSUER, aud: p.audience, ...(p.claims.parse(c) as Record<string, unknown>) })
+          .setProtectedHeader({ alg: 'EdDSA', typ: p.typ, kid: keyId })
+          .sign(privateKey),
+      async verify(token) {
+        try {
+          const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
+            // Pinned: the header's `alg` never chooses how the signature is checked.
+            algorithms: ['EdDSA'],
+            issuer: LINK_ISSUER,
+            audience: p.audience,
+            typ: p.typ,
+            requiredClaims: ['jti', 'sub', 'iat', 'exp'],
+            clockTolerance: 0,
+          });
+          if (protectedHeader.kid !== keyId) return { ok: false, reason: 'tampered' };
+          const claims = p.claims.safeParse(payload);
+          return claims.success ? { ok: true, claims: claims.data } : { ok: false, reason: 'tampered' };
+        } catch (err) {
+          // jose checks the signature before the claims, so an expired link was signed by us.
+          if (err instanceof joseErrors.JWTExpired) {
+            const claims = p.claims.safeParse(err.payload);
+            if (claims.success) return { ok: false, reason: 'expired', claims: claims.data };
+          }
+          return { ok: false, reason: 'tampered' };
+        }
+      },
+    };
+  }
+  const vendor = signer(VENDOR_LINK);
   return {
     kid: keyId,
     jwks: { keys: [{ ...publicJwk, kid: keyId, alg: 'EdDSA', use: 'sig' }] },
-    // Ed25519 is deterministic and the claims are written in a fixed order, so the same claims
-    // always give the same token: a link can be handed out again without storing it.
-    sign: (c) =>
-      new SignJWT({ iss: VENDOR_LINK_ISSUER, aud: VENDOR_LINK_AUDIENCE, jti: c.jti, sub: c.sub, tid: c.tid, lvl: c.lvl, org: c.org, iat: c.iat, exp: c.exp })
-        .setProtectedHeader({ alg: 'EdDSA', typ: VENDOR_LINK_TYP, kid: keyId })
-        .sign(privateKey),
-    async verify(token) {
-      try {
-        const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
-          // Pinned: the header's `alg` never chooses how the signature is checked.
-          algorithms: ['EdDSA'],
-          issuer: VENDOR_LINK_ISSUER,
-          audience: VENDOR_LINK_AUDIENCE,
-          typ: VENDOR_LINK_TYP,
-          requiredClaims: ['jti', 'sub', 'iat', 'exp'],
-          clockTolerance: 0,
-        });
-        if (protectedHeader.kid !== keyId) return { ok: false, reason: 'tampered' };
-        const claims = VendorLinkClaimsSchema.safeParse(payload);
-        return claims.success ? { ok: true, claims: claims.data } : { ok: false, reason: 'tampered' };
-      } catch (err) {
-        // jose checks the signature before the claims, so an expired link was signed by us.
-        if (err instanceof joseErrors.JWTExpired) {
-          const claims = VendorLinkClaimsSchema.safeParse(err.payload);
-          if (claims.success) return { ok: false, reason: 'expired', claims: claims.data };
-        }
-        return { ok: false, reason: 'tampered' };
-      }
-    },
+    sign: (c) => vendor.sign(c),
+    verify: (token) => vendor.verify(token),
+    signer,
   };
 }
 

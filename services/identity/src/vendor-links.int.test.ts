@@ -6,61 +6,21 @@
  */
 // First: keeps the Temporal worker's own logging to warnings.
 import '@tierline/testing/quiet-temporal';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { DEFAULT_CATEGORIES } from '@tierline/contracts';
-import { connectNats, createLogger, createTokenVerifier, ensureStreams } from '@tierline/platform';
+import { connectNats, ensureStreams } from '@tierline/platform';
 import { DEMO_PASSWORD, loginAs, serviceToken, testEnv } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { DEFAULT_POLICY } from '@tierline/domain';
-import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
-import { migratedDatabase, serveApp, temporalClient, type RunningApp } from '@tierline/test-fixtures';
-import { api, collectEvents, identityBaseTest, startIdentity, type Identity } from './test/harness.js';
+import type { RunningApp } from '@tierline/test-fixtures';
+import { api, collectEvents, identityWithTicketTest, type Identity } from './test/harness.js';
 import { createTicketServiceClient } from './ticket-service.js';
 import { serviceAccountTokens } from './service-token.js';
 import { claimsOf, vendorLinkOutbox, type VendorLinkRow } from './vendor-links.js';
 
 const env = testEnv();
 
-/**
- * The file's fixtures: the identity service's and the ticket service's databases, NATS, and the
- * ticket service with a ticket worker (as tests/integration's harness runs them) started before
- * the identity service, which calls it.
- */
 const LABEL = 'vendor-links';
-const test = identityBaseTest(LABEL)
-  .extend('ticketDatabase', { scope: 'file' }, migratedDatabase({ label: `${LABEL}-ticket`, schema: 'ticket', migrations: TICKET_MIGRATIONS_DIR, max: 5 }))
-  .extend('temporal', { scope: 'file' }, temporalClient())
-  .extend('ticketSvc', { scope: 'file' }, async ({ ticketDatabase, nats, temporal }, { onCleanup }) => {
-    const { sql } = ticketDatabase;
-    const { js } = nats;
-    // The clinic's default policy: P1 hands off to acme-it with a 30-minute contract response
-    // target, and nothing escalates on its own within this file's run.
-    await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
-    const taskQueue = `it-${LABEL}-${randomBytes(4).toString('hex')}`;
-    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
-    const workerRun = worker.run();
-    const cleanups: (() => void | Promise<void>)[] = [];
-    onCleanup(async () => {
-      for (const cleanup of cleanups) await cleanup();
-      worker.shutdown();
-      await workerRun;
-      await workerConnection.close();
-    });
-    const app = createTicketApp({
-      sql,
-      temporal,
-      js,
-      taskQueue,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger: createLogger(`ticket-${LABEL}`, process.env.LOG_LEVEL ?? 'silent'),
-      categories: [...DEFAULT_CATEGORIES],
-    });
-    return serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) });
-  })
-  .extend('identity', { scope: 'file' }, async ({ database, nats, ticketSvc }, hooks) => startIdentity(LABEL, { database, nats }, hooks, { ticketServiceUrl: ticketSvc.baseUrl }));
+const test = identityWithTicketTest(LABEL);
 
 /** An HTML request as a browser makes it: no token, a user agent. */
 async function browse(url: string, method: 'GET' | 'POST' = 'GET', userAgent = 'Mozilla/5.0 (vendor laptop)') {

@@ -6,12 +6,15 @@ import { WebClient } from '@slack/web-api';
 import type { NotificationChannel } from '@tierline/contracts';
 import type { Recipient } from './recipients.js';
 import { renderEmail, renderShortText, renderSlack, renderTeams, type AlertView, type PageView } from './templates.js';
+import { renderUpdateEmail, renderUpdateShortText, renderUpdateTeams, updateViewFor, type UpdateView } from './update-templates.js';
 
 export interface OutgoingMessage {
   channel: NotificationChannel;
   recipient: Recipient;
   pages: PageView[];
   alert?: AlertView;
+  /** A status update to a requester or watcher (then `pages` is empty); each sender renders only its channel's view. */
+  update?: UpdateView;
   /** Stable across retries of the same delivery: what providers deduplicate on. */
   idempotencyKey: string;
   /** True when an earlier attempt may have reached the provider (a crash or a lost answer). */
@@ -72,9 +75,9 @@ export function createEmailSender(opts: {
       if (!to) throw new ProviderError('recipient has no email address');
       const messageId = messageIdFor(msg.idempotencyKey);
       if (msg.mayHaveBeenSent && (await alreadyDelivered(messageId))) return { providerMessageId: messageId };
-      const content = renderEmail(msg.pages, msg.alert);
+      const content = msg.update ? renderUpdateEmail(updateViewFor('email', msg.update)) : renderEmail(msg.pages, msg.alert);
       // Mail about one ticket answers to that ticket's reply address; a digest of several to nobody in particular.
-      const tickets = new Set(msg.pages.map((p) => p.ticketNumber));
+      const tickets = new Set(msg.update ? [msg.update.ticketNumber] : msg.pages.map((p) => p.ticketNumber));
       const [only] = tickets;
       const replyTo = opts.replyTo && tickets.size === 1 && only ? opts.replyTo(only) : undefined;
       await transport.sendMail({
@@ -124,7 +127,7 @@ export function createSmsSender(opts: { accountSid: string; authToken: string; f
         client.messages.create({
           to,
           from: opts.from,
-          body: renderShortText(msg.pages, msg.alert),
+          body: msg.update ? renderUpdateShortText(updateViewFor('sms', msg.update)) : renderShortText(msg.pages, msg.alert),
           // Twilio then reports delivered / undelivered / failed (routes/webhooks_twilio_status.ts).
           ...(opts.statusCallbackUrl ? { statusCallback: opts.statusCallbackUrl } : {}),
         }),
@@ -151,7 +154,9 @@ export function createSlackSender(opts: { token: string; apiUrl: string; timeout
         timeout: opts.timeoutMs,
         headers: { 'X-Idempotency-Key': msg.idempotencyKey },
       });
-      const res = await client.chat.postMessage({ channel, ...renderSlack(msg.pages, msg.alert) });
+      const text = msg.update ? renderUpdateShortText(updateViewFor('slack', msg.update)) : null;
+      const content = text ? { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } : renderSlack(msg.pages, msg.alert);
+      const res = await client.chat.postMessage({ channel, ...content });
       if (!res.ok || !res.ts) throw new ProviderError(`slack refused the message: ${res.error ?? 'no ts'}`);
       return { providerMessageId: res.ts };
     },
@@ -166,7 +171,7 @@ export function createTeamsSender(opts: { webhookUrl: string; timeoutMs: number 
       const res = await fetch(opts.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'X-Idempotency-Key': msg.idempotencyKey },
-        body: JSON.stringify(renderTeams(msg.pages, msg.recipient, msg.alert)),
+        body: JSON.stringify(msg.update ? renderUpdateTeams(updateViewFor('teams', msg.update), msg.recipient) : renderTeams(msg.pages, msg.recipient, msg.alert)),
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
       const text = await res.text();

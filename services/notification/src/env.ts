@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, checkNatsCredentials, isDemoSecret, databaseUrl, httpUrl, natsPassword, natsUrl, natsUser, port, productionSecrets } from '@tierline/platform';
-import { COMMANDS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
+import { COMMANDS_STREAM, EVENTS_STREAM, NOTIFY_SUBJECT } from '@tierline/contracts';
 import { inboundEnvShape } from './inbound/env.js';
 
 const optionalUrl = httpUrl.optional().or(z.literal('').transform(() => undefined));
@@ -22,6 +22,15 @@ export const notificationEnvSchema = baseEnvSchema
     NOTIFY_STREAM: z.string().min(1).default(COMMANDS_STREAM),
     NOTIFY_SUBJECT: z.string().min(1).default(NOTIFY_SUBJECT),
     NOTIFY_DURABLE: z.string().min(1).default('notification'),
+    // Ticket events that become status updates to requesters and watchers (docs/decisions/0034):
+    // stream, subject and durable, overridable so tests run on their own stream.
+    UPDATE_EVENTS_STREAM: z.string().min(1).default(EVENTS_STREAM),
+    UPDATE_EVENTS_SUBJECT: z.string().min(1).default('tierline.events.ticket.>'),
+    UPDATE_EVENTS_DURABLE: z.string().min(1).default('notification-updates'),
+    // Changes to one ticket within this many ms of the first go to each person as one update.
+    UPDATE_COALESCE_MS: z.coerce.number().int().min(0).default(60_000),
+    // An event older than this when read (a replay, a long outage) tells nobody; it still updates who follows the ticket.
+    UPDATE_MAX_AGE_MS: z.coerce.number().int().min(1000).default(24 * 60 * 60_000),
     // Where commands that failed for good are copied before they are terminated.
     DEAD_LETTER_STREAM: z.string().min(1).default('TIERLINE_DEAD_LETTERS'),
     // JetStream deliveries of a command before its failing sends are given up (and alerted).

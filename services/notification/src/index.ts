@@ -11,3 +11,7 @@ export { createVendorLinkMinter } from './vendor-links.js';
 // Mail in (src/inbound/, decision 36): the listener and processor, and the reply addresses, for in-process stacks.
 export { startInbound, replyToFor } from './inbound/index.js';
 export { replyAddressFor, matchAddress } from './inbound/reply-address.js';
+// Status updates to requesters and watchers (decision 34), for the test stack's in-process notifier.
+export { createRequesterLinkMinter } from './requester-links.js';
+export { createPublicNoteReader } from './public-notes.js';
+export { createUpdateRecorder } from './updates.js';

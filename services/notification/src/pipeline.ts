@@ -5,6 +5,8 @@ import { addressOf, type Senders } from './channels.js';
 import { quietUntil } from './quiet-hours.js';
 import { describeTarget, type Recipient, type RecipientResolver } from './recipients.js';
 import { pageView, type AlertView, type PageView } from './templates.js';
+import type { RequesterLinkMinter } from './requester-links.js';
+import { statusWords, UPDATE_KINDS, type UpdateChange, type UpdateKind, type UpdateView } from './update-templates.js';
 import { vendorLinkRequest, type VendorLinkMinter } from './vendor-links.js';
 
 export interface DeliveryRow {
@@ -16,7 +18,7 @@ export interface DeliveryRow {
   status: 'queued' | 'sent' | 'delivered' | 'failed';
   attempts: number;
   last_error: string | null;
-  kind: 'page' | 'alert';
+  kind: 'page' | 'alert' | 'update';
   template: string | null;
   recipient: Recipient;
   scheduled_at: Date | null;
@@ -32,6 +34,13 @@ export interface PipelineOptions {
   resolver: RecipientResolver;
   /** Vendors' signed acknowledge links (identity service). */
   mintVendorLink: VendorLinkMinter;
+  /** The "Fixed" / "Not fixed" links of a resolved ticket's update (identity service). */
+  mintRequesterLinks: RequesterLinkMinter;
+  /**
+   * The words of a public note (IT's question, a public reply, the resolution) for an email
+   * update; null when the ticket service has no such public note. Unset: emails name the change only.
+   */
+  readPublicNote?: (ticketId: string, noteId: string) => Promise<string | null>;
   senders: Senders;
   logger: Logger;
   /** Counts deliveries by channel, kind and outcome when given. */
@@ -51,6 +60,26 @@ export interface PipelineOptions {
 /** The other channels to alert a lead on, in order of preference, after `failed` failed. */
 const ALERT_ORDER: NotificationChannel[] = ['email', 'sms', 'slack', 'teams'];
 const SYSTEM = { kind: 'system' as const, id: 'notification' };
+/** The template name of status updates on delivery rows and events. */
+export const UPDATE_TEMPLATE = 'ticket_update';
+
+/**
+ * The channels a page reaches for one person (docs/decisions/0034): every channel the policy
+ * names (what a page must reach: a preference never removes one), then the channels the person
+ * chose on their profile that the policy did not name, in their order.
+ */
+export function pageChannels(policy: NotificationChannel[], r: Pick<Recipient, 'preferredChannels'>): NotificationChannel[] {
+  return [...policy, ...(r.preferredChannels ?? []).filter((c) => !policy.includes(c))];
+}
+
+/**
+ * The channels an update reaches for one person: the ones they chose and can be reached on, in
+ * their order; email when they chose none (or none they have an address for).
+ */
+export function updateChannels(r: Recipient): NotificationChannel[] {
+  const chosen = (r.preferredChannels ?? []).filter((c) => addressOf(r, c) !== null);
+  return chosen.length > 0 ? chosen : ['email'];
+}
 
 /** A name-based (v5-shaped) uuid, so a re-published event keeps its id and is stored once. */
 export function stableUuid(name: string): string {
@@ -78,7 +107,7 @@ export class DeliveryInProgress extends Error {
 export function createPipeline(o: PipelineOptions) {
   const { sql, logger } = o;
   const windowMs = o.rateWindowMs ?? 60_000;
-  const deliveries = o.metrics?.counter('tierline_notification_deliveries_total', 'Deliveries settled, by channel, kind (page or alert) and outcome', [
+  const deliveries = o.metrics?.counter('tierline_notification_deliveries_total', 'Deliveries settled, by channel, kind (page, alert or status update) and outcome', [
     'channel',
     'kind',
     'outcome',
@@ -189,14 +218,14 @@ export function createPipeline(o: PipelineOptions) {
     return null;
   }
 
-  async function sendClaimed(rows: DeliveryRow[], pages: PageView[], alert?: AlertView) {
+  async function sendClaimed(rows: DeliveryRow[], pages: PageView[], alert?: AlertView, update?: UpdateView) {
     const first = rows[0]!;
     const ids = rows.map((r) => r.id).sort();
     const bundleId = rows.length > 1 ? stableUuid(`bundle:${ids.join(',')}`) : null;
     // The delivery span: channel, kind and outcome — never the recipient's address or the message.
     const { providerMessageId } = await withSpan(
       `deliver ${first.channel}`,
-      { kind: SpanKind.CLIENT, attributes: { 'tierline.notification.channel': first.channel, 'tierline.notification.kind': alert ? 'alert' : 'page', 'tierline.notification.deliveries': rows.length } },
+      { kind: SpanKind.CLIENT, attributes: { 'tierline.notification.channel': first.channel, 'tierline.notification.kind': first.kind, 'tierline.notification.deliveries': rows.length } },
       async (span) => {
         try {
           const sent = await o.senders[first.channel].send({
@@ -204,6 +233,7 @@ export function createPipeline(o: PipelineOptions) {
             recipient: first.recipient,
             pages,
             ...(alert ? { alert } : {}),
+            ...(update ? { update } : {}),
             idempotencyKey: bundleId ? `bundle:${bundleId}` : `${first.idempotency_key}|${first.recipient_id}|${first.channel}`,
             mayHaveBeenSent: rows.some((r) => r.attempts > 1),
           });
@@ -217,7 +247,7 @@ export function createPipeline(o: PipelineOptions) {
     );
     const sent = await markSent(ids, providerMessageId, bundleId);
     // Ids, channel and kind only: the recipient's address stays out of the log.
-    logger.info({ deliveryIds: ids, channel: first.channel, kind: alert ? 'alert' : 'page' }, 'delivery sent');
+    logger.info({ deliveryIds: ids, channel: first.channel, kind: first.kind }, 'delivery sent');
     for (const r of sent) await emit('notification.sent', r);
     return sent;
   }
@@ -295,7 +325,7 @@ export function createPipeline(o: PipelineOptions) {
     if (recipients.length === 0) throw new Error(`no recipients for targets ${cmd.targets.map(describeTarget).join(', ')}`);
     const rows: DeliveryRow[] = [];
     for (const r of recipients) {
-      const reachable = cmd.channels.filter((c) => addressOf(r, c) !== null);
+      const reachable = pageChannels(cmd.channels, r).filter((c) => addressOf(r, c) !== null);
       // A person with no address on any requested channel is a failure, not a silent skip.
       for (const c of reachable.length > 0 ? reachable : [cmd.channels[0]!]) rows.push(await ensureRow(cmd.idempotencyKey, r, c, cmd.ticketId, 'page', cmd.template));
     }
@@ -402,7 +432,144 @@ export function createPipeline(o: PipelineOptions) {
     return rows.length;
   }
 
-  return { handleCommand, pollDue, providerStatus };
+  /** The update a delivery row carries, rendered at send time from its burst: the ticket's latest status and what changed. */
+  async function updateViewOf(row: DeliveryRow): Promise<UpdateView> {
+    const burstId = row.idempotency_key.replace(/^update:/, '');
+    const ticketId = row.ticket_id!;
+    const [ticket] = await sql<{ number: string; status: string | null }[]>`select number, status from followed_tickets where ticket_id = ${ticketId}`;
+    const changes = await sql<{ event_id: string; type: string; occurred_at: Date; data: { noteId?: string } }[]>`
+      select event_id, type, occurred_at, data from update_changes where burst_id = ${burstId} order by occurred_at, event_id`;
+    const number = ticket?.number ?? 'your ticket';
+    const list: UpdateChange[] = [];
+    for (const c of changes) {
+      if (!(UPDATE_KINDS as readonly string[]).includes(c.type)) continue;
+      // The words of a public note go into email only (updateViewFor drops them for other channels too).
+      const text = row.channel === 'email' && c.data.noteId && o.readPublicNote ? await o.readPublicNote(ticketId, c.data.noteId) : null;
+      list.push({ kind: c.type as UpdateKind, at: c.occurred_at.toISOString(), ...(text ? { text } : {}) });
+    }
+    const status = ticket?.status ?? null;
+    const resolved = [...changes].reverse().find((c) => c.type === 'resolved');
+    // Still resolved when sent: the links would be refused on a reopened or closed ticket anyway.
+    const resolvedLinks =
+      row.channel === 'email' && resolved && status === 'resolved'
+        ? await o.mintRequesterLinks({ ticketId, ticketNumber: number, recipientId: row.recipient_id, idempotencyKey: `resolved:${resolved.event_id}` })
+        : undefined;
+    return {
+      ticketNumber: number,
+      status: statusWords(status),
+      changes: list,
+      link: `${o.portalUrl.replace(/\/$/, '')}/tickets/${ticketId}`,
+      ...(resolvedLinks ? { resolvedLinks } : {}),
+    };
+  }
+
+  const retryAt = (attempts: number) => new Date(Date.now() + (o.retryDelaysMs[Math.min(attempts - 1, o.retryDelaysMs.length - 1)] ?? 30_000));
+
+  async function announceUpdateFailed(ticketId: string, burstId: string, recipientId: string, reason: string) {
+    logger.error({ burstId, recipientId, reason }, 'a status update could not be delivered to anyone');
+    await publishEvent(o.js, {
+      id: stableUuid(`update-failed:${burstId}`),
+      type: 'notification.delivery_failed',
+      occurredAt: new Date().toISOString(),
+      actor: SYSTEM,
+      ticketId,
+      data: { kind: 'update', template: UPDATE_TEMPLATE, idempotencyKey: `update:${burstId}`, recipientId, reason },
+      schemaVersion: 1,
+    });
+  }
+
+  /**
+   * Bursts whose window has passed become delivery rows, one per channel the person is told on,
+   * scheduled now or at the end of their quiet hours. The burst is leased while this runs (its
+   * due time moves on), so a crash here only delays it; the rows' unique key makes a repeat harmless.
+   */
+  async function dispatchDueBursts(): Promise<number> {
+    const due = await sql<{ id: string; ticket_id: string; recipient_id: string; attempts: number }[]>`
+      update update_bursts set state = 'closed', attempts = attempts + 1, due_at = now() + ${`${o.leaseMs} milliseconds`}::interval
+      where id in (
+        select id from update_bursts where state in ('open', 'closed') and due_at <= now() order by due_at limit 50 for update skip locked)
+      returning id, ticket_id, recipient_id, attempts`;
+    let dispatched = 0;
+    for (const b of due) {
+      try {
+        // A watcher removed before the update went out is no longer told.
+        const [follows] = await sql`select 1 from ticket_followers where ticket_id = ${b.ticket_id} and user_id = ${b.recipient_id} limit 1`;
+        if (!follows) {
+          await sql`update update_bursts set state = 'dispatched', last_error = 'no longer follows the ticket' where id = ${b.id}`;
+          continue;
+        }
+        const { recipients } = await o.resolver.resolve([{ kind: 'user', userId: b.recipient_id }], { ticketId: b.ticket_id, siteId: '' });
+        const r = recipients[0];
+        if (!r) {
+          await sql`update update_bursts set state = 'failed', last_error = 'not in the directory' where id = ${b.id}`;
+          await announceUpdateFailed(b.ticket_id, b.id, b.recipient_id, 'the person is not (or no longer) in the directory');
+          continue;
+        }
+        if (r.isVendor) {
+          // Vendors work from their signed links and the facts; requester updates are not theirs.
+          await sql`update update_bursts set state = 'dispatched', last_error = 'vendors are not sent status updates' where id = ${b.id}`;
+          continue;
+        }
+        const quiet = r.quietHours ? quietUntil(r.quietHours, new Date()) : null;
+        for (const channel of updateChannels(r)) {
+          await sql`
+            insert into deliveries (id, idempotency_key, recipient_id, channel, ticket_id, status, kind, template, recipient, scheduled_at, last_error)
+            values (${randomUUID()}, ${`update:${b.id}`}, ${r.userId}, ${channel}, ${b.ticket_id}, 'queued', 'update', ${UPDATE_TEMPLATE}, ${sql.json(r as never)},
+              ${quiet ?? new Date()}, ${quiet ? 'quiet hours' : null})
+            on conflict (idempotency_key, recipient_id, channel) do nothing`;
+        }
+        if (quiet) logger.info({ burstId: b.id, until: quiet }, 'update deferred to the end of quiet hours');
+        await sql`update update_bursts set state = 'dispatched', last_error = null where id = ${b.id}`;
+        dispatched++;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (b.attempts >= o.maxAttempts) {
+          await sql`update update_bursts set state = 'failed', last_error = ${message} where id = ${b.id}`;
+          await announceUpdateFailed(b.ticket_id, b.id, b.recipient_id, message.slice(0, 300));
+        } else {
+          await sql`update update_bursts set due_at = ${retryAt(b.attempts)}, last_error = ${message} where id = ${b.id}`;
+        }
+      }
+    }
+    return dispatched;
+  }
+
+  /** Sends the update rows that are due, each as one message; failures retry, then fail loudly on the timeline. */
+  async function sendDueUpdates(): Promise<number> {
+    const rows = await sql<DeliveryRow[]>`
+      update deliveries set claimed_until = now() + ${`${o.leaseMs} milliseconds`}::interval, attempts = attempts + 1, updated_at = now()
+      where id in (
+        select id from deliveries
+        where status = 'queued' and kind = 'update' and scheduled_at <= now() and (claimed_until is null or claimed_until < now())
+        order by scheduled_at limit 20 for update skip locked)
+      returning *`;
+    let sent = 0;
+    for (const row of rows) {
+      try {
+        if (addressOf(row.recipient, row.channel) === null) throw new Error(`recipient has no ${row.channel} address`);
+        await sendClaimed([row], [], undefined, await updateViewOf(row));
+        sent++;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (row.attempts >= o.maxAttempts || addressOf(row.recipient, row.channel) === null) {
+          const failed = await markFailed(row.id, message);
+          logger.error({ deliveryId: row.id, channel: row.channel, error: message }, 'update failed after its retries');
+          await emit('notification.delivery_failed', failed);
+        } else {
+          await release(row.id, message, retryAt(row.attempts));
+        }
+      }
+    }
+    return sent;
+  }
+
+  /** The poller's share of status updates: due bursts into rows, due rows out. */
+  async function pollUpdates(): Promise<number> {
+    await dispatchDueBursts();
+    return sendDueUpdates();
+  }
+
+  return { handleCommand, pollDue, pollUpdates, providerStatus };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EscalationTarget } from '@tierline/contracts';
+import { NotificationChannelSchema, type EscalationTarget, type NotificationChannel } from '@tierline/contracts';
 import type { Logger } from '@tierline/platform';
 import type { ServiceToken } from '@tierline/platform';
 
@@ -19,6 +19,8 @@ export interface Recipient {
   slackHandle?: string;
   teamsHandle?: string;
   quietHours?: QuietHours;
+  /** The channels the person chose on their profile, in their order; empty when they chose none. */
+  preferredChannels?: NotificationChannel[];
   isVendor: boolean;
   /** The vendor organisation a vendor recipient is paged for: their signed link is minted for it. */
   vendorOrgId?: string;
@@ -64,6 +66,7 @@ const DirectoryUserSchema = z.object({
     .partial()
     .optional(),
   quietHours: z.object({ start: z.string(), end: z.string(), timeZone: z.string() }).nullable().optional(),
+  preferredChannels: z.array(z.string()).optional(),
 });
 type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
 const DirectoryPageSchema = z.object({ users: z.array(DirectoryUserSchema) });
@@ -231,6 +234,8 @@ function toRecipient(u: DirectoryUser, targetVendorOrg?: string): Recipient {
     ...(c.slackHandle ? { slackHandle: c.slackHandle } : {}),
     ...(c.teamsHandle ? { teamsHandle: c.teamsHandle } : {}),
     ...(u.quietHours ? { quietHours: u.quietHours } : {}),
+    // A channel this service does not know (a newer identity service) is ignored, not fatal.
+    ...(u.preferredChannels?.length ? { preferredChannels: u.preferredChannels.flatMap((ch) => (NotificationChannelSchema.safeParse(ch).success ? [ch as NotificationChannel] : [])) } : {}),
     isVendor,
     ...(isVendor && vendorOrgId ? { vendorOrgId } : {}),
   };

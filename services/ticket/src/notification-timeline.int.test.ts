@@ -101,6 +101,19 @@ describe('notification events on the ticket timeline', () => {
     expect(await entries(), 'the repeats added nothing').toHaveLength(1);
   });
 
+  it('record a status update sent to the requester as one entry of kind update', async () => {
+    const js = jetstream(nc);
+    const key = `update:${randomUUID()}`;
+    const update = (channel: string) => sent(channel, { kind: 'update', template: 'ticket_update', idempotencyKey: key, recipientId: 'kc-nora', recipientUsername: 'nora.nurse' });
+    await publishEvent(js, update('email'));
+    await publishEvent(js, update('sms'));
+    const entry = await eventually('the update entry', async () => {
+      const e = (await entries()).find((x) => x.data['kind'] === 'update');
+      return e && (e.data['channels'] as string[]).length === 2 ? e : undefined;
+    });
+    expect(entry.data).toEqual({ kind: 'update', template: 'ticket_update', recipientId: 'kc-nora', recipientUsername: 'nora.nurse', channels: ['email', 'sms'] });
+  });
+
   it('record a failed delivery with the lead it alerted, and the alert, without the provider error', async () => {
     const js = jetstream(nc);
     const failed = event('notification.delivery_failed', {

@@ -8,7 +8,9 @@
  *   alerted, if any), a failed alert, a target that named nobody, a command that was dead-lettered;
  * - each alert sent to an IT lead about a failed page (`notification.sent`, kind `alert`);
  * - pages sent: one entry per command and recipient, listing the channels it reached, instead of
- *   one per channel (a tier-2 escalation to a team on four channels would otherwise add a dozen).
+ *   one per channel (a tier-2 escalation to a team on four channels would otherwise add a dozen);
+ * - status updates sent to the requester or a watcher (kind `update`, docs/decisions/0034): the
+ *   same, one entry per update and person.
  * Only ids, usernames, channels and counts are copied, never contacts or provider error text:
  * clinic staff and vendors who may read the ticket read its timeline.
  */
@@ -55,11 +57,11 @@ export async function recordNotificationEvent(sql: Sql, e: EventEnvelope): Promi
   const ticketId = e.ticketId;
   const data = e.data;
   let written: boolean;
-  if (e.type === 'notification.sent' && data['kind'] === 'page') {
+  if (e.type === 'notification.sent' && (data['kind'] === 'page' || data['kind'] === 'update')) {
     const channel = typeof data['channel'] === 'string' ? data['channel'] : null;
     const recipientId = typeof data['recipientId'] === 'string' ? data['recipientId'] : null;
     if (!channel || !recipientId) return 'not_for_timeline';
-    const entry = { kind: 'page', template: data['template'] ?? null, recipientId, recipientUsername: data['recipientUsername'] ?? null, channels: [channel] };
+    const entry = { kind: data['kind'], template: data['template'] ?? null, recipientId, recipientUsername: data['recipientUsername'] ?? null, channels: [channel] };
     written = await addChannelToEntry(
       sql,
       { eventId: stableUuid(`sent:${ticketId}:${String(data['idempotencyKey'])}:${recipientId}`), ticketId, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: entry },

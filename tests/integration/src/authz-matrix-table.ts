@@ -169,7 +169,12 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     'GET /api/v1/tickets/:id': ticketRead(''),
     'GET /api/v1/tickets/:id/escalation': ticketRead('/escalation'),
     'GET /api/v1/tickets/:id/timeline': ticketRead('/timeline', noInternalNotes),
-    'GET /api/v1/tickets/:id/comments': ticketRead('/comments', noInternalNotes),
+    // The notification service reads the public notes for the requester's email updates (decision 34).
+    'GET /api/v1/tickets/:id/comments': {
+      ...ticketRead('/comments', noInternalNotes),
+      own: [...PEOPLE, 'svc:tierline-notification'],
+      foreign: [...IT, ...OVERSIGHT, 'svc:tierline-notification'],
+    },
     'GET /api/v1/tickets/:id/watchers': ticketRead('/watchers'),
     'POST /api/v1/tickets/:id/acknowledge': action('acknowledge', {}, IT, IT),
     'POST /api/v1/tickets/:id/assign': action('assign', { teamId: 'it-tier1' }, IT, IT),

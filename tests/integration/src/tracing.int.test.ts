@@ -160,6 +160,8 @@ describe('one trace from the ticket request to the escalation email', () => {
       logger: notificationLogs.logger,
       resolver,
       mintVendorLink: () => Promise.reject(new Error('no vendor is paged in this test')),
+      // Pages only: no consumer of the shared events stream for status updates.
+      updates: false,
     });
   }, 120_000);
 

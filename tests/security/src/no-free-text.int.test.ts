@@ -4,9 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
-import { DEFAULT_CATEGORIES, EVENTS_STREAM } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
+import { COMMANDS_STREAM, DEFAULT_CATEGORIES, EVENTS_STREAM } from '@tierline/contracts';
+import { IDENTITY_MIGRATIONS_DIR } from '@tierline/identity';
+import { startIdentity } from '@tierline/identity/test-harness';
+import { NOTIFICATION_MIGRATIONS_DIR, notificationEnvSchema, startNotificationWorker } from '@tierline/notification';
+import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
+import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
+import { DEMO_CONTACTS, DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
 import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { TEST_FAST_POLICY } from '@tierline/domain';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
@@ -19,11 +23,22 @@ import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker
  * notification service renders every message from), no audit row, no log line and nothing the vendor receives
  * (API answers, live stream) holds it. The hand-off note is the one text meant for the vendor:
  * it has a marker of its own, which the vendor reads and nothing else carries.
+ *
+ * The status updates to the requester and a watcher (docs/decisions/0034) are followed too, on
+ * every channel each of them chose: the words of IT's question, of public replies and of the
+ * resolution (marker PUBLIC) are allowed in their email, and reach it; no other free text does;
+ * SMS, Slack and Teams carry none at all, internal notes least of all.
  */
 const MARK = `mk${randomBytes(8).toString('hex')}`;
 const HANDOFF = `ho${randomBytes(8).toString('hex')}`;
 const VENDOR_OWN = `vo${randomBytes(8).toString('hex')}`;
-const MARKERS = [MARK, HANDOFF, VENDOR_OWN];
+const PUBLIC = `pw${randomBytes(8).toString('hex')}`;
+const MARKERS = [MARK, HANDOFF, VENDOR_OWN, PUBLIC];
+const NORA_MAIL = `nora.${randomBytes(4).toString('hex')}@sec-freetext.test`;
+const LEE = DEMO_CONTACTS['lee.lead']!;
+let stubsUrl = '';
+let leeId = '';
+let notifySql: Sql;
 
 const startedAt = new Date();
 const logLines: string[] = [];
@@ -115,6 +130,67 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     });
     const server = await listen(app, 0);
     base = `http://127.0.0.1:${server.port}`;
+
+    // The identity service (directory, requester links) and the notification service, whose
+    // status updates to nora (the requester) and lee (a watcher) go out on all four channels.
+    const idDb = await createTestDatabase('secfreetextid');
+    const idSql = createSql(idDb.url, 'identity', 3);
+    await migrate(idSql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
+    const identity = await startIdentity('secfreetext', { database: { sql: idSql, url: idDb.url, name: idDb.name }, nats: { nc, js } }, { onCleanup: (fn) => void cleanup.unshift(async () => fn()) });
+    const all = ['email', 'sms', 'slack', 'teams'];
+    const contacts = async (username: string, c: { email: string; mobile: string; slack: string; teams: string }) => idSql`
+      insert into user_contacts (user_id, email, mobile, slack_handle, teams_handle, preferred_channels)
+      select id, ${c.email}, ${c.mobile}, ${c.slack}, ${c.teams}, ${all} from users where username = ${username}
+      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, slack_handle = excluded.slack_handle,
+        teams_handle = excluded.teams_handle, preferred_channels = excluded.preferred_channels`;
+    await contacts('nora.nurse', { email: NORA_MAIL, mobile: '+15550100061', slack: 'U0NORA0061', teams: 'nora@sec-freetext.test' });
+    await contacts('lee.lead', { email: LEE.email!, mobile: LEE.mobile!, slack: LEE.slackHandle!, teams: LEE.teamsHandle! });
+    leeId = (await idSql<{ id: string }[]>`select id from users where username = 'lee.lead'`)[0]!.id;
+    const stubs = await startProviderStubs(0);
+    stubsUrl = stubs.url;
+    const notifyDb = await createTestDatabase('secfreetextnt');
+    notifySql = createSql(notifyDb.url, 'notification', 3);
+    await migrate(notifySql, { schema: 'notification', dir: fileURLToPath(NOTIFICATION_MIGRATIONS_DIR) });
+    const notifyDurable = `sec-freetext-nt-${suffix}`;
+    const updatesDurable = `sec-freetext-up-${suffix}`;
+    const notifier = await startNotificationWorker({
+      env: parseEnv(notificationEnvSchema, {
+        DATABASE_URL: notifyDb.url,
+        NATS_URL: env.natsUrl,
+        SMTP_URL: env.smtpUrl,
+        MAILPIT_URL: env.mailpitUrl,
+        LOG_LEVEL: 'silent',
+        // Pages are not this test's subject (their commands are checked above): nothing is published here.
+        NOTIFY_SUBJECT: `tierline.commands.notify.sec-freetext-none-${suffix}`,
+        NOTIFY_DURABLE: notifyDurable,
+        UPDATE_EVENTS_DURABLE: updatesDurable,
+        UPDATE_COALESCE_MS: '1000',
+        POLL_INTERVAL_MS: '300',
+        TWILIO_API_BASE: stubs.url,
+        SLACK_API_URL: `${stubs.url}/slack/api/`,
+        TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
+        IDENTITY_SERVICE_URL: identity.baseUrl,
+        TICKET_SERVICE_URL: base,
+        PORTAL_URL: 'http://portal.test',
+      }),
+      sql: notifySql,
+      nc,
+      logger,
+      updatesFromNow: true,
+    });
+    cleanup.unshift(
+      () => notifier.stop(),
+      async () => {
+        const jsm = await jetstreamManager(nc);
+        await jsm.consumers.delete(EVENTS_STREAM, updatesDurable).catch(() => undefined);
+        await jsm.consumers.delete(COMMANDS_STREAM, notifyDurable).catch(() => undefined);
+      },
+      () => stubs.close(),
+      () => notifySql.end(),
+      () => notifyDb.drop(),
+      () => idSql.end(),
+      () => idDb.drop(),
+    );
     cleanup.push(
       () => server.close(),
       async () => {
@@ -180,12 +256,13 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     ticketId = created.json['id'] as string;
     ticketNumber = created.json['number'] as string;
     const t = `/api/v1/tickets/${ticketId}`;
-    await ok(call(tokens.nurse, 'POST', `${t}/comments`, { body: `Public comment ${MARK}`, visibility: 'public' }), 'public comment');
+    await ok(call(tokens.lead, 'PUT', `${t}/watchers/${leeId}`), 'lee watches');
+    await ok(call(tokens.nurse, 'POST', `${t}/comments`, { body: `Public comment ${PUBLIC}`, visibility: 'public' }), 'public comment');
     await ok(call(tokens.agent, 'POST', `${t}/acknowledge`, {}), 'acknowledge');
     await ok(call(tokens.agent, 'POST', `${t}/comments`, { body: `Internal note ${MARK}`, visibility: 'internal' }), 'internal note');
     await ok(call(tokens.agent, 'POST', `${t}/priority`, { priority: 'P2', reason: `Priority reason ${MARK}` }), 'priority');
-    await ok(call(tokens.agent, 'POST', `${t}/wait-on-requester`, { reason: `Question ${MARK}` }), 'wait on requester');
-    await ok(call(tokens.nurse, 'POST', `${t}/comments`, { body: `Reply ${MARK}`, visibility: 'public' }), 'reply');
+    await ok(call(tokens.agent, 'POST', `${t}/wait-on-requester`, { reason: `Question ${PUBLIC}` }), 'wait on requester');
+    await ok(call(tokens.nurse, 'POST', `${t}/comments`, { body: `Reply ${PUBLIC}`, visibility: 'public' }), 'reply');
 
     // A new policy version, published with notes, and this ticket migrated to it with a reason.
     const draft = await ok(call(tokens.lead, 'GET', '/api/v1/policies/draft'), 'read draft');
@@ -209,9 +286,9 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     await ok(call(tokens.agent, 'POST', `${t}/hand-to-vendor`, { vendorOrgId: 'acme-it', reason: `Hand-off note ${HANDOFF}` }), 'hand to vendor');
     await ok(call(tokens.vendor, 'POST', `${t}/vendor-acknowledge`, {}), 'vendor acknowledge').then((r) => vendorSaw.push({ what: 'vendor-acknowledge', text: r.text }));
     await ok(call(tokens.vendor, 'POST', `${t}/comments`, { body: `Vendor comment ${VENDOR_OWN}`, visibility: 'public' }), 'vendor comment');
-    await ok(call(tokens.agent, 'POST', `${t}/resolve`, { resolution: `Resolution ${MARK}` }), 'resolve');
+    await ok(call(tokens.agent, 'POST', `${t}/resolve`, { resolution: `Resolution ${PUBLIC}` }), 'resolve');
     await ok(call(tokens.nurse, 'POST', `${t}/reopen`, { reason: `Reopen reason ${MARK}` }), 'reopen');
-    await ok(call(tokens.agent, 'POST', `${t}/resolve`, { resolution: `Second resolution ${MARK}` }), 'resolve again');
+    await ok(call(tokens.agent, 'POST', `${t}/resolve`, { resolution: `Second resolution ${PUBLIC}` }), 'resolve again');
 
     // Everything the vendor can ask for while the ticket is with it.
     for (const path of [t, `${t}/comments`, `${t}/timeline`, `${t}/escalation`, `${t}/watchers`, '/api/v1/tickets', '/api/v1/tickets?open=false']) {
@@ -225,6 +302,43 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
       return row ? true : undefined;
     });
     await eventually('the vendor stream to carry the close', async () => (vendorStream.split('event: ticket').length > 3 ? true : undefined));
+  });
+
+  it('told the requester and the watcher: public words by email only, no other free text, nothing of it by SMS or chat', async () => {
+    await eventually(
+      'every update to be sent',
+      async () => {
+        const [r] = await notifySql<{ waiting: number; sent: number }[]>`
+          select (select count(*)::int from update_bursts where state in ('open', 'closed'))
+               + (select count(*)::int from deliveries where kind = 'update' and status = 'queued' and (scheduled_at is null or scheduled_at < now() + interval '1 minute')) as waiting,
+                 (select count(*)::int from deliveries where kind = 'update' and ticket_id = ${ticketId} and status = 'sent') as sent`;
+        return r!.waiting === 0 && r!.sent > 0 ? true : undefined;
+      },
+      60_000,
+    );
+    const mailpit = testEnv().mailpitUrl;
+    const search = async (to: string) => {
+      const res = await fetch(`${mailpit}/api/v1/search?${new URLSearchParams({ query: `to:${to} subject:"${ticketNumber}"`, limit: '100' }).toString()}`);
+      const ids = ((await res.json()) as { messages: { ID: string }[] }).messages.map((m) => m.ID);
+      return Promise.all(ids.map(async (id) => JSON.stringify(await (await fetch(`${mailpit}/api/v1/message/${id}`)).json())));
+    };
+    const toNora = await search(NORA_MAIL);
+    const toLee = await search(LEE.email!);
+    expect(toNora.length, 'nora was told by email').toBeGreaterThan(0);
+    expect(toLee.length, 'lee was told by email').toBeGreaterThan(0);
+    // The decision allows the words of IT's question, public replies and the resolution in email: they are there.
+    expect(toNora.some((m) => m.includes(PUBLIC)), 'IT\'s question is readable in nora\'s email').toBe(true);
+    for (const m of [...toNora, ...toLee]) {
+      expect(m.includes(MARK), 'no internal note, title, description or reason in an email').toBe(false);
+      expect(m.includes(HANDOFF), 'no hand-off note in an email').toBe(false);
+    }
+    for (const provider of ['twilio', 'slack', 'teams']) {
+      const sent = ((await (await fetch(`${stubsUrl}/_stub/requests?provider=${provider}`)).json()) as { requests: RecordedRequest[] }).requests
+        .map((r) => JSON.stringify(r.body))
+        .filter((b) => b.includes(ticketNumber));
+      expect(sent.length, `updates went by ${provider}`).toBeGreaterThan(1);
+      for (const b of sent) expect(holdsAMarker(b), `${provider}: ${b}`).toEqual([]);
+    }
   });
 
   it('stored every text with the ticket, for the people meant to read it', async () => {
@@ -282,7 +396,7 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     const streamed = vendorStream.split('event: ticket').length - 1;
     expect(streamed, 'the vendor followed the ticket live').toBeGreaterThan(2);
     for (const s of [...vendorSaw, { what: 'live stream', text: vendorStream }]) {
-      expect(s.text.includes(MARK), `${s.what}: ${s.text}`).toBe(false);
+      expect(s.text.includes(MARK) || s.text.includes(PUBLIC), `${s.what}: ${s.text}`).toBe(false);
     }
     expect(vendorStream.includes(HANDOFF) || vendorStream.includes(VENDOR_OWN)).toBe(false);
   });

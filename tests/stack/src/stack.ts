@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_MIGRATIONS_DIR, createAuditApp, createAuditSql, createSigner, generateSigningKey, keyRing, startAuditConsumer } from '@tierline/audit';
-import { DEFAULT_CATEGORIES, EVENTS_STREAM, NOTIFY_SUBJECT, NotifyCommandSchema, type EscalationPolicy } from '@tierline/contracts';
+import { DEFAULT_CATEGORIES, EVENTS_STREAM, EventEnvelopeSchema, NOTIFY_SUBJECT, NotifyCommandSchema, type EscalationPolicy } from '@tierline/contracts';
 import { TEST_FAST_POLICY } from '@tierline/domain';
 import {
   createIdentityApp,
@@ -31,6 +31,9 @@ import {
   createEmailSender,
   createNotificationApp,
   createPipeline,
+  createPublicNoteReader,
+  createRequesterLinkMinter,
+  createUpdateRecorder,
   createSlackSender,
   createSmsSender,
   createTeamsSender,
@@ -285,7 +288,7 @@ export async function startIdentity(o: Part & { ticketUrl: string; contacts: boo
  * settled so far.
  */
 export async function startNotifier(
-  o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string; timeoutMs?: number; rateLimit?: number; leaseMs?: number },
+  o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string; timeoutMs?: number; rateLimit?: number; leaseMs?: number; updateCoalesceMs?: number },
 ): Promise<{ handled: () => number; inboundSmtpPort: number }> {
   const timeoutMs = o.timeoutMs ?? 5_000;
   const env = testEnv();
@@ -318,6 +321,8 @@ export async function startNotifier(
     js: jetstream(nc),
     resolver: new IdentityRecipientResolver({ identityUrl: o.identityUrl, ticketUrl: o.ticketUrl, token, timeoutMs, logger }),
     mintVendorLink: createVendorLinkMinter({ identityUrl: o.identityUrl, token, timeoutMs }),
+    mintRequesterLinks: createRequesterLinkMinter({ identityUrl: o.identityUrl, token, timeoutMs }),
+    readPublicNote: createPublicNoteReader({ ticketUrl: o.ticketUrl, token, timeoutMs }),
     senders: {
       email,
       sms: createSmsSender({ accountSid: 'ACstub', authToken: 'stub-auth-token', from: '+15550100999', apiBase: stubs.url, timeoutMs }),
@@ -369,6 +374,40 @@ export async function startNotifier(
   stops.push(async () => {
     sub.unsubscribe();
     await handling;
+  });
+
+  // Status updates to requesters and watchers (decision 34): this run's ticket events, copied by
+  // a core subscription and recorded as the service's consumer records them, and the poller's share.
+  const record = createUpdateRecorder({ sql: notifierSql, logger, coalesceMs: o.updateCoalesceMs ?? 2_000, maxAgeMs: 3_600_000 });
+  let recording: Promise<unknown> = Promise.resolve();
+  const events = nc.subscribe('tierline.events.ticket.>', {
+    callback: (err, msg) => {
+      if (err) return;
+      let parsed;
+      try {
+        parsed = EventEnvelopeSchema.safeParse(msg.json());
+      } catch {
+        return;
+      }
+      if (!parsed.success || !parsed.data.ticketId) return;
+      const e = parsed.data;
+      recording = recording
+        .then(async () => {
+          const [mine] = await o.ticketSql<{ id: string }[]>`select id from tickets where id = ${e.ticketId!}`.catch(() => []);
+          if (mine) await record(e);
+        })
+        .catch((x: unknown) => logger.warn({ err: x }, 'ticket event not recorded for updates'));
+    },
+  });
+  let polling: Promise<unknown> = Promise.resolve();
+  const poller = setInterval(() => {
+    polling = polling.then(() => pipeline.pollUpdates()).catch((x: unknown) => logger.warn({ err: x }, 'poll of status updates failed'));
+  }, 500);
+  stops.push(async () => {
+    events.unsubscribe();
+    clearInterval(poller);
+    await recording;
+    await polling;
   });
   return { handled: () => handled, inboundSmtpPort: inbound.port };
 }

@@ -6,7 +6,9 @@ import type { NotificationEnvBindings } from '../app.js';
 export const DeliverySchema = z
   .object({
     id: z.uuid(),
-    kind: z.enum(['page', 'alert']).openapi({ description: "page: the escalation itself; alert: an IT lead told that a page failed (IT only)" }),
+    kind: z.enum(['page', 'alert', 'update']).openapi({
+      description: 'page: the escalation itself; alert: an IT lead told that a page failed (IT only); update: a status update to the requester or a watcher (not vendors)',
+    }),
     template: z.string().nullable(),
     channel: NotificationChannelSchema,
     recipientId: z.string(),
@@ -47,7 +49,7 @@ const route = createRoute({
 
 interface Row {
   id: string;
-  kind: 'page' | 'alert';
+  kind: 'page' | 'alert' | 'update';
   template: string | null;
   channel: Delivery['channel'];
   recipient_id: string;
@@ -69,6 +71,7 @@ const isIt = (a: Actor) => hasRole(a, 'it_agent', 'it_lead');
 function visibleTo(a: Actor, r: Row): boolean {
   if (isIt(a)) return true;
   // Alerts are IT's internal business; a vendor sees only what was sent to its own people.
+  if (r.kind === 'update') return !hasRole(a, 'vendor');
   if (r.kind !== 'page') return false;
   if (hasRole(a, 'vendor')) return a.vendorOrg !== null && r.vendor_org_id === a.vendorOrg;
   return true;

@@ -109,13 +109,13 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
     return row.id;
   };
   /** Replaces one person's contacts, as their PUT /api/v1/me/contacts would. */
-  const setContacts = async (username: string, c: DemoContacts) => {
+  const setContacts = async (username: string, c: DemoContacts & { preferredChannels?: string[] }) => {
     const id = await userId(username);
     await idSql`
-      insert into user_contacts (user_id, email, mobile, slack_handle, teams_handle, quiet_hours)
-      values (${id}, ${c.email ?? null}, ${c.mobile ?? null}, ${c.slackHandle ?? null}, ${c.teamsHandle ?? null}, ${c.quietHours ? idSql.json(c.quietHours) : null})
+      insert into user_contacts (user_id, email, mobile, slack_handle, teams_handle, quiet_hours, preferred_channels)
+      values (${id}, ${c.email ?? null}, ${c.mobile ?? null}, ${c.slackHandle ?? null}, ${c.teamsHandle ?? null}, ${c.quietHours ? idSql.json(c.quietHours) : null}, ${c.preferredChannels ?? []})
       on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, slack_handle = excluded.slack_handle,
-        teams_handle = excluded.teams_handle, quiet_hours = excluded.quiet_hours, updated_at = now()`;
+        teams_handle = excluded.teams_handle, quiet_hours = excluded.quiet_hours, preferred_channels = excluded.preferred_channels, updated_at = now()`;
   };
   for (const [username, c] of Object.entries(DEMO_CONTACTS)) await setContacts(username, c);
 

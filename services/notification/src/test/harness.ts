@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import type { NotifyCommand } from '@tierline/contracts';
+import type { EventEnvelope, NotifyCommand } from '@tierline/contracts';
 import { createLogger, createMetrics, createTokenVerifier, ensureStreams, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
 import { IdentityRecipientResolver } from '../recipients.js';
 import { serviceAccountToken } from '@tierline/platform';
@@ -19,6 +19,7 @@ import { TWILIO_STATUS_PATH, type TwilioStatusDeps } from '../routes/webhooks_tw
 import { startNotificationWorker } from '../service.js';
 import { createTicketAccess } from '../ticket-access.js';
 import type { VendorLinkMinter } from '../vendor-links.js';
+import { createRequesterLinkMinter, type RequesterLinkMinter } from '../requester-links.js';
 import { startDirectory } from './directory.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -108,6 +109,7 @@ export interface NotificationOptions {
   rateWindowMs?: number;
   resolver?: (real: RecipientResolver) => RecipientResolver;
   mintVendorLink?: (real: VendorLinkMinter) => VendorLinkMinter;
+  mintRequesterLinks?: (real: RequesterLinkMinter) => RequesterLinkMinter;
   /** Ask the SMS stand-in for status callbacks (SMS then move on to delivered / failed). */
   smsStatusCallbacks?: boolean;
   /** Run the ticket workflow behind the in-process ticket service (directory.ts). */
@@ -146,6 +148,14 @@ export async function startNotification(label: string, { database, nats }: { dat
   const logger = createLogger(`nt-${label}`, process.env.LOG_LEVEL ?? 'silent');
   const cmds = await createCommandStream(nc, label);
   cleanups.unshift(() => cmds.drop());
+  // Ticket events on a private stream too, so other files' events do not reach this file's requesters.
+  const eventsStream = `NTEST_EV_${label.toUpperCase()}_${cmds.suffix}`;
+  const eventsPrefix = `tierline-test.${cmds.suffix}.events`;
+  await ensureStreams(nc, [{ name: eventsStream, subjects: [`${eventsPrefix}.>`], storage: StorageType.File, retention: RetentionPolicy.Limits }]);
+  cleanups.unshift(async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(eventsStream).catch(() => undefined);
+  });
   const stubs = await startProviderStubs(0);
   cleanups.unshift(() => stubs.close());
   // The app listens before the worker starts, so the callback URL (with its port) can be configured.
@@ -176,6 +186,10 @@ export async function startNotification(label: string, { database, nats }: { dat
     SLACK_API_URL: `${stubs.url}/slack/api/`,
     TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
     PORTAL_URL: 'http://portal.test',
+    UPDATE_EVENTS_STREAM: eventsStream,
+    UPDATE_EVENTS_SUBJECT: `${eventsPrefix}.ticket.>`,
+    UPDATE_EVENTS_DURABLE: `nt-up-${label}-${cmds.suffix}`,
+    UPDATE_COALESCE_MS: '1500',
     ...(opts.smsStatusCallbacks ? { TWILIO_STATUS_CALLBACK_URL: twilioStatus.callbackUrl } : {}),
     ...directory.env,
     ...opts.env,
@@ -201,6 +215,7 @@ export async function startNotification(label: string, { database, nats }: { dat
     ...(opts.rateWindowMs ? { rateWindowMs: opts.rateWindowMs } : {}),
     ...(opts.resolver ? { resolver: opts.resolver(real.resolver) } : {}),
     ...(opts.mintVendorLink ? { mintVendorLink: opts.mintVendorLink(real.mintVendorLink) } : {}),
+    ...(opts.mintRequesterLinks ? { mintRequesterLinks: opts.mintRequesterLinks(real.mintRequesterLinks) } : {}),
   });
   cleanups.unshift(() => worker.stop());
   cleanups.unshift(() => sub.unsubscribe());
@@ -220,6 +235,23 @@ export async function startNotification(label: string, { database, nats }: { dat
     publish: async (cmd: object & { idempotencyKey: string }, msgId = cmd.idempotencyKey) => {
       await js.publish(cmds.subject, JSON.stringify(cmd), { msgID: msgId });
     },
+    /**
+     * Publishes a ticket event as the workflow's activities do (envelope, Nats-Msg-Id = event id),
+     * on this file's private event stream; returns the event. `id` repeats an event.
+     */
+    publishTicketEvent: async (e: { type: string; ticketId: string; data: Record<string, unknown>; actor?: EventEnvelope['actor']; id?: string; occurredAt?: string }, msgId?: string) => {
+      const event: EventEnvelope = {
+        id: e.id ?? randomUUID(),
+        type: e.type,
+        occurredAt: e.occurredAt ?? new Date().toISOString(),
+        actor: e.actor ?? { kind: 'system', id: 'workflow' },
+        ticketId: e.ticketId,
+        data: e.data,
+        schemaVersion: 1,
+      };
+      await js.publish(`${eventsPrefix}.${e.type}`, JSON.stringify(event), { msgID: msgId ?? event.id });
+      return event;
+    },
     requests: async (provider: string): Promise<RecordedRequest[]> =>
       ((await (await fetch(`${stubs.url}/_stub/requests?provider=${provider}`)).json()) as { requests: RecordedRequest[] }).requests,
   };
@@ -231,6 +263,7 @@ export async function realCollaborators(env: NotificationEnv) {
   return {
     resolver: new IdentityRecipientResolver({ identityUrl: env.IDENTITY_SERVICE_URL, ticketUrl: env.TICKET_SERVICE_URL, token, timeoutMs: 3_000 }),
     mintVendorLink: createVendorLinkMinter({ identityUrl: env.IDENTITY_SERVICE_URL, token, timeoutMs: 3_000 }),
+    mintRequesterLinks: createRequesterLinkMinter({ identityUrl: env.IDENTITY_SERVICE_URL, token, timeoutMs: 3_000 }),
   };
 }
 

@@ -3,9 +3,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { EscalationStateSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import { getStateQuery } from '@tierline/ticket-workflow';
-import { listComments, listTimeline } from '@tierline/ticket-store';
+import { findTicket, listComments, listTimeline } from '@tierline/ticket-store';
 import type { TicketAppEnv } from '../deps.js';
-import { canSeeInternal, isVendorView, readableTicket } from '../access.js';
+import { canSeeInternal, isVendorView, readableTicket, recordContentReads } from '../access.js';
+import { NOTIFICATION_CLIENT } from './v1_assignment_common.js';
 import { NOTE_KINDS, type NoteKind } from '@tierline/ticket-workflow';
 import { authErrorResponses, notFoundResponse, unavailableResponse } from './common.js';
 
@@ -61,7 +62,8 @@ const commentsRoute = createRoute({
   method: 'get',
   path: '/api/v1/tickets/{id}/comments',
   tags: ['Tickets'],
-  summary: 'Comments and the notes of actions; internal notes only for IT; to a vendor, its own and the hand-off notes only',
+  summary:
+    'Comments and the notes of actions; internal notes only for IT; to a vendor, its own and the hand-off notes only; to the notification service, the public ones (for the requester\'s email updates)',
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
@@ -92,6 +94,16 @@ export function registerTicketReads(app: OpenAPIHono<TicketAppEnv>): void {
 
   app.openapi(commentsRoute, async (c) => {
     const actor = c.get('actor');
+    if (actor.serviceClient === NOTIFICATION_CLIENT) {
+      // The words of IT's question, a public reply or the resolution go into the requester's and
+      // watchers' email updates (docs/decisions/0034): public notes only, and the read is recorded
+      // like anyone's.
+      const deps = c.get('deps');
+      const ticket = await findTicket(deps.sql, c.req.valid('param').id);
+      if (!ticket) throw new AppError('NOT_FOUND', `no ticket ${c.req.valid('param').id}`);
+      await recordContentReads(deps, actor, [ticket], 'comments');
+      return c.json({ items: await listComments<NoteKind>(deps.sql, ticket.id, { internal: false, vendor: false }) }, 200);
+    }
     const ticket = await readableTicket(c.get('deps'), actor, c.req.valid('param').id, 'comments');
     const internal = canSeeInternal(actor);
     const vendor = isVendorView(actor);

@@ -1062,6 +1062,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requester-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint the "Fixed" / "Not fixed" pair for a resolved message to its requester (the notification service's account only)
+         * @description Two EdDSA-signed links (verifiable offline with /api/v1/vendor-links/jwks.json, audience tierline-requester-link) that open a page with one button each and change nothing until it is pressed. Using either spends both. They expire after REQUESTER_LINK_TTL_DAYS, and stop working once the ticket is no longer resolved. Asking again with the same idempotencyKey and recipient returns the same pair (200).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateRequesterLinks"];
+                };
+            };
+            responses: {
+                /** @description The pair already issued for this idempotencyKey and recipient */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequesterLinksIssued"];
+                    };
+                };
+                /** @description A new pair */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequesterLinksIssued"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired, invalid or revoked access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The change conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The recipient is not an enabled user of the directory */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many links minted by this service account in the last minute */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1224,6 +1330,29 @@ export interface components {
             revokedAt: string | null;
             revokedBy: string | null;
             revokeReason: string | null;
+        };
+        RequesterLinksIssued: {
+            /**
+             * Format: uri
+             * @description The "Fixed" link. A bearer credential: do not log it.
+             */
+            fixedUrl: string;
+            /**
+             * Format: uri
+             * @description The "Not fixed" link. A bearer credential: do not log it.
+             */
+            notFixedUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        CreateRequesterLinks: {
+            /** Format: uuid */
+            ticketId: string;
+            ticketNumber: string;
+            /** @description Keycloak id of the person who gets the message: the ticket's requester. */
+            recipientId: string;
+            /** @description The update's key: the same key and recipient give the same pair of links. */
+            idempotencyKey: string;
         };
     };
     responses: never;

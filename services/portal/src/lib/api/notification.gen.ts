@@ -159,10 +159,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description page: the escalation itself; alert: an IT lead told that a page failed (IT only)
+             * @description page: the escalation itself; alert: an IT lead told that a page failed (IT only); update: a status update to the requester or a watcher (not vendors)
              * @enum {string}
              */
-            kind: "page" | "alert";
+            kind: "page" | "alert" | "update";
             template: string | null;
             /** @enum {string} */
             channel: "email" | "sms" | "slack" | "teams";

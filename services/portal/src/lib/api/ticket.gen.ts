@@ -419,7 +419,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Comments and the notes of actions; internal notes only for IT; to a vendor, its own and the hand-off notes only */
+        /** Comments and the notes of actions; internal notes only for IT; to a vendor, its own and the hand-off notes only; to the notification service, the public ones (for the requester's email updates) */
         get: {
             parameters: {
                 query?: never;

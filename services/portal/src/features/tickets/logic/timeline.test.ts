@@ -21,6 +21,7 @@ describe('timeline', () => {
     expect(describeEvent(entry('ticket.commented', '2026-03-02T10:00:00Z', { visibility: 'internal' }), whoIs)).toEqual({ kind: 'comment', text: 'Internal note added by you.', internal: true });
     expect(describeEvent(entry('ticket.sla_warning', '2026-03-02T10:00:00Z', { percent: 75, clock: 'vendor_response' }, 'system')).text).toBe('Warning: 75% of the vendor response target used.');
     expect(describeEvent(entry('notification.sent', '2026-03-02T10:00:00Z', { kind: 'page', recipientUsername: 'lee.lead', channels: ['email', 'sms'] }, 'system')).text).toBe('Paged lee.lead by email, sms.');
+    expect(describeEvent(entry('notification.sent', '2026-03-02T10:00:00Z', { kind: 'update', recipientUsername: 'nora.nurse', channels: ['email'] }, 'system')).text).toBe('nora.nurse told of the change by email.');
     expect(describeEvent(entry('ticket.something_new', '2026-03-02T10:00:00Z', { status: 'acknowledged' })).text).toBe('something new (Acknowledged).');
   });
 

@@ -63,10 +63,11 @@ export function describeEvent(e: TimelineEntry, whoIs: (actorId: string) => stri
     case 'notification.sent': {
       const channels = Array.isArray(d['channels']) ? (d['channels'] as unknown[]).map(String).join(', ') : str(d['channel']) ?? '';
       const who = str(d['recipientUsername']) ?? 'a recipient';
+      if (d['kind'] === 'update') return { kind: 'notification', text: `${who} told of the change${channels ? ` by ${channels}` : ''}.` };
       return { kind: 'notification', text: d['kind'] === 'alert' ? `IT lead ${who} alerted about a failed page.` : `Paged ${who}${channels ? ` by ${channels}` : ''}.` };
     }
     case 'notification.delivery_failed':
-      return { kind: 'notification', text: `A page${str(d['channel']) ? ` by ${String(d['channel'])}` : ''}${str(d['recipientUsername']) ? ` to ${String(d['recipientUsername'])}` : ''} failed${typeof d['attempts'] === 'number' ? ` after ${d['attempts']} attempts` : ''}.` };
+      return { kind: 'notification', text: `${d['kind'] === 'update' ? 'An update' : 'A page'}${str(d['channel']) ? ` by ${String(d['channel'])}` : ''}${str(d['recipientUsername']) ? ` to ${String(d['recipientUsername'])}` : ''} failed${typeof d['attempts'] === 'number' ? ` after ${d['attempts']} attempts` : ''}.` };
     default: {
       const status = str(d['status']);
       return { kind: 'event', text: `${e.type.replace(/^ticket\./, '').replace(/_/g, ' ')}${status ? ` (${STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status})` : ''}.` };
@@ -78,7 +79,7 @@ const DELIVERY_STATUS: Record<Delivery['status'], string> = { queued: 'queued', 
 
 export function describeDelivery(d: Delivery): string {
   const who = d.recipientUsername ?? 'a recipient';
-  const what = d.kind === 'alert' ? 'Alert' : 'Page';
+  const what = d.kind === 'alert' ? 'Alert' : d.kind === 'update' ? 'Update' : 'Page';
   const tries = d.attempts > 1 ? ` after ${d.attempts} attempts` : '';
   return `${what} to ${who} by ${d.channel}: ${DELIVERY_STATUS[d.status] ?? d.status}${tries}.`;
 }
