@@ -1060,6 +1060,442 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requester-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint the "Fixed" / "Not fixed" pair for a resolved message to its requester (the notification service's account only)
+         * @description Two EdDSA-signed links (verifiable offline with /api/v1/vendor-links/jwks.json, audience tierline-requester-link) that open a page with one button each and change nothing until it is pressed. Using either spends both. They expire after REQUESTER_LINK_TTL_DAYS, and stop working once the ticket is no longer resolved. Asking again with the same idempotencyKey and recipient returns the same pair (200).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateRequesterLinks"];
+                };
+            };
+            responses: {
+                /** @description The pair already issued for this idempotencyKey and recipient */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequesterLinksIssued"];
+                    };
+                };
+                /** @description A new pair */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequesterLinksIssued"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired, invalid or revoked access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The change conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The recipient is not an enabled user of the directory */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many links minted by this service account in the last minute */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/r/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a "Fixed" or "Not fixed" link opens: the ticket number and one button (with a reason field for "Not fixed")
+         * @description No login: the link is the credential. Opening it changes nothing (mail scanners fetch links too); only the button (POST /r/{token}/answer) acts. Rate-limited per client address.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed requester link token (compact JWS). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The link is good */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Tampered or malformed: the signature does not match (or, on a button, a missing reason or rating: the form again with the error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not the ticket's requester, or no longer an enabled user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Signed by Tierline, but no such link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Already used (either link of the pair), or the ticket is no longer resolved */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Expired */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Too many requests from this address */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The ticket service is unreachable; nothing changed, the link still works */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/r/{token}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The button: "Fixed" closes the ticket as its requester, "Not fixed" reopens it with her reason (form field `reason`, required)
+         * @description In one transaction: the pair's row is locked and checked (not used, not expired, recipient still enabled), the ticket service closes or reopens as the requester (it checks she is the requester and the ticket is resolved), and the pair is marked used with the answer, time, client address and user agent. If the ticket refuses, nothing is marked. After "Fixed" the page asks the one optional satisfaction question (POST /r/{token}/satisfaction).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed requester link token (compact JWS). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description "Not fixed" only: what is still wrong, 3 to 2000 characters. */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Closed (with the satisfaction question) or reopened */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Tampered or malformed: the signature does not match (or, on a button, a missing reason or rating: the form again with the error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not the ticket's requester, or no longer an enabled user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Signed by Tierline, but no such link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Already used (either link of the pair), or the ticket is no longer resolved */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Expired */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Too many requests from this address */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The ticket service is unreachable; nothing changed, the link still works */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/r/{token}/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The one optional question after "Fixed": a rating of 1 to 5 and an optional comment of up to 500 characters
+         * @description Accepted once, through a "Fixed" link that was used, within 24 hours of its use. The answer is stored with the ticket by the ticket service (ticket.satisfaction_recorded on its timeline and in the audit log).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed requester link token (compact JWS). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description 1 to 5 */
+                        rating: string;
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Recorded */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Tampered or malformed: the signature does not match (or, on a button, a missing reason or rating: the form again with the error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not the ticket's requester, or no longer an enabled user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Signed by Tierline, but no such link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Already used (either link of the pair), or the ticket is no longer resolved */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Expired */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Too many requests from this address */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The ticket service is unreachable; nothing changed, the link still works */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1222,6 +1658,29 @@ export interface components {
             revokedAt: string | null;
             revokedBy: string | null;
             revokeReason: string | null;
+        };
+        RequesterLinksIssued: {
+            /**
+             * Format: uri
+             * @description The "Fixed" link. A bearer credential: do not log it.
+             */
+            fixedUrl: string;
+            /**
+             * Format: uri
+             * @description The "Not fixed" link. A bearer credential: do not log it.
+             */
+            notFixedUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        CreateRequesterLinks: {
+            /** Format: uuid */
+            ticketId: string;
+            ticketNumber: string;
+            /** @description Keycloak id of the person who gets the message: the ticket's requester. */
+            recipientId: string;
+            /** @description The update's key: the same key and recipient give the same pair of links. */
+            idempotencyKey: string;
         };
     };
     responses: never;
