@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { profileSchema, toContacts, toValues, type ProfileValues } from './profile-form.js';
+import { profileResolver, profileSchema, toContacts, toValues, type ProfileValues } from './profile-form.js';
 
 const base: ProfileValues = {
   email: '',
@@ -39,5 +39,15 @@ describe('the profile form against the API schema', () => {
     const stored = { email: 'nora@clinic.example', mobile: '+4915123456789', slackHandle: null, teamsHandle: null, quietHours: { start: '21:30', end: '06:45', timeZone: 'America/New_York' }, preferredChannels: ['sms' as const] };
     expect(toContacts(toValues(stored, 'UTC'))).toEqual(stored);
     expect(toValues({ ...stored, quietHours: null }, 'Europe/Paris').quietHours.timeZone, 'new quiet hours start in the browser zone').toBe('Europe/Paris');
+  });
+
+  it("words the API's rules for the person, next to the field", async () => {
+    const r = await profileResolver({ ...base, mobile: '0151', quietHoursOn: true, quietHours: { start: '7', end: '07:00', timeZone: 'UTC' }, preferredChannels: ['slack'] }, undefined, {
+      fields: {},
+      shouldUseNativeValidation: false,
+    });
+    expect(r.errors['mobile']?.message).toContain('international form');
+    expect(r.errors.quietHours?.start?.message).toBe('Enter the start as HH:MM, e.g. 22:00.');
+    expect(r.errors['preferredChannels']?.message).toBe('Slack needs your slack handle above.');
   });
 });

@@ -99,10 +99,26 @@ export const profileSchema = z
     }),
   );
 
-export function profileMessage(issue: { code: string; path?: PropertyKey[] | undefined; message?: string }): string | undefined {
-  const f = issue.path ? fieldOf(issue.path) : null;
-  if (!f || issue.code === 'custom') return undefined;
-  return MESSAGES[f];
+/** The profile's words for a field's problem (the schema's own message for a rule across fields). */
+export function profileMessage(field: ProfileField, type: string): string | undefined {
+  return type === 'custom' && field !== 'quietHours.timeZone' ? undefined : MESSAGES[field];
 }
 
-export const profileResolver = zodResolver(profileSchema, { error: profileMessage });
+const schemaResolver = zodResolver(profileSchema);
+
+/**
+ * The form's resolver: the API's schema, its issues reworded for the person. (The contracts'
+ * schema words some rules itself, e.g. "E.164", and zod lets a schema's own message win over an
+ * error map, so the wording is applied to the resolver's result.)
+ */
+export const profileResolver: typeof schemaResolver = async (values, context, options) => {
+  const result = await schemaResolver(values, context, options);
+  const errors = result.errors as Record<string, { type?: string; message?: string } & Record<string, { type?: string; message?: string }>>;
+  for (const field of FIELD_ORDER) {
+    const [head, tail] = field.split('.') as [string, string | undefined];
+    const error = tail ? errors[head]?.[tail] : errors[head];
+    const message = error ? profileMessage(field, String(error.type)) : undefined;
+    if (error && message) error.message = message;
+  }
+  return result;
+};
