@@ -36,7 +36,13 @@ type Outcome =
 export async function formField(c: Context, name: string): Promise<string> {
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return '';
-  const body = await c.req.parseBody({ all: true });
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    // A malformed body is an empty form: the page then says what is missing.
+    return '';
+  }
   const v = body[name];
   const last = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof last === 'string' ? last : '';
