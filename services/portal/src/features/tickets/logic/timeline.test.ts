@@ -14,6 +14,7 @@ describe('timeline', () => {
   it('describes events in one line each, naming people as the reader knows them', () => {
     const whoIs = (id: string) => (id === 'u-alex' ? 'you' : 'a colleague');
     expect(describeEvent(entry('ticket.acknowledged', '2026-03-02T10:00:00Z'), whoIs).text).toBe('Acknowledged by you.');
+    expect(describeEvent(entry('ticket.satisfaction_recorded', '2026-03-02T10:00:00Z', { rating: 4, commented: true })).text).toBe('The requester rated how it was handled 4 of 5, with a comment.');
     expect(describeEvent(entry('ticket.escalated', '2026-03-02T10:00:00Z', { tier: 2, level: 0 }, 'system'))).toEqual({ kind: 'escalation', text: 'Escalated to tier 2 (level 1).' });
     expect(describeEvent(entry('ticket.commented', '2026-03-02T10:00:00Z', { visibility: 'internal' }), whoIs)).toEqual({ kind: 'comment', text: 'Internal note added by you.', internal: true });
     expect(describeEvent(entry('ticket.sla_warning', '2026-03-02T10:00:00Z', { percent: 75, clock: 'vendor_response' }, 'system')).text).toBe('Warning: 75% of the vendor response target used.');

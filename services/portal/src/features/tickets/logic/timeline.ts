@@ -57,6 +57,8 @@ export function describeEvent(e: TimelineEntry, whoIs: (actorId: string) => stri
       return { kind: 'event', text: `Reopened by ${by}.` };
     case 'ticket.closed':
       return { kind: 'event', text: `Closed by ${by}.` };
+    case 'ticket.satisfaction_recorded':
+      return { kind: 'event', text: `The requester rated how it was handled ${txt(d['rating'])} of 5${d['commented'] === true ? ', with a comment' : ''}.` };
     case 'ticket.policy_migrated':
       return { kind: 'event', text: `Moved to escalation policy version ${txt(d['toVersion'] ?? d['version'])}.` };
     case 'notification.sent': {
