@@ -7,6 +7,9 @@ import { registerListDirectoryUsers } from './routes/v1_directory_users_list.js'
 import { registerSetUserRoles } from './routes/v1_directory_users_roles_put.js';
 import { registerMe } from './routes/v1_me.js';
 import { registerMyContacts } from './routes/v1_me_contacts.js';
+import { registerAnswerRequesterLink } from './routes/requester_link_answer.js';
+import { registerOpenRequesterLink } from './routes/requester_link_open.js';
+import { registerSatisfactionRequesterLink } from './routes/requester_link_satisfaction.js';
 import { registerCreateRequesterLinks } from './routes/v1_requester_links_create.js';
 import { registerCreateVendorLink } from './routes/v1_vendor_links_create.js';
 import { registerVendorLinkJwks } from './routes/v1_vendor_links_jwks.js';
@@ -44,11 +47,16 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
     if (c.req.path === IDENTITY_OPENAPI_PATH || c.req.path === '/api/v1/vendor-links/jwks.json') return next();
     return requireAuth<IdentityAppEnv>(deps.verifyToken)(c, next);
   });
-  // Vendor link pages: no login (the signed link is the credential), limited per client address.
+  // Signed link pages (vendors' /v, requesters' /r): no login (the signed link is the
+  // credential), limited per client address, one budget over all of them.
   app.use('/v/*', setDeps);
+  app.use('/r/*', setDeps);
   limitOperations(app, vendorPageRateLimit(deps.vendorLinks.pageRateLimitPerMinute, deps.trustedProxyHops), [
     { method: 'get', path: '/v/{token}' },
     { method: 'post', path: '/v/{token}/acknowledge' },
+    { method: 'get', path: '/r/{token}' },
+    { method: 'post', path: '/r/{token}/answer' },
+    { method: 'post', path: '/r/{token}/satisfaction' },
   ]);
   // Minting is limited per service account (the default key: the signed-in actor).
   const mintLimit = rateLimit({ name: 'vendor link minting', max: deps.vendorLinks.mintRateLimitPerMinute, windowMs: 60_000 });
@@ -81,6 +89,9 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
 
   // Requester links ("Fixed" / "Not fixed")
   registerCreateRequesterLinks(app);
+  registerOpenRequesterLink(app);
+  registerAnswerRequesterLink(app);
+  registerSatisfactionRequesterLink(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,8 +1,12 @@
 import { AppError, type Logger } from '@tierline/platform';
 
+/** What the ticket service says a requester link's answer did, or why it could not. */
+export type RequesterAct = { ok: true; status: string } | { ok: false; reason: string; notRequester?: boolean };
+
 /**
- * The two ticket-service calls a vendor link needs, made with the identity service account
- * (services/ticket/src/routes/v1_tickets_vendor_link_ack.ts accepts only that account).
+ * The ticket-service calls signed links need, made with the identity service account
+ * (services/ticket/src/routes/v1_tickets_vendor_link_ack.ts and v1_tickets_requester_link.ts
+ * accept only that account).
  */
 export interface TicketService {
   /** Whether the ticket still waits for this vendor's acknowledgement; `reason` says why not. */
@@ -16,6 +20,14 @@ export interface TicketService {
     ticketId: string,
     body: { linkId: string; vendorUserId: string; vendorOrgId: string },
   ): Promise<{ ok: true; escalation: Record<string, unknown> } | { ok: false; reason: string }>;
+  /** Whether the ticket takes a requester link's answer now: resolved, and this person its requester. */
+  requesterCheck(ticketId: string, requesterId: string): Promise<{ status: string; isRequester: boolean; answerable: boolean }>;
+  /** "Fixed": closes as the requester. `ok: false` when the ticket refused; throws UNAVAILABLE when unreachable. */
+  requesterClose(ticketId: string, body: { linkId: string; requesterId: string }): Promise<RequesterAct>;
+  /** "Not fixed": reopens as the requester with her reason. */
+  requesterReopen(ticketId: string, body: { linkId: string; requesterId: string; reason: string }): Promise<RequesterAct>;
+  /** The satisfaction answer after "Fixed", once per link. */
+  requesterSatisfaction(ticketId: string, body: { linkId: string; requesterId: string; rating: number; comment: string | null }): Promise<RequesterAct>;
 }
 
 export function createTicketServiceClient(opts: { baseUrl: string; token: () => Promise<string>; logger?: Logger; timeoutMs?: number }): TicketService {
@@ -53,7 +65,7 @@ export function createTicketServiceClient(opts: { baseUrl: string; token: () => 
     return new AppError('UNAVAILABLE', `the ticket service answered ${status} to ${what}`);
   };
 
-  return {
+  const client: TicketService = {
     async vendorWait(ticketId, vendorOrgId) {
       const r = await call('GET', `/api/v1/tickets/${encodeURIComponent(ticketId)}/vendor-link-check?vendorOrgId=${encodeURIComponent(vendorOrgId)}`);
       if (r.status === 200) return { waiting: r.json['waitingForVendor'] === true, reason: (r.json['reason'] as string | null) ?? null };
@@ -67,5 +79,24 @@ export function createTicketServiceClient(opts: { baseUrl: string; token: () => 
       if (r.status === 404) return { ok: false, reason: 'the ticket no longer exists' };
       throw unexpected(r.status, 'the vendor acknowledgement', r.json);
     },
+    async requesterCheck(ticketId, requesterId) {
+      const r = await call('GET', `/api/v1/tickets/${encodeURIComponent(ticketId)}/requester-link-check?requesterId=${encodeURIComponent(requesterId)}`);
+      if (r.status === 200) return { status: typeof r.json['status'] === 'string' ? r.json['status'] : 'unknown', isRequester: r.json['isRequester'] === true, answerable: r.json['answerable'] === true };
+      if (r.status === 404) return { status: 'gone', isRequester: false, answerable: false };
+      throw unexpected(r.status, 'the requester link check', r.json);
+    },
+    requesterClose: (ticketId, body) => requesterAct('requester-link-close', ticketId, body),
+    requesterReopen: (ticketId, body) => requesterAct('requester-link-reopen', ticketId, body),
+    requesterSatisfaction: (ticketId, body) => requesterAct('requester-link-satisfaction', ticketId, body),
   };
+  return client;
+
+  async function requesterAct(path: string, ticketId: string, body: object): Promise<RequesterAct> {
+    const r = await call('POST', `/api/v1/tickets/${encodeURIComponent(ticketId)}/${path}`, body);
+    if (r.status === 200) return { ok: true, status: typeof r.json['status'] === 'string' ? r.json['status'] : '' };
+    if (r.status === 409) return { ok: false, reason: messageOf(r.json) ?? 'the ticket is not resolved' };
+    if (r.status === 403) return { ok: false, reason: messageOf(r.json) ?? 'not the requester', notRequester: true };
+    if (r.status === 404) return { ok: false, reason: 'the ticket no longer exists' };
+    throw unexpected(r.status, path, r.json);
+  }
 }

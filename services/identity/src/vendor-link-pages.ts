@@ -5,7 +5,8 @@ import { html, htmlText, raw, type HtmlFragment } from '@tierline/platform';
 /**
  * The pages a vendor sees after following a signed link: self-contained HTML (no script, no
  * external assets), with ticket facts only — number, priority, site, contract deadline — never
- * anything a clinic user wrote.
+ * anything a clinic user wrote. The shell (`page`, its style, headers and CSP) is every signed
+ * link's: requester-link-pages.ts builds on it.
  */
 
 const STYLE = [
@@ -17,6 +18,11 @@ const STYLE = [
   'button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;background:#0b4f8a;color:#fff;cursor:pointer}',
   'button:focus-visible{outline:3px solid #f2a900;outline-offset:2px}',
   '.note{color:#3d4450;font-size:.95rem}',
+  'label{display:block;font-weight:600;margin:1rem 0 .3rem}',
+  'textarea{font:inherit;width:100%;box-sizing:border-box;min-height:6rem;padding:.5rem;border:1px solid #6b7280;border-radius:6px}',
+  'fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.4rem}',
+  'fieldset label{display:inline-block;font-weight:400;margin:0 1rem 0 0}',
+  '.error{color:#a4000f;font-weight:600}',
 ].join('');
 
 /** The page's only style, allowed by hash: the CSP forbids everything else. */
@@ -48,7 +54,7 @@ export interface PageTicket {
   deadlineLabel: string;
 }
 
-function when(at: Date, timeZone: string): HtmlFragment {
+export function when(at: Date, timeZone: string): HtmlFragment {
   let text: string;
   try {
     text = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(at);
@@ -69,7 +75,8 @@ function details(t: PageTicket): HtmlFragment {
   ]}`;
 }
 
-function page(title: string, body: HtmlFragment): string {
+/** A whole page: the shell every signed link's pages share. */
+export function page(title: string, body: HtmlFragment): string {
   return htmlText(html`${[
     html`<!doctype html>`,
     html`<html lang="en">`,
@@ -160,4 +167,4 @@ export function rateLimitedPage(retryAfterSeconds: string): string {
   return page('Too many requests', html`<h1 role="alert">Too many requests</h1><p>Wait ${retryAfterSeconds} seconds, then try again. Nothing was changed.</p>`);
 }
 
-const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+export const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

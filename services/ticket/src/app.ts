@@ -29,6 +29,7 @@ import { registerListTickets } from './routes/v1_tickets_list.js';
 import { registerTicketActions } from './routes/v1_tickets_actions.js';
 import { registerTicketReads } from './routes/v1_tickets_read_more.js';
 import { registerTicketWatchers } from './routes/v1_tickets_watchers.js';
+import { registerRequesterLink } from './routes/v1_tickets_requester_link.js';
 import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_ack.js';
 import { registerTicketEventsStream } from './routes/v1_events_stream.js';
 import { registerInboundEmail } from './routes/v1_inbound_email.js';
@@ -81,6 +82,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerTicketWatchers(app);
   registerInboundEmail(app);
   registerVendorLinkAcknowledge(app);
+  registerRequesterLink(app);
   registerTicketEventsStream(app);
 
   // Policies

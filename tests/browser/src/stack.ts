@@ -5,18 +5,18 @@
  * server serving the built app — each run on its own database and the minute-scale test policy.
  *
  * `vendorEmail: true` also starts the identity service (with the demo people's contacts) and the
- * notifier; `audit: true` the audit service's API and its event consumer (see StackOptions).
+ * notifier; `identity: true` the identity service alone (the profile page); `audit: true` the audit service's API and its event consumer (see StackOptions).
  */
 import type { EscalationPolicy } from '@tierline/contracts';
 import { startStack as startTestStack } from '@tierline/test-stack';
 
 export { forwardProxy, PORTAL_ORIGIN } from '@tierline/test-stack';
 
-export async function startStack(label: string, opts: { policy?: EscalationPolicy; audit?: boolean; vendorEmail?: boolean } = {}) {
+export async function startStack(label: string, opts: { policy?: EscalationPolicy; audit?: boolean; vendorEmail?: boolean; identity?: boolean } = {}) {
   const { ticketUrl, ticketSql, identityUrl, proxyUrl, taskQueue, stop } = await startTestStack(`browser-${label}`, {
     policy: opts.policy,
     audit: opts.audit ? 'with-consumer' : false,
-    identity: opts.vendorEmail ? 'with-contacts' : false,
+    identity: opts.vendorEmail ? 'with-contacts' : (opts.identity ?? false),
     notifier: opts.vendorEmail,
     portal: true,
   });

@@ -79,6 +79,9 @@ const POLICY_READERS = ['agent', 'lead', 'auditor'] as const;
 const NOT_ALLOWED: readonly CallerName[] = [];
 
 const t = (ctx: CallContext, rest = '') => `/api/v1/tickets/${ctx.ticketId}${rest}`;
+/** The requester of the call's ticket: requester-link routes act only for her. */
+const requesterOf = async (ctx: CallContext): Promise<string> =>
+  (await ctx.w.ticketSql<{ requester_id: string }[]>`select requester_id from tickets where id = ${ctx.ticketId}`)[0]?.requester_id ?? 'nobody';
 const asLead = (w: World) => w.as('lead', 'ticket');
 
 async function expectOk(what: string, p: Promise<{ status: number; body: unknown }>): Promise<unknown> {
@@ -226,6 +229,40 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
         body: { ticketNumber: ctx.w.fixtures.tickets.north.number, author: { id: 'matrix-mail-agent', username: 'matrix.agent', roles: ['it_agent'], sites: [] }, body: 'Reply by mail', messageKey: `matrix-${randomUUID()}`, attachments: 0 },
       }),
     },
+    // Requester links ("Fixed" / "Not fixed"): only the identity service's account, which verified
+    // the link. The matrix's tickets are not resolved, so closing and reopening are refused by the
+    // ticket's state (409), not by access.
+    'GET /api/v1/tickets/:id/requester-link-check': {
+      objects: 'ticket',
+      own: ['svc:tierline-identity'],
+      foreign: ['svc:tierline-identity'],
+      request: async (ctx) => ({ path: t(ctx, `/requester-link-check?requesterId=${await requesterOf(ctx)}`) }),
+    },
+    'POST /api/v1/tickets/:id/requester-link-close': {
+      objects: 'ticket',
+      own: ['svc:tierline-identity'],
+      foreign: ['svc:tierline-identity'],
+      status: 409,
+      mutates: true,
+      request: async (ctx) => ({ path: t(ctx, '/requester-link-close'), body: { linkId: randomUUID(), requesterId: await requesterOf(ctx) } }),
+    },
+    'POST /api/v1/tickets/:id/requester-link-reopen': {
+      objects: 'ticket',
+      own: ['svc:tierline-identity'],
+      foreign: ['svc:tierline-identity'],
+      status: 409,
+      mutates: true,
+      request: async (ctx) => ({ path: t(ctx, '/requester-link-reopen'), body: { linkId: randomUUID(), requesterId: await requesterOf(ctx), reason: 'Still broken.' } }),
+    },
+    'POST /api/v1/tickets/:id/requester-link-satisfaction': {
+      objects: 'ticket',
+      own: ['svc:tierline-identity'],
+      foreign: ['svc:tierline-identity'],
+      mutates: true,
+      request: async (ctx) => ({ path: t(ctx, '/requester-link-satisfaction'), body: { linkId: randomUUID(), requesterId: await requesterOf(ctx), rating: 4, comment: null } }),
+    },
+    // The requester's satisfaction answers: IT only.
+    'GET /api/v1/tickets/:id/satisfaction': { objects: 'ticket', own: IT, foreign: IT, request: (ctx) => ({ path: t(ctx, '/satisfaction') }) },
 
     // Escalation policies: IT and auditors read, IT leads change.
     'GET /api/v1/policies/draft': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/draft' }) },
@@ -387,6 +424,33 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       status: 400,
       // A tampered link: the matrix must not use up the shared one.
       request: (ctx) => ({ path: `/v/${ctx.w.fixtures.link.token.slice(0, -4)}AAAA/acknowledge` }),
+    },
+    'POST /api/v1/requester-links': {
+      objects: 'none',
+      own: ['svc:tierline-notification'],
+      status: 201,
+      mutates: true,
+      request: (ctx) => ({
+        path: '/api/v1/requester-links',
+        body: { ticketId: ctx.w.fixtures.tickets.north.id, ticketNumber: ctx.w.fixtures.tickets.north.number, recipientId: ctx.w.fixtures.valId, idempotencyKey: randomUUID() },
+      }),
+    },
+    // The requester link pages: the signed link is the credential, no login. The matrix presents a
+    // link that is not one (refused as bad input, 400); their own tests use real links.
+    'GET /r/:token': { public: 'the page a requester link opens: the signed link is the credential, no login', objects: 'none', own: [], status: 400, request: () => ({ path: '/r/not.a.link' }) },
+    'POST /r/:token/answer': {
+      public: 'the "Fixed" / "Not fixed" button of a requester link: the signed link is the credential, no login',
+      objects: 'none',
+      own: [],
+      status: 400,
+      request: () => ({ path: '/r/not.a.link/answer' }),
+    },
+    'POST /r/:token/satisfaction': {
+      public: 'the satisfaction answer after "Fixed": the signed link is the credential, no login',
+      objects: 'none',
+      own: [],
+      status: 400,
+      request: () => ({ path: '/r/not.a.link/satisfaction' }),
     },
   },
 

@@ -1,30 +1,10 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { ContactsSchema, type Contacts } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { authErrorResponses, badRequestResponse, publishIdentityEvent } from './common.js';
 
-const hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'HH:MM, 24-hour');
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'an IANA time zone, e.g. Europe/Berlin');
-
-export const ContactsSchema = z
-  .object({
-    email: z.email().nullable(),
-    mobile: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'E.164, e.g. +4915123456789').nullable(),
-    slackHandle: z.string().regex(/^@?[A-Za-z0-9._-]{1,80}$/).nullable(),
-    teamsHandle: z.string().min(1).max(254).nullable(),
-    quietHours: z.object({ start: hhmm, end: hhmm, timeZone }).nullable(),
-    preferredChannels: z.array(z.enum(['email', 'sms', 'slack', 'teams'])).max(4),
-  })
-  .openapi('Contacts');
-export type Contacts = z.infer<typeof ContactsSchema>;
-
+// ContactsSchema is the contracts' (packages/contracts/src/contacts.ts): the portal's profile form checks with it too.
 const EMPTY: Contacts = { email: null, mobile: null, slackHandle: null, teamsHandle: null, quietHours: null, preferredChannels: [] };
 
 interface ContactsRow {

@@ -81,6 +81,9 @@ function WhoAmI({ identity, onSignOut }: { identity: Identity; onSignOut: () => 
           <dd>{identity.sites.length > 0 ? identity.sites.map(siteLabel).join(', ') : 'none'}</dd>
         </div>
       </dl>
+      <Link to="/profile" className="whoami__profile">
+        Your profile
+      </Link>
       <button type="button" className="button button--secondary" onClick={onSignOut}>
         Sign out
       </button>

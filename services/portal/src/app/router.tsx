@@ -5,6 +5,7 @@ import { useIdentity } from '../lib/session.js';
 import { AssignmentPage } from '../features/assignment/components/AssignmentPage.js';
 import { AuditPage } from '../features/audit/components/AuditPage.js';
 import { PolicyPage } from '../features/policies/components/PolicyPage.js';
+import { ProfilePage } from '../features/profile/components/ProfilePage.js';
 import { QueuePage } from '../features/queue/components/QueuePage.js';
 import { ReportPage } from '../features/report/components/ReportPage.js';
 import { ReportsPage } from '../features/reports/components/ReportsPage.js';
@@ -91,6 +92,8 @@ export const routes: RouteObject[] = [
       },
       { path: 'tickets', element: <Tickets /> },
       { path: 'tickets/:id', element: <Ticket /> },
+      // Everyone signed in edits their own contacts and notification preferences.
+      { path: 'profile', element: <ProfilePage /> },
       {
         path: 'policy',
         element: (

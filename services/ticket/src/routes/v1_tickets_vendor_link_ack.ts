@@ -12,18 +12,19 @@ import { ResultSchema, runTicketUpdate } from './v1_tickets_actions.js';
 /**
  * A vendor acknowledging through a signed link has no Keycloak session: the identity service
  * verified the link (signature, expiry, single use, recipient) and acts for the vendor with its
- * own service account. Only that service account may call these routes.
+ * own service account. Only that service account may call these routes (and the requester
+ * links' routes, v1_tickets_requester_link.ts).
  */
 export const VENDOR_LINK_CLIENT = 'tierline-identity';
 
-function requireIdentityService(actor: Actor): void {
-  if (actor.serviceClient !== VENDOR_LINK_CLIENT) throw new AppError('FORBIDDEN', `only the ${VENDOR_LINK_CLIENT} service account acts on vendor links`);
+export function requireIdentityService(actor: Actor): void {
+  if (actor.serviceClient !== VENDOR_LINK_CLIENT) throw new AppError('FORBIDDEN', `only the ${VENDOR_LINK_CLIENT} service account acts on signed links`);
 }
 
 const params = z.object({ id: z.uuid() });
 const vendorOrgId = z.string().min(1).max(64).regex(/^[a-z][a-z0-9_-]*$/, 'a vendor organisation id');
 
-async function ticketOr404(deps: TicketDeps, id: string): Promise<Ticket> {
+export async function ticketOr404(deps: TicketDeps, id: string): Promise<Ticket> {
   const ticket = await findTicket(deps.sql, id);
   if (!ticket) throw new AppError('NOT_FOUND', `no ticket ${id}`);
   return ticket;

@@ -9,6 +9,7 @@ import { Link } from 'react-router';
 import { Conversation } from './ticket-shared.js';
 import { useTicketActions, type TicketData } from '../api/tickets.js';
 import { Actions, type Act } from './WorkspaceActions.js';
+import { SatisfactionCard } from './SatisfactionCard.js';
 import type { ClockView } from '../../../lib/api/types.js';
 
 const CLOCK_LABELS: Record<ClockView['name'], string> = {
@@ -151,6 +152,7 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
               ))}
             </ol>
           </section>
+          <SatisfactionCard ticketId={t.id} />
         </div>
 
         <aside className="workspace__side" aria-labelledby="ws-actions">

@@ -17,6 +17,7 @@ describe('timeline', () => {
     expect(describeEvent(entry('ticket.acknowledged', '2026-03-02T10:00:00Z', { afterReopen: true }), whoIs).text).toBe('Picked up again by you after the reopening.');
     expect(describeEvent(entry('ticket.closed', '2026-03-02T10:00:00Z', { auto: true }, 'system')).text).toBe('Closed automatically by Tierline: nobody reopened it after the resolution.');
     expect(describeEvent(entry('ticket.closed', '2026-03-02T10:00:00Z'), whoIs).text).toBe('Closed by you.');
+    expect(describeEvent(entry('ticket.satisfaction_recorded', '2026-03-02T10:00:00Z', { rating: 4, commented: true })).text).toBe('The requester rated how it was handled 4 of 5, with a comment.');
     expect(describeEvent(entry('ticket.escalated', '2026-03-02T10:00:00Z', { tier: 2, level: 0 }, 'system'))).toEqual({ kind: 'escalation', text: 'Escalated to tier 2 (level 1).' });
     expect(describeEvent(entry('ticket.commented', '2026-03-02T10:00:00Z', { visibility: 'internal' }), whoIs)).toEqual({ kind: 'comment', text: 'Internal note added by you.', internal: true });
     expect(describeEvent(entry('ticket.sla_warning', '2026-03-02T10:00:00Z', { percent: 75, clock: 'vendor_response' }, 'system')).text).toBe('Warning: 75% of the vendor response target used.');

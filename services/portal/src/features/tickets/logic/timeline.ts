@@ -58,6 +58,8 @@ export function describeEvent(e: TimelineEntry, whoIs: (actorId: string) => stri
     case 'ticket.closed':
       // The auto-close timer of the policy closed it, nobody having reopened it (decision 38).
       return { kind: 'event', text: d['auto'] === true ? `Closed automatically by ${by}: nobody reopened it after the resolution.` : `Closed by ${by}.` };
+    case 'ticket.satisfaction_recorded':
+      return { kind: 'event', text: `The requester rated how it was handled ${txt(d['rating'])} of 5${d['commented'] === true ? ', with a comment' : ''}.` };
     case 'ticket.policy_migrated':
       return { kind: 'event', text: `Moved to escalation policy version ${txt(d['toVersion'] ?? d['version'])}.` };
     case 'notification.sent': {
