@@ -1,14 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, subjectForEvent } from '@tierline/contracts';
 import type { NatsConnection } from '@tierline/platform';
 import { natsWithStreams } from '@tierline/test-fixtures';
-import { startAuditConsumer } from './consumer.js';
 import { verifyDatabase } from './repo.js';
 import { keyRing } from './signing.js';
 import { sampleEvent } from './test/fixtures.js';
-import { auditTest, type AuditHarness } from './test/harness.js';
+import { auditTest, consumeEvents, type AuditHarness } from './test/harness.js';
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -20,19 +19,14 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const durable = `test-audit-${randomBytes(4).toString('hex')}`;
+let durable = '';
 
 // `stream`: NATS with the service's consumer reading the events stream on a durable of the
 // file's own, stopped and deleted after the file.
 const test = auditTest('auditconsumer')
   .extend('nats', { scope: 'file' }, natsWithStreams('audit-consumer-test'))
-  .extend('stream', { scope: 'file' }, async ({ audit, nats }, { onCleanup }) => {
-    const consumer = await startAuditConsumer({ nc: nats.nc, sql: audit.sql, logger: audit.logger, durable, deliverNew: true });
-    onCleanup(async () => {
-      await consumer.stop();
-      const jsm = await jetstreamManager(nats.nc);
-      await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
-    });
+  .extend('stream', { scope: 'file' }, async ({ audit, nats }, hooks) => {
+    durable = await consumeEvents({ nc: nats.nc, sql: audit.sql, logger: audit.logger, label: 'test' }, hooks);
     return nats;
   });
 
