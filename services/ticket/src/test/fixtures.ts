@@ -10,19 +10,24 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA_VERSION } from '@tierline/contracts';
 import { createLogger, createTokenVerifier, publishEvent, type JetStreamClient, type Sql } from '@tierline/platform';
-import { testEnv } from '@tierline/testing';
-import { collectEvents, migratedDatabase, natsWithStreams, serveApp, temporalClient, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { testEnv, type ServiceWithLogin } from '@tierline/testing';
+import { cleanupStack, collectEvents, migratedDatabase, natsWithStreams, serveApp, temporalClient, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tracing';
 import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { test } from 'vitest';
 import { createTicketApp } from '../app.js';
 import type { TicketDeps } from '../deps.js';
 
 export const TICKET_MIGRATIONS = fileURLToPath(TICKET_MIGRATIONS_DIR);
 
-/** The ticket service's database (its migrations) and NATS with Tierline's streams. */
-export function ticketBaseTest(label = 'ticket') {
+/**
+ * The ticket service's database (its migrations) and NATS with Tierline's streams. The pool is
+ * the administrator's unless `login` names the service's own (`'ticket'`, decision 21).
+ */
+export function ticketBaseTest(label = 'ticket', login?: ServiceWithLogin) {
   return test
-    .extend('database', { scope: 'file' }, migratedDatabase({ label, schema: 'ticket', migrations: TICKET_MIGRATIONS, max: 10 }))
+    .extend('database', { scope: 'file' }, migratedDatabase({ label, schema: 'ticket', migrations: TICKET_MIGRATIONS, max: 10, ...(login ? { login } : {}) }))
     .extend('nats', { scope: 'file' }, natsWithStreams(`it-${label}`));
 }
 
@@ -35,6 +40,8 @@ export interface TicketAppTestOptions {
   categories: string[];
   /** Events stream subjects collected from the start into `events.received` (none when absent). */
   events?: string[];
+  /** The database's pool as the service's own login (`'ticket'`) rather than the administrator. */
+  login?: ServiceWithLogin;
   /**
    * Deps that differ from the service's own wiring (e.g. a verifier of a test's own keys); what
    * they start is stopped through `onCleanup`, after the server.
@@ -49,17 +56,16 @@ export interface TicketAppTestOptions {
  */
 export function ticketAppTest(o: TicketAppTestOptions) {
   const taskQueue = `it-${o.label}-${randomBytes(4).toString('hex')}`;
-  return ticketBaseTest(o.label)
-    .extend('temporal', { scope: 'file' }, temporalClient())
+  return ticketBaseTest(o.label, o.login)
+    // With tracing on (as a test may turn it on before), workflow starts carry the request's trace, as main.ts has it.
+    .extend('temporal', { scope: 'file' }, temporalClient({ interceptors: () => temporalClientInterceptors() }))
     .extend('events', { scope: 'file' }, async ({ nats }, hooks) => collectEvents(nats.js, o.events ?? [], hooks))
     .extend('app', { scope: 'file' }, async ({ database, nats, temporal }, { onCleanup }) => {
       const env = testEnv();
       // vitest takes one cleanup per fixture: the server's and those of what `deps` started, last first.
-      const cleanups: (() => void | Promise<void>)[] = [];
-      onCleanup(async () => {
-        for (const cleanup of cleanups) await cleanup();
-      });
-      const own = o.deps ? await o.deps({ database, nats, onCleanup: (fn) => cleanups.unshift(fn) }) : {};
+      const parts = cleanupStack();
+      onCleanup(parts.run);
+      const own = o.deps ? await o.deps({ database, nats, onCleanup: parts.onCleanup }) : {};
       const deps: TicketDeps = {
         sql: database.sql,
         temporal,
@@ -71,9 +77,31 @@ export function ticketAppTest(o: TicketAppTestOptions) {
         categories: o.categories,
         ...own,
       };
-      const served = await serveApp(createTicketApp(deps), { onCleanup: (fn) => cleanups.unshift(fn) });
+      const served = await serveApp(createTicketApp(deps), parts);
       return { ...served, taskQueue: deps.taskQueue };
     });
+}
+
+export type TicketWorkerDeps = Parameters<typeof createTicketWorker>[0]['deps'];
+
+/**
+ * The ticket workflow's worker (workflows/, as the worker process runs it) on `taskQueue` of the
+ * real Temporal, with its activities on `deps` (its pool, JetStream, where it sends notify
+ * commands, its metrics); shut down after. The body of a `worker` fixture.
+ */
+export async function startTicketWorker(taskQueue: string, deps: TicketWorkerDeps, { onCleanup }: FixtureHooks): Promise<void> {
+  const env = testEnv();
+  const connection = await NativeConnection.connect({ address: env.temporalAddress });
+  const worker = await createTicketWorker({ connection, namespace: env.temporalNamespace, taskQueue, deps }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  const run = worker.run();
+  onCleanup(async () => {
+    worker.shutdown();
+    await run;
+    await connection.close();
+  });
 }
 
 let seq = 7000;
