@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, subjectForEvent } from '@tierline/contracts';
 import type { NatsConnection } from '@tierline/platform';
-import { natsWithStreams } from '@tierline/test-fixtures';
+import { eventually, natsWithStreams } from '@tierline/test-fixtures';
 import { verifyDatabase } from './repo.js';
 import { keyRing } from './signing.js';
 import { sampleEvent } from './test/fixtures.js';
 import { auditTest, consumeEvents, type AuditHarness } from './test/harness.js';
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 let durable = '';
 
@@ -26,7 +16,7 @@ let durable = '';
 const test = auditTest('auditconsumer')
   .extend('nats', { scope: 'file' }, natsWithStreams('audit-consumer-test'))
   .extend('stream', { scope: 'file' }, async ({ audit, nats }, hooks) => {
-    durable = await consumeEvents({ nc: nats.nc, sql: audit.sql, logger: audit.logger, label: 'test' }, hooks);
+    durable = await consumeEvents({ nc: nats.nc, sql: audit.sql, logger: audit.logger, name: 'test-audit' }, hooks);
     return nats;
   });
 
@@ -52,7 +42,7 @@ describe('audit consumer on the real JetStream and PostgreSQL', () => {
     await eventually('both deliveries acknowledged', async () => {
       const info = await jsm.consumers.info(EVENTS_STREAM, durable);
       return info.ack_floor.stream_seq >= second.seq && info.num_ack_pending === 0 ? info : undefined;
-    });
+    }, 15_000);
     const rows = await h.sql<{ seq: string }[]>`select seq from audit_log where event_id = ${event.id}`;
     expect(rows, JSON.stringify(rows)).toHaveLength(1);
 
@@ -62,7 +52,7 @@ describe('audit consumer on the real JetStream and PostgreSQL', () => {
     await eventually('the next event recorded', async () => {
       const [r] = await h.sql`select 1 from audit_log where event_id = ${next.id}`;
       return r;
-    });
+    }, 15_000);
     expect(await verifyDatabase(h.sql, { publicKeys: keyRing([h.signer.publicKey]) })).toMatchObject({ ok: true });
   });
 });

@@ -84,11 +84,11 @@ export function auditTest(label: string, opts: { http?: boolean } = {}) {
 
 /**
  * The audit service's event consumer on `nc` and the pool `sql`, reading the events stream from
- * now on through a durable of its own (`<label>-audit-<random>`): what records the events a test
+ * now on through a durable of its own (`<name>-<random>`): what records the events a test
  * publishes in the audit log. Stopped and its durable deleted after; returns the durable's name.
  */
-export async function consumeEvents(o: { nc: NatsConnection; sql: Sql; logger: Logger; label: string }, { onCleanup }: FixtureHooks): Promise<string> {
-  const durable = `${o.label}-audit-${randomBytes(4).toString('hex')}`;
+export async function consumeEvents(o: { nc: NatsConnection; sql: Sql; logger: Logger; name: string }, { onCleanup }: FixtureHooks): Promise<string> {
+  const durable = `${o.name}-${randomBytes(4).toString('hex')}`;
   const consumer = await startAuditConsumer({ nc: o.nc, sql: o.sql, logger: o.logger, durable, deliverNew: true });
   onCleanup(async () => {
     await consumer.stop();
@@ -110,7 +110,7 @@ export interface AuditRecorder {
  * migrate` does, and the audit consumer (consumeEvents) writing as the service's own login in the
  * insert-only writer role, as in production. The body of an `audit` fixture; stops after.
  */
-export async function auditRecorder(o: { dbUrl: string; nc: NatsConnection; logger: Logger; label: string }, { onCleanup }: FixtureHooks): Promise<AuditRecorder> {
+export async function auditRecorder(o: { dbUrl: string; nc: NatsConnection; logger: Logger; name: string }, { onCleanup }: FixtureHooks): Promise<AuditRecorder> {
   await migrateAudit(o.dbUrl);
   const parts = cleanupStack();
   onCleanup(parts.run);
