@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { auditRecorder } from '@tierline/audit/test-harness';
 import { DEFAULT_CATEGORIES, EVENTS_STREAM } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { createLogger, type Sql } from '@tierline/platform';
+import { demoTokens, eventually, openEventStream, type HttpCall, type OpenStream } from '@tierline/test-fixtures';
+import { ensureInitialPolicy } from '@tierline/ticket';
+import { startTicketWorker, ticketAppTest } from '@tierline/ticket/test-fixtures';
 import { TEST_FAST_POLICY } from '@tierline/domain';
-import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 
 /**
  * Finding 5 (docs/decisions/0022): no free text in events, the audit log or the vendor's view.
@@ -29,33 +27,34 @@ const startedAt = new Date();
 const logLines: string[] = [];
 const logger = createLogger('sec-freetext', 'trace', { write: (line: string) => void logLines.push(line) });
 
-let nc: NatsConnection;
+const notifySubject = `tierline.commands.notify.sec-freetext-${randomBytes(4).toString('hex')}`;
+
+// The ticket service (its logger the one above), the worker (its notify commands on a subject of
+// this file's own) and the audit consumer, on the real servers.
+const test = ticketAppTest({ label: 'secfreetext', categories: [...DEFAULT_CATEGORIES], deps: () => ({ logger }) })
+  .extend('worker', { scope: 'file' }, async ({ database, nats, app }, hooks) => {
+    await ensureInitialPolicy(database.sql, TEST_FAST_POLICY, 'system:test');
+    await startTicketWorker(app.taskQueue, { sql: database.sql, js: nats.js, notifySubject }, hooks);
+  })
+  .extend('audit', { scope: 'file' }, async ({ database, nats }, hooks) => auditRecorder({ dbUrl: database.url, nc: nats.nc, logger, name: 'sec-freetext-audit' }, hooks))
+  // Notification commands, as the notification service would receive them (it renders every
+  // e-mail, SMS and chat message from the command alone, services/notification/src/templates.ts).
+  .extend('notifyCommands', { scope: 'file' }, async ({ nats }, { onCleanup }) => {
+    const commands: string[] = [];
+    const sub = nats.nc.subscribe(notifySubject, { callback: (_err, msg) => void commands.push(msg.string()) });
+    onCleanup(() => sub.unsubscribe());
+    return commands;
+  });
+
 let js: JetStreamClient;
-let ticketSql: Sql;
 let auditSql: Sql;
 let base = '';
-const notifyCommands: string[] = [];
-const notifySubject = `tierline.commands.notify.sec-freetext-${randomBytes(4).toString('hex')}`;
-const cleanup: (() => Promise<unknown>)[] = [];
+let notifyCommands: string[] = [];
+let appCall: HttpCall;
 
 async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { items?: Record<string, unknown>[] } };
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const { status, text, headers, body: json } = await appCall(token, method, path, body);
+  return { status, text, headers, json: json as Record<string, unknown> & { items?: Record<string, unknown>[] } };
 }
 
 /** Every message stored in `stream` on `subjects` since the test began, as raw text. */
@@ -77,89 +76,25 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
   let ticketId = '';
   let ticketNumber = '';
   const vendorSaw: { what: string; text: string }[] = [];
-  let vendorStream = '';
-  let stopStream: () => void = () => undefined;
+  let vendorStream: OpenStream | undefined;
+  const streamed = () => vendorStream?.raw() ?? '';
 
-  beforeAll(async () => {
-    const env = testEnv();
-    const db = await createTestDatabase('secfreetext');
-    ticketSql = createSql(db.url, 'ticket', 5);
-    auditSql = createSql(db.url, 'audit', 5);
-    await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-    await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-    await ensureInitialPolicy(ticketSql, TEST_FAST_POLICY, 'system:test');
-    nc = await connectNats(env.natsUrl, 'sec-freetext');
-    await ensureStreams(nc);
-    js = jetstream(nc);
-    const suffix = randomBytes(4).toString('hex');
-    // Notification commands, as the notification service would receive them (it renders every
-    // e-mail, SMS and chat message from the command alone, services/notification/src/templates.ts).
-    const sub = nc.subscribe(notifySubject, { callback: (_err, msg) => void notifyCommands.push(msg.string()) });
-    cleanup.unshift(async () => sub.unsubscribe());
-    const durable = `sec-freetext-audit-${suffix}`;
-    const audit = await startAuditConsumer({ nc, sql: auditSql, logger, durable, deliverNew: true });
-    const taskQueue = `sec-freetext-${suffix}`;
-    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: ticketSql, js, notifySubject } });
-    const run = worker.run();
-    const connection = await Connection.connect({ address: env.temporalAddress });
-    const app = createTicketApp({
-      sql: ticketSql,
-      nc,
-      js,
-      temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger,
-      categories: [...DEFAULT_CATEGORIES],
-    });
-    const server = await listen(app, 0);
-    base = `http://127.0.0.1:${server.port}`;
-    cleanup.push(
-      () => server.close(),
-      async () => {
-        worker.shutdown();
-        await run;
-      },
-      () => audit.stop(),
-      async () => (await jetstreamManager(nc)).consumers.delete(EVENTS_STREAM, durable).catch(() => undefined),
-      () => nc.drain(),
-      () => connection.close(),
-      () => workerConnection.close(),
-      () => ticketSql.end(),
-      () => auditSql.end(),
-      () => db.drop(),
-    );
-    tokens.nurse = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-    tokens.agent = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-    tokens.lead = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
-    tokens.vendor = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
+  test.beforeAll(async ({ app, nats, worker: _worker, audit, notifyCommands: commands }) => {
+    base = app.baseUrl;
+    appCall = app.call;
+    js = nats.js;
+    auditSql = audit.sql;
+    notifyCommands = commands;
+    ({ nurse: tokens.nurse, agent: tokens.agent, lead: tokens.lead, vendor: tokens.vendor } = await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent', lead: 'lee.lead', vendor: 'val.vendor' }));
   });
 
-  afterAll(async () => {
-    stopStream();
-    for (const step of cleanup) await step().catch(() => undefined);
+  afterAll(() => {
+    vendorStream?.close();
   });
 
   it('runs a ticket through every action, a marker in every free-text field', async () => {
     // The vendor's live stream is open the whole time.
-    const controller = new AbortController();
-    stopStream = () => controller.abort();
-    const res = await fetch(`${base}/api/v1/events/stream`, { headers: { authorization: `Bearer ${tokens.vendor}` }, signal: controller.signal });
-    expect(res.status).toBe(200);
-    void (async () => {
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          vendorStream += value;
-        }
-      } catch {
-        // aborted at the end
-      }
-    })();
-    await eventually('the stream to be ready', async () => (vendorStream.includes('event: ready') ? true : undefined));
+    vendorStream = await openEventStream(`${base}/api/v1/events/stream`, `Bearer ${tokens.vendor}`);
 
     const ok = async (r: Promise<Awaited<ReturnType<typeof call>>>, what: string) => {
       const done = await r;
@@ -224,7 +159,7 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
       const [row] = await auditSql`select 1 from audit_log where ticket_id = ${ticketId} and event_type = 'ticket.closed'`;
       return row ? true : undefined;
     });
-    await eventually('the vendor stream to carry the close', async () => (vendorStream.split('event: ticket').length > 3 ? true : undefined));
+    await eventually('the vendor stream to carry the close', async () => (streamed().split('event: ticket').length > 3 ? true : undefined));
   });
 
   it('stored every text with the ticket, for the people meant to read it', async () => {
@@ -279,11 +214,11 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     const comments = vendorSaw.find((s) => s.what.endsWith('/comments'))!.text;
     expect(comments, 'the hand-off note is for the vendor').toContain(HANDOFF);
     expect(comments, 'and its own comment').toContain(VENDOR_OWN);
-    const streamed = vendorStream.split('event: ticket').length - 1;
-    expect(streamed, 'the vendor followed the ticket live').toBeGreaterThan(2);
-    for (const s of [...vendorSaw, { what: 'live stream', text: vendorStream }]) {
+    const frames = streamed().split('event: ticket').length - 1;
+    expect(frames, 'the vendor followed the ticket live').toBeGreaterThan(2);
+    for (const s of [...vendorSaw, { what: 'live stream', text: streamed() }]) {
       expect(s.text.includes(MARK), `${s.what}: ${s.text}`).toBe(false);
     }
-    expect(vendorStream.includes(HANDOFF) || vendorStream.includes(VENDOR_OWN)).toBe(false);
+    expect(streamed().includes(HANDOFF) || streamed().includes(VENDOR_OWN)).toBe(false);
   });
 });
