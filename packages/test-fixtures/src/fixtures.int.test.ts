@@ -8,6 +8,7 @@ import { EVENTS_STREAM } from '@tierline/contracts';
 import { migratedDatabase } from './database.js';
 import { natsWithStreams } from './nats.js';
 import { serveApp } from './app.js';
+import { cleanupStack } from './hooks.js';
 import { openEventStream, until } from './event-stream.js';
 
 /** An app that answers /echo with what it was sent, and /stream with two frames then the end. */
@@ -76,5 +77,20 @@ describe('fixtures', () => {
     expect(stream.dataOf<{ n: number }>('ticket')).toEqual([{ n: 1 }]);
     expect(stream.raw()).toBe('event: ready\ndata: {}\n\nevent: ticket\ndata: {"n":1}\n\n');
     await expect(openEventStream(`${app.baseUrl}/stream`, 'Bearer wrong')).rejects.toThrow(/401: who are you/);
+  });
+
+  test('a cleanup stack undoes last first, once, past a teardown that fails, and then throws its error', async () => {
+    const done: string[] = [];
+    const parts = cleanupStack();
+    parts.onCleanup(() => void done.push('database'));
+    parts.onCleanup(() => {
+      done.push('connection');
+      throw new Error('drain failed');
+    });
+    parts.onCleanup(async () => void done.push('server'));
+    await expect(parts.run()).rejects.toThrow('drain failed');
+    expect(done).toEqual(['server', 'connection', 'database']);
+    await parts.run();
+    expect(done, 'each teardown runs once').toHaveLength(3);
   });
 });

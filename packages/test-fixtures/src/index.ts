@@ -6,3 +6,4 @@ export * from './app.js';
 export * from './tokens.js';
 export * from './event-stream.js';
 export * from './events.js';
+export * from './poll.js';

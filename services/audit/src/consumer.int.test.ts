@@ -1,38 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { EVENTS_STREAM, subjectForEvent } from '@tierline/contracts';
 import type { NatsConnection } from '@tierline/platform';
-import { natsWithStreams } from '@tierline/test-fixtures';
-import { startAuditConsumer } from './consumer.js';
+import { eventually, natsWithStreams } from '@tierline/test-fixtures';
 import { verifyDatabase } from './repo.js';
 import { keyRing } from './signing.js';
 import { sampleEvent } from './test/fixtures.js';
-import { auditTest, type AuditHarness } from './test/harness.js';
+import { auditTest, consumeEvents, type AuditHarness } from './test/harness.js';
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const durable = `test-audit-${randomBytes(4).toString('hex')}`;
+let durable = '';
 
 // `stream`: NATS with the service's consumer reading the events stream on a durable of the
 // file's own, stopped and deleted after the file.
 const test = auditTest('auditconsumer')
   .extend('nats', { scope: 'file' }, natsWithStreams('audit-consumer-test'))
-  .extend('stream', { scope: 'file' }, async ({ audit, nats }, { onCleanup }) => {
-    const consumer = await startAuditConsumer({ nc: nats.nc, sql: audit.sql, logger: audit.logger, durable, deliverNew: true });
-    onCleanup(async () => {
-      await consumer.stop();
-      const jsm = await jetstreamManager(nats.nc);
-      await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
-    });
+  .extend('stream', { scope: 'file' }, async ({ audit, nats }, hooks) => {
+    durable = await consumeEvents({ nc: nats.nc, sql: audit.sql, logger: audit.logger, name: 'test-audit' }, hooks);
     return nats;
   });
 
@@ -58,7 +42,7 @@ describe('audit consumer on the real JetStream and PostgreSQL', () => {
     await eventually('both deliveries acknowledged', async () => {
       const info = await jsm.consumers.info(EVENTS_STREAM, durable);
       return info.ack_floor.stream_seq >= second.seq && info.num_ack_pending === 0 ? info : undefined;
-    });
+    }, 15_000);
     const rows = await h.sql<{ seq: string }[]>`select seq from audit_log where event_id = ${event.id}`;
     expect(rows, JSON.stringify(rows)).toHaveLength(1);
 
@@ -68,7 +52,7 @@ describe('audit consumer on the real JetStream and PostgreSQL', () => {
     await eventually('the next event recorded', async () => {
       const [r] = await h.sql`select 1 from audit_log where event_id = ${next.id}`;
       return r;
-    });
+    }, 15_000);
     expect(await verifyDatabase(h.sql, { publicKeys: keyRing([h.signer.publicKey]) })).toMatchObject({ ok: true });
   });
 });

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EscalationStateSchema } from '@tierline/contracts';
-import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { demoTokens } from '@tierline/test-fixtures';
+import { api, eventually, sliceTest, type Slice } from './harness.js';
+
+const test = sliceTest('actions');
 
 /** Every ticket action through the HTTP API, each going through the ticket's workflow. */
 describe('ticket actions over HTTP', () => {
@@ -19,15 +21,13 @@ describe('ticket actions over HTTP', () => {
     urgency: 'medium',
   };
 
-  beforeAll(async () => {
-    slice = await startSlice('actions');
-    nurse = api(slice.baseUrl, (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token);
-    agent = api(slice.baseUrl, (await loginAs('alex.agent', DEMO_PASSWORD)).access_token);
-    otherNurse = api(slice.baseUrl, (await loginAs('sam.staff', DEMO_PASSWORD)).access_token);
-    vendor = api(slice.baseUrl, (await loginAs('val.vendor', DEMO_PASSWORD)).access_token);
-  });
-  afterAll(async () => {
-    await slice?.stop();
+  test.beforeAll(async ({ slice: running }) => {
+    slice = running;
+    const tokens = await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent', otherNurse: 'sam.staff', vendor: 'val.vendor' });
+    nurse = api(slice.baseUrl, tokens.nurse);
+    agent = api(slice.baseUrl, tokens.agent);
+    otherNurse = api(slice.baseUrl, tokens.otherNurse);
+    vendor = api(slice.baseUrl, tokens.vendor);
   });
 
   it('acknowledge, assign, wait, a reply that resumes, hand to vendor, vendor acknowledge, resolve, close', async () => {

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, forgeFrom, loginAs, serviceToken } from '@tierline/testing';
-import { api, startSlice, type Slice } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { forgeFrom, serviceToken } from '@tierline/testing';
+import { demoToken } from '@tierline/test-fixtures';
+import { api, sliceTest, type Slice } from './harness.js';
+
+const test = sliceTest('auth');
 
 /** Every way a token can be wrong gets 401 in the error envelope, on the real Keycloak keys. */
 describe('token verification against the real realm', () => {
   let slice: Slice;
   let real: string;
 
-  beforeAll(async () => {
-    slice = await startSlice('auth');
-    real = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-  });
-  afterAll(async () => {
-    await slice?.stop();
+  test.beforeAll(async ({ slice: running }) => {
+    slice = running;
+    real = await demoToken('alex.agent');
   });
 
   it('accepts the real token', async () => {

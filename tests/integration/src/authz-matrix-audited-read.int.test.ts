@@ -5,7 +5,7 @@ import { createLogger, createTokenVerifier } from '@tierline/platform';
 import { testEnv } from '@tierline/testing';
 import { demoToken, subjectOf } from '@tierline/test-fixtures';
 import { createTicketApp } from '@tierline/ticket';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, startSlice, type StartedSlice as Slice } from './harness.js';
 
 
 /**

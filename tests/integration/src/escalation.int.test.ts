@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { EVENTS_STREAM, EscalationStateSchema, type EventEnvelope } from '@tierline/contracts';
-import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
+import { demoTokens } from '@tierline/test-fixtures';
 import { SA } from '@tierline/ticket-workflow';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, sliceTest, type Slice } from './harness.js';
+
+const test = sliceTest('escalation');
 
 /**
  * The heart of Tierline on the real servers: a P1 that nobody answers climbs tier 1 → 2 → 3 on
@@ -15,13 +17,9 @@ describe('unanswered P1 escalates by itself', () => {
   let slice: Slice;
   let token: string;
   let agentToken: string;
-  beforeAll(async () => {
-    slice = await startSlice('escalation');
-    token = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-    agentToken = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-  });
-  afterAll(async () => {
-    await slice?.stop();
+  test.beforeAll(async ({ slice: running }) => {
+    slice = running;
+    ({ nurse: token, agent: agentToken } = await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent' }));
   });
 
   it('goes 1 → 2 → 3 on time, with every step in JetStream and in the state query', { timeout: 300_000 }, async () => {

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publishEvent } from '@tierline/platform';
-import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
+import { demoTokens } from '@tierline/test-fixtures';
 import { SA } from '@tierline/ticket-workflow';
 import type { EventEnvelope } from '@tierline/contracts';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, sliceTest, type Slice } from './harness.js';
+
+const test = sliceTest('slice');
 
 /**
  * The foundation's vertical slice on real servers: a clinic nurse's Keycloak token opens a
@@ -15,13 +17,9 @@ describe('one ticket through every part', () => {
   let noraToken: string;
   let samToken: string;
 
-  beforeAll(async () => {
-    slice = await startSlice('slice');
-    noraToken = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-    samToken = (await loginAs('sam.staff', DEMO_PASSWORD)).access_token;
-  });
-  afterAll(async () => {
-    await slice?.stop();
+  test.beforeAll(async ({ slice: running }) => {
+    slice = running;
+    ({ nora: noraToken, sam: samToken } = await demoTokens({ nora: 'nora.nurse', sam: 'sam.staff' }));
   });
 
   const newTicket = {

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import type { EscalationPolicy } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, ensureStreams, initTracing, migrate, parseEnv, type NatsConnection, type Sql, type Tracing } from '@tierline/platform';
+import { createLogger, ensureStreams, initTracing, parseEnv, type Tracing } from '@tierline/platform';
 import { NOTIFICATION_MIGRATIONS_DIR, notificationEnvSchema, startNotificationWorker, type Recipient, type RecipientResolver } from '@tierline/notification';
-import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
+import { testEnv } from '@tierline/testing';
+import { cleanupStack, demoToken, migratedDatabase, natsWithStreams } from '@tierline/test-fixtures';
 import { TEST_FAST_POLICY } from '@tierline/domain';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, sliceTest, type Slice } from './harness.js';
 
 /**
  * Issue #7, observability: one trace from the HTTP request that opens a ticket, through the
@@ -114,33 +114,39 @@ const TITLE = `Printer jam in exam room 3 for Mrs Example ${suffix}`;
 const DESCRIPTION = `Patient chart of Mrs Example ${suffix} will not print`;
 const RESOLUTION = `Cleared the jam for Mrs Example ${suffix}`;
 
-describe('one trace from the ticket request to the escalation email', () => {
-  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-  let tracing: Tracing;
-  let slice: Slice;
-  let nc: NatsConnection;
-  let notifySql: Sql;
-  let notifyDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let notifier: Awaited<ReturnType<typeof startNotificationWorker>>;
-  const stream = `NTEST_TRACING_${suffix}`;
-  const subject = `tierline-test.${suffix}.notify`;
-  const durable = `it-tracing-${suffix}`;
+const stream = `NTEST_TRACING_${suffix}`;
+const subject = `tierline-test.${suffix}.notify`;
+const durable = `it-tracing-${suffix}`;
 
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    // The same start-up as every service's main.ts, pointed at the collector stand-in.
-    tracing = initTracing('tierline-it', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
-    slice = await startSlice('tracing', { policy: POLICY, notifySubject: subject, logger: ticketLogs.logger });
-
-    // The notification service, on its own database and a private command stream.
-    const env0 = testEnv();
-    nc = await connectNats(env0.natsUrl, `it-tracing-notify-${suffix}`);
+const test = sliceTest('tracing', { policy: POLICY, notifySubject: subject, logger: ticketLogs.logger })
+  // The same start-up as every service's main.ts, pointed at the collector stand-in; asked for
+  // before the services, so that they start traced, and shut down after them.
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern; none here
+  .extend('collector', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const receiver = await startOtlpReceiver();
+    const tracing = initTracing('tierline-it', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    onCleanup(async () => {
+      await tracing.shutdown();
+      await receiver.close();
+    });
+    return { receiver, tracing };
+  })
+  // The notification service, on its own database and a private command stream.
+  .extend('notifyDatabase', { scope: 'file' }, migratedDatabase({ label: 'tracingnotify', schema: 'notification', migrations: NOTIFICATION_MIGRATIONS_DIR, max: 3 }))
+  .extend('notifyNats', { scope: 'file' }, natsWithStreams(`it-tracing-notify-${suffix}`))
+  .extend('notifier', { scope: 'file' }, async ({ notifyDatabase, notifyNats }, { onCleanup }) => {
+    const { nc } = notifyNats;
+    const parts = cleanupStack();
+    onCleanup(parts.run);
     await ensureStreams(nc, [{ name: stream, subjects: [subject], storage: StorageType.File, retention: RetentionPolicy.Workqueue }]);
-    notifyDb = await createTestDatabase('tracingnotify');
-    notifySql = createSql(notifyDb.url, 'notification', 3);
-    await migrate(notifySql, { schema: 'notification', dir: fileURLToPath(NOTIFICATION_MIGRATIONS_DIR) });
+    parts.onCleanup(async () => {
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.delete(stream, durable).catch(() => undefined);
+      await jsm.streams.delete(stream).catch(() => undefined);
+    });
+    const env0 = testEnv();
     const env = parseEnv(notificationEnvSchema, {
-      DATABASE_URL: notifyDb.url,
+      DATABASE_URL: notifyDatabase.url,
       NATS_URL: env0.natsUrl,
       SMTP_URL: env0.smtpUrl,
       MAILPIT_URL: env0.mailpitUrl,
@@ -153,9 +159,9 @@ describe('one trace from the ticket request to the escalation email', () => {
       PORTAL_URL: 'http://portal.test',
     });
     const resolver: RecipientResolver = { resolve: async () => ({ recipients: [LEAD], unresolved: [] }) };
-    notifier = await startNotificationWorker({
+    const notifier = await startNotificationWorker({
       env,
-      sql: notifySql,
+      sql: notifyDatabase.sql,
       nc,
       logger: notificationLogs.logger,
       resolver,
@@ -163,26 +169,25 @@ describe('one trace from the ticket request to the escalation email', () => {
       // Pages only: no consumer of the shared events stream for status updates.
       updates: false,
     });
-  }, 120_000);
-
-  afterAll(async () => {
-    await notifier?.stop();
-    if (nc) {
-      const jsm = await jetstreamManager(nc);
-      await jsm.consumers.delete(stream, durable).catch(() => undefined);
-      await jsm.streams.delete(stream).catch(() => undefined);
-      await nc.drain();
-    }
-    await notifySql?.end();
-    await notifyDb?.drop();
-    await slice?.stop();
-    await tracing?.shutdown();
-    await receiver?.close();
+    parts.onCleanup(() => notifier.stop());
+    return notifier;
   });
+
+describe('one trace from the ticket request to the escalation email', () => {
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let tracing: Tracing;
+  let slice: Slice;
+
+  test.beforeAll(({ collector }) => {
+    ({ receiver, tracing } = collector);
+  });
+  test.beforeAll(({ slice: running, notifier: _notifier }) => {
+    slice = running;
+  }, 120_000);
 
   it('joins the HTTP request, the workflow, its activity, the NATS command, the delivery and the audit append', { timeout: 240_000 }, async () => {
     expect(tracing.enabled, 'initTracing did not turn tracing on with an endpoint').toBe(true);
-    const nurse = api(slice.baseUrl, (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token);
+    const nurse = api(slice.baseUrl, await demoToken('nora.nurse'));
     const created = await nurse('POST', '/api/v1/tickets', {
       title: TITLE,
       description: DESCRIPTION,
@@ -210,7 +215,7 @@ describe('one trace from the ticket request to the escalation email', () => {
     expect(mail.Subject).toBe(`[P1] ${ticket.number} escalated to tier 2 — north`);
 
     // Resolving and closing ends the workflow, whose run span is exported when it ends.
-    const agent = api(slice.baseUrl, (await loginAs('alex.agent', DEMO_PASSWORD)).access_token);
+    const agent = api(slice.baseUrl, await demoToken('alex.agent'));
     const resolved = await agent('POST', `/api/v1/tickets/${ticket.id}/resolve`, { resolution: RESOLUTION });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     const closed = await agent('POST', `/api/v1/tickets/${ticket.id}/close`, {});

@@ -1,26 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
   anchorLatest,
   appendEvent,
   createAuditApp,
   chainHash,
-  createAuditSql,
   createCheckpoint,
   createCheckpointAnchors,
-  createSigner,
   GENESIS_HASH,
-  generateSigningKey,
   keyRing,
-  migrateAudit,
   startCheckpointer,
   verifyDatabase,
+  type AuditSigner,
   type CheckpointAnchors,
 } from '@tierline/audit';
-import { connectNats, createLogger, createTokenVerifier, listen, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceLogin, testEnv } from '@tierline/testing';
+import { auditTest, tamper as tamperAs } from '@tierline/audit/test-harness';
+import { createTokenVerifier, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { testEnv } from '@tierline/testing';
+import { cleanupStack, demoToken, natsWithStreams, serveApp } from '@tierline/test-fixtures';
+
+// The audit service's fixtures: a database migrated by the administrator (`audit.owner`, the
+// attacker here) and the service's own pool in the writer role; NATS for the anchors.
+const test = auditTest('secauditanchor').extend('nats', { scope: 'file' }, natsWithStreams('sec-audit-anchor'));
 
 /**
  * Medium 4: verify used to report ok after the tail past the last checkpoint was re-hashed or
@@ -31,11 +33,10 @@ import { createTestDatabase, DEMO_PASSWORD, loginAs, serviceLogin, testEnv } fro
  * administrator (superuser: switches the append-only triggers off), not a NATS operator.
  */
 describe('audit checkpoints anchored outside the database', () => {
-  const logger = createLogger('sec-audit-anchor', 'silent');
-  const signer = createSigner(generateSigningKey());
-  const publicKeys = keyRing([signer.publicKey]);
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let admin: postgres.Sql;
+  let logger: Logger;
+  let signer: AuditSigner;
+  let publicKeys: ReturnType<typeof keyRing>;
+  let admin: Sql;
   let service: Sql;
   let nc: NatsConnection;
   let stream: string;
@@ -60,14 +61,7 @@ describe('audit checkpoints anchored outside the database', () => {
     return anchorLatest(service, anchors, logger);
   };
   /** The administrator's rewrite: triggers off, change, triggers on. */
-  const tamper = (change: (tx: postgres.TransactionSql) => Promise<unknown>) =>
-    admin.begin(async (tx) => {
-      await tx`alter table audit.audit_log disable trigger audit_log_append_only`;
-      await tx`alter table audit.audit_checkpoints disable trigger audit_checkpoints_append_only`;
-      await change(tx);
-      await tx`alter table audit.audit_log enable trigger audit_log_append_only`;
-      await tx`alter table audit.audit_checkpoints enable trigger audit_checkpoints_append_only`;
-    });
+  const tamper = (change: (tx: Sql) => Promise<unknown>) => tamperAs(admin, change);
   /** Recomputes every hash from `from` on, so the chain itself links up again. */
   const rehash = (from: number, edit: number) =>
     tamper(async (tx) => {
@@ -87,18 +81,10 @@ describe('audit checkpoints anchored outside the database', () => {
     });
   const verify = async (maxUnanchoredMs = 60_000) => verifyDatabase(service, { publicKeys, outside: { newest: await anchors.newest(), maxUnanchoredMs } });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('secauditanchor');
-    await migrateAudit(db.url);
-    admin = postgres(db.url, { max: 1, onnotice: () => undefined });
-    service = createAuditSql(await serviceLogin('audit', db.url), { role: 'tierline_audit_writer', max: 2 });
-    nc = await connectNats(testEnv().natsUrl, 'sec-audit-anchor');
-  });
-  afterAll(async () => {
-    await nc?.drain();
-    await service?.end();
-    await admin?.end();
-    await db?.drop();
+  test.beforeAll(({ audit, nats }) => {
+    ({ logger, signer, owner: admin, sql: service } = audit);
+    publicKeys = keyRing([signer.publicKey]);
+    nc = nats.nc;
   });
 
   // Each test: a fresh stream, and a fresh chain of 7 rows with anchored checkpoints at rows 4 and 7.
@@ -199,16 +185,10 @@ describe('audit checkpoints anchored outside the database', () => {
 
   it('the verify API reads the anchored checkpoint, and answers 503 rather than "intact" when it cannot', { timeout: 30_000 }, async () => {
     const env = testEnv();
-    let token = '';
-    for (let attempt = 0; !token && attempt < 5; attempt++) {
-      token = await loginAs('audrey.auditor', DEMO_PASSWORD).then(
-        (t) => t.access_token,
-        () => new Promise<string>((r) => setTimeout(() => r(''), 300 * (attempt + 1))),
-      );
-    }
-    expect(token).not.toBe('');
+    const token = await demoToken('audrey.auditor');
     const verifyToken = createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' });
-    const serve = (a: CheckpointAnchors) => listen(createAuditApp({ sql: service, logger, signer, publicKeys, verifyToken, anchors: a, maxUnanchoredMs: 60_000 }), 0);
+    const servers = cleanupStack();
+    const serve = (a: CheckpointAnchors) => serveApp(createAuditApp({ sql: service, logger, signer, publicKeys, verifyToken, anchors: a, maxUnanchoredMs: 60_000 }), servers);
     const post = async (port: number) => {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       return { status: res.status, body: (await res.json()) as { ok?: boolean; firstBrokenSeq?: number; reason?: string; error?: { code: string; message: string } } };
@@ -226,8 +206,7 @@ describe('audit checkpoints anchored outside the database', () => {
       expect(down.body.error).toMatchObject({ code: 'UNAVAILABLE' });
       expect(down.body.error?.message).toMatch(/anchored checkpoints \(JetStream\) cannot be read/);
     } finally {
-      await app.close();
-      await broken.close();
+      await servers.run();
     }
   });
 

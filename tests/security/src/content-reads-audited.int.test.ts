@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
-import { EVENT_SCHEMA_VERSION, EVENTS_STREAM } from '@tierline/contracts';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, publishEvent, type NatsConnection, type Sql } from '@tierline/platform';
-import { DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
-import { contentReadEventId, createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { subjectOf } from '@tierline/test-fixtures';
+import { describe, expect } from 'vitest';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { auditRecorder } from '@tierline/audit/test-harness';
+import { createLogger, type Sql } from '@tierline/platform';
+import { contentReadEventId } from '@tierline/ticket';
+import { insertTicketRow, publishTicketEvent, startTicketApp, ticketAppTest, type TicketAppOptions } from '@tierline/ticket/test-fixtures';
+import { demoTokens, openEventStream, subjectOf } from '@tierline/test-fixtures';
 
 /**
  * Low finding "reads of ticket content are audited for everyone" (docs/decisions/0010, 0022):
@@ -17,40 +13,28 @@ import { subjectOf } from '@tierline/test-fixtures';
  * queue refreshes; a read that cannot be recorded is refused. Real Keycloak logins, JetStream and
  * the audit consumer; tickets written straight into the ticket service's tables.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+const logger = createLogger('sec-reads', 'silent');
+const app: TicketAppOptions = { label: 'secreads', categories: ['printer_scanner'], deps: () => ({ logger }) };
+/** A read that cannot be recorded: publishing on JetStream fails. */
+const broken = { publish: () => Promise.reject(new Error('nats: no responders')) } as unknown as JetStreamClient;
+
+const test = ticketAppTest(app)
+  .extend('audit', { scope: 'file' }, async ({ database, nats }, hooks) =>
+    auditRecorder({ dbUrl: database.url, nc: nats.nc, logger, name: 'sec-reads-audit' }, hooks),
+  )
+  // Another replica: its own JetStream client, nothing remembered in process.
+  .extend('replica', { scope: 'file' }, async ({ database, nats, temporal }, hooks) =>
+    startTicketApp({ ...app, deps: () => ({ logger, js: jetstream(nats.nc) }) }, { database, nats, temporal }, hooks),
+  )
+  .extend('unrecorded', { scope: 'file' }, async ({ database, nats, temporal }, hooks) =>
+    startTicketApp({ ...app, deps: () => ({ logger, js: broken }) }, { database, nats, temporal }, hooks),
+  );
+
 let ticketSql: Sql;
 let auditSql: Sql;
-let nc: NatsConnection;
-let js: JetStreamClient;
-let connection: Connection;
-let stopAudit: () => Promise<void>;
-let durable = '';
-const servers: Awaited<ReturnType<typeof listen>>[] = [];
 let base = '';
 const tokens = { nurse: '', agent: '', vendor: '' };
 const subs = { nurse: '', agent: '', vendor: '' };
-const tickets: { id: string; number: string }[] = [];
-
-let seq = 100 + Math.floor(Math.random() * 800);
-
-async function appOn(jsClient: JetStreamClient) {
-  const env = testEnv();
-  const server = await listen(
-    createTicketApp({
-      sql: ticketSql,
-      nc,
-      js: jsClient,
-      temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue: `sec-reads-${randomBytes(4).toString('hex')}`,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger: createLogger('sec-reads', 'silent'),
-      categories: ['printer_scanner'],
-    }),
-    0,
-  );
-  servers.push(server);
-  return `http://127.0.0.1:${server.port}`;
-}
 
 async function get(token: string, path: string, at = base) {
   const res = await fetch(`${at}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -58,14 +42,9 @@ async function get(token: string, path: string, at = base) {
 }
 
 async function insertTicket(over: { tier?: number; vendorOrgId?: string | null } = {}) {
-  const id = randomUUID();
-  const number = `IT-R${seq++}`;
-  await ticketSql`
-    insert into tickets (id, number, title, category, site_id, requester_id, impact, urgency, priority, status, tier, vendor_org_id, policy_version, workflow_id)
-    values (${id}, ${number}, 'Label printer prints blank pages', 'printer_scanner', 'north', ${subs.nurse}, 'one_user', 'medium', 'P3', 'new',
-      ${over.tier ?? 1}, ${over.vendorOrgId ?? null}, 1, ${`ticket-${id}`})`;
-  tickets.push({ id, number });
-  return { id, number };
+  const id = await insertTicketRow(ticketSql, { requesterId: subs.nurse, ...over });
+  const [row] = await ticketSql<{ number: string }[]>`select number from tickets where id = ${id}`;
+  return { id, number: row!.number };
 }
 
 type ReadRow = { event_id: string; actor_id: string; actor_role: string; ticket_id: string; content: string };
@@ -86,48 +65,23 @@ async function settledReads(ticketId: string, count: number): Promise<ReadRow[]>
 /** Hours (UTC, as the read ids count them) that the reads between `from` and now may fall in. */
 const hoursSince = (from: number) => Math.floor(Date.now() / 3_600_000) - Math.floor(from / 3_600_000) + 1;
 
-beforeAll(async () => {
-  const env = testEnv();
-  db = await createTestDatabase('secreads');
-  ticketSql = createSql(db.url, 'ticket', 3);
-  auditSql = createSql(db.url, 'audit', 3);
-  await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'sec-reads');
-  await ensureStreams(nc);
-  js = jetstream(nc);
-  durable = `sec-reads-audit-${randomBytes(4).toString('hex')}`;
-  const audit = await startAuditConsumer({ nc, sql: auditSql, logger: createLogger('sec-reads-audit', 'silent'), durable, deliverNew: true });
-  stopAudit = () => audit.stop();
-  connection = await Connection.connect({ address: env.temporalAddress });
-  base = await appOn(js);
-  tokens.nurse = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-  tokens.agent = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-  tokens.vendor = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
+test.beforeAll(async ({ database, app: served, audit }) => {
+  ticketSql = database.sql;
+  auditSql = audit.sql;
+  base = served.baseUrl;
+  Object.assign(tokens, await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent', vendor: 'val.vendor' }));
   for (const k of ['nurse', 'agent', 'vendor'] as const) subs[k] = subjectOf(tokens[k]);
 });
 
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await stopAudit?.();
-  await (await jetstreamManager(nc)).consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
-  await nc?.drain();
-  await connection?.close();
-  await ticketSql?.end();
-  await auditSql?.end();
-  await db?.drop();
-});
-
 describe('reads of ticket content are recorded for everyone, once per person, ticket and hour', () => {
-  it("records the requester's reads (ticket, comments, timeline, repeated) as one row naming who and which ticket, none of its content", async () => {
+  test("records the requester's reads (ticket, comments, timeline, repeated) as one row naming who and which ticket, none of its content", async ({ replica }) => {
     const started = Date.now();
     const t = await insertTicket();
     for (let i = 0; i < 3; i++) {
       for (const part of ['', '/comments', '/timeline']) expect((await get(tokens.nurse, `/api/v1/tickets/${t.id}${part}`)).status).toBe(200);
     }
     // Another replica (its own JetStream client, nothing remembered in process): still one record.
-    const replica = await appOn(jetstream(nc));
-    expect((await get(tokens.nurse, `/api/v1/tickets/${t.id}`, replica)).status).toBe(200);
+    expect((await get(tokens.nurse, `/api/v1/tickets/${t.id}`, replica.baseUrl)).status).toBe(200);
     const rows = await settledReads(t.id, 1);
     expect(rows.length, 'one row per hour, not one per read').toBeLessThanOrEqual(hoursSince(started));
     expect(rows[0]).toMatchObject({ actor_id: subs.nurse, actor_role: 'clinic_staff', ticket_id: t.id });
@@ -138,7 +92,7 @@ describe('reads of ticket content are recorded for everyone, once per person, ti
     expect(rows[0]!.content).not.toContain('Label printer');
   });
 
-  it("records each ticket of IT's queue once, however often the queue refreshes", async () => {
+  test("records each ticket of IT's queue once, however often the queue refreshes", async () => {
     const started = Date.now();
     const a = await insertTicket();
     const b = await insertTicket();
@@ -152,49 +106,29 @@ describe('reads of ticket content are recorded for everyone, once per person, ti
     }
   });
 
-  it("records the vendor's read of a ticket handed to it", async () => {
+  test("records the vendor's read of a ticket handed to it", async () => {
     const t = await insertTicket({ tier: 3, vendorOrgId: 'acme-it' });
     expect((await get(tokens.vendor, `/api/v1/tickets/${t.id}`)).status).toBe(200);
     const rows = await settledReads(t.id, 1);
     expect(rows.map((r) => [r.actor_id, r.actor_role])).toEqual([[subs.vendor, 'vendor']]);
   });
 
-  it('records a ticket delivered on the live stream', async () => {
+  test('records a ticket delivered on the live stream', async ({ nats }) => {
     const t = await insertTicket();
-    const controller = new AbortController();
-    const res = await fetch(`${base}/api/v1/events/stream?ticketId=${t.id}`, { headers: { authorization: `Bearer ${tokens.nurse}` }, signal: controller.signal });
-    let raw = '';
-    void (async () => {
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          raw += value;
-        }
-      } catch {
-        // closed
-      }
-    })();
+    const stream = await openEventStream(`${base}/api/v1/events/stream?ticketId=${t.id}`, `Bearer ${tokens.nurse}`);
     try {
-      const end = Date.now() + 10_000;
-      while (!raw.includes('event: ready')) {
-        if (Date.now() > end) throw new Error('the stream never became ready');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await publishEvent(js, { id: randomUUID(), type: 'ticket.acknowledged', occurredAt: new Date().toISOString(), actor: { kind: 'system', id: 'sec-reads' }, ticketId: t.id, data: { number: t.number, tier: 1 }, schemaVersion: EVENT_SCHEMA_VERSION });
+      await publishTicketEvent(nats.js, t.id, 'ticket.acknowledged', { number: t.number, tier: 1 }, 'sec-reads');
       const rows = await settledReads(t.id, 1);
-      expect(raw).toContain('event: ticket');
+      expect(stream.raw()).toContain('event: ticket');
       expect(rows.map((r) => [r.actor_id, (JSON.parse(r.content) as { data: { what: string } }).data.what])).toEqual([[subs.nurse, 'stream']]);
     } finally {
-      controller.abort();
+      stream.close();
     }
   });
 
-  it('refuses the read with 503, showing nothing, when it cannot be recorded, whoever reads', async () => {
+  test('refuses the read with 503, showing nothing, when it cannot be recorded, whoever reads', async ({ unrecorded }) => {
     const t = await insertTicket({ tier: 3, vendorOrgId: 'acme-it' });
-    const broken = { publish: () => Promise.reject(new Error('nats: no responders')) } as unknown as JetStreamClient;
-    const at = await appOn(broken);
+    const at = unrecorded.baseUrl;
     for (const who of ['nurse', 'agent', 'vendor'] as const) {
       for (const path of [`/api/v1/tickets/${t.id}`, `/api/v1/tickets/${t.id}/comments`, '/api/v1/tickets']) {
         const r = await get(tokens[who], path, at);

@@ -1,15 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
-import { EVENTS_STREAM } from '@tierline/contracts';
+import { auditRecorder } from '@tierline/audit/test-harness';
 import { pollKeycloakEvents, syncDirectory } from '@tierline/identity';
-import { createSql, migrate, type Sql } from '@tierline/platform';
+import type { Sql } from '@tierline/platform';
 import { DEMO_PASSWORD, loginAs } from '@tierline/testing';
 import { api, actionLinkFromMailpit, collectEvents, createPerson, enrolTotpThroughLink, failedLoginOnce, kcAdmin, identityTest, type Identity } from './test/mfa-identity.js';
 
-const test = identityTest('sec-login-events');
+// The identity service, the identity events it publishes (followed from the start), and the
+// audit consumer recording them in the same database.
+const test = identityTest('sec-login-events')
+  .extend('identityEvents', { scope: 'file' }, async ({ nats }, { onCleanup }) => {
+    const events = collectEvents(nats.nc);
+    onCleanup(() => events.stop());
+    return events;
+  })
+  .extend('audit', { scope: 'file' }, async ({ database, nats, identity }, hooks) =>
+    auditRecorder({ dbUrl: database.url, nc: nats.nc, logger: identity.logger, name: 'sec-audit-login-events' }, hooks),
+  );
 
 /**
  * Security review, Low item: "Keycloak login successes, failures and second-factor events reach
@@ -19,24 +26,16 @@ const test = identityTest('sec-login-events');
 describe("Keycloak's login events reach the audit log, once each, without free text", () => {
   let id: Identity;
   let auditSql: Sql;
-  let consumer: { stop: () => Promise<void> };
   let events: ReturnType<typeof collectEvents>;
-  const durable = `sec-audit-login-events-${randomBytes(4).toString('hex')}`;
   const created: string[] = [];
 
-  test.beforeAll(async ({ identity }) => {
+  test.beforeAll(({ identity, identityEvents, audit }) => {
     id = identity;
-    events = collectEvents(id.nc);
-    auditSql = createSql(id.dbUrl, 'audit', 3);
-    await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-    consumer = await startAuditConsumer({ nc: id.nc, sql: auditSql, logger: id.logger, durable, deliverNew: true });
+    events = identityEvents;
+    auditSql = audit.sql;
   });
   afterAll(async () => {
     for (const u of created) await kcAdmin('DELETE', `/users/${u}`);
-    await consumer?.stop();
-    if (id) await (await jetstreamManager(id.nc)).consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
-    events?.stop();
-    await auditSql?.end();
   });
 
   async function audited(eventId: string, ms = 5_000) {

@@ -1,23 +1,23 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@tierline/contracts';
-import {
-  closeRefusalWindows,
-  countRefusal,
-  createIdentityApp,
-  createKeycloakAdmin,
-  createTicketServiceClient,
-  createVendorLinkKeys,
-  IDENTITY_MIGRATIONS_DIR,
-  loadVendorLinkKeys,
-  serviceAccountTokens,
-  startRefusalWindows,
-  vendorLinkOutbox,
-  type IdentityDeps,
-} from '@tierline/identity';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
-import { fileURLToPath } from 'node:url';
+import { closeRefusalWindows, countRefusal, createVendorLinkKeys, startRefusalWindows, vendorLinkOutbox, type IdentityDeps } from '@tierline/identity';
+import type { Logger, Sql } from '@tierline/platform';
+import { identityTest, type Identity } from './test/mfa-identity.js';
+
+// The identity service as its tests start it; the per-address limit of link pages is not what
+// this is about, so it stays out of the way of the 200 requests.
+const test = identityTest('secrefusedlinks', { vendorLinks: { pageRateLimitPerMinute: 10_000, mintRateLimitPerMinute: 10, refusalWindowMs: 60_000 } })
+  // Every vendor-link event published, followed from the start.
+  .extend('published', { scope: 'file' }, async ({ nats }, { onCleanup }) => {
+    const published: EventEnvelope[] = [];
+    const sub = nats.nc.subscribe('tierline.events.vendor_link.>');
+    onCleanup(() => sub.unsubscribe());
+    void (async () => {
+      for await (const m of sub) published.push(m.json<EventEnvelope>());
+    })();
+    return published;
+  });
 
 /**
  * Low: every refused vendor-link attempt used to publish its own vendor_link.refused event, which
@@ -26,55 +26,16 @@ import { fileURLToPath } from 'node:url';
  * one vendor_link.refusals_counted event carrying the count.
  */
 describe('refused vendor-link attempts are counted, not recorded one by one', () => {
-  const logger = createLogger('sec-refused-links', 'silent');
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let logger: Logger;
   let sql: Sql;
-  let nc: NatsConnection;
   let deps: IdentityDeps;
   let baseUrl: string;
-  let close: () => Promise<void>;
-  const published: EventEnvelope[] = [];
+  let serve: Identity['serve'];
+  let published: EventEnvelope[] = [];
 
-  beforeAll(async () => {
-    const env = testEnv();
-    db = await createTestDatabase('secrefusedlinks');
-    sql = createSql(db.url, 'identity', 4);
-    await migrate(sql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
-    nc = await connectNats(env.natsUrl, 'sec-refused-links');
-    const js = (await ensureStreams(nc)).jetstream();
-    const sub = nc.subscribe('tierline.events.vendor_link.>');
-    void (async () => {
-      for await (const m of sub) published.push(m.json<EventEnvelope>());
-    })();
-    const credentials = { baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' };
-    deps = {
-      sql,
-      logger,
-      kc: createKeycloakAdmin(credentials),
-      js,
-      nc,
-      directoryReaderClients: [],
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity' }),
-      vendorLinks: {
-        keys: await loadVendorLinkKeys({ sql }),
-        baseUrl: 'http://vendor-links.test',
-        ttlMs: 240 * 60_000,
-        ticketService: createTicketServiceClient({ baseUrl: 'http://127.0.0.1:1', token: serviceAccountTokens(credentials), logger }),
-        // Not what this is about: the per-address limit stays out of the way of the 200 requests.
-        pageRateLimitPerMinute: 10_000,
-        mintRateLimitPerMinute: 10,
-        refusalWindowMs: 60_000,
-      },
-    };
-    const server = await listen(createIdentityApp(deps), 0);
-    baseUrl = `http://127.0.0.1:${server.port}`;
-    close = () => server.close();
-  });
-  afterAll(async () => {
-    await close?.();
-    await nc?.drain();
-    await sql?.end();
-    await db?.drop();
+  test.beforeAll(({ identity, published: followed }) => {
+    ({ logger, sql, deps, baseUrl, serve } = identity);
+    published = followed;
   });
 
   const outbox = async () =>
@@ -156,10 +117,10 @@ describe('refused vendor-link attempts are counted, not recorded one by one', ()
 
   it("the service's timer closes each ended window on its own", { timeout: 30_000 }, async () => {
     await sql`delete from vendor_link_outbox`;
-    const fast = await listen(createIdentityApp({ ...deps, vendorLinks: { ...deps.vendorLinks, refusalWindowMs: 1_000 } }), 0);
+    const fast = await serve({ refusalWindowMs: 1_000 });
     const windows = startRefusalWindows({ sql, js: deps.js, logger, everyMs: 100 });
     try {
-      for (let i = 0; i < 5; i++) expect((await fetch(`http://127.0.0.1:${fast.port}/v/junk-${i}`)).status).toBe(400);
+      for (let i = 0; i < 5; i++) expect((await fetch(`${fast}/v/junk-${i}`)).status).toBe(400);
       const end = Date.now() + 15_000;
       // Closing a window commits its event, then the same tick publishes it: wait for both.
       const settled = (events: Awaited<ReturnType<typeof outbox>>) => sumOf(events) >= 5 && events.every((e) => (e as { published?: boolean }).published);
@@ -170,7 +131,6 @@ describe('refused vendor-link attempts are counted, not recorded one by one', ()
       expect(events.every((e) => (e as { published?: boolean }).published)).toBe(true);
     } finally {
       await windows.stop();
-      await fast.close();
     }
   });
 });

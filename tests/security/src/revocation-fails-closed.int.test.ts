@@ -10,35 +10,30 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream } from '@nats-io/jetstream';
+import { beforeAll, describe, expect } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
-import {
-  connectNats,
-  createLogger,
-  createRevocationWatcher,
-  createSql,
-  createTokenVerifier,
-  ensureStreams,
-  listen,
-  migrate,
-  type NatsConnection,
-  type RevocationWatcher,
-  type Sql,
-} from '@tierline/platform';
-import { createTestDatabase, testEnv } from '@tierline/testing';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { connectNats, createRevocationWatcher, createTokenVerifier, type RevocationWatcher } from '@tierline/platform';
+import { testEnv } from '@tierline/testing';
+import { cleanupStack, temporalClient, type CleanupStack } from '@tierline/test-fixtures';
+import { startTicketApp, ticketBaseTest, type TicketAppParts } from '@tierline/ticket/test-fixtures';
 
 const env = testEnv();
 const ISSUER = 'http://revocation-fails-closed.test/realms/tierline';
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sql: Sql;
-let nc: NatsConnection;
-let connection: Connection;
 let keySet: JWTVerifyGetKey;
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-const closers: (() => Promise<unknown>)[] = [];
+
+// The ticket service's database, NATS and Temporal; `closers` stops what the tests start (the
+// apps, the watches and their connections) after the file, last first.
+const test = ticketBaseTest('secrevoke')
+  .extend('temporal', { scope: 'file' }, temporalClient())
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern; none here
+  .extend('closers', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const closers = cleanupStack();
+    onCleanup(closers.run);
+    return closers;
+  });
+let parts: TicketAppParts;
+let closers: CleanupStack;
 
 async function agentToken(): Promise<string> {
   return new SignJWT({ typ: 'Bearer', preferred_username: 'agent', realm_access: { roles: ['it_agent'] }, groups: [] })
@@ -53,20 +48,10 @@ async function agentToken(): Promise<string> {
 
 /** The ticket service with its verifier on `watcher`; returns a GET of the queue, a protected route. */
 async function ticketServiceWith(watcher: Pick<RevocationWatcher, 'isRevoked'>) {
-  const app = createTicketApp({
-    sql,
-    nc,
-    js: jetstream(nc),
-    temporal: new Client({ connection, namespace: env.temporalNamespace }),
-    taskQueue: `security-revocation-${randomUUID().slice(0, 8)}`,
-    verifyToken: createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://127.0.0.1:1/unused', audience: 'tierline-ticket', keySet, isRevoked: watcher.isRevoked }),
-    logger: createLogger('security-revocation', process.env.LOG_LEVEL ?? 'silent'),
-    categories: ['network'],
-  });
-  const server = await listen(app, 0);
-  closers.push(() => server.close());
+  const verifyToken = createTokenVerifier({ issuer: ISSUER, jwksUrl: 'http://127.0.0.1:1/unused', audience: 'tierline-ticket', keySet, isRevoked: watcher.isRevoked });
+  const app = await startTicketApp({ label: 'security-revocation', categories: ['network'], deps: () => ({ verifyToken }) }, parts, closers);
   return async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/tickets`, { headers: { authorization: `Bearer ${await agentToken()}` } });
+    const res = await fetch(`${app.baseUrl}/api/v1/tickets`, { headers: { authorization: `Bearer ${await agentToken()}` } });
     return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
   };
 }
@@ -74,7 +59,7 @@ async function ticketServiceWith(watcher: Pick<RevocationWatcher, 'isRevoked'>) 
 /** A watch on a NATS connection of its own, as a service process has. */
 async function ownWatch(opts?: Parameters<typeof createRevocationWatcher>[2]) {
   const own = await connectNats(env.natsUrl, 'security-revocation-watch');
-  closers.push(() => (own.isClosed() ? Promise.resolve() : own.close()));
+  closers.onCleanup(() => (own.isClosed() ? Promise.resolve() : own.close()));
   const watcher = await createRevocationWatcher(own, undefined, opts);
   await watcher.ready;
   return { own, watcher };
@@ -84,24 +69,15 @@ beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   privateKey = pair.privateKey;
   keySet = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'revocation-test', alg: 'RS256', use: 'sig' }] });
-  db = await createTestDatabase('secrevoke');
-  sql = createSql(db.url, 'ticket', 5);
-  await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-  nc = await connectNats(env.natsUrl, 'security-revocation');
-  await ensureStreams(nc);
-  connection = await Connection.connect({ address: env.temporalAddress });
 });
 
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await nc?.drain();
-  await connection?.close();
-  await sql?.end();
-  await db?.drop();
+test.beforeAll(({ database, nats, temporal, closers: stack }) => {
+  parts = { database, nats, temporal };
+  closers = stack;
 });
 
 describe('token revocation fails closed', () => {
-  it('a dead watch (its NATS connection gone) answers 503, not "not revoked"', async () => {
+  test('a dead watch (its NATS connection gone) answers 503, not "not revoked"', async () => {
     const { own, watcher } = await ownWatch();
     const get = await ticketServiceWith(watcher);
     expect((await get()).status, 'served while the watch is alive').toBe(200);
@@ -112,7 +88,7 @@ describe('token revocation fails closed', () => {
     expect(refused.body.error?.message).toMatch(/disabled accounts/);
   });
 
-  it('a stopped watch answers 503', async () => {
+  test('a stopped watch answers 503', async () => {
     const { watcher } = await ownWatch();
     const get = await ticketServiceWith(watcher);
     expect((await get()).status).toBe(200);
@@ -120,13 +96,13 @@ describe('token revocation fails closed', () => {
     expect((await get()).status).toBe(503);
   });
 
-  it('a stale watch — not shown current for longer than its limit — answers 503', async () => {
+  test('a stale watch — not shown current for longer than its limit — answers 503', async () => {
     // The service first, so the request below follows the watch's one proof closely.
     let watcher: RevocationWatcher | null = null;
     const get = await ticketServiceWith({ isRevoked: (sub) => watcher!.isRevoked(sub) });
     // Proven current once at start, then not again for a minute; a proof counts for one second.
     watcher = (await ownWatch({ checkEveryMs: 60_000, staleAfterMs: 1_000 })).watcher;
-    closers.push(() => watcher.stop());
+    closers.onCleanup(() => watcher.stop());
     expect((await get()).status, 'served while the proof is fresh').toBe(200);
     await new Promise((r) => setTimeout(r, 1_300));
     const refused = await get();
@@ -134,10 +110,10 @@ describe('token revocation fails closed', () => {
     expect(refused.body.error?.code).toBe('UNAVAILABLE');
   });
 
-  it('never says "not revoked" before the current list is loaded, and every service waits for it before it serves', async () => {
+  test('never says "not revoked" before the current list is loaded, and every service waits for it before it serves', async () => {
     // The watch answers only once loaded: `ready` is what the one start-up sequence awaits before listening.
     const { watcher } = await ownWatch();
-    closers.push(() => watcher.stop());
+    closers.onCleanup(() => watcher.stop());
     expect(watcher.isRevoked(randomUUID())).toBe(false);
     const source = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
     // bootService (packages/platform/src/boot.ts) is that sequence; its order is exercised on the

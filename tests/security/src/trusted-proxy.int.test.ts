@@ -14,36 +14,26 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
-import { clientAddress, connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type NatsConnection, type Sql } from '@tierline/platform';
-import { createTestDatabase, serviceToken, testEnv } from '@tierline/testing';
-import {
-  createIdentityApp,
-  createKeycloakAdmin,
-  IDENTITY_MIGRATIONS_DIR,
-  loadVendorLinkKeys,
-  startDirectorySync,
-  type IdentityDeps,
-  type TicketService,
-} from '@tierline/identity';
+import { clientAddress, type Sql } from '@tierline/platform';
+import { serviceToken } from '@tierline/testing';
+import { cleanupStack, serveApp } from '@tierline/test-fixtures';
+import type { TicketService } from '@tierline/identity';
+import { identityTest, type Identity } from './test/mfa-identity.js';
 
-const env = testEnv();
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('clientAddress behind N trusted proxies', () => {
-  const servers: { close: () => Promise<void> }[] = [];
-  afterAll(async () => {
-    for (const s of servers) await s.close();
-  });
+  const servers = cleanupStack();
+  afterAll(servers.run);
   /** What clientAddress answers over a real socket for this X-Forwarded-For, trusting `hops` proxies. */
   async function addressSeen(hops: number, forwarded?: string): Promise<string> {
     const app = new Hono();
     app.get('/', (c) => c.text(clientAddress(c, hops)));
-    const server = await listen(app, 0);
-    servers.push(server);
-    const res = await fetch(`http://127.0.0.1:${server.port}/`, { headers: forwarded ? { 'x-forwarded-for': forwarded } : {} });
+    const { baseUrl } = await serveApp(app, servers);
+    const res = await fetch(`${baseUrl}/`, { headers: forwarded ? { 'x-forwarded-for': forwarded } : {} });
     return res.text();
   }
 
@@ -78,30 +68,28 @@ describe('docker-compose.yml trusts exactly the proxies in front of each service
   });
 });
 
+const acknowledged: string[] = [];
+
+/** The ticket's workflow accepts the acknowledgement (the ticket waits on acme-it). */
+const ticketService: TicketService = {
+  vendorWait: () => Promise.resolve({ waiting: true, reason: null }),
+  vendorAcknowledge: (ticketId) => {
+    acknowledged.push(ticketId);
+    return Promise.resolve({ ok: true, escalation: { clocks: [] } });
+  },
+};
+
+// The identity service as its tests start it (directory synced from the realm), the ticket
+// service played by `ticketService`.
+const test = identityTest('secproxy', { vendorLinks: { ticketService } });
+
 describe('vendor link pages behind the proxy', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let nc: NatsConnection;
-  let sync: ReturnType<typeof startDirectorySync>;
-  let deps: IdentityDeps;
+  let serve: Identity['serve'];
   let valId = '';
-  const acknowledged: string[] = [];
-  const servers: { close: () => Promise<void> }[] = [];
 
-  /** The ticket's workflow accepts the acknowledgement (the ticket waits on acme-it). */
-  const ticketService: TicketService = {
-    vendorWait: () => Promise.resolve({ waiting: true, reason: null }),
-    vendorAcknowledge: (ticketId) => {
-      acknowledged.push(ticketId);
-      return Promise.resolve({ ok: true, escalation: { clocks: [] } });
-    },
-  };
-
-  async function identity(over: Partial<IdentityDeps>, perMinute = 1000): Promise<string> {
-    const server = await listen(createIdentityApp({ ...deps, ...over, vendorLinks: { ...deps.vendorLinks, pageRateLimitPerMinute: perMinute } }), 0);
-    servers.push(server);
-    return `http://127.0.0.1:${server.port}`;
-  }
+  /** Another identity app on the same parts, trusting one proxy, with `perMinute` page requests an address. */
+  const identity = (perMinute = 1000) => serve({ pageRateLimitPerMinute: perMinute }, { trustedProxyHops: 1 });
 
   /** A page request as Caddy forwards it: the vendor's address appended to X-Forwarded-For. */
   const viaProxy = (url: string, vendor: string, method: 'GET' | 'POST' = 'GET', written?: string) =>
@@ -111,45 +99,13 @@ describe('vendor link pages behind the proxy', () => {
       ...(method === 'POST' ? { body: '' } : {}),
     });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('secproxy');
-    sql = createSql(db.url, 'identity', 4);
-    await migrate(sql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
-    nc = await connectNats(env.natsUrl, 'security-trusted-proxy');
-    const js = (await ensureStreams(nc)).jetstream();
-    const kc = createKeycloakAdmin({ baseUrl: env.keycloakUrl, realm: env.realm, clientId: 'tierline-identity', clientSecret: 'tierline-identity-dev-secret' });
-    sync = startDirectorySync({ sql, kc, logger: createLogger('security-proxy', 'silent'), intervalMs: 0 });
-    await sync.first;
+  test.beforeAll(async ({ identity: running }) => {
+    ({ sql, serve } = running);
     valId = (await sql<{ id: string }[]>`select id from users where username = 'val.vendor'`)[0]!.id;
-    deps = {
-      sql,
-      logger: createLogger('security-proxy', process.env.LOG_LEVEL ?? 'silent'),
-      kc,
-      js,
-      nc,
-      directoryReaderClients: ['tierline-notification'],
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-identity' }),
-      vendorLinks: {
-        keys: await loadVendorLinkKeys({ sql }),
-        baseUrl: 'http://vendor-links.test',
-        ttlMs: 240 * 60_000,
-        ticketService,
-        pageRateLimitPerMinute: 1000,
-        mintRateLimitPerMinute: 1000,
-      },
-    };
-  });
-
-  afterAll(async () => {
-    for (const s of servers) await s.close();
-    sync?.stop();
-    await nc?.drain();
-    await sql?.end();
-    await db?.drop();
   });
 
   it('each vendor has its own budget of page requests, and writing the header does not buy another', async () => {
-    const base = await identity({ trustedProxyHops: 1 }, 2);
+    const base = await identity(2);
     const page = `${base}/v/not-a-real-link`;
     // Vendor A uses up its two requests a minute...
     expect((await viaProxy(page, '203.0.113.10')).status).not.toBe(429);
@@ -161,7 +117,7 @@ describe('vendor link pages behind the proxy', () => {
   });
 
   it('records the vendor\'s address, not the proxy\'s, on the acknowledged link', async () => {
-    const base = await identity({ trustedProxyHops: 1 });
+    const base = await identity();
     const ticketId = randomUUID();
     const mintBody = {
       ticketId,

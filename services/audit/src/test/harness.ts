@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createTokenVerifier, type Logger, type Sql } from '@tierline/platform';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from '@tierline/contracts';
+import { createLogger, createTokenVerifier, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import { serviceLogin, testEnv } from '@tierline/testing';
-import { httpClient, migratedDatabase, serveApp } from '@tierline/test-fixtures';
+import { cleanupStack, httpClient, migratedDatabase, serveApp, type FixtureHooks } from '@tierline/test-fixtures';
 import { test } from 'vitest';
 import { createAuditApp } from '../app.js';
+import { startAuditConsumer } from '../consumer.js';
 import { createAuditSql } from '../db.js';
+import { migrateAudit } from '../migrations.js';
 import { createSigner, generateSigningKey, keyRing, type AuditSigner } from '../signing.js';
 import { appendEvent } from '../store.js';
 import { sampleEvent } from './fixtures.js';
@@ -43,10 +47,9 @@ export function auditTest(label: string, opts: { http?: boolean } = {}) {
       const logger = createLogger(`audit-${label}`, process.env.LOG_LEVEL ?? 'silent');
       const sql = createAuditSql(await serviceLogin('audit', database.url), { role: WRITER_ROLE, max: 4 });
       // vitest takes one cleanup per fixture: the server's, then the pool's.
-      const cleanups: (() => void | Promise<void>)[] = [() => sql.end()];
-      onCleanup(async () => {
-        for (const cleanup of cleanups) await cleanup();
-      });
+      const parts = cleanupStack();
+      onCleanup(parts.run);
+      parts.onCleanup(() => sql.end());
       const signer: AuditSigner = createSigner(generateSigningKey());
       let baseUrl = '';
       if (opts.http) {
@@ -57,7 +60,7 @@ export function auditTest(label: string, opts: { http?: boolean } = {}) {
           publicKeys: keyRing([signer.publicKey]),
           verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-audit' }),
         });
-        baseUrl = (await serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) })).baseUrl;
+        baseUrl = (await serveApp(app, parts)).baseUrl;
       }
       return {
         db: { url: database.url, name: database.name },
@@ -77,6 +80,44 @@ export function auditTest(label: string, opts: { http?: boolean } = {}) {
         },
       };
     });
+}
+
+/**
+ * The audit service's event consumer on `nc` and the pool `sql`, reading the events stream from
+ * now on through a durable of its own (`<name>-<random>`): what records the events a test
+ * publishes in the audit log. Stopped and its durable deleted after; returns the durable's name.
+ */
+export async function consumeEvents(o: { nc: NatsConnection; sql: Sql; logger: Logger; name: string }, { onCleanup }: FixtureHooks): Promise<string> {
+  const durable = `${o.name}-${randomBytes(4).toString('hex')}`;
+  const consumer = await startAuditConsumer({ nc: o.nc, sql: o.sql, logger: o.logger, durable, deliverNew: true });
+  onCleanup(async () => {
+    await consumer.stop();
+    const jsm = await jetstreamManager(o.nc);
+    await jsm.consumers.delete(EVENTS_STREAM, durable).catch(() => undefined);
+  });
+  return durable;
+}
+
+export interface AuditRecorder {
+  /** The consumer's pool: `tierline_audit` in the writer role (it may read the log too). */
+  sql: Sql;
+  durable: string;
+}
+
+/**
+ * The audit log of a test that runs other services, in their test database (`dbUrl`, the
+ * administrator's URL): the audit schema migrated by the administrator as `tierline-audit
+ * migrate` does, and the audit consumer (consumeEvents) writing as the service's own login in the
+ * insert-only writer role, as in production. The body of an `audit` fixture; stops after.
+ */
+export async function auditRecorder(o: { dbUrl: string; nc: NatsConnection; logger: Logger; name: string }, { onCleanup }: FixtureHooks): Promise<AuditRecorder> {
+  await migrateAudit(o.dbUrl);
+  const parts = cleanupStack();
+  onCleanup(parts.run);
+  const sql = createAuditSql(await serviceLogin('audit', o.dbUrl), { role: WRITER_ROLE, max: 3 });
+  parts.onCleanup(() => sql.end());
+  const durable = await consumeEvents({ ...o, sql }, parts);
+  return { sql, durable };
 }
 
 /**

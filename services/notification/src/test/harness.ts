@@ -8,7 +8,7 @@ import { IdentityRecipientResolver } from '../recipients.js';
 import { serviceAccountToken } from '@tierline/platform';
 import { createVendorLinkMinter } from '../vendor-links.js';
 import { testEnv } from '@tierline/testing';
-import { migratedDatabase, natsWithStreams, serveApp, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { eventually as poll, migratedDatabase, natsWithStreams, serveApp, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
 import { test } from 'vitest';
 import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
 import { createNotificationApp } from '../app.js';
@@ -24,21 +24,8 @@ import { startDirectory } from './directory.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/** Polls until `check` returns a value other than undefined, or fails naming what it waited for. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
+/** The fixtures' `eventually`, waiting 20 s by default. */
+export const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => poll(what, check, timeoutMs);
 
 export interface MailpitMessage {
   ID: string;

@@ -12,28 +12,15 @@ import type { Client } from '@temporalio/client';
 import type { EventEnvelope, Ticket } from '@tierline/contracts';
 import type { Sql } from '@tierline/platform';
 import { DEFAULT_POLICY } from '@tierline/domain';
-import { testEnv } from '@tierline/testing';
 import { demoToken, subjectOf, type HttpCall } from '@tierline/test-fixtures';
 import { getStateQuery, searchAttributesFor, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type TicketWorkflowInput } from '@tierline/ticket-workflow';
-import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { ensureInitialPolicy } from '@tierline/ticket-store';
 import { MIGRATION_BATCH_LIMIT } from './v1_policies_migrate.js';
-import { ticketAppTest } from '../test/fixtures.js';
+import { startTicketWorker, ticketAppTest } from '../test/fixtures.js';
 
 const test = ticketAppTest({ label: 'policymigrate', categories: ['printer_scanner'], events: ['tierline.events.policy.>', 'tierline.events.ticket.>'] })
   // A real ticket worker on the app's task queue, so the live ticket is migrated for real.
-  .extend('worker', { scope: 'file' }, async ({ database, nats, app }, { onCleanup }) => {
-    const env = testEnv();
-    const connection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await createTicketWorker({ connection, namespace: env.temporalNamespace, taskQueue: app.taskQueue, deps: { sql: database.sql, js: nats.js } });
-    const run = worker.run();
-    onCleanup(async () => {
-      worker.shutdown();
-      await run;
-      await connection.close();
-    });
-    return worker;
-  });
+  .extend('worker', { scope: 'file' }, async ({ database, nats, app }, hooks) => startTicketWorker(app.taskQueue, { sql: database.sql, js: nats.js }, hooks));
 let sql: Sql;
 let temporal: Client;
 let taskQueue = '';

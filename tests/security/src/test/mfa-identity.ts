@@ -8,24 +8,12 @@ import { createTestUser, DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tie
  * people created for one test, and Mailpit. The identity service itself is started as its own
  * tests start it, as a file-scoped fixture (services/identity/src/test/harness.ts).
  */
-export { identityTest, type Identity } from '@tierline/identity/test-harness';
+export { api, identityTest, type Identity } from '@tierline/identity/test-harness';
 
 export interface ApiResult {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
-}
-
-export function api(baseUrl: string, token?: string) {
-  return async (method: string, path: string, body?: unknown): Promise<ApiResult> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
 }
 
 /** Keycloak's admin API as the identity service account (set-up and clean-up of the tests). */
