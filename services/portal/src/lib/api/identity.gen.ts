@@ -179,6 +179,8 @@ export interface paths {
                     role?: "clinic_staff" | "it_agent" | "it_lead" | "vendor" | "auditor" | "admin";
                     site?: string;
                     vendorOrg?: string;
+                    /** @description The account's email address (from Keycloak, not the contacts a person edits), case-insensitive: who sent a mail */
+                    email?: string;
                 };
                 header?: never;
                 path?: never;
