@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { EscalationStateSchema } from '@tierline/contracts';
 import { TEST_FAST_POLICY } from '@tierline/domain';
 import { DEMO_PASSWORD, loginAs, temporalTestServerPath } from '@tierline/testing';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, startSlice, type StartedSlice as Slice } from './harness.js';
 
 /**
  * Auto-close end to end (docs/decisions/0038): the ticket service, the worker with its real
