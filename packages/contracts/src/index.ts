@@ -7,3 +7,4 @@ export * from './policy-preview.js';
 export * from './notify.js';
 export * from './vendor-links.js';
 export * from './escalation-state.js';
+export * from './attachments.js';

@@ -17,3 +17,4 @@ export * from './watchers.js';
 export * from './policies.js';
 export * from './assignment.js';
 export * from './reports.js';
+export * from './attachments.js';

@@ -5,7 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '@tierline/contracts';
 import { connectNats, createLogger, createMetrics, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Logger } from '@tierline/platform';
 import { createTestDatabase, serviceLogin, testEnv } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { createObjectStore, createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { TEST_FAST_POLICY } from '@tierline/domain';
 import type { EscalationPolicy } from '@tierline/contracts';
 import { AUDIT_MIGRATIONS_DIR, createAuditSql, startAuditConsumer } from '@tierline/audit';
@@ -55,6 +55,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
   const connection = await Connection.connect({ address: env.temporalAddress });
   // With tracing on (tracing.int.test.ts), workflow starts carry the request's trace context.
   const temporal = new Client({ connection, namespace: env.temporalNamespace, interceptors: temporalClientInterceptors() });
+  const objects = createObjectStore(env.objectStore);
   const app = createTicketApp({
     sql: ticketSql,
     temporal,
@@ -63,6 +64,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
     verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
     logger,
     categories: [...DEFAULT_CATEGORIES],
+    objects,
   });
   const server = await listen(app, 0);
   const baseUrl = `http://127.0.0.1:${server.port}`;
@@ -85,6 +87,7 @@ export async function startSlice(label: string, opts: { policy?: EscalationPolic
       await nc.drain();
       await connection.close();
       await workerConnection.close();
+      objects.close();
       await ticketSql.end();
       await workerSql.end();
       await auditSql.end();

@@ -15,6 +15,7 @@ import { collectEvents, migratedDatabase, natsWithStreams, serveApp, temporalCli
 import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { test } from 'vitest';
 import { createTicketApp } from '../app.js';
+import { createObjectStore } from '../attachments/object-store.js';
 import type { TicketDeps } from '../deps.js';
 
 export const TICKET_MIGRATIONS = fileURLToPath(TICKET_MIGRATIONS_DIR);
@@ -59,6 +60,9 @@ export function ticketAppTest(o: TicketAppTestOptions) {
       onCleanup(async () => {
         for (const cleanup of cleanups) await cleanup();
       });
+      // The test run's object store (versitygw), as main.ts wires S3_*.
+      const objects = createObjectStore(env.objectStore);
+      cleanups.push(() => objects.close());
       const own = o.deps ? await o.deps({ database, nats, onCleanup: (fn) => cleanups.unshift(fn) }) : {};
       const deps: TicketDeps = {
         sql: database.sql,
@@ -69,6 +73,7 @@ export function ticketAppTest(o: TicketAppTestOptions) {
         verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
         logger: createLogger(`it-${o.label}`, process.env.LOG_LEVEL ?? 'silent'),
         categories: o.categories,
+        objects,
         ...own,
       };
       const served = await serveApp(createTicketApp(deps), { onCleanup: (fn) => cleanups.unshift(fn) });
