@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, download } from '../../../lib/api/client.js';
 import { useApi } from '../../../lib/api/context.js';
 import type { Api } from '../../../lib/api/client.js';
+import type { AttachmentList } from '../../../lib/api/types.js';
 
 export const attachmentKeys = {
   list: (ticketId: string) => ['tickets', 'one', ticketId, 'attachments'] as const,
@@ -47,6 +48,17 @@ export function useMarkForVendor(ticketId: string) {
   return useMutation({
     mutationFn: ({ attachmentId, vendorVisible }: { attachmentId: string; vendorVisible: boolean }) =>
       call(api.ticket.PATCH('/api/v1/tickets/{id}/attachments/{attachmentId}', { params: { path: { id: ticketId, attachmentId } }, body: { vendorVisible } })),
+    // The switch moves at once; it moves back if the server refuses.
+    onMutate: async ({ attachmentId, vendorVisible }) => {
+      const key = attachmentKeys.list(ticketId);
+      await queryClient.cancelQueries({ queryKey: key });
+      const before = queryClient.getQueryData<AttachmentList>(key);
+      if (before) queryClient.setQueryData<AttachmentList>(key, { ...before, items: before.items.map((a) => (a.id === attachmentId ? { ...a, vendorVisible } : a)) });
+      return { before };
+    },
+    onError: (_err, _vars, context) => {
+      if (context?.before) queryClient.setQueryData(attachmentKeys.list(ticketId), context.before);
+    },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: attachmentKeys.list(ticketId) }),
   });
 }
