@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeCheck, DESKTOP, launchBrowser, newPage, signIn, TABLET } from './browser.js';
+import { axeCheck, DESKTOP, launchBrowser, newPage, screenshot, signIn, TABLET } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
 /** A small real PNG (a grey square), made here so the test needs no image library. */
@@ -109,6 +109,9 @@ describe('attachments in Chromium', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('attachment').first().getByLabel('Vendor may see it').isChecked(), { timeout: 10_000 }).toBe(true);
     expect(await page.getByTestId('attachment').nth(1).getByLabel('Vendor may see it').isChecked()).toBe(false);
+    expect(await axeCheck(page), 'the workspace with its attachments').toEqual([]);
+    await page.getByRole('heading', { name: 'Attachments' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'ticket-attachments');
     expect(agent.problems).toEqual([]);
   });
 });

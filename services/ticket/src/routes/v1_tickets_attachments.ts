@@ -86,7 +86,10 @@ const downloadRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: oneParams },
   responses: {
-    200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } } },
+    200: {
+      description: 'The file, with the type found in its content on upload',
+      content: Object.fromEntries(ATTACHMENT_CONTENT_TYPES.map((type) => [type, { schema: z.string().openapi({ type: 'string', format: 'binary' }) }])),
+    },
     ...badRequestResponse,
     ...authErrorResponses,
     ...errorResponse(404, 'No such ticket or attachment, or not visible to you'),
