@@ -35,6 +35,7 @@ Tierline is up.
   Temporal Web UI        http://localhost:${p.temporalUi}/namespaces/tierline/workflows
   Keycloak admin         http://localhost:${p.keycloak}/admin/   (admin / admin, demo only)
   Mailpit (email)        http://localhost:${p.mailpitUi}
+  Object store (S3 API)  http://127.0.0.1:${p.objectStore}   (bucket tierline-attachments; files in .data/objectstore/data/)
 
   Demo logins (demo only; password Tierline-demo-1 for all):
     nora.nurse      clinic staff, North Clinic    (password only)
