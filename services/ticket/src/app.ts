@@ -33,10 +33,13 @@ import { registerRequesterLink } from './routes/v1_tickets_requester_link.js';
 import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_ack.js';
 import { registerTicketEventsStream } from './routes/v1_events_stream.js';
 import { registerInboundEmail } from './routes/v1_inbound_email.js';
+import { registerTicketAttachments } from './routes/v1_tickets_attachments.js';
+import { attachmentLimits } from './attachments/store.js';
 
 /** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
 export const DEFAULT_TICKET_RATE_LIMITS: TicketRateLimits = { ticketCreatePerMinute: 120, policyPublishPerMinute: 10 };
 
+const ATTACHMENTS_PATH = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
 const TICKET_PATH = /^\/api\/v1\/tickets\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
 
 /** Builds the ticket service's HTTP app around the dependencies it is given. */
@@ -44,6 +47,9 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   const app = createServiceApp<TicketAppEnv>({
     name: 'ticket',
     logger: deps.logger,
+    // An upload carries one file of up to ATTACHMENT_MAX_BYTES, plus the multipart framing: a file
+    // a little over the limit still arrives, to be refused with a message that names it.
+    largeBodies: [{ method: 'POST', path: ATTACHMENTS_PATH, maxBytes: attachmentLimits(deps).maxBytes + 1024 * 1024 }],
     readiness: {
       postgres: () => deps.sql`select 1`,
       temporal: () => deps.temporal.workflowService.getSystemInfo({}),
@@ -84,6 +90,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerVendorLinkAcknowledge(app);
   registerRequesterLink(app);
   registerTicketEventsStream(app);
+  registerTicketAttachments(app);
 
   // Policies
   registerGetPolicyDraft(app);

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { AppEnv, JetStreamClient, Logger, NatsConnection, Sql, TokenVerifier } from '@tierline/platform';
+import type { ObjectStore } from './attachments/object-store.js';
+import type { AttachmentLimits } from './attachments/store.js';
 
 /** Everything handlers need, handed in once so tests can pass their own. */
 export interface TicketDeps {
@@ -18,6 +20,10 @@ export interface TicketDeps {
   nc?: NatsConnection;
   /** Per-actor limits of the sensitive endpoints; defaults in app.ts. */
   rateLimits?: Partial<TicketRateLimits>;
+  /** Where attachment content lives (attachments/object-store.ts); without it the attachment routes answer 503. */
+  objects?: ObjectStore;
+  /** Size and count limits of attachments; defaults in attachments/store.ts. */
+  attachmentLimits?: Partial<AttachmentLimits>;
 }
 
 /** Requests per actor and minute (each replica counts on its own, see platform rateLimit). */

@@ -24,6 +24,17 @@ describe('ticket service environment', () => {
     expect(() => parseEnv(ticketEnvSchema, { DATABASE_URL: 'postgres://x@db/t', POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE/);
   });
 
+  it('reads the object store and the attachment limits, and wants both keys or neither', () => {
+    const base = { DATABASE_URL: 'postgres://x@db/t' };
+    const defaults = parseEnv(ticketEnvSchema, base);
+    expect([defaults.S3_ENDPOINT, defaults.S3_REGION, defaults.S3_BUCKET, defaults.S3_FORCE_PATH_STYLE]).toEqual([undefined, 'us-east-1', 'tierline-attachments', true]);
+    expect([defaults.ATTACHMENT_MAX_BYTES, defaults.ATTACHMENTS_PER_TICKET, defaults.ATTACHMENT_PENDING_MINUTES]).toEqual([10 * 1024 * 1024, 20, 15]);
+    const set = parseEnv(ticketEnvSchema, { ...base, S3_ENDPOINT: 'http://store:7070', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_FORCE_PATH_STYLE: 'false', ATTACHMENT_MAX_BYTES: '1024' });
+    expect([set.S3_ENDPOINT, set.S3_FORCE_PATH_STYLE, set.ATTACHMENT_MAX_BYTES]).toEqual(['http://store:7070', false, 1024]);
+    expect(() => parseEnv(ticketEnvSchema, { ...base, S3_ACCESS_KEY_ID: 'k' })).toThrow(/S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together/);
+    expect(() => parseEnv(ticketEnvSchema, { ...base, S3_BUCKET: 'Not A Bucket' })).toThrow(/S3_BUCKET/);
+  });
+
   it('keeps an explicit issuer distinct from the internal Keycloak address', () => {
     const env = parseEnv(ticketEnvSchema, {
       DATABASE_URL: 'postgres://x@db/t',

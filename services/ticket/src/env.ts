@@ -43,10 +43,32 @@ export const ticketEnvSchema = baseEnvSchema
     TICKET_CREATE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
     // Policy publishes per IT lead and minute: each one changes the escalation of every new ticket.
     POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    // Attachments (docs/decisions/0037) live in an S3 bucket. S3_ENDPOINT names an S3-compatible
+    // store (the local stack's versitygw, MinIO…); without it the SDK talks to AWS S3 in S3_REGION.
+    S3_ENDPOINT: httpUrl.optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').default('tierline-attachments'),
+    // Path-style URLs (endpoint/bucket/key), which every S3-compatible store understands; AWS takes both.
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    // The store's credentials; without them the SDK's default chain (instance role, AWS_* variables).
+    // The local stack passes the dev pair of infra/lib/env.mjs; a deployment, its own.
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    // Largest file accepted, in bytes (10 MiB: a phone photo, a long log), and files per ticket.
+    ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    ATTACHMENTS_PER_TICKET: z.coerce.number().int().positive().max(1000).default(20),
+    // An upload whose row is still pending after this long died on the way: the sweeper removes its
+    // row and object (every minute).
+    ATTACHMENT_PENDING_MINUTES: z.coerce.number().int().positive().default(15),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
+    }
   })
   .superRefine(checkNatsCredentials)
   // In production: no demo secret, none missing (decision 18).
-  .superRefine(productionSecrets({ urls: ['DATABASE_URL'], nats: true }))
+  .superRefine(productionSecrets({ urls: ['DATABASE_URL'], nats: true, optional: ['S3_SECRET_ACCESS_KEY'] }))
   .transform((e) => ({
     ...e,
     KEYCLOAK_ISSUER: e.KEYCLOAK_ISSUER ?? `${e.KEYCLOAK_URL.replace(/\/$/, '')}/realms/${e.KEYCLOAK_REALM}`,

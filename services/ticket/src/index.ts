@@ -6,3 +6,7 @@ export { ticketEnvSchema } from './env.js';
 export { ensureInitialPolicy, latestPublished, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 export { startNotificationTimeline } from './notification-timeline.js';
 export { contentReadEventId } from './access.js';
+// Attachments: the object store, and the one function that makes a file an attachment of a ticket
+// (the upload route uses it; so will attachments arriving by email).
+export { createObjectStore, type ObjectStore } from './attachments/object-store.js';
+export { storeAttachment, sweepAbandonedAttachments, type NewAttachmentInput } from './attachments/store.js';

@@ -6,7 +6,9 @@ import { temporalClientInterceptors } from '@tierline/ticket-workflow/client-tra
 import { createTicketApp } from './app.js';
 import { ticketEnvSchema } from './env.js';
 import { startNotificationTimeline } from './notification-timeline.js';
-import { ensureInitialPolicy, policyOutbox, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { attachmentOutbox, ensureInitialPolicy, policyOutbox, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
+import { createObjectStore } from './attachments/object-store.js';
+import { startSweeping } from './attachments/store.js';
 
 // Migrations, NATS, the revocation view and the token verifier: bootService (@tierline/platform boot.ts).
 await bootService({
@@ -25,6 +27,18 @@ await bootService({
     // Policy events are written to an outbox with the change itself; anything not yet published
     // (NATS was down, the process died) goes out here, now and every 30 s.
     const outboxFlush = await policyOutbox.startFlushing({ sql, js, logger });
+    const attachmentEvents = await attachmentOutbox.startFlushing({ sql, js, logger });
+    // Attachment content: an S3 bucket (the local stack's versitygw, or S3 itself).
+    const objects = createObjectStore({
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    });
+    // Uploads that died between their row and their commit: rows and objects removed (decision 37).
+    const sweeper = startSweeping({ sql, objects, logger }, env.ATTACHMENT_PENDING_MINUTES * 60_000);
 
     const app = createTicketApp({
       sql,
@@ -35,12 +49,17 @@ await bootService({
       verifyToken,
       logger,
       categories: env.TICKET_CATEGORIES,
+      objects,
+      attachmentLimits: { maxBytes: env.ATTACHMENT_MAX_BYTES, maxPerTicket: env.ATTACHMENTS_PER_TICKET },
       rateLimits: { ticketCreatePerMinute: env.TICKET_CREATE_RATE_LIMIT_PER_MINUTE, policyPublishPerMinute: env.POLICY_PUBLISH_RATE_LIMIT_PER_MINUTE },
     });
     return {
       app,
       async stop() {
         await outboxFlush.stop();
+        await attachmentEvents.stop();
+        await sweeper.stop();
+        objects.close();
         await notificationTimeline.stop();
         await connection.close();
       },

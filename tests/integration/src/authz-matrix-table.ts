@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_POLICY } from '@tierline/domain';
 import twilio from 'twilio';
-import { inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
+import { attachmentUpload, inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
 
 /**
  * The authorization matrix: for every route of every service, keyed `METHOD path` exactly as the
@@ -179,6 +179,33 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       foreign: [...IT, ...OVERSIGHT, 'svc:tierline-notification'],
     },
     'GET /api/v1/tickets/:id/watchers': ticketRead('/watchers'),
+    'GET /api/v1/tickets/:id/attachments': ticketRead('/attachments'),
+    // Each download is recorded (ticket.attachment_read); a vendor gets only what IT marked for it
+    // (the fixtures mark the one of each vendor's ticket).
+    'GET /api/v1/tickets/:id/attachments/:attachmentId': {
+      ...ticketRead(''),
+      request: (ctx) => ({ path: t(ctx, `/attachments/${ctx.w.fixtures.attachments[ctx.ticketKind]}`) }),
+    },
+    // Those who work or reported the ticket add files; admins and auditors only read.
+    'POST /api/v1/tickets/:id/attachments': {
+      objects: 'ticket',
+      own: [...IT, ...STAFF, ...VENDORS],
+      foreign: IT,
+      status: 201,
+      mutates: true,
+      request: (ctx) => {
+        const [body, headers] = attachmentUpload('matrix-upload.txt');
+        return { path: t(ctx, '/attachments'), body, headers };
+      },
+    },
+    // The vendor's minimum-necessary view is IT's decision.
+    'PATCH /api/v1/tickets/:id/attachments/:attachmentId': {
+      objects: 'ticket',
+      own: IT,
+      foreign: IT,
+      mutates: true,
+      request: (ctx) => ({ path: t(ctx, `/attachments/${ctx.w.fixtures.attachments[ctx.ticketKind]}`), body: { vendorVisible: ctx.ticketKind === 'acme' || ctx.ticketKind === 'beta' } }),
+    },
     'POST /api/v1/tickets/:id/acknowledge': action('acknowledge', {}, IT, IT),
     'POST /api/v1/tickets/:id/assign': action('assign', { teamId: 'it-tier1' }, IT, IT),
     'POST /api/v1/tickets/:id/priority': action('priority', { priority: 'P1', reason: 'Blocks check-in' }, IT, IT),

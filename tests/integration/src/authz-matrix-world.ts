@@ -10,7 +10,7 @@ import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, SignJWT, type
 import { DEFAULT_CATEGORIES, type Role } from '@tierline/contracts';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, type Sql } from '@tierline/platform';
 import { createTestDatabase, createTestGroup, DEMO_PASSWORD, loginAs, loginTestUser, serviceLogin, serviceToken, testEnv, testUsers } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR, type TicketDeps } from '@tierline/ticket';
+import { createObjectStore, createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR, type TicketDeps } from '@tierline/ticket';
 import {
   createIdentityApp,
   createKeycloakAdmin,
@@ -240,7 +240,11 @@ async function buildWorld(cleanups: (() => Promise<unknown>)[]) {
     categories: [...DEFAULT_CATEGORIES],
     // The matrix opens dozens of tickets as one person within a minute.
     rateLimits: { ticketCreatePerMinute: 10_000, policyPublishPerMinute: 10_000 },
+    // The test run's object store; every allowed upload of the matrix lands on the shared tickets.
+    objects: createObjectStore(env.objectStore),
+    attachmentLimits: { maxPerTicket: 1_000 },
   };
+  cleanups.push(() => Promise.resolve(ticketDeps.objects?.close()));
   const ticketApp = createTicketApp(ticketDeps);
   const ticketServer = await listen(ticketApp, 0);
   cleanups.push(() => ticketServer.close());
@@ -440,6 +444,13 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
     acme: await freshTicket('acme'),
     beta: await freshTicket('beta'),
   };
+  // One attachment on each ticket, marked for the vendor on the two tickets vendors hold.
+  const attachments = {} as Record<TicketKind, string>;
+  for (const [kind, t] of Object.entries(tickets) as [TicketKind, { id: string }][]) {
+    const up = must('attach', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/attachments`, ...attachmentUpload(`matrix-${kind}.txt`)), 201) as { id: string };
+    if (kind === 'acme' || kind === 'beta') must('mark for the vendor', await as('agent', 'ticket')('PATCH', `/api/v1/tickets/${t.id}/attachments/${up.id}`, { vendorVisible: true }), 200);
+    attachments[kind] = up.id;
+  }
   const INTERNAL_NOTE = `internal-note-${tag}`;
   for (const t of Object.values(tickets)) {
     must('internal note', await as('agent', 'ticket')('POST', `/api/v1/tickets/${t.id}/comments`, { body: INTERNAL_NOTE, visibility: 'internal' }), 200);
@@ -483,6 +494,7 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
 
   return {
     tickets,
+    attachments,
     INTERNAL_NOTE,
     users,
     valId,
@@ -506,6 +518,13 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
 }
 
 export type Fixtures = Awaited<ReturnType<typeof createFixtures>>;
+
+/** A multipart body and its content type: one small text file in the field `file`. */
+export function attachmentUpload(fileName: string, text = 'printer log line\n'): [string, Record<string, string>] {
+  const boundary = `matrix-${randomBytes(6).toString('hex')}`;
+  const body = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\ncontent-type: text/plain\r\n\r\n${text}\r\n--${boundary}--\r\n`;
+  return [body, { 'content-type': `multipart/form-data; boundary=${boundary}` }];
+}
 
 export function inviteBody(role: 'it_agent' | 'admin', n = randomBytes(3).toString('hex')) {
   return { username: `authz.${role.replace('_', '')}.${n}`, email: `authz.${n}@it.tierline.test`, firstName: 'Matrix', lastName: 'Test', roles: [role], sites: [] };

@@ -103,6 +103,13 @@ describe('in production, every service refuses a missing or demo secret and name
     expect(refused(schema, { ...env, NATS_URL: 'nats://tests:tests-dev-secret@nats:4222' })).toEqual(['NATS_URL']);
   });
 
+  it('ticket: the object store\'s dev secret is refused as S3_SECRET_ACCESS_KEY; unset, the SDK\'s own credentials are used', () => {
+    const { schema, env } = SERVICES['ticket']!;
+    expect(refused(schema, { ...env, S3_ACCESS_KEY_ID: 'tierline-attachments', S3_SECRET_ACCESS_KEY: 'attachments-dev-secret' })).toEqual(['S3_SECRET_ACCESS_KEY']);
+    expect(refused(schema, { ...env, S3_ACCESS_KEY_ID: 'AKIAEXAMPLE', S3_SECRET_ACCESS_KEY: 'a-deployment-s-own-secret' })).toEqual([]);
+    expect(refused(schema, env)).toEqual([]);
+  });
+
   it('says which variable and why, in the start-up error', () => {
     const { KEYCLOAK_ADMIN_CLIENT_SECRET: _gone, ...env } = SERVICES['identity']!.env;
     expect(() => parseEnv(identityEnvSchema, env)).toThrow(/KEYCLOAK_ADMIN_CLIENT_SECRET: the value \(or its development default\) is a published demo secret, refused in production/);
@@ -149,6 +156,8 @@ describe('the one list of demo secrets covers every secret the demo publishes', 
     const logins = [.../(\w+): '([^']+-db-dev-secret)'/g[Symbol.matchAll](env)].map((m) => m[2]!);
     expect(logins.length).toBeGreaterThan(0);
     for (const password of logins) expect(isDemoSecret(password), password).toBe(true);
+    // The local object store's account (OBJECT_STORE), refused as S3_SECRET_ACCESS_KEY in production.
+    expect(isDemoSecret(/secretAccessKey: '([^']+)'/.exec(env)![1]!)).toBe(true);
     const stubs = read('services', 'provider-stubs', 'src', 'app.ts');
     expect(isDemoSecret(/authToken: '([^']+)'/.exec(stubs)![1]!)).toBe(true);
     expect(isDemoSecret(/slack: \{ token: '([^']+)'/.exec(stubs)![1]!)).toBe(true);

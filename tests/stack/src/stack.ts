@@ -49,7 +49,7 @@ import { connectNats, createLogger, createSql, createTokenVerifier, listen, migr
 import { createPortalApp, PORTAL_PUBLIC_DIR, portalEnvSchema } from '@tierline/portal/server';
 import { startProviderStubs } from '@tierline/provider-stubs';
 import { createTestDatabase, seedDemoContacts, serviceLogin, testEnv } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { createObjectStore, createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { forwardProxy } from './forward-proxy.js';
 
@@ -139,6 +139,9 @@ export async function startStack(label: string, opts: StackOptions = {}) {
     const connection = await Connection.connect({ address: env.temporalAddress });
     stops.push(() => connection.close());
     const temporal = new Client({ connection, namespace: env.temporalNamespace });
+    // Attachments go to the test run's object store (versitygw).
+    const objects = createObjectStore(env.objectStore);
+    stops.push(async () => objects.close());
     const ticket = await listen(
       createTicketApp({
         sql: ticketSql,
@@ -149,6 +152,7 @@ export async function startStack(label: string, opts: StackOptions = {}) {
         verifyToken: verifier('tierline-ticket'),
         logger,
         categories: [...DEFAULT_CATEGORIES],
+        objects,
         ...(limit ? { rateLimits: { ticketCreatePerMinute: limit, policyPublishPerMinute: limit } } : {}),
       }),
       0,

@@ -83,7 +83,7 @@ describe('portal server', () => {
       AUDIT_SERVICE_URL: deadUrl,
       KEYCLOAK_ISSUER: 'https://sso.clinic.example:8443/realms/tierline',
     });
-    const app = createPortalApp({ env, logger: createLogger('portal-test', 'silent'), publicDir, upstreamHeadersTimeoutMs: 300 });
+    const app = createPortalApp({ env, logger: createLogger('portal-test', 'silent'), publicDir, upstreamHeadersTimeoutMs: 300, uploadMaxBytes: 512 * 1024 });
     portal = await listen(app, 0);
     base = `http://127.0.0.1:${portal.port}`;
   });
@@ -193,6 +193,20 @@ describe('portal server', () => {
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
       expect(ticket.hits.length).toBe(before);
+    });
+
+    it('lets an attachment upload through up to its own larger limit, and no other request', async () => {
+      const before = ticket.hits.length;
+      const big = 'x'.repeat(300 * 1024);
+      const upload = await fetch(`${base}/api/v1/tickets/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/attachments`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+      expect(upload.status).toBe(201);
+      expect(ticket.hits.length).toBe(before + 1);
+      expect(ticket.hits.at(-1)!.body).toHaveLength(big.length);
+      const elsewhere = await fetch(`${base}/api/v1/tickets/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/comments`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+      expect(elsewhere.status).toBe(413);
+      const tooBig = await fetch(`${base}/api/v1/tickets/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/attachments`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(600 * 1024) });
+      expect(tooBig.status).toBe(413);
+      expect(ticket.hits.length).toBe(before + 1);
     });
   });
 

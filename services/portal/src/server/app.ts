@@ -15,12 +15,17 @@ export interface PortalAppOptions {
   /** Directory holding the Vite build (index.html, assets/). */
   publicDir: string;
   maxBodyBytes?: number;
+  /** The limit of attachment uploads (POST /api/v1/tickets/{id}/attachments); env PORTAL_UPLOAD_MAX_BYTES. */
+  uploadMaxBytes?: number;
   /** How long a backend may take to start answering before the portal gives up (504). */
   upstreamHeadersTimeoutMs?: number;
   fetch?: typeof fetch;
 }
 
 type Vars = { Variables: { requestId: string } };
+
+/** Attachment uploads: the one kind of request allowed a large body. */
+const UPLOAD_PATH = /^\/api\/v1\/tickets\/[^/]+\/attachments$/;
 
 const rid = (c: { get: (k: 'requestId') => string | undefined }) => c.get('requestId') ?? 'unknown';
 
@@ -86,14 +91,15 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
     return c.json(config);
   });
 
-  app.use(
-    '/api/*',
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
+      maxSize,
       // The unread rest of the body would poison a kept-alive connection: close it.
-      onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`, rid(c)), 413, { connection: 'close' }),
-    }),
-  );
+      onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${maxSize} bytes`, rid(c)), 413, { connection: 'close' }),
+    });
+  const defaultLimit = limitTo(maxBodyBytes);
+  const uploadLimit = limitTo(opts.uploadMaxBytes ?? env.PORTAL_UPLOAD_MAX_BYTES);
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? uploadLimit : defaultLimit)(c, next));
   app.all('/api/*', async (c) => {
     const route = routeFor(routes, c.req.path);
     if (!route) return c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`, rid(c)), 404);

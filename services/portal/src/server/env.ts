@@ -38,6 +38,10 @@ export const portalEnvSchema = baseEnvSchema.extend({
   PORTAL_CLIENT_ID: z.string().min(1).default('tierline-portal'),
   // Directory of the built browser app; defaults to dist/public beside the compiled server.
   PORTAL_PUBLIC_DIR: z.string().min(1).optional(),
+  // The largest attachment upload passed on to the ticket service, in bytes: its ATTACHMENT_MAX_BYTES
+  // plus room for the multipart framing, so an oversized file still gets the ticket service's
+  // message naming it. Every other request keeps the small default limit.
+  PORTAL_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(200 * 1024 * 1024).default(11 * 1024 * 1024),
 });
 
 export type PortalEnv = z.infer<typeof portalEnvSchema>;

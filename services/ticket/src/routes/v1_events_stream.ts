@@ -21,7 +21,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { EventEnvelopeSchema, TICKET_CONTENT_READ, TicketSchema, type Ticket } from '@tierline/contracts';
+import { EventEnvelopeSchema, TICKET_ATTACHMENT_READ, TICKET_CONTENT_READ, TicketSchema, type Ticket } from '@tierline/contracts';
 import { AppError, bearerToken, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from '../access.js';
@@ -122,7 +122,7 @@ class TicketEventHub {
     const ticketId = e.ticketId;
     if (!ticketId) return;
     // Reads of ticket content by admins and auditors are for the audit trail, not a change.
-    if (e.type === TICKET_CONTENT_READ) return;
+    if (e.type === TICKET_CONTENT_READ || e.type === TICKET_ATTACHMENT_READ) return;
     // The read model is written before the event is published (workflows activities), so this
     // row already shows the change. No row: another installation's ticket on a shared NATS.
     const ticket = await findTicket(this.sql, ticketId);

@@ -18,6 +18,7 @@ import { TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 import { test } from 'vitest';
 import { createTicketApp } from '../app.js';
+import { createObjectStore } from '../attachments/object-store.js';
 import type { TicketDeps } from '../deps.js';
 
 export const TICKET_MIGRATIONS = fileURLToPath(TICKET_MIGRATIONS_DIR);
@@ -66,6 +67,9 @@ export async function startTicketApp(o: TicketAppOptions, { database, nats, temp
   // vitest takes one cleanup per fixture: the server's and those of what `deps` started, last first.
   const parts = cleanupStack();
   onCleanup(parts.run);
+  // The test run's object store (versitygw), as main.ts wires S3_*.
+  const objects = createObjectStore(env.objectStore);
+  parts.onCleanup(() => objects.close());
   const own = o.deps ? await o.deps({ database, nats, onCleanup: parts.onCleanup }) : {};
   const deps: TicketDeps = {
     sql: database.sql,
@@ -76,6 +80,7 @@ export async function startTicketApp(o: TicketAppOptions, { database, nats, temp
     verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
     logger: createLogger(`it-${o.label}`, process.env.LOG_LEVEL ?? 'silent'),
     categories: o.categories,
+    objects,
     ...own,
   };
   const served = await serveApp(createTicketApp(deps), parts);

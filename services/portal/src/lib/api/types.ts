@@ -23,6 +23,8 @@ export type ClockName = ClockView['name'];
 export type Comment = T['Comment'];
 export type TimelineEntry = T['TimelineEntry'];
 export type TicketActionResult = T['TicketActionResult'];
+export type Attachment = T['Attachment'];
+export type AttachmentList = T['AttachmentList'];
 
 export type PolicyDraftResponse = T['PolicyDraftResponse'];
 export type EscalationPolicy = T['EscalationPolicy'];

@@ -7,6 +7,10 @@ import { CATEGORIES, IMPACTS, URGENCIES, siteLabel } from '../../../lib/labels.j
 import { REPORT_DRAFT_KEY as DRAFT_KEY, useIdentity, useSession } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import { useCreateTicket } from '../api/create-ticket.js';
+import { useApi } from '../../../lib/api/context.js';
+import { errorMessage } from '../../../lib/query-client.js';
+import { uploadAttachment } from '../../attachments/api/attachments.js';
+import { ACCEPT } from '../../attachments/logic/attachments.js';
 import { FIELD_ORDER, fieldOf, initialValues, reportResolver, type ReportField, type ReportValues } from '../logic/report-form.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import { FormField, RadioGroup } from './fields.js';
@@ -41,6 +45,8 @@ export function ReportPage() {
   const { signIn: onSignIn } = useSession();
   const navigate = useNavigate();
   const createTicket = useCreateTicket();
+  const api = useApi();
+  const filesRef = useRef<HTMLInputElement>(null);
   const {
     register,
     handleSubmit,
@@ -75,7 +81,17 @@ export function ReportPage() {
       try {
         const ticket = await createTicket.mutateAsync({ ...body, siteId: body.siteId.trim() });
         window.sessionStorage.removeItem(DRAFT_KEY);
-        void navigate(`/tickets/${encodeURIComponent(ticket.id)}`, { state: { created: true } });
+        // The files go to the new ticket one by one; the report stands whatever happens to them,
+        // and the ticket page lists those the server refused, in its own words.
+        const attachmentProblems: string[] = [];
+        for (const file of Array.from(filesRef.current?.files ?? [])) {
+          try {
+            await uploadAttachment(api, ticket.id, file);
+          } catch (err) {
+            attachmentProblems.push(err instanceof ApiError && err.status !== 401 && err.status < 500 ? err.message : `${file.name}: ${errorMessage(err, 'could not be sent; attach it again from the ticket page.')}`);
+          }
+        }
+        void navigate(`/tickets/${encodeURIComponent(ticket.id)}`, { state: { created: true, attachmentProblems } });
       } catch (err) {
         if (err instanceof ApiError) {
           setSessionEnded(err.status === 401);
@@ -166,6 +182,14 @@ export function ReportPage() {
         >
           {(a11y) => <textarea {...a11y} rows={6} maxLength={5000} {...register('description')} />}
         </FormField>
+
+        <div className="field">
+          <label htmlFor={`${idBase}-files`}>Photos, screenshots or files</label>
+          <p className="hint" id={`${idBase}-files-hint`}>
+            Optional. A photo of the error screen helps IT most. Images, PDFs and log files; location and camera details are removed from photos.
+          </p>
+          <input id={`${idBase}-files`} ref={filesRef} type="file" multiple accept={ACCEPT} aria-describedby={`${idBase}-files-hint`} />
+        </div>
 
         <div className="form__actions">
           <button type="submit" className="button button--primary" disabled={isSubmitting}>

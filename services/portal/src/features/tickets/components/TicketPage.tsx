@@ -12,6 +12,7 @@ import { useTicket, useTicketActions, type ActionOutcome, type TicketData } from
 import { Workspace } from './Workspace.js';
 import { VendorPanel } from './VendorPanel.js';
 import { Conversation } from './ticket-shared.js';
+import { Attachments } from '../../attachments/components/Attachments.js';
 
 export { whatHappensNext } from '../../../lib/status.js';
 
@@ -131,6 +132,8 @@ function StaffTicket({ data, identity, live, justCreated }: { data: TicketData; 
           </>
         )}
       </section>
+
+      <Attachments ticketId={t.id} identity={identity} />
 
       <Conversation comments={data.comments} ticket={t} identity={identity} />
 

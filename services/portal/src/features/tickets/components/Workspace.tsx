@@ -7,6 +7,7 @@ import { mergeTimeline } from '../logic/timeline.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import { Link } from 'react-router';
 import { Conversation } from './ticket-shared.js';
+import { Attachments } from '../../attachments/components/Attachments.js';
 import { useTicketActions, type TicketData } from '../api/tickets.js';
 import { Actions, type Act } from './WorkspaceActions.js';
 import { SatisfactionCard } from './SatisfactionCard.js';
@@ -138,6 +139,8 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
               )
             )}
           </section>
+
+          <Attachments ticketId={t.id} identity={identity} />
 
           <Conversation comments={data.comments} ticket={t} identity={identity} allowInternal />
 
