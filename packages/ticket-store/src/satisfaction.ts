@@ -1,5 +1,5 @@
 /**
- * ticket_satisfaction (migrations/007_satisfaction.sql): the requester's answer after "Fixed"
+ * ticket_satisfaction (migrations/008_satisfaction.sql): the requester's answer after "Fixed"
  * (docs/decisions/0035). Written with its ticket.satisfaction_recorded event on the timeline and
  * in the outbox, in one transaction; a retried answer through the same link adds nothing.
  */

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoTokens, subjectOf } from '@tierline/test-fixtures';
-import { api, eventually, startSlice, type Slice } from './harness.js';
+import { api, eventually, sliceTest, type Slice } from './harness.js';
 import { attachmentUpload } from './authz-matrix-world.js';
 
 /**
@@ -9,6 +9,8 @@ import { attachmentUpload } from './authz-matrix-world.js';
  * the real audit log through the real audit consumer, naming ids and never the file's name or
  * content (docs/decisions/0037).
  */
+const test = sliceTest('attachaudit');
+
 describe('attachments in the audit trail', () => {
   let slice: Slice;
   let tokens: Record<'nurse' | 'agent' | 'admin', string>;
@@ -19,8 +21,8 @@ describe('attachments in the audit trail', () => {
     slice.auditSql<{ actor_id: string; actor_role: string; content: string }[]>`
       select actor_id, actor_role, content from audit_log where event_type = ${type} and ticket_id = ${ticket.id} order by seq`;
 
-  beforeAll(async () => {
-    slice = await startSlice('attachaudit');
+  test.beforeAll(async ({ slice: running }) => {
+    slice = running;
     tokens = await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent', admin: 'ada.admin' });
     const created = await api(slice.baseUrl, tokens.nurse)('POST', '/api/v1/tickets', {
       title: 'Wristband printer smudges',
@@ -32,9 +34,6 @@ describe('attachments in the audit trail', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     ticket = created.body;
-  });
-  afterAll(async () => {
-    await slice?.stop();
   });
 
   it('records the upload, the vendor marking and each download, with ids only', async () => {
