@@ -158,6 +158,39 @@ describe('listing tickets', () => {
   });
 });
 
+describe('listing tickets opened in one millisecond', () => {
+  // The column keeps microseconds, the API and its cursor milliseconds: newest-first pages of one
+  // must still show every ticket once.
+  it('pages through tickets sharing a millisecond without skipping any', async () => {
+    const db = await createTestDatabase('tstorelistms');
+    const sql = createSql(db.url, 'ticket', 2);
+    try {
+      await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
+      const older = await open(sql);
+      const same = [await open(sql), await open(sql), await open(sql)];
+      await sql`update tickets set created_at = '2026-03-04T09:59:59.999000Z' where id = ${older.id}`;
+      for (const [i, t] of same.entries()) {
+        await sql`update tickets set created_at = timestamptz '2026-03-04T10:00:00Z' + ${i + 1} * interval '1 microsecond' where id = ${t.id}`;
+      }
+
+      const seen: string[] = [];
+      let after: TicketListQuery['after'];
+      for (;;) {
+        const page = await listTickets(sql, { kind: 'all' }, { sort: 'newest', limit: 1, ...(after ? { after } : {}) });
+        seen.push(...page.items.map((t) => t.id));
+        const last = page.items[page.items.length - 1];
+        if (!page.more || !last) break;
+        after = { k: last.createdAt, id: last.id };
+      }
+      // The three of one millisecond by id descending, then the older one.
+      expect(seen).toEqual([...same.map((t) => t.id).sort().reverse(), older.id]);
+    } finally {
+      await sql.end();
+      await db.drop();
+    }
+  });
+});
+
 describe('timeline', () => {
   it('writes each event once and hides internal comments from those who may not see them', async ({ database: { sql } }) => {
     const t = await open(sql);
