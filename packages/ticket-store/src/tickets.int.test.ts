@@ -47,6 +47,19 @@ const newTicket = (over: Partial<NewTicket> = {}): NewTicket => {
 
 const open = (sql: Sql, over: Partial<NewTicket> = {}) => sql.begin((tx) => insertTicket(tx, newTicket(over)));
 
+/** `body` on a migrated database of its own, dropped after: a listing sees every ticket in it. */
+async function onOwnDatabase(label: string, body: (sql: Sql) => Promise<void>) {
+  const db = await createTestDatabase(label);
+  const sql = createSql(db.url, 'ticket', 2);
+  try {
+    await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
+    await body(sql);
+  } finally {
+    await sql.end();
+    await db.drop();
+  }
+}
+
 const event = (type: string, data: Record<string, unknown> = {}, occurredAt = new Date().toISOString()): EventEnvelope => ({
   id: randomUUID(),
   type,
@@ -106,12 +119,8 @@ describe('tickets', () => {
 });
 
 describe('listing tickets', () => {
-  // A database of its own for this test: a listing sees every ticket in it.
-  it('keeps to the scope, the filters and the keyset order, page after page', async () => {
-    const db = await createTestDatabase('tstorelist');
-    const sql = createSql(db.url, 'ticket', 2);
-    try {
-      await migrate(sql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
+  it('keeps to the scope, the filters and the keyset order, page after page', () =>
+    onOwnDatabase('tstorelist', async (sql) => {
       const north = await open(sql, { siteId: 'north', requesterId: 'u-a' });
       const south = await open(sql, { siteId: 'south', requesterId: 'u-b' });
       const mine = await open(sql, { siteId: 'south', requesterId: 'u-a' });
@@ -151,11 +160,33 @@ describe('listing tickets', () => {
         expect(seen, sort).toEqual(await ids({ kind: 'all' }, { sort }));
         expect(new Set(seen).size).toBe(5);
       }
-    } finally {
-      await sql.end();
-      await db.drop();
-    }
-  });
+    }));
+});
+
+describe('listing tickets opened in one millisecond', () => {
+  // The column keeps microseconds, the API and its cursor milliseconds: newest-first pages of one
+  // must still show every ticket once.
+  it('pages through tickets sharing a millisecond without skipping any', () =>
+    onOwnDatabase('tstorelistms', async (sql) => {
+      const older = await open(sql);
+      const same = [await open(sql), await open(sql), await open(sql)];
+      await sql`update tickets set created_at = '2026-03-04T09:59:59.999000Z' where id = ${older.id}`;
+      for (const [i, t] of same.entries()) {
+        await sql`update tickets set created_at = timestamptz '2026-03-04T10:00:00Z' + ${i + 1} * interval '1 microsecond' where id = ${t.id}`;
+      }
+
+      const seen: string[] = [];
+      let after: TicketListQuery['after'];
+      for (;;) {
+        const page = await listTickets(sql, { kind: 'all' }, { sort: 'newest', limit: 1, ...(after ? { after } : {}) });
+        seen.push(...page.items.map((t) => t.id));
+        const last = page.items[page.items.length - 1];
+        if (!page.more || !last) break;
+        after = { k: last.createdAt, id: last.id };
+      }
+      // The three of one millisecond by id descending, then the older one.
+      expect(seen).toEqual([...same.map((t) => t.id).sort().reverse(), older.id]);
+    }));
 });
 
 describe('timeline', () => {

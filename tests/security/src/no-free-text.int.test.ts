@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { AUDIT_MIGRATIONS_DIR, startAuditConsumer } from '@tierline/audit';
+import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { auditRecorder } from '@tierline/audit/test-harness';
 import { COMMANDS_STREAM, DEFAULT_CATEGORIES, EVENTS_STREAM } from '@tierline/contracts';
 import { IDENTITY_MIGRATIONS_DIR } from '@tierline/identity';
 import { startIdentity } from '@tierline/identity/test-harness';
-import { NOTIFICATION_MIGRATIONS_DIR, notificationEnvSchema, startNotificationWorker } from '@tierline/notification';
-import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate, parseEnv, type NatsConnection, type Sql } from '@tierline/platform';
+import { notificationEnvSchema, NOTIFICATION_MIGRATIONS_DIR, startNotificationWorker } from '@tierline/notification';
+import { createLogger, parseEnv, type Sql } from '@tierline/platform';
 import { startProviderStubs, type RecordedRequest } from '@tierline/provider-stubs';
-import { DEMO_CONTACTS, DEMO_PASSWORD, createTestDatabase, loginAs, testEnv } from '@tierline/testing';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { cleanupStack, demoTokens, eventually, migratedDatabase, openEventStream, type HttpCall, type OpenStream } from '@tierline/test-fixtures';
+import { DEMO_CONTACTS, testEnv } from '@tierline/testing';
+import { ensureInitialPolicy } from '@tierline/ticket';
+import { startTicketWorker, ticketAppTest } from '@tierline/ticket/test-fixtures';
 import { TEST_FAST_POLICY } from '@tierline/domain';
-import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
 
 /**
  * Finding 5 (docs/decisions/0022): no free text in events, the audit log or the vendor's view.
@@ -36,41 +35,105 @@ const PUBLIC = `pw${randomBytes(8).toString('hex')}`;
 const MARKERS = [MARK, HANDOFF, VENDOR_OWN, PUBLIC];
 const NORA_MAIL = `nora.${randomBytes(4).toString('hex')}@sec-freetext.test`;
 const LEE = DEMO_CONTACTS['lee.lead']!;
-let stubsUrl = '';
-let leeId = '';
-let notifySql: Sql;
-
 const startedAt = new Date();
 const logLines: string[] = [];
 const logger = createLogger('sec-freetext', 'trace', { write: (line: string) => void logLines.push(line) });
 
-let nc: NatsConnection;
-let js: JetStreamClient;
-let ticketSql: Sql;
-let auditSql: Sql;
-let base = '';
-const notifyCommands: string[] = [];
 const notifySubject = `tierline.commands.notify.sec-freetext-${randomBytes(4).toString('hex')}`;
-const cleanup: (() => Promise<unknown>)[] = [];
+
+// The ticket service (its logger the one above), the worker (its notify commands on a subject of
+// this file's own) and the audit consumer, on the real servers.
+// The ticket service (its logger the one above), the worker (its notify commands on a subject of
+// this file's own) and the audit consumer, on the real servers.
+const test = ticketAppTest({ label: 'secfreetext', categories: [...DEFAULT_CATEGORIES], deps: () => ({ logger }) })
+  .extend('worker', { scope: 'file' }, async ({ database, nats, app }, hooks) => {
+    await ensureInitialPolicy(database.sql, TEST_FAST_POLICY, 'system:test');
+    await startTicketWorker(app.taskQueue, { sql: database.sql, js: nats.js, notifySubject }, hooks);
+  })
+  .extend('audit', { scope: 'file' }, async ({ database, nats }, hooks) => auditRecorder({ dbUrl: database.url, nc: nats.nc, logger, name: 'sec-freetext-audit' }, hooks))
+  // Notification commands, as the notification service would receive them (it renders every
+  // e-mail, SMS and chat message from the command alone, services/notification/src/templates.ts).
+  .extend('notifyCommands', { scope: 'file' }, async ({ nats }, { onCleanup }) => {
+    const commands: string[] = [];
+    const sub = nats.nc.subscribe(notifySubject, { callback: (_err, msg) => void commands.push(msg.string()) });
+    onCleanup(() => sub.unsubscribe());
+    return commands;
+  })
+  // The identity service (directory, requester links) on a database of its own, with nora (the
+  // requester) and lee (a watcher) reachable on all four channels.
+  .extend('identityDatabase', { scope: 'file' }, migratedDatabase({ label: 'secfreetextid', schema: 'identity', migrations: IDENTITY_MIGRATIONS_DIR, max: 3 }))
+  .extend('identity', { scope: 'file' }, async ({ identityDatabase, nats }, hooks) => {
+    const identity = await startIdentity('secfreetext', { database: identityDatabase, nats }, hooks);
+    const idSql = identityDatabase.sql;
+    const all = ['email', 'sms', 'slack', 'teams'];
+    const contacts = async (username: string, c: { email: string; mobile: string; slack: string; teams: string }) => idSql`
+      insert into user_contacts (user_id, email, mobile, slack_handle, teams_handle, preferred_channels)
+      select id, ${c.email}, ${c.mobile}, ${c.slack}, ${c.teams}, ${all} from users where username = ${username}
+      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, slack_handle = excluded.slack_handle,
+        teams_handle = excluded.teams_handle, preferred_channels = excluded.preferred_channels`;
+    await contacts('nora.nurse', { email: NORA_MAIL, mobile: '+15550100061', slack: 'U0NORA0061', teams: 'nora@sec-freetext.test' });
+    await contacts('lee.lead', { email: LEE.email!, mobile: LEE.mobile!, slack: LEE.slackHandle!, teams: LEE.teamsHandle! });
+    const leeId = (await idSql<{ id: string }[]>`select id from users where username = 'lee.lead'`)[0]!.id;
+    return { baseUrl: identity.baseUrl, leeId };
+  })
+  // The notification service's worker, whose status updates (docs/decisions/0034) follow this
+  // file's ticket events, to the provider stand-ins and Mailpit.
+  .extend('notifierDatabase', { scope: 'file' }, migratedDatabase({ label: 'secfreetextnt', schema: 'notification', migrations: NOTIFICATION_MIGRATIONS_DIR, max: 3 }))
+  .extend('notifier', { scope: 'file' }, async ({ notifierDatabase, nats, app, identity }, { onCleanup }) => {
+    const parts = cleanupStack();
+    onCleanup(parts.run);
+    const env = testEnv();
+    const suffix = randomBytes(4).toString('hex');
+    const stubs = await startProviderStubs(0);
+    parts.onCleanup(() => stubs.close());
+    const notifyDurable = `sec-freetext-nt-${suffix}`;
+    const updatesDurable = `sec-freetext-up-${suffix}`;
+    parts.onCleanup(async () => {
+      const jsm = await jetstreamManager(nats.nc);
+      await jsm.consumers.delete(EVENTS_STREAM, updatesDurable).catch(() => undefined);
+      await jsm.consumers.delete(COMMANDS_STREAM, notifyDurable).catch(() => undefined);
+    });
+    const worker = await startNotificationWorker({
+      env: parseEnv(notificationEnvSchema, {
+        DATABASE_URL: notifierDatabase.url,
+        NATS_URL: env.natsUrl,
+        SMTP_URL: env.smtpUrl,
+        MAILPIT_URL: env.mailpitUrl,
+        LOG_LEVEL: 'silent',
+        // Pages are not this fixture's subject (their commands are followed by `notifyCommands`): nothing is published here.
+        NOTIFY_SUBJECT: `tierline.commands.notify.sec-freetext-none-${suffix}`,
+        NOTIFY_DURABLE: notifyDurable,
+        UPDATE_EVENTS_DURABLE: updatesDurable,
+        UPDATE_COALESCE_MS: '1000',
+        POLL_INTERVAL_MS: '300',
+        TWILIO_API_BASE: stubs.url,
+        SLACK_API_URL: `${stubs.url}/slack/api/`,
+        TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
+        IDENTITY_SERVICE_URL: identity.baseUrl,
+        TICKET_SERVICE_URL: app.baseUrl,
+        PORTAL_URL: 'http://portal.test',
+      }),
+      sql: notifierDatabase.sql,
+      nc: nats.nc,
+      logger,
+      updatesFromNow: true,
+    });
+    parts.onCleanup(() => worker.stop());
+    return { sql: notifierDatabase.sql, stubsUrl: stubs.url };
+  });
+
+let js: JetStreamClient;
+let auditSql: Sql;
+let notifySql: Sql;
+let stubsUrl = '';
+let leeId = '';
+let base = '';
+let notifyCommands: string[] = [];
+let appCall: HttpCall;
 
 async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { items?: Record<string, unknown>[] } };
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const { status, text, headers, body: json } = await appCall(token, method, path, body);
+  return { status, text, headers, json: json as Record<string, unknown> & { items?: Record<string, unknown>[] } };
 }
 
 /** Every message stored in `stream` on `subjects` since the test began, as raw text. */
@@ -92,150 +155,28 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
   let ticketId = '';
   let ticketNumber = '';
   const vendorSaw: { what: string; text: string }[] = [];
-  let vendorStream = '';
-  let stopStream: () => void = () => undefined;
+  let vendorStream: OpenStream | undefined;
+  const streamed = () => vendorStream?.raw() ?? '';
 
-  beforeAll(async () => {
-    const env = testEnv();
-    const db = await createTestDatabase('secfreetext');
-    ticketSql = createSql(db.url, 'ticket', 5);
-    auditSql = createSql(db.url, 'audit', 5);
-    await migrate(ticketSql, { schema: 'ticket', dir: fileURLToPath(TICKET_MIGRATIONS_DIR) });
-    await migrate(auditSql, { schema: 'audit', dir: fileURLToPath(AUDIT_MIGRATIONS_DIR) });
-    await ensureInitialPolicy(ticketSql, TEST_FAST_POLICY, 'system:test');
-    nc = await connectNats(env.natsUrl, 'sec-freetext');
-    await ensureStreams(nc);
-    js = jetstream(nc);
-    const suffix = randomBytes(4).toString('hex');
-    // Notification commands, as the notification service would receive them (it renders every
-    // e-mail, SMS and chat message from the command alone, services/notification/src/templates.ts).
-    const sub = nc.subscribe(notifySubject, { callback: (_err, msg) => void notifyCommands.push(msg.string()) });
-    cleanup.unshift(async () => sub.unsubscribe());
-    const durable = `sec-freetext-audit-${suffix}`;
-    const audit = await startAuditConsumer({ nc, sql: auditSql, logger, durable, deliverNew: true });
-    const taskQueue = `sec-freetext-${suffix}`;
-    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql: ticketSql, js, notifySubject } });
-    const run = worker.run();
-    const connection = await Connection.connect({ address: env.temporalAddress });
-    const app = createTicketApp({
-      sql: ticketSql,
-      nc,
-      js,
-      temporal: new Client({ connection, namespace: env.temporalNamespace }),
-      taskQueue,
-      verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-      logger,
-      categories: [...DEFAULT_CATEGORIES],
-    });
-    const server = await listen(app, 0);
-    base = `http://127.0.0.1:${server.port}`;
-
-    // The identity service (directory, requester links) and the notification service, whose
-    // status updates to nora (the requester) and lee (a watcher) go out on all four channels.
-    const idDb = await createTestDatabase('secfreetextid');
-    const idSql = createSql(idDb.url, 'identity', 3);
-    await migrate(idSql, { schema: 'identity', dir: fileURLToPath(IDENTITY_MIGRATIONS_DIR) });
-    const identity = await startIdentity('secfreetext', { database: { sql: idSql, url: idDb.url, name: idDb.name }, nats: { nc, js } }, { onCleanup: (fn) => void cleanup.unshift(async () => fn()) });
-    const all = ['email', 'sms', 'slack', 'teams'];
-    const contacts = async (username: string, c: { email: string; mobile: string; slack: string; teams: string }) => idSql`
-      insert into user_contacts (user_id, email, mobile, slack_handle, teams_handle, preferred_channels)
-      select id, ${c.email}, ${c.mobile}, ${c.slack}, ${c.teams}, ${all} from users where username = ${username}
-      on conflict (user_id) do update set email = excluded.email, mobile = excluded.mobile, slack_handle = excluded.slack_handle,
-        teams_handle = excluded.teams_handle, preferred_channels = excluded.preferred_channels`;
-    await contacts('nora.nurse', { email: NORA_MAIL, mobile: '+15550100061', slack: 'U0NORA0061', teams: 'nora@sec-freetext.test' });
-    await contacts('lee.lead', { email: LEE.email!, mobile: LEE.mobile!, slack: LEE.slackHandle!, teams: LEE.teamsHandle! });
-    leeId = (await idSql<{ id: string }[]>`select id from users where username = 'lee.lead'`)[0]!.id;
-    const stubs = await startProviderStubs(0);
-    stubsUrl = stubs.url;
-    const notifyDb = await createTestDatabase('secfreetextnt');
-    notifySql = createSql(notifyDb.url, 'notification', 3);
-    await migrate(notifySql, { schema: 'notification', dir: fileURLToPath(NOTIFICATION_MIGRATIONS_DIR) });
-    const notifyDurable = `sec-freetext-nt-${suffix}`;
-    const updatesDurable = `sec-freetext-up-${suffix}`;
-    const notifier = await startNotificationWorker({
-      env: parseEnv(notificationEnvSchema, {
-        DATABASE_URL: notifyDb.url,
-        NATS_URL: env.natsUrl,
-        SMTP_URL: env.smtpUrl,
-        MAILPIT_URL: env.mailpitUrl,
-        LOG_LEVEL: 'silent',
-        // Pages are not this test's subject (their commands are checked above): nothing is published here.
-        NOTIFY_SUBJECT: `tierline.commands.notify.sec-freetext-none-${suffix}`,
-        NOTIFY_DURABLE: notifyDurable,
-        UPDATE_EVENTS_DURABLE: updatesDurable,
-        UPDATE_COALESCE_MS: '1000',
-        POLL_INTERVAL_MS: '300',
-        TWILIO_API_BASE: stubs.url,
-        SLACK_API_URL: `${stubs.url}/slack/api/`,
-        TEAMS_WEBHOOK_URL: `${stubs.url}/teams/webhook/tierline-stub`,
-        IDENTITY_SERVICE_URL: identity.baseUrl,
-        TICKET_SERVICE_URL: base,
-        PORTAL_URL: 'http://portal.test',
-      }),
-      sql: notifySql,
-      nc,
-      logger,
-      updatesFromNow: true,
-    });
-    cleanup.unshift(
-      () => notifier.stop(),
-      async () => {
-        const jsm = await jetstreamManager(nc);
-        await jsm.consumers.delete(EVENTS_STREAM, updatesDurable).catch(() => undefined);
-        await jsm.consumers.delete(COMMANDS_STREAM, notifyDurable).catch(() => undefined);
-      },
-      () => stubs.close(),
-      () => notifySql.end(),
-      () => notifyDb.drop(),
-      () => idSql.end(),
-      () => idDb.drop(),
-    );
-    cleanup.push(
-      () => server.close(),
-      async () => {
-        worker.shutdown();
-        await run;
-      },
-      () => audit.stop(),
-      async () => (await jetstreamManager(nc)).consumers.delete(EVENTS_STREAM, durable).catch(() => undefined),
-      () => nc.drain(),
-      () => connection.close(),
-      () => workerConnection.close(),
-      () => ticketSql.end(),
-      () => auditSql.end(),
-      () => db.drop(),
-    );
-    tokens.nurse = (await loginAs('nora.nurse', DEMO_PASSWORD)).access_token;
-    tokens.agent = (await loginAs('alex.agent', DEMO_PASSWORD)).access_token;
-    tokens.lead = (await loginAs('lee.lead', DEMO_PASSWORD)).access_token;
-    tokens.vendor = (await loginAs('val.vendor', DEMO_PASSWORD)).access_token;
+  test.beforeAll(async ({ app, nats, worker: _worker, audit, notifyCommands: commands, identity, notifier }) => {
+    base = app.baseUrl;
+    leeId = identity.leeId;
+    notifySql = notifier.sql;
+    stubsUrl = notifier.stubsUrl;
+    appCall = app.call;
+    js = nats.js;
+    auditSql = audit.sql;
+    notifyCommands = commands;
+    ({ nurse: tokens.nurse, agent: tokens.agent, lead: tokens.lead, vendor: tokens.vendor } = await demoTokens({ nurse: 'nora.nurse', agent: 'alex.agent', lead: 'lee.lead', vendor: 'val.vendor' }));
   });
 
-  afterAll(async () => {
-    stopStream();
-    for (const step of cleanup) await step().catch(() => undefined);
+  afterAll(() => {
+    vendorStream?.close();
   });
 
   it('runs a ticket through every action, a marker in every free-text field', async () => {
     // The vendor's live stream is open the whole time.
-    const controller = new AbortController();
-    stopStream = () => controller.abort();
-    const res = await fetch(`${base}/api/v1/events/stream`, { headers: { authorization: `Bearer ${tokens.vendor}` }, signal: controller.signal });
-    expect(res.status).toBe(200);
-    void (async () => {
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          vendorStream += value;
-        }
-      } catch {
-        // aborted at the end
-      }
-    })();
-    await eventually('the stream to be ready', async () => (vendorStream.includes('event: ready') ? true : undefined));
+    vendorStream = await openEventStream(`${base}/api/v1/events/stream`, `Bearer ${tokens.vendor}`);
 
     const ok = async (r: Promise<Awaited<ReturnType<typeof call>>>, what: string) => {
       const done = await r;
@@ -301,7 +242,7 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
       const [row] = await auditSql`select 1 from audit_log where ticket_id = ${ticketId} and event_type = 'ticket.closed'`;
       return row ? true : undefined;
     });
-    await eventually('the vendor stream to carry the close', async () => (vendorStream.split('event: ticket').length > 3 ? true : undefined));
+    await eventually('the vendor stream to carry the close', async () => (streamed().split('event: ticket').length > 3 ? true : undefined));
   });
 
   it('told the requester and the watcher: public words by email only, no other free text, nothing of it by SMS or chat', async () => {
@@ -393,11 +334,11 @@ describe('no free text in events, the audit log or the vendor’s view', () => {
     const comments = vendorSaw.find((s) => s.what.endsWith('/comments'))!.text;
     expect(comments, 'the hand-off note is for the vendor').toContain(HANDOFF);
     expect(comments, 'and its own comment').toContain(VENDOR_OWN);
-    const streamed = vendorStream.split('event: ticket').length - 1;
-    expect(streamed, 'the vendor followed the ticket live').toBeGreaterThan(2);
-    for (const s of [...vendorSaw, { what: 'live stream', text: vendorStream }]) {
+    const frames = streamed().split('event: ticket').length - 1;
+    expect(frames, 'the vendor followed the ticket live').toBeGreaterThan(2);
+    for (const s of [...vendorSaw, { what: 'live stream', text: streamed() }]) {
       expect(s.text.includes(MARK) || s.text.includes(PUBLIC), `${s.what}: ${s.text}`).toBe(false);
     }
-    expect(vendorStream.includes(HANDOFF) || vendorStream.includes(VENDOR_OWN)).toBe(false);
+    expect(streamed().includes(HANDOFF) || streamed().includes(VENDOR_OWN)).toBe(false);
   });
 });

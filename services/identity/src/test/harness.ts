@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CATEGORIES } from '@tierline/contracts';
 import { DEFAULT_POLICY } from '@tierline/domain';
 import { createLogger, createRevocationWatcher, createTokenVerifier, type NatsConnection } from '@tierline/platform';
 import { testEnv } from '@tierline/testing';
-import { httpClient, migratedDatabase, natsWithStreams, serveApp, temporalClient, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
-import { createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
-import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
+import { cleanupStack, httpClient, migratedDatabase, natsWithStreams, serveApp, temporalClient, type FixtureHooks, type MigratedDatabase, type NatsStreams } from '@tierline/test-fixtures';
+import { ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { startTicketApp, startTicketWorker } from '@tierline/ticket/test-fixtures';
 import { test } from 'vitest';
 import { createIdentityApp } from '../app.js';
 import type { IdentityDeps, VendorLinkDeps } from '../deps.js';
@@ -44,41 +43,23 @@ export function identityTest(label: string, opts: IdentityOptions = {}) {
 
 /**
  * The fixtures of a file whose links act on tickets: the identity service's and the ticket
- * service's databases, NATS, and the ticket service with a ticket worker (as tests/integration's
- * harness runs them) started before the identity service, which calls it over HTTP with its
+ * service's databases, NATS, and the ticket service with a ticket worker (the ticket service's own
+ * fixture bodies) started before the identity service, which calls it over HTTP with its
  * service account, exactly as in production. The clinic's default policy: P1 hands off to acme-it
  * with a 30-minute contract response target, and nothing escalates on its own within a file's run.
  */
 export function identityWithTicketTest(label: string, opts: Omit<IdentityOptions, 'ticketServiceUrl'> = {}) {
-  const env = testEnv();
   return identityBaseTest(label)
     .extend('ticketDatabase', { scope: 'file' }, migratedDatabase({ label: `${label}-ticket`, schema: 'ticket', migrations: TICKET_MIGRATIONS_DIR, max: 5 }))
     .extend('temporal', { scope: 'file' }, temporalClient())
     .extend('ticketSvc', { scope: 'file' }, async ({ ticketDatabase, nats, temporal }, { onCleanup }) => {
-      const { sql } = ticketDatabase;
-      const { js } = nats;
-      await ensureInitialPolicy(sql, DEFAULT_POLICY, 'system:test');
-      const taskQueue = `it-${label}-${randomBytes(4).toString('hex')}`;
-      const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-      const worker = await createTicketWorker({ connection: workerConnection, namespace: env.temporalNamespace, taskQueue, deps: { sql, js } });
-      const workerRun = worker.run();
-      const cleanups: (() => void | Promise<void>)[] = [];
-      onCleanup(async () => {
-        for (const cleanup of cleanups) await cleanup();
-        worker.shutdown();
-        await workerRun;
-        await workerConnection.close();
-      });
-      const app = createTicketApp({
-        sql,
-        temporal,
-        js,
-        taskQueue,
-        verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
-        logger: createLogger(`ticket-${label}`, process.env.LOG_LEVEL ?? 'silent'),
-        categories: [...DEFAULT_CATEGORIES],
-      });
-      return serveApp(app, { onCleanup: (fn) => cleanups.unshift(fn) });
+      await ensureInitialPolicy(ticketDatabase.sql, DEFAULT_POLICY, 'system:test');
+      // The server stops before the worker (last first).
+      const parts = cleanupStack();
+      onCleanup(parts.run);
+      const app = await startTicketApp({ label: `${label}-ticket`, categories: [...DEFAULT_CATEGORIES] }, { database: ticketDatabase, nats, temporal }, parts);
+      await startTicketWorker(app.taskQueue, { sql: ticketDatabase.sql, js: nats.js }, parts);
+      return app;
     })
     .extend('identity', { scope: 'file' }, async ({ database, nats, ticketSvc }, hooks) => startIdentity(label, { database, nats }, hooks, { ...opts, ticketServiceUrl: ticketSvc.baseUrl }));
 }
@@ -159,14 +140,14 @@ export function api(baseUrl: string, token?: string) {
 
 /** Collects the events published while a test runs (a plain NATS subscription sees JetStream publishes). */
 export function collectEvents(nc: NatsConnection, subject = 'tierline.events.identity.>') {
-  const events: { id: string; type: string; ticketId?: string; data: Record<string, unknown>; actor: unknown }[] = [];
+  const events: { id: string; type: string; ticketId?: string; data: Record<string, unknown>; actor: Record<string, unknown>; occurredAt: string }[] = [];
   const sub = nc.subscribe(subject);
   void (async () => {
     for await (const m of sub) events.push(m.json());
   })();
   return {
     events,
-    async waitFor(pred: (e: (typeof events)[number]) => boolean, ms = 3_000) {
+    async waitFor(pred: (e: (typeof events)[number]) => boolean, ms = 5_000) {
       const start = Date.now();
       for (;;) {
         const hit = events.find(pred);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@tierline/contracts';
-import { type NatsConnection } from '@tierline/platform';
 import { createTestUser, DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tierline/testing';
 
 /**
@@ -8,7 +7,7 @@ import { createTestUser, DEMO_PASSWORD, serviceToken, testEnv, totp } from '@tie
  * people created for one test, and Mailpit. The identity service itself is started as its own
  * tests start it, as a file-scoped fixture (services/identity/src/test/harness.ts).
  */
-export { api, identityTest, type Identity } from '@tierline/identity/test-harness';
+export { api, collectEvents, identityTest, type Identity } from '@tierline/identity/test-harness';
 
 export interface ApiResult {
   status: number;
@@ -217,26 +216,4 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
     if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-/** Collects the events published while a test runs. */
-export function collectEvents(nc: NatsConnection, subject = 'tierline.events.identity.>') {
-  const events: { id: string; type: string; data: Record<string, unknown>; actor: Record<string, unknown>; occurredAt: string }[] = [];
-  const sub = nc.subscribe(subject);
-  void (async () => {
-    for await (const m of sub) events.push(m.json());
-  })();
-  return {
-    events,
-    async waitFor(pred: (e: (typeof events)[number]) => boolean, ms = 5_000) {
-      const start = Date.now();
-      for (;;) {
-        const hit = events.find(pred);
-        if (hit) return hit;
-        if (Date.now() - start > ms) throw new Error(`no such event within ${ms} ms; saw ${JSON.stringify(events.map((e) => e.type))}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    stop: () => sub.unsubscribe(),
-  };
 }
