@@ -222,10 +222,6 @@ export async function listTickets(sql: Sql, scope: TicketListScope, q: TicketLis
   if (q.open !== undefined) conds.push(q.open ? sql`status not in ${sql(CLOSED_STATUSES)}` : sql`status in ${sql(CLOSED_STATUSES)}`);
 
   const byDeadline = q.sort === 'next_deadline';
-  // The newest-first key: `created_at` to the millisecond, as the API shows it and the cursor carries
-  // it. The column holds microseconds; ordering on those while the cursor compares milliseconds
-  // would skip a ticket opened in the same millisecond as a page's last one.
-  const createdMs = sql`date_trunc('milliseconds', created_at)`;
   const cur = q.after;
   if (cur) {
     if (byDeadline) {
@@ -236,11 +232,12 @@ export async function listTickets(sql: Sql, scope: TicketListScope, q: TicketLis
           : sql`(next_deadline_at > ${cur.k} or (next_deadline_at = ${cur.k} and id > ${cur.id}) or next_deadline_at is null)`,
       );
     } else {
-      conds.push(sql`(${createdMs} < ${cur.k} or (${createdMs} = ${cur.k} and id < ${cur.id}))`);
+      // created_at holds milliseconds, as the cursor does (migrations/009).
+      conds.push(sql`(created_at < ${cur.k} or (created_at = ${cur.k} and id < ${cur.id}))`);
     }
   }
   const where = conds.reduce((acc, cond) => sql`${acc} and ${cond}`);
-  const order = byDeadline ? sql`next_deadline_at asc nulls last, id asc` : sql`${createdMs} desc, id desc`;
+  const order = byDeadline ? sql`next_deadline_at asc nulls last, id asc` : sql`created_at desc, id desc`;
   const rows = await sql<TicketRow[]>`select * from tickets where ${where} order by ${order} limit ${q.limit + 1}`;
   return { items: rows.slice(0, q.limit).map(rowToTicket), more: rows.length > q.limit };
 }
