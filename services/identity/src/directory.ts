@@ -11,6 +11,7 @@ interface UserRow {
   username: string;
   display_name: string;
   email: string | null;
+  email_verified: boolean;
   roles: string[];
   sites: string[];
   vendor_org: string | null;
@@ -23,6 +24,7 @@ const toUser = (r: UserRow): DirectoryUser => ({
   username: r.username,
   displayName: r.display_name,
   email: r.email,
+  emailVerified: r.email_verified,
   roles: r.roles as Role[],
   sites: r.sites,
   vendorOrg: r.vendor_org,
@@ -33,9 +35,9 @@ const toUser = (r: UserRow): DirectoryUser => ({
 export async function upsertUsers(sql: Sql, entries: DirectoryEntry[]): Promise<void> {
   for (const e of entries) {
     await sql`
-      insert into users (id, username, display_name, email, roles, sites, vendor_org, enabled, synced_at)
-      values (${e.id}, ${e.username}, ${e.displayName}, ${e.email}, ${e.roles}, ${e.sites}, ${e.vendorOrg}, ${e.enabled}, now())
-      on conflict (id) do update set username = excluded.username, display_name = excluded.display_name, email = excluded.email,
+      insert into users (id, username, display_name, email, email_verified, roles, sites, vendor_org, enabled, synced_at)
+      values (${e.id}, ${e.username}, ${e.displayName}, ${e.email}, ${e.emailVerified}, ${e.roles}, ${e.sites}, ${e.vendorOrg}, ${e.enabled}, now())
+      on conflict (id) do update set username = excluded.username, display_name = excluded.display_name, email = excluded.email, email_verified = excluded.email_verified,
         roles = excluded.roles, sites = excluded.sites, vendor_org = excluded.vendor_org, enabled = excluded.enabled, synced_at = now()`;
   }
 }
@@ -66,7 +68,11 @@ export function startDirectorySync(deps: { sql: Sql; kc: KeycloakAdmin; logger: 
   return { first, stop: () => timer && clearInterval(timer) };
 }
 
-/** Filters combine with AND; the ids and usernames given in one filter match any of them. */
+/**
+ * Filters combine with AND; the ids and usernames given in one filter match any of them. `email`
+ * matches a verified account address only (Keycloak's emailVerified): who sent a mail is decided
+ * on an address the person proved is theirs, never on one anybody could have typed in.
+ */
 export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string; email?: string }): Promise<DirectoryUser[]> {
   const rows = await sql<UserRow[]>`
     select * from users
@@ -75,7 +81,7 @@ export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: strin
       and ${f.role ? sql`${f.role} = any(roles)` : sql`true`}
       and ${f.site ? sql`${f.site} = any(sites)` : sql`true`}
       and ${f.vendorOrg ? sql`vendor_org = ${f.vendorOrg}` : sql`true`}
-      and ${f.email ? sql`lower(email) = lower(${f.email})` : sql`true`}
+      and ${f.email ? sql`lower(email) = lower(${f.email}) and email_verified` : sql`true`}
     order by username`;
   return rows.map(toUser);
 }

@@ -12,6 +12,8 @@ export interface DirectoryEntry {
   username: string;
   displayName: string;
   email: string | null;
+  /** Keycloak's `emailVerified`: the person proved the address is theirs (or IT or the identity provider vouched for it). */
+  emailVerified: boolean;
   roles: Role[];
   sites: string[];
   vendorOrg: string | null;
@@ -71,6 +73,7 @@ interface KcUser {
   firstName?: string;
   lastName?: string;
   email?: string;
+  emailVerified?: boolean;
   enabled: boolean;
   serviceAccountClientId?: string;
 }
@@ -141,6 +144,7 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
       username: u.username,
       displayName: [u.firstName, u.lastName].filter(Boolean).join(' ') || u.username,
       email: u.email ?? null,
+      emailVerified: u.emailVerified === true,
       roles,
       sites: groups.filter((g) => g.startsWith('/sites/')).map((g) => g.slice('/sites/'.length)).sort(),
       vendorOrg: vendor ? vendor.slice('/vendors/'.length) : null,

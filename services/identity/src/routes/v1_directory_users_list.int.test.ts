@@ -31,10 +31,11 @@ describe('directory list: several people in one call', () => {
     expect(usernames(one.body)).toEqual(['lee.lead']);
   });
 
-  it('finds the sender of a mail by the account email, in any case', async () => {
+  it('finds the sender of a mail by the verified account email, in any case', async () => {
     const res = await notification('GET', `/api/v1/directory/users?email=${encodeURIComponent('Nora.Nurse@North.Clinic.TEST')}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(usernames(res.body)).toEqual(['nora.nurse']);
+    expect(res.body.users[0].emailVerified, 'mirrored from Keycloak').toBe(true);
     const nobody = await notification('GET', `/api/v1/directory/users?email=${encodeURIComponent('stranger@example.org')}`);
     expect(usernames(nobody.body)).toEqual([]);
   });

@@ -11,6 +11,7 @@ export const DirectoryUserSchema = z
     username: z.string(),
     displayName: z.string(),
     email: z.string().nullable(),
+    emailVerified: z.boolean().openapi({ description: "Keycloak's emailVerified for the account email" }),
     roles: z.array(RoleSchema),
     sites: z.array(z.string()),
     vendorOrg: z.string().nullable(),
@@ -44,7 +45,7 @@ const QuerySchema = z.object({
   role: RoleSchema.optional(),
   site: z.string().min(1).max(64).optional(),
   vendorOrg: z.string().min(1).max(64).optional(),
-  email: z.string().min(3).max(320).optional().openapi({ description: "The account's email address (from Keycloak, not the contacts a person edits), case-insensitive: who sent a mail" }),
+  email: z.string().min(3).max(320).optional().openapi({ description: "The account's email address (from Keycloak, not the contacts a person edits), case-insensitive, and only when Keycloak holds it as verified: who sent a mail" }),
 });
 
 export const listDirectoryUsersRoute = createRoute({

@@ -179,7 +179,7 @@ export interface paths {
                     role?: "clinic_staff" | "it_agent" | "it_lead" | "vendor" | "auditor" | "admin";
                     site?: string;
                     vendorOrg?: string;
-                    /** @description The account's email address (from Keycloak, not the contacts a person edits), case-insensitive: who sent a mail */
+                    /** @description The account's email address (from Keycloak, not the contacts a person edits), case-insensitive, and only when Keycloak holds it as verified: who sent a mail */
                     email?: string;
                 };
                 header?: never;
@@ -1544,6 +1544,8 @@ export interface components {
             username: string;
             displayName: string;
             email: string | null;
+            /** @description Keycloak's emailVerified for the account email */
+            emailVerified: boolean;
             roles: ("clinic_staff" | "it_agent" | "it_lead" | "vendor" | "auditor" | "admin")[];
             sites: string[];
             vendorOrg: string | null;
