@@ -56,10 +56,13 @@ export interface NewAttachment {
  * count: they may yet be stored). The ticket's row is locked while counting, so two uploads at once
  * cannot both take the last place. `missing` when there is no such ticket.
  */
-export async function insertPendingAttachment(sql: Sql, a: NewAttachment, maxPerTicket: number): Promise<'ok' | 'full' | 'missing'> {
+export async function insertPendingAttachment(sql: Sql, a: NewAttachment, maxPerTicket: number): Promise<'ok' | 'full' | 'missing' | 'exists'> {
   return sql.begin(async (tx) => {
     const [ticket] = await tx`select id from tickets where id = ${a.ticketId} for update`;
     if (!ticket) return 'missing' as const;
+    // A caller that names its attachment (one file of one mail) may come again: its row is there.
+    const [same] = await tx`select 1 from ticket_attachments where id = ${a.id}`;
+    if (same) return 'exists' as const;
     const [count] = await tx<{ n: number }[]>`select count(*)::int as n from ticket_attachments where ticket_id = ${a.ticketId} and state <> 'abandoned'`;
     if ((count?.n ?? 0) >= maxPerTicket) return 'full' as const;
     await tx`
@@ -81,6 +84,12 @@ export async function markAttachmentStored(sql: Sql, id: string, event: EventEnv
     await attachmentOutbox.add(tx, event);
     return true;
   });
+}
+
+/** Where an attachment's row is (any state), or null: how a named upload that came again resumes. */
+export async function attachmentState(sql: Db, id: string): Promise<{ ticketId: string; state: 'pending' | 'stored' | 'abandoned' } | null> {
+  const [row] = await sql<{ ticket_id: string; state: 'pending' | 'stored' | 'abandoned' }[]>`select ticket_id, state from ticket_attachments where id = ${id}`;
+  return row ? { ticketId: row.ticket_id, state: row.state } : null;
 }
 
 /** The ticket's stored attachments, oldest first; with `vendor`, only those marked for the vendor. */

@@ -32,7 +32,7 @@ import { registerTicketWatchers } from './routes/v1_tickets_watchers.js';
 import { registerRequesterLink } from './routes/v1_tickets_requester_link.js';
 import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_ack.js';
 import { registerTicketEventsStream } from './routes/v1_events_stream.js';
-import { registerInboundEmail } from './routes/v1_inbound_email.js';
+import { INBOUND_EMAIL_ATTACHMENTS_PATH, registerInboundEmail } from './routes/v1_inbound_email.js';
 import { registerTicketAttachments } from './routes/v1_tickets_attachments.js';
 import { attachmentLimits } from './attachments/store.js';
 
@@ -49,7 +49,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
     logger: deps.logger,
     // An upload carries one file of up to ATTACHMENT_MAX_BYTES, plus the multipart framing: a file
     // a little over the limit still arrives, to be refused with a message that names it.
-    largeBodies: [{ method: 'POST', path: ATTACHMENTS_PATH, maxBytes: attachmentLimits(deps).maxBytes + 1024 * 1024 }],
+    largeBodies: [ATTACHMENTS_PATH, INBOUND_EMAIL_ATTACHMENTS_PATH].map((path) => ({ method: 'POST', path, maxBytes: attachmentLimits(deps).maxBytes + 1024 * 1024 })),
     readiness: {
       postgres: () => deps.sql`select 1`,
       temporal: () => deps.temporal.workflowService.getSystemInfo({}),

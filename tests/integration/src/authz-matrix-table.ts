@@ -256,6 +256,25 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
         body: { ticketNumber: ctx.w.fixtures.tickets.north.number, author: { id: 'matrix-mail-agent', username: 'matrix.agent', roles: ['it_agent'], sites: [] }, body: 'Reply by mail', messageKey: `matrix-${randomUUID()}`, attachments: 0 },
       }),
     },
+    // One file of a mail onto its ticket, as the sender the notification service matched.
+    'POST /api/v1/inbound-email/attachments': {
+      objects: 'none',
+      own: ['svc:tierline-notification'],
+      status: 201,
+      mutates: true,
+      request: (ctx) => {
+        const boundary = `matrix-${randomUUID()}`;
+        const field = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+        const uploader = { id: 'matrix-mail-agent', username: 'matrix.agent', roles: ['it_agent'], sites: [] };
+        const body =
+          field('ticketId', ctx.w.fixtures.tickets.north.id) +
+          field('messageKey', `matrix-${randomUUID()}`) +
+          field('index', '0') +
+          field('uploader', JSON.stringify(uploader)) +
+          `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="matrix-mail.txt"\r\ncontent-type: text/plain\r\n\r\nprinter log line\r\n--${boundary}--\r\n`;
+        return { path: '/api/v1/inbound-email/attachments', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+      },
+    },
     // Requester links ("Fixed" / "Not fixed"): only the identity service's account, which verified
     // the link. The matrix's tickets are not resolved, so closing and reopening are refused by the
     // ticket's state (409), not by access.

@@ -3,6 +3,7 @@ import { EVENT_SCHEMA_VERSION, type ActorRef, type EventEnvelope } from '@tierli
 import { AppError, type Logger } from '@tierline/platform';
 import {
   attachmentOutbox,
+  attachmentState,
   claimAbandonedAttachments,
   deleteAbandonedAttachment,
   findAttachment,
@@ -40,6 +41,12 @@ export interface NewAttachmentInput {
   uploadedBy: ActorRef;
   /** Whether the vendor may see it from the start (a vendor's own upload); IT may change it. */
   vendorVisible?: boolean;
+  /**
+   * The attachment's id when the caller derives it from its source (one file of one mail), which
+   * makes the call idempotent: the same id again returns the attachment stored the first time, or
+   * finishes the upload a crash interrupted. Without it, every call is a new attachment.
+   */
+  id?: string;
 }
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
@@ -70,8 +77,13 @@ export async function storeAttachment(
   }
   const ticket = await findTicket(deps.sql, input.ticketId);
   if (!ticket) throw new AppError('NOT_FOUND', `no ticket ${input.ticketId}`);
+  const id = input.id ?? randomUUID();
+  const prior = input.id ? await attachmentState(deps.sql, id) : null;
+  if (prior && prior.ticketId !== ticket.id) throw new AppError('CONFLICT', `attachment ${id} belongs to another ticket`);
+  if (prior?.state === 'stored') return readBack(deps, ticket.id, id);
+  // Given up by the sweeper: its row goes shortly, and the next attempt starts afresh.
+  if (prior?.state === 'abandoned') throw new AppError('UNAVAILABLE', `${fileName} is being cleaned up after an interrupted upload; please retry`);
   const { contentType, bytes } = await inspectFile(fileName, input.bytes);
-  const id = randomUUID();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const objectKey = `tickets/${ticket.id}/${id}`;
   const vendorVisible = input.vendorVisible ?? false;
@@ -92,6 +104,8 @@ export async function storeAttachment(
     limits.maxPerTicket,
   );
   if (placed === 'missing') throw new AppError('NOT_FOUND', `no ticket ${input.ticketId}`);
+  // 'exists': an earlier attempt with this id wrote its pending row and died (or runs still); this
+  // one puts the same object under the same key and marks it stored, whichever gets there first.
   if (placed === 'full') {
     throw new AppError('UNPROCESSABLE', `${fileName} was not added: ${ticket.number} already has ${limits.maxPerTicket} attachments, the most a ticket may have`);
   }
@@ -112,12 +126,18 @@ export async function storeAttachment(
     schemaVersion: EVENT_SCHEMA_VERSION,
   };
   if (!(await markAttachmentStored(deps.sql, id, event))) {
+    // Another attempt with the same id stored it first: same key, same bytes; nothing to undo.
+    if (input.id && (await attachmentState(deps.sql, id))?.state === 'stored') return readBack(deps, ticket.id, id);
     // The sweeper gave this upload up while it ran (far past ATTACHMENT_PENDING_MINUTES).
     await objects.remove(objectKey).catch((err: unknown) => deps.logger.warn({ err, attachmentId: id }, 'object of a given-up upload not removed'));
     throw new AppError('UNAVAILABLE', `${fileName} took too long to store and was given up; please retry`);
   }
   await attachmentOutbox.publish(deps.sql, deps.js, event, deps.logger);
-  const stored = await findAttachment(deps.sql, ticket.id, id);
+  return readBack(deps, ticket.id, id);
+}
+
+async function readBack(deps: Pick<TicketDeps, 'sql'>, ticketId: string, id: string): Promise<StoredAttachment> {
+  const stored = await findAttachment(deps.sql, ticketId, id);
   if (!stored) throw new Error(`attachment ${id} was stored but cannot be read back`);
   return stored;
 }

@@ -1,14 +1,15 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, RoleSchema, TICKET_EMAIL_RECEIVED, type Role, type Ticket } from '@tierline/contracts';
-import { AppError, hasRole, publishEvent, type Actor } from '@tierline/platform';
+import { AppError, errorResponse, hasRole, publishEvent, type Actor } from '@tierline/platform';
 import { commentUpdate } from '@tierline/ticket-workflow';
-import { findByIdempotencyKey, findTicketByNumber, listWatchers } from '@tierline/ticket-store';
+import { findByIdempotencyKey, findTicket, findTicketByNumber, listWatchers } from '@tierline/ticket-store';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { runTicketUpdate } from './v1_tickets_actions.js';
 import { openTicket } from './v1_tickets_create.js';
+import { storeAttachment } from '../attachments/store.js';
 import { ErrorEnvelopeSchema } from '@tierline/contracts';
 
 /**
@@ -53,7 +54,7 @@ function personActor(p: z.infer<typeof PersonSchema>): Actor {
 }
 
 const messageKey = z.string().min(8).max(200).openapi({ description: 'Stable key of the mail (from its Message-ID): the same mail acts once.' });
-const attachments = z.number().int().min(0).max(1000).default(0).openapi({ description: 'Files the mail carried; not stored by this route.' });
+const attachments = z.number().int().min(0).max(1000).default(0).openapi({ description: 'Files the mail carried; each is sent on its own to POST /api/v1/inbound-email/attachments.' });
 
 /** A uuid (v5 layout) derived from the mail, so a retried call names the same comment and event. */
 function derivedId(...parts: string[]): string {
@@ -150,7 +151,80 @@ export const inboundEmailCommentRoute = createRoute({
   },
 });
 
+/** Who may add to a ticket by mail: its requester, one of its watchers, or IT. */
+async function requireMailAuthor(deps: Pick<TicketDeps, 'sql'>, person: Actor, ticket: Pick<Ticket, 'id' | 'number' | 'requesterId'>): Promise<void> {
+  const allowed =
+    ticket.requesterId === person.id || hasRole(person, ...IT) || (await listWatchers(deps.sql, ticket.id)).some((w) => w.userId === person.id);
+  if (!allowed) throw new AppError('UNPROCESSABLE', `${person.username} is not the requester, a watcher or IT on ${ticket.number}`);
+}
+
+/** The path the service app gives a body as large as one attachment (app.ts). */
+export const INBOUND_EMAIL_ATTACHMENTS_PATH = /^\/api\/v1\/inbound-email\/attachments$/;
+
+const AttachmentFormSchema = z.object({
+  ticketId: z.uuid().openapi({ description: 'The ticket the mail opened or answered' }),
+  messageKey,
+  index: z.coerce.number().int().min(0).max(999).openapi({ description: "The file's place among the mail's attachments: with messageKey, what makes a retry store it once" }),
+  uploader: z.string().min(2).max(20_000).openapi({ description: 'The sender as the directory matched them, JSON: {id, username, roles, sites}' }),
+  file: z.any().openapi({ type: 'string', format: 'binary', description: 'The file, named as in the mail' }),
+});
+
+const AttachedSchema = z
+  .object({ attachmentId: z.uuid(), ticketId: z.uuid(), contentType: z.string(), sizeBytes: z.number().int() })
+  .openapi('InboundEmailAttached');
+
+export const inboundEmailAttachmentRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/inbound-email/attachments',
+  tags: ['Inbound email'],
+  summary: "Store one file of a mail on its ticket, as the mail's sender (notification service only)",
+  description:
+    'Multipart/form-data, one file per request, with the same limits and type checks as a portal upload; never visible to the vendor ' +
+    'until IT marks it. The attachment id derives from messageKey and index, so the same file of the same mail is stored once. ' +
+    'A refused file gets 413, 415 or 422 with a message naming it; the ticket and its comment stand.',
+  security: [{ bearerAuth: [] }],
+  request: { body: { required: true, content: { 'multipart/form-data': { schema: AttachmentFormSchema } } } },
+  responses: {
+    201: { description: 'Stored (or stored before for this file of this mail)', content: { 'application/json': { schema: AttachedSchema } } },
+    ...badRequestResponse,
+    ...authErrorResponses,
+    ...notFoundResponse,
+    ...errorResponse(413, 'The file is larger than the limit'),
+    ...errorResponse(415, 'The content is not of an accepted type'),
+    ...errorResponse(422, 'The file is empty or damaged, the ticket has no room for it, or the sender may not add to this ticket'),
+    ...unavailableResponse,
+  },
+});
+
 export function registerInboundEmail(app: OpenAPIHono<TicketAppEnv>): void {
+  app.openapi(inboundEmailAttachmentRoute, async (c) => {
+    requireNotificationService(c.get('actor'));
+    const deps = c.get('deps');
+    const form = c.req.valid('form');
+    let uploader: z.infer<typeof PersonSchema>;
+    try {
+      uploader = PersonSchema.parse(JSON.parse(form.uploader));
+    } catch {
+      throw new AppError('BAD_REQUEST', 'uploader must be the sender as JSON: {id, username, roles, sites}', [{ path: 'uploader', message: 'not a person' }]);
+    }
+    const file: unknown = form.file;
+    if (!(file instanceof File)) throw new AppError('BAD_REQUEST', 'send the file as multipart/form-data in the field `file`', [{ path: 'file', message: 'a file is required' }]);
+    const person = personActor(uploader);
+    const ticket = await findTicket(deps.sql, form.ticketId);
+    if (!ticket) throw new AppError('NOT_FOUND', `no ticket ${form.ticketId}`);
+    await requireMailAuthor(deps, person, ticket);
+    const stored = await storeAttachment(deps, {
+      id: derivedId('email-attachment', form.messageKey, String(form.index)),
+      ticketId: ticket.id,
+      fileName: file.name,
+      bytes: Buffer.from(await file.arrayBuffer()),
+      uploadedBy: { kind: 'user', id: person.id, role: person.primaryRole },
+      // Whatever the sender's role: IT decides what the vendor sees of a mail.
+      vendorVisible: false,
+    });
+    return c.json({ attachmentId: stored.id, ticketId: ticket.id, contentType: stored.contentType, sizeBytes: stored.sizeBytes }, 201);
+  });
+
   app.openapi(inboundEmailTicketRoute, async (c) => {
     requireNotificationService(c.get('actor'));
     const deps = c.get('deps');
@@ -183,9 +257,7 @@ export function registerInboundEmail(app: OpenAPIHono<TicketAppEnv>): void {
     const person = personActor(body.author);
     const ticket = await findTicketByNumber(deps.sql, body.ticketNumber.toUpperCase());
     if (!ticket) throw new AppError('NOT_FOUND', `no ticket ${body.ticketNumber}`);
-    const allowed =
-      ticket.requesterId === person.id || hasRole(person, ...IT) || (await listWatchers(deps.sql, ticket.id)).some((w) => w.userId === person.id);
-    if (!allowed) throw new AppError('UNPROCESSABLE', `${person.username} is not the requester, a watcher or IT on ${ticket.number}`);
+    await requireMailAuthor(deps, person, ticket);
     if (ticket.status === 'closed') throw new AppError('CONFLICT', `${ticket.number} is closed`);
     const commentId = derivedId('email-comment', body.messageKey);
     const result = await runTicketUpdate(

@@ -353,6 +353,43 @@ describe('a crash between the object and its row', () => {
     }
   });
 
+  it('a named upload (one file of one mail) is stored once: again it returns the first, after a crash it finishes the pending row', async () => {
+    const t = await insertTicketRow(sql, { siteId: 'north', requesterId: subjectOf(tokens.nora) });
+    const objects = createObjectStore(store);
+    const logger = createLogger('it-attachments-named', 'silent');
+    const by = { kind: 'user', id: subjectOf(tokens.nora), role: 'clinic_staff' } as const;
+    try {
+      const id = randomUUID();
+      const first = await storeAttachment({ sql, js, logger, objects }, { id, ticketId: t, fileName: 'mail.txt', bytes: Buffer.from('from a mail\n'), uploadedBy: by });
+      const again = await storeAttachment({ sql, js, logger, objects }, { id, ticketId: t, fileName: 'mail.txt', bytes: Buffer.from('from a mail\n'), uploadedBy: by });
+      expect(again).toEqual(first);
+      expect(first.id).toBe(id);
+
+      // The first attempt died after its pending row: the next one with the same id stores it.
+      const crashed = randomUUID();
+      expect(
+        await insertPendingAttachment(
+          sql,
+          { id: crashed, ticketId: t, objectKey: `tickets/${t}/${crashed}`, fileName: 'late.txt', contentType: 'text/plain', sizeBytes: 5, sha256: 'x', uploadedBy: by.id, uploadedByRole: 'clinic_staff', vendorVisible: false },
+          MAX_PER_TICKET,
+        ),
+      ).toBe('ok');
+      const resumed = await storeAttachment({ sql, js, logger, objects }, { id: crashed, ticketId: t, fileName: 'late.txt', bytes: Buffer.from('late\n'), uploadedBy: by });
+      expect(resumed.id).toBe(crashed);
+      expect((await download(tokens.nora, t, crashed)).status).toBe(200);
+      const rows = await sql<{ id: string; state: string }[]>`select id, state from ticket_attachments where ticket_id = ${t} order by created_at`;
+      expect(rows).toEqual([
+        { id, state: 'stored' },
+        { id: crashed, state: 'stored' },
+      ]);
+      // The same id on another ticket is a conflict, never a second row.
+      const other = await insertTicketRow(sql, { siteId: 'north' });
+      await expect(storeAttachment({ sql, js, logger, objects }, { id, ticketId: other, fileName: 'mail.txt', bytes: Buffer.from('x\n'), uploadedBy: by })).rejects.toMatchObject({ code: 'CONFLICT' });
+    } finally {
+      objects.close();
+    }
+  });
+
   it('an upload that outlives its pending time is given up whole: the sweep claims it, the late commit fails and removes its object', async () => {
     const t = await insertTicketRow(sql, { siteId: 'north' });
     const logger = createLogger('it-attachments-late', 'silent');

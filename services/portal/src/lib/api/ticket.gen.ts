@@ -1815,6 +1815,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbound-email/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store one file of a mail on its ticket, as the mail's sender (notification service only)
+         * @description Multipart/form-data, one file per request, with the same limits and type checks as a portal upload; never visible to the vendor until IT marks it. The attachment id derives from messageKey and index, so the same file of the same mail is stored once. A refused file gets 413, 415 or 422 with a message naming it; the ticket and its comment stand.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: uuid
+                         * @description The ticket the mail opened or answered
+                         */
+                        ticketId: string;
+                        /** @description Stable key of the mail (from its Message-ID): the same mail acts once. */
+                        messageKey: string;
+                        /** @description The file's place among the mail's attachments: with messageKey, what makes a retry store it once */
+                        index: number | null;
+                        /** @description The sender as the directory matched them, JSON: {id, username, roles, sites} */
+                        uploader: string;
+                        /**
+                         * Format: binary
+                         * @description The file, named as in the mail
+                         */
+                        file?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Stored (or stored before for this file of this mail) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundEmailAttached"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such ticket, or not visible to you */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The content is not of an accepted type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is empty or damaged, the ticket has no room for it, or the sender may not add to this ticket */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, Temporal) is unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbound-email/tickets": {
         parameters: {
             query?: never;
@@ -4986,6 +5118,14 @@ export interface components {
                 addedAt: string;
             }[];
         };
+        InboundEmailAttached: {
+            /** Format: uuid */
+            attachmentId: string;
+            /** Format: uuid */
+            ticketId: string;
+            contentType: string;
+            sizeBytes: number;
+        };
         InboundEmailTicketOpened: {
             /** Format: uuid */
             ticketId: string;
@@ -5007,7 +5147,7 @@ export interface components {
             /** @description Stable key of the mail (from its Message-ID): the same mail acts once. */
             messageKey: string;
             /**
-             * @description Files the mail carried; not stored by this route.
+             * @description Files the mail carried; each is sent on its own to POST /api/v1/inbound-email/attachments.
              * @default 0
              */
             attachments: number;
@@ -5031,7 +5171,7 @@ export interface components {
             /** @description Stable key of the mail (from its Message-ID): the same mail acts once. */
             messageKey: string;
             /**
-             * @description Files the mail carried; not stored by this route.
+             * @description Files the mail carried; each is sent on its own to POST /api/v1/inbound-email/attachments.
              * @default 0
              */
             attachments: number;
