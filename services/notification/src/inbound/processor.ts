@@ -1,10 +1,10 @@
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { Logger, Sql } from '@tierline/platform';
 import { matchAddress, type ReplyAddressConfig } from './reply-address.js';
 import { stripQuoted } from './quote-strip.js';
 import { authFailure, loopReason, readHeaders, type OwnIdentity } from './screening.js';
 import { claimReply, releaseReply, type InboundRow, type Outcome } from './store.js';
-import type { DirectoryPerson, InboundServices } from './services.js';
+import { TransientError, type DirectoryPerson, type InboundServices } from './services.js';
 
 export type AutoReplyKind = 'unknown_sender' | 'ticket_closed' | 'not_allowed';
 
@@ -52,6 +52,31 @@ function plainText(mail: ParsedMail): string {
 }
 
 const person = (p: DirectoryPerson) => ({ id: p.id, username: p.username, roles: p.roles, sites: p.sites });
+
+/** A file of the mail without a name (a pasted image often has none): named by its place. */
+const fileNameOf = (a: Attachment, index: number) => a.filename?.trim() || `attachment-${index + 1}`;
+
+/**
+ * Hands each file of the mail to the ticket service, as the sender, after the ticket or comment
+ * stands (decision 0036). Attachments and inline parts alike: Outlook pastes a screenshot inline
+ * and Apple Mail sends pictures inline. A refused file (too large, a type not accepted, the ticket
+ * full) does not undo anything: it is said in the message's outcome, which IT leads read. A failure
+ * a retry may fix throws, and the message is processed again; each file is stored once whatever
+ * the number of attempts (its id derives from messageKey and its index).
+ */
+async function attachFiles(deps: ProcessorDeps, mail: ParsedMail, a: { ticketId: string; messageKey: string; sender: DirectoryPerson }): Promise<string> {
+  let stored = 0;
+  const refused: string[] = [];
+  for (const [index, file] of mail.attachments.entries()) {
+    const fileName = fileNameOf(file, index);
+    const r = await deps.services.attach({ ticketId: a.ticketId, messageKey: a.messageKey, index, uploader: person(a.sender), fileName, bytes: file.content });
+    if (r.ok) stored += 1;
+    else if ([400, 404, 409, 413, 415, 422].includes(r.status)) refused.push(r.message.includes(fileName) ? r.message : `${fileName}: ${r.message}`);
+    else throw new TransientError(`attachment ${index + 1}: HTTP ${r.status} ${r.message}`);
+  }
+  if (mail.attachments.length === 0) return '';
+  return `; ${stored} of ${mail.attachments.length} file(s) attached${refused.length ? `; refused: ${refused.join('; ')}` : ''}`;
+}
 
 /**
  * Decides and does what one stored message asks, and says what became of it. Throws for a
@@ -107,7 +132,10 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   const text = stripQuoted(plainText(mail)).slice(0, 10_000);
   if (target.kind === 'helpdesk') {
     const r = await deps.services.openTicket({ requester: person(sender), title: titleFrom(mail.subject, sender.displayName ?? sender.username), description: text, messageKey, attachments: facts.attachmentCount });
-    if (r.ok) return { status: 'done', outcome: `opened ${r.body.number}${r.body.replayed ? ' (already opened by this mail)' : ''}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
+    if (r.ok) {
+      const files = await attachFiles(deps, mail, { ticketId: r.body.ticketId, messageKey, sender });
+      return { status: 'done', outcome: `opened ${r.body.number}${r.body.replayed ? ' (already opened by this mail)' : ''}${files}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
+    }
     if (r.status === 422) {
       await answer('not_allowed', 'Your message to the IT help desk', `Hello,\n\nWe could not open a ticket from your message: ${r.message}.\n\n${howToGetHelp}\n\nThis answer is automatic; replies to it are not read.\n`);
       return { status: 'done', outcome: `no ticket: ${r.message}`, ...facts };
@@ -116,9 +144,14 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   }
 
   // A reply to a ticket's address.
-  if (!text) return { status: 'ignored', outcome: `empty reply to ${target.ticketNumber}`, ...facts, ticketNumber: target.ticketNumber };
-  const r = await deps.services.comment({ ticketNumber: target.ticketNumber, author: person(sender), body: text, messageKey, attachments: facts.attachmentCount });
-  if (r.ok) return { status: 'done', outcome: `public comment on ${r.body.number}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
+  if (!text && facts.attachmentCount === 0) return { status: 'ignored', outcome: `empty reply to ${target.ticketNumber}`, ...facts, ticketNumber: target.ticketNumber };
+  // A reply that only carries files (a screenshot, no words) still becomes a comment, which says so.
+  const body = text || `Sent ${facts.attachmentCount} file(s) by email.`;
+  const r = await deps.services.comment({ ticketNumber: target.ticketNumber, author: person(sender), body, messageKey, attachments: facts.attachmentCount });
+  if (r.ok) {
+    const files = await attachFiles(deps, mail, { ticketId: r.body.ticketId, messageKey, sender });
+    return { status: 'done', outcome: `public comment on ${r.body.number}${files}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
+  }
   if (r.status === 409) {
     await answer(
       'ticket_closed',

@@ -8,9 +8,10 @@ import {
   loadVendorLinkKeys,
   serviceAccountTokens,
   startDirectorySync,
+  syncDirectory,
   type IdentityDeps,
 } from '@tierline/identity';
-import { createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
+import { createObjectStore, createTicketApp, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { connectNats, createLogger, createSql, createTokenVerifier, ensureStreams, listen, migrate } from '@tierline/platform';
 import { createTestDatabase, DEMO_CONTACTS, testEnv, type DemoContacts } from '@tierline/testing';
 import { DEFAULT_POLICY } from '@tierline/domain';
@@ -88,6 +89,8 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
   const connection = Connection.lazy({ address: env.temporalAddress });
   const taskQueue = `${opts.workflows ? 'nt' : 'unused'}-${label}-${randomBytes(4).toString('hex')}`;
   const worker = opts.workflows ? await startTicketWorker(ticketSql, js, taskQueue) : null;
+  // The shared object store (versitygw): files that come by mail are stored by the ticket service.
+  const objects = opts.workflows ? createObjectStore(env.objectStore) : undefined;
   const ticketServer = await listen(
     createTicketApp({
       sql: ticketSql,
@@ -98,6 +101,7 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
       verifyToken: createTokenVerifier({ issuer: env.issuer, jwksUrl: env.jwksUrl, audience: 'tierline-ticket' }),
       logger,
       categories: ['ehr', 'network', 'printer_scanner', 'other'],
+      ...(objects ? { objects } : {}),
     }),
     0,
   );
@@ -126,10 +130,14 @@ export async function startDirectory(label: string, opts: { vendorLinkTicketUrl?
     ticketSql,
     userId,
     setContacts,
+    /** Keycloak's admin API as the identity service uses it, and a directory sync now (after a test changed Keycloak). */
+    kc,
+    resync: () => syncDirectory(idSql, kc),
     /** The notification service's environment pointing at these two. */
     env: { IDENTITY_SERVICE_URL: identityUrl, TICKET_SERVICE_URL: ticketUrl },
     async stop() {
       await ticketServer.close();
+      objects?.close();
       await worker?.stop();
       await identityServer.close();
       sync.stop();

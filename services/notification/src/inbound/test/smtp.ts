@@ -1,8 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
-/** A message as a mail client writes it, CRLF line ends; `headers` come after the standard ones. */
-export function rawMail(m: { from: string; to: string; subject: string; body: string; messageId?: string; headers?: Record<string, string>; attachment?: { name: string; content: string } }): { raw: string; messageId: string } {
+/** A file of a test mail: an attachment, or with `contentId` an inline part as a pasted image is. */
+export interface MailFile {
+  name?: string;
+  content: string | Buffer;
+  type?: string;
+  contentId?: string;
+}
+
+/**
+ * A message as a mail client writes it, CRLF line ends; `headers` come after the standard ones.
+ * `attachment` (one text file) or `attachments` (any files, base64) make it multipart/mixed.
+ */
+export function rawMail(m: {
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  messageId?: string;
+  headers?: Record<string, string>;
+  attachment?: { name: string; content: string };
+  attachments?: MailFile[];
+}): { raw: string; messageId: string } {
   const messageId = m.messageId ?? `${randomUUID()}@mail.clinic.test`;
   const head = [
     `From: ${m.from}`,
@@ -13,8 +33,18 @@ export function rawMail(m: { from: string; to: string; subject: string; body: st
     'MIME-Version: 1.0',
     ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
-  if (!m.attachment) return { raw: [...head, 'Content-Type: text/plain; charset=utf-8', '', ...m.body.split('\n'), ''].join('\r\n'), messageId };
+  const files: MailFile[] = [...(m.attachment ? [{ ...m.attachment, type: 'text/plain' }] : []), ...(m.attachments ?? [])];
+  if (files.length === 0) return { raw: [...head, 'Content-Type: text/plain; charset=utf-8', '', ...m.body.split('\n'), ''].join('\r\n'), messageId };
   const b = `b-${randomUUID()}`;
+  const filePart = (f: MailFile) => [
+    `--${b}`,
+    `Content-Type: ${f.type ?? 'application/octet-stream'}${f.name ? `; name="${f.name}"` : ''}`,
+    `Content-Disposition: ${f.contentId ? 'inline' : 'attachment'}${f.name ? `; filename="${f.name}"` : ''}`,
+    ...(f.contentId ? [`Content-ID: <${f.contentId}>`] : []),
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...(Buffer.from(f.content).toString('base64').match(/.{1,76}/g) ?? []),
+  ];
   const parts = [
     `Content-Type: multipart/mixed; boundary="${b}"`,
     '',
@@ -22,12 +52,7 @@ export function rawMail(m: { from: string; to: string; subject: string; body: st
     'Content-Type: text/plain; charset=utf-8',
     '',
     ...m.body.split('\n'),
-    `--${b}`,
-    `Content-Type: text/plain; name="${m.attachment.name}"`,
-    `Content-Disposition: attachment; filename="${m.attachment.name}"`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(m.attachment.content).toString('base64'),
+    ...files.flatMap(filePart),
     `--${b}--`,
     '',
   ];
