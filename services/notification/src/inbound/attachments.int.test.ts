@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '@tierline/platform';
 import { keycloakAdmin, testUsers } from '@tierline/testing';
 import { demoTokens } from '@tierline/test-fixtures';
-import { eventually, mailpitSearch, notificationTest, type Notification } from '../test/harness.js';
+import { eventually, mailpitBody, mailpitSearch, notificationTest, type Notification } from '../test/harness.js';
 import { startInbound } from './index.js';
 import { replyAddressFor } from './reply-address.js';
 import { deliver, rawMail } from './test/smtp.js';
@@ -148,15 +148,31 @@ describe('files in a mail that opens a ticket', () => {
     expect(await mailpitSearch(photoName)).toEqual([]);
   });
 
-  it('an executable named .png is refused and said in the outcome; the ticket and the other file stand', async () => {
-    const { ticket, row } = await noraMails([
-      { name: 'printer-settings.png', content: EXE, type: 'image/png' },
+  it('an executable named .png is refused, the sender told which and why; the ticket and the other file stand', async () => {
+    const exeName = `printer-settings-${randomUUID().slice(0, 8)}.png`;
+    const { ticket, row, messageId } = await noraMails([
+      { name: exeName, content: EXE, type: 'image/png' },
       { name: 'log.txt', content: 'E42 paper jam tray 2\n', type: 'text/plain' },
     ]);
     expect(row.outcome).toMatch(/^opened IT-/);
     expect(row.outcome).toContain('1 of 2 file(s) attached');
-    expect(row.outcome).toMatch(/refused: .*printer-settings\.png/);
+    expect(row.outcome).toContain(`refused: ${exeName}`);
+    expect(row.outcome).toContain('(sender told)');
     expect((await attachmentRows(ticket.id)).map((r) => [r.file_name, r.content_type])).toEqual([['log.txt', 'text/plain']]);
+
+    // One answer to Nora, in the thread of her mail, naming the file and why it was not added.
+    const answer = await eventually('the answer about the refused file', async () => (await mailpitSearch(`to:${NORA} subject:"Files not added to ${ticket.number}" ${exeName}`))[0]);
+    const body = await mailpitBody(answer.ID);
+    expect(body.Text).toContain(`Your message is on ${ticket.number}`);
+    expect(body.Text).toMatch(new RegExp(`- ${exeName.replace('.', '\\.')}.*(not|accept)`));
+    expect(body.Text).not.toContain('log.txt');
+
+    // Processed again (a crash before its outcome was recorded): no second answer, no second file.
+    await svc.sql`update inbound_messages set status = 'received', next_attempt_at = now(), claimed_until = null where message_id = ${messageId}`;
+    expect((await processed(messageId)).outcome).not.toContain('(sender told)');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await mailpitSearch(`to:${NORA} subject:"Files not added to ${ticket.number}" ${exeName}`)).toHaveLength(1);
+    expect(await attachmentRows(ticket.id)).toHaveLength(1);
   });
 
   it('the same mail delivered and processed twice stores each file once', async () => {

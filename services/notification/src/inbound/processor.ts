@@ -6,7 +6,7 @@ import { authFailure, loopReason, readHeaders, type OwnIdentity } from './screen
 import { claimReply, releaseReply, type InboundRow, type Outcome } from './store.js';
 import { TransientError, type DirectoryPerson, type InboundServices } from './services.js';
 
-export type AutoReplyKind = 'unknown_sender' | 'ticket_closed' | 'not_allowed';
+export type AutoReplyKind = 'unknown_sender' | 'ticket_closed' | 'not_allowed' | 'files_refused';
 
 /** Sends one automatic answer; throws when it could not (the message is then retried). */
 export type AutoReplySender = (m: { to: string; kind: AutoReplyKind; inReplyTo: string | null; subject: string; text: string; inboundId: string }) => Promise<void>;
@@ -60,11 +60,12 @@ const fileNameOf = (a: Attachment, index: number) => a.filename?.trim() || `atta
  * Hands each file of the mail to the ticket service, as the sender, after the ticket or comment
  * stands (decision 0036). Attachments and inline parts alike: Outlook pastes a screenshot inline
  * and Apple Mail sends pictures inline. A refused file (too large, a type not accepted, the ticket
- * full) does not undo anything: it is said in the message's outcome, which IT leads read. A failure
- * a retry may fix throws, and the message is processed again; each file is stored once whatever
- * the number of attempts (its id derives from messageKey and its index).
+ * full) does not undo anything: it is said in the message's outcome, which IT leads read, and
+ * the caller tells the sender. A failure a retry may fix throws, and the message is processed
+ * again; each file is stored once whatever the number of attempts (its id derives from
+ * messageKey and its index).
  */
-async function attachFiles(deps: ProcessorDeps, mail: ParsedMail, a: { ticketId: string; messageKey: string; sender: DirectoryPerson }): Promise<string> {
+async function attachFiles(deps: ProcessorDeps, mail: ParsedMail, a: { ticketId: string; messageKey: string; sender: DirectoryPerson }): Promise<{ summary: string; refused: string[] }> {
   let stored = 0;
   const refused: string[] = [];
   for (const [index, file] of mail.attachments.entries()) {
@@ -74,8 +75,8 @@ async function attachFiles(deps: ProcessorDeps, mail: ParsedMail, a: { ticketId:
     else if ([400, 404, 409, 413, 415, 422].includes(r.status)) refused.push(r.message.includes(fileName) ? r.message : `${fileName}: ${r.message}`);
     else throw new TransientError(`attachment ${index + 1}: HTTP ${r.status} ${r.message}`);
   }
-  if (mail.attachments.length === 0) return '';
-  return `; ${stored} of ${mail.attachments.length} file(s) attached${refused.length ? `; refused: ${refused.join('; ')}` : ''}`;
+  if (mail.attachments.length === 0) return { summary: '', refused };
+  return { summary: `; ${stored} of ${mail.attachments.length} file(s) attached${refused.length ? `; refused: ${refused.join('; ')}` : ''}`, refused };
 }
 
 /**
@@ -107,8 +108,9 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   const sender = await deps.services.personByEmail(from.address);
   const messageKey = row.dedupe_key.slice(0, 200);
   const inReplyTo = row.message_id ? `<${row.message_id}>` : null;
-  const answer = async (kind: AutoReplyKind, subject: string, text: string): Promise<boolean> => {
-    if (!(await claimReply(deps.sql, { inboundId: row.id, recipient: from.address, kind, windowMinutes: deps.replyWindowMinutes }))) return false;
+  /** One automatic answer per message; `windowMinutes` (default the reply window) limits how often one sender gets this kind. */
+  const answer = async (kind: AutoReplyKind, subject: string, text: string, windowMinutes = deps.replyWindowMinutes): Promise<boolean> => {
+    if (!(await claimReply(deps.sql, { inboundId: row.id, recipient: from.address, kind, windowMinutes }))) return false;
     try {
       await deps.sendReply({ to: from.address, kind, inReplyTo, subject, text, inboundId: row.id });
       return true;
@@ -118,6 +120,19 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
     }
   };
   const howToGetHelp = `To report a problem, use the IT portal at ${deps.portalUrl} or call the IT help desk on ${deps.helpdeskPhone}.`;
+  /** The files of the mail onto the ticket; the sender is told of those that were not added, once per message. */
+  const attach = async (ticket: { ticketId: string; number: string }, who: DirectoryPerson): Promise<string> => {
+    const files = await attachFiles(deps, mail, { ticketId: ticket.ticketId, messageKey, sender: who });
+    if (files.refused.length === 0) return files.summary;
+    const told = await answer(
+      'files_refused',
+      `Files not added to ${ticket.number}`,
+      `Hello,\n\nYour message is on ${ticket.number}, but ${files.refused.length === 1 ? 'this file was' : 'these files were'} not added to it:\n\n` +
+        `${files.refused.map((r) => `- ${r}`).join('\n')}\n\nYou can add files to the ticket in the IT portal at ${deps.portalUrl}.\n\nThis answer is automatic; replies to it are not read.\n`,
+      0,
+    );
+    return `${files.summary}${told ? ' (sender told)' : ''}`;
+  };
 
   if (!sender) {
     const sent = await answer(
@@ -133,7 +148,7 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   if (target.kind === 'helpdesk') {
     const r = await deps.services.openTicket({ requester: person(sender), title: titleFrom(mail.subject, sender.displayName ?? sender.username), description: text, messageKey, attachments: facts.attachmentCount });
     if (r.ok) {
-      const files = await attachFiles(deps, mail, { ticketId: r.body.ticketId, messageKey, sender });
+      const files = await attach(r.body, sender);
       return { status: 'done', outcome: `opened ${r.body.number}${r.body.replayed ? ' (already opened by this mail)' : ''}${files}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
     }
     if (r.status === 422) {
@@ -149,7 +164,7 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   const body = text || `Sent ${facts.attachmentCount} file(s) by email.`;
   const r = await deps.services.comment({ ticketNumber: target.ticketNumber, author: person(sender), body, messageKey, attachments: facts.attachmentCount });
   if (r.ok) {
-    const files = await attachFiles(deps, mail, { ticketId: r.body.ticketId, messageKey, sender });
+    const files = await attach(r.body, sender);
     return { status: 'done', outcome: `public comment on ${r.body.number}${files}`, ticketId: r.body.ticketId, ticketNumber: r.body.number, ...facts };
   }
   if (r.status === 409) {

@@ -99,7 +99,7 @@ export async function retryLater(sql: Sql, row: Pick<InboundRow, 'id' | 'attempt
  * Claims the automatic answer to one message, at most once: true when this call may send it.
  * `false` when it was claimed before (a retry) or the sender had one within the window (rate limit).
  */
-export async function claimReply(sql: Sql, r: { inboundId: string; recipient: string; kind: 'unknown_sender' | 'ticket_closed' | 'not_allowed'; windowMinutes: number }): Promise<boolean> {
+export async function claimReply(sql: Sql, r: { inboundId: string; recipient: string; kind: 'unknown_sender' | 'ticket_closed' | 'not_allowed' | 'files_refused'; windowMinutes: number }): Promise<boolean> {
   return sql.begin(async (tx) => {
     // One sender's answers are decided one at a time, so two mails at once still get one answer.
     await tx`select pg_advisory_xact_lock(hashtext(${`inbound-reply:${r.recipient.toLowerCase()}`}))`;
