@@ -214,9 +214,25 @@ describe('files in a reply', () => {
     expect(d.status).toBe(200);
     expect((await sharp(d.bytes).metadata()).width).toBe(40);
 
-    // No words, only a file (no name either): still a comment, and the file stored.
-    const bare = await send({ from: `Nora Nurse <${NORA}>`, to: replyTo, subject: `Re: ${ticket.number}`, body: '', attachments: [{ content: PDF, type: 'application/pdf' }] }, [replyTo]);
-    expect((await processed(bare.messageId)).status).toBe('done');
+    // No words, only a file (no name either): still a comment, and the file stored. The S/MIME
+    // signature of a signed mail is no file of the sender's: neither stored nor refused.
+    const bare = await send(
+      {
+        from: `Nora Nurse <${NORA}>`,
+        to: replyTo,
+        subject: `Re: ${ticket.number}`,
+        body: '',
+        attachments: [
+          { content: PDF, type: 'application/pdf' },
+          { name: 'smime.p7s', content: Buffer.from([0x30, 0x82, 0x01, 0x00]), type: 'application/pkcs7-signature' },
+        ],
+      },
+      [replyTo],
+    );
+    const bareRow = await processed(bare.messageId);
+    expect(bareRow.status).toBe('done');
+    expect(bareRow.outcome).toContain('1 of 1 file(s) attached');
+    expect(bareRow.outcome).not.toContain('refused');
     const comments = await svc.directory.ticketSql<{ body: string }[]>`select body from ticket_comments where ticket_id = ${ticket.id} and author_id = ${noraId} order by created_at`;
     expect(comments.map((c) => c.body)).toEqual(['Here is the error.', 'Sent 1 file(s) by email.']);
     expect((await attachmentRows(ticket.id)).map((r) => r.file_name)).toEqual(['attachment-1', 'image001.png']);

@@ -53,6 +53,13 @@ function plainText(mail: ParsedMail): string {
 
 const person = (p: DirectoryPerson) => ({ id: p.id, username: p.username, roles: p.roles, sites: p.sites });
 
+/** Parts that sign the mail (S/MIME, OpenPGP) rather than being files the sender attached. */
+const SIGNATURE_TYPES = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature', 'application/pgp-signature']);
+
+/** The files the sender attached (or pasted inline), each with its place in the mail. */
+const filesOf = (mail: Pick<ParsedMail, 'attachments'>): { index: number; file: Attachment }[] =>
+  mail.attachments.map((file, index) => ({ index, file })).filter(({ file }) => !SIGNATURE_TYPES.has(file.contentType.toLowerCase()));
+
 /** A file of the mail without a name (a pasted image often has none): named by its place. */
 const fileNameOf = (a: Attachment, index: number) => a.filename?.trim() || `attachment-${index + 1}`;
 
@@ -68,15 +75,16 @@ const fileNameOf = (a: Attachment, index: number) => a.filename?.trim() || `atta
 async function attachFiles(deps: ProcessorDeps, mail: ParsedMail, a: { ticketId: string; messageKey: string; sender: DirectoryPerson }): Promise<{ summary: string; refused: string[] }> {
   let stored = 0;
   const refused: string[] = [];
-  for (const [index, file] of mail.attachments.entries()) {
+  const files = filesOf(mail);
+  for (const { index, file } of files) {
     const fileName = fileNameOf(file, index);
     const r = await deps.services.attach({ ticketId: a.ticketId, messageKey: a.messageKey, index, uploader: person(a.sender), fileName, bytes: file.content });
     if (r.ok) stored += 1;
     else if ([400, 404, 409, 413, 415, 422].includes(r.status)) refused.push(r.message.includes(fileName) ? r.message : `${fileName}: ${r.message}`);
     else throw new TransientError(`attachment ${index + 1}: HTTP ${r.status} ${r.message}`);
   }
-  if (mail.attachments.length === 0) return { summary: '', refused };
-  return { summary: `; ${stored} of ${mail.attachments.length} file(s) attached${refused.length ? `; refused: ${refused.join('; ')}` : ''}`, refused };
+  if (files.length === 0) return { summary: '', refused };
+  return { summary: `; ${stored} of ${files.length} file(s) attached${refused.length ? `; refused: ${refused.join('; ')}` : ''}`, refused };
 }
 
 /**
@@ -90,7 +98,7 @@ export async function processInbound(deps: ProcessorDeps, row: InboundRow): Prom
   const loop = loopReason(headers, row.mail_from, deps.own);
   const mail = await simpleParser(row.raw, { skipImageLinks: true, skipTextToHtml: true });
   const from = firstAddress(mail.from);
-  const facts = { sender: from?.address ?? null, subject: mail.subject?.slice(0, 300) ?? null, attachmentCount: mail.attachments.length };
+  const facts = { sender: from?.address ?? null, subject: mail.subject?.slice(0, 300) ?? null, attachmentCount: filesOf(mail).length };
   // Never answered, never acted on: a machine talking, or our own mail come back.
   if (loop) return { status: 'ignored', outcome: loop, ...facts };
   const held = authFailure(headers, deps.authservId);
