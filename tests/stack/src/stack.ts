@@ -47,7 +47,7 @@ import {
 } from '@tierline/notification';
 import { connectNats, createLogger, createSql, createTokenVerifier, listen, migrate, ensureStreams, parseEnv, serviceAccountToken, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import { createPortalApp, PORTAL_PUBLIC_DIR, portalEnvSchema } from '@tierline/portal/server';
-import { startProviderStubs } from '@tierline/provider-stubs';
+import { DEFAULT_STUB_CONFIG, startProviderStubs } from '@tierline/provider-stubs';
 import { createTestDatabase, seedDemoContacts, serviceLogin, testEnv } from '@tierline/testing';
 import { createObjectStore, createTicketApp, ensureInitialPolicy, TICKET_MIGRATIONS_DIR } from '@tierline/ticket';
 import { createTicketWorker, NativeConnection } from '@tierline/workflows/worker';
@@ -73,9 +73,15 @@ export interface StackOptions {
    * subscription to the notify commands. That subscription copies and takes nothing, so the
    * commands of other runs sharing the NATS server stay theirs; only the commands for this run's
    * tickets are handled here. Its mail carries the tickets' reply addresses, and mail in (the help
-   * desk's SMTP listener, decision 36) listens on `inboundSmtpPort`.
+   * desk's SMTP listener, decision 36) listens on `inboundSmtpPort`; the provider stand-ins
+   * (Twilio, Slack, Teams) answer on `stubsUrl`, whose `/_stub/requests` lists what was sent.
    */
   notifier?: boolean;
+  /**
+   * The notifier's window for coalescing status updates (decision 34's `UPDATE_COALESCE_MS`):
+   * 2 s unless told; a browser journey sets a few hundred milliseconds so updates arrive at once.
+   */
+  updateCoalesceMs?: number;
   /**
    * The audit service's API; `'with-consumer'` also its event consumer (a durable of this run,
    * new events only), so the audit log has a real hash chain to list and verify.
@@ -170,9 +176,14 @@ export async function startStack(label: string, opts: StackOptions = {}) {
     const auditUrl = opts.audit ? await startAudit({ dbUrl: db.url, label, nc, logger, stops, consumer: opts.audit === 'with-consumer', limit }) : NOWHERE;
     let identityUrl = NOWHERE;
     let inboundSmtpPort: number | null = null;
+    let stubsUrl = NOWHERE;
     if (opts.identity) {
       identityUrl = await startIdentity({ dbUrl: db.url, nc, ticketUrl, logger, stops, contacts: opts.identity === 'with-contacts', limit });
-      if (opts.notifier) inboundSmtpPort = (await startNotifier({ dbUrl: db.url, nc, ticketSql, ticketUrl, identityUrl, logger, stops })).inboundSmtpPort;
+      if (opts.notifier) {
+        const notifier = await startNotifier({ dbUrl: db.url, nc, ticketSql, ticketUrl, identityUrl, logger, stops, ...(opts.updateCoalesceMs !== undefined ? { updateCoalesceMs: opts.updateCoalesceMs } : {}) });
+        inboundSmtpPort = notifier.inboundSmtpPort;
+        stubsUrl = notifier.stubsUrl;
+      }
     }
 
     let proxyUrl = '';
@@ -193,7 +204,7 @@ export async function startStack(label: string, opts: StackOptions = {}) {
       proxyUrl = proxy.url;
     }
 
-    return { ticketUrl, ticketSql, notificationUrl, identityUrl, auditUrl, proxyUrl, taskQueue, inboundSmtpPort, stop };
+    return { ticketUrl, ticketSql, notificationUrl, identityUrl, auditUrl, proxyUrl, taskQueue, inboundSmtpPort, stubsUrl, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -293,7 +304,7 @@ export async function startIdentity(o: Part & { ticketUrl: string; contacts: boo
  */
 export async function startNotifier(
   o: Part & { ticketSql: Sql; ticketUrl: string; identityUrl: string; timeoutMs?: number; rateLimit?: number; leaseMs?: number; updateCoalesceMs?: number },
-): Promise<{ handled: () => number; inboundSmtpPort: number }> {
+): Promise<{ handled: () => number; inboundSmtpPort: number; stubsUrl: string }> {
   const timeoutMs = o.timeoutMs ?? 5_000;
   const env = testEnv();
   const { nc, logger, stops } = o;
@@ -329,9 +340,10 @@ export async function startNotifier(
     readPublicNote: createPublicNoteReader({ ticketUrl: o.ticketUrl, token, timeoutMs }),
     senders: {
       email,
-      sms: createSmsSender({ accountSid: 'ACstub', authToken: 'stub-auth-token', from: '+15550100999', apiBase: stubs.url, timeoutMs }),
-      slack: createSlackSender({ token: 'xoxb-stub', apiUrl: `${stubs.url}/slack/api/`, timeoutMs }),
-      teams: createTeamsSender({ webhookUrl: `${stubs.url}/teams/webhook/tierline-stub`, timeoutMs }),
+      // The stand-ins' own credentials: they refuse any others, as Twilio and Slack do.
+      sms: createSmsSender({ ...DEFAULT_STUB_CONFIG.twilio, from: '+15550100999', apiBase: stubs.url, timeoutMs }),
+      slack: createSlackSender({ token: DEFAULT_STUB_CONFIG.slack.token, apiUrl: `${stubs.url}/slack/api/`, timeoutMs }),
+      teams: createTeamsSender({ webhookUrl: `${stubs.url}/teams/webhook/${DEFAULT_STUB_CONFIG.teams.webhookId}`, timeoutMs }),
     },
     logger,
     portalUrl: PORTAL_ORIGIN,
@@ -413,5 +425,5 @@ export async function startNotifier(
     await recording;
     await polling;
   });
-  return { handled: () => handled, inboundSmtpPort: inbound.port };
+  return { handled: () => handled, inboundSmtpPort: inbound.port, stubsUrl: stubs.url };
 }
