@@ -438,9 +438,10 @@ try {
       channels: [...l.channels],
     }));
   }
+  // P3's level lies hours ahead (its tickets are there for the nurse's updates): not waited for.
   const lastDue = Math.max(
     ...tickets.map((t) => {
-      const ls = levels[t.priority] ?? [];
+      const ls = t.priority === 'P3' ? [] : (levels[t.priority] ?? []);
       return t.createdAt + Math.max(0, ...ls.map((l) => (l.afterMinutes + (l.repeatEveryMinutes ? l.maxRepeats * l.repeatEveryMinutes : 0)) * MIN_MS));
     }),
   );
