@@ -18,6 +18,8 @@ const ports = {
   TICKET_PORT: 3001, IDENTITY_PORT: 3002, NOTIFICATION_PORT: 3003, AUDIT_PORT: 3004, PROVIDER_STUBS_PORT: 3010, PORTAL_PORT: 3000,
   // The notification service's mail-in listener (scripts/apps.mjs).
   INBOUND_SMTP_PORT: 2525,
+  // The attachments' object store (infra/stack.mjs): the chaos system's own, not the one of a stack already up.
+  OBJECT_STORE_PORT: 7070,
 };
 // Everything below reads its ports and data dir from the environment (infra/lib/env.mjs,
 // scripts/apps.mjs, @tierline/testing), so setting it here points all of it at the chaos system.

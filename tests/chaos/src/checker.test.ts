@@ -25,6 +25,7 @@ function world(): Observed {
     deliveries: [],
     mails: [],
     sms: [],
+    updates: { followed: [], bursts: [], changes: [], messages: [], internalWords: ['chaosinternalword'] },
   };
   for (const [n, id] of ['t1', 't2'].entries()) {
     const createdAt = T0 + n * 1000;
@@ -47,6 +48,39 @@ function world(): Observed {
           else o.sms.push(smsToken(sendKey(d)));
         }
       }
+    }
+  }
+  o.audit.eventIds = o.streamEvents.map((e) => e.id);
+  o.audit.verify.rowsChecked = o.audit.eventIds.length;
+  return o;
+}
+
+const NURSE = 'user-nurse';
+
+/**
+ * The consistent world plus a ticket the nurse follows: IT picks it up, notes something internal,
+ * replies in public and resolves it; she replies herself. Two bursts, each sent by email and SMS.
+ */
+function withUpdates(): Observed {
+  const o = world();
+  const at = T0 + 2 * MIN_MS;
+  const ev = (id: string, type: string, extra: { visibility?: string; actorId?: string } = {}) =>
+    o.streamEvents.push({ id, type, ticketId: 'u1', level: null, repeat: null, storedAt: at, visibility: extra.visibility ?? null, actorId: extra.actorId ?? LEAD });
+  ev('u1-ack', 'ticket.acknowledged');
+  ev('u1-note', 'ticket.commented', { visibility: 'internal' });
+  ev('u1-reply', 'ticket.commented', { visibility: 'public' });
+  ev('u1-own', 'ticket.commented', { visibility: 'public', actorId: NURSE });
+  ev('u1-resolved', 'ticket.resolved');
+  o.updates.followed.push({ ticketId: 'u1', requesterId: NURSE });
+  for (const [burst, events] of [['b1', ['u1-ack', 'u1-reply']], ['b2', ['u1-resolved']]] as const) {
+    o.updates.bursts.push({ id: burst, ticketId: 'u1', recipientId: NURSE, state: 'dispatched' });
+    for (const eventId of events) o.updates.changes.push({ eventId, recipientId: NURSE, burstId: burst });
+    for (const channel of ['email', 'sms']) {
+      const d = { idempotencyKey: `update:${burst}`, recipientId: NURSE, channel, status: 'sent', kind: 'update', bundleId: null, sentAt: at + MIN_MS };
+      o.deliveries.push(d);
+      if (channel === 'email') o.mails.push(mailMessageId(sendKey(d)));
+      else o.sms.push(smsToken(sendKey(d)));
+      o.updates.messages.push({ channel, text: `Ticket IT-1 was updated (${burst}): we are looking at it.` });
     }
   }
   o.audit.eventIds = o.streamEvents.map((e) => e.id);
@@ -246,5 +280,64 @@ describe('check', () => {
     twice.audit.eventIds.push(twice.audit.eventIds[0]!);
     twice.audit.verify.rowsChecked += 1;
     expect(failed(twice)).toEqual(['the audit log holds nothing JetStream does not, and each event once']);
+  });
+});
+
+describe('check: requester updates', () => {
+  const JOINED = 'every requester update joined a burst for the requester';
+  const ENDED = 'every update burst ended in a sent or failed delivery';
+  const ONCE = 'every sent update is at the SMTP server or the SMS stand-in exactly once';
+  const CLEAN = 'no internal-note words in any update';
+
+  it('passes updates that all joined a burst, were sent once and carry no internal words, and counts them', () => {
+    const r = check(withUpdates());
+    expect(r.invariants.filter((i) => !i.ok), JSON.stringify(r.invariants)).toEqual([]);
+    // The internal note and the nurse's own reply are no updates for her.
+    expect(r.updates).toEqual({ events: 3, bursts: 2, sent: 4, failed: 0, lost: 0, duplicates: 0, messagesRead: 4, leaks: 0 });
+  });
+
+  it('finds an update event that joined no burst, but expects none for an internal note or her own reply', () => {
+    const o = withUpdates();
+    o.updates.changes = o.updates.changes.filter((c) => c.eventId !== 'u1-reply');
+    expect(failed(o)).toEqual([JOINED]);
+    expect(check(o).invariants.find((i) => i.name === JOINED)!.detail).toContain('u1-reply');
+    expect(check(o).updates.lost).toBe(1);
+  });
+
+  it('finds a burst left pending, one without deliveries and one whose delivery is still queued; accepts one that failed loudly', () => {
+    const o = withUpdates();
+    o.updates.bursts.push({ id: 'b3', ticketId: 'u1', recipientId: NURSE, state: 'closed' }, { id: 'b4', ticketId: 'u1', recipientId: NURSE, state: 'dispatched' });
+    o.deliveries.find((d) => d.idempotencyKey === 'update:b2' && d.channel === 'sms')!.status = 'queued';
+    const r = check(o);
+    expect(failed(o)).toEqual([ENDED]);
+    expect(r.invariants.find((i) => i.name === ENDED)!.detail).toMatch(/^3 of 4 did not/);
+
+    const loud = withUpdates();
+    loud.deliveries.find((d) => d.idempotencyKey === 'update:b2' && d.channel === 'sms')!.status = 'failed';
+    loud.sms.pop();
+    expect(failed(loud)).toEqual([]);
+    expect(check(loud).updates.failed).toBe(1);
+  });
+
+  it('finds an update mail received twice and an update SMS never received', () => {
+    const o = withUpdates();
+    const mail = o.mails.at(-1)!;
+    o.mails.push(mail);
+    o.sms.pop();
+    expect(failed(o)).toContain(ONCE);
+    const r = check(o);
+    expect(r.updates.duplicates).toBe(1);
+    expect(r.invariants.find((i) => i.name === ONCE)!.detail).toMatch(/^2 of 4 not once/);
+  });
+
+  it('finds an internal-note word in an SMS, and refuses to vouch for updates whose messages were not read', () => {
+    const o = withUpdates();
+    o.updates.messages[1]!.text += ' chaosinternalword';
+    expect(failed(o)).toEqual([CLEAN]);
+    expect(check(o).updates.leaks).toBe(1);
+
+    const unread = withUpdates();
+    unread.updates.messages = [];
+    expect(failed(unread)).toEqual([CLEAN]);
   });
 });

@@ -49,8 +49,11 @@ export interface Observed {
   tickets: { id: string; idempotencyKey: string | null; createdAt: number; escalationLevel: number; status: string; priority: string }[];
   /** Temporal: describe + getState query of each ticket's workflow. */
   workflows: { ticketId: string; status: string; escalations: { level: number; repeat: number; idempotencyKey: string }[] }[];
-  /** Every message of the events stream, duplicates included; storedAt is JetStream's timestamp. */
-  streamEvents: { id: string; type: string; ticketId: string | null; level: number | null; repeat: number | null; storedAt: number }[];
+  /**
+   * Every message of the events stream, duplicates included; storedAt is JetStream's timestamp,
+   * visibility a comment's (`public` / `internal`), actorId the user who caused the event.
+   */
+  streamEvents: { id: string; type: string; ticketId: string | null; level: number | null; repeat: number | null; storedAt: number; visibility?: string | null; actorId?: string | null }[];
   audit: { eventIds: string[]; verify: { ok: boolean; rowsChecked: number; reason?: string } };
   /** notification.commands: idempotency keys of the notify commands the service took in. */
   commands: string[];
@@ -59,6 +62,19 @@ export interface Observed {
   mails: string[];
   /** The SMS stand-in: the Twilio idempotency token of every request it accepted. */
   sms: (string | null)[];
+  /** Status updates to requesters (decision 34): who follows what, the bursts, what was received. */
+  updates: {
+    /** The tickets whose requester the run's IT staff keep informed, with the requester's user id. */
+    followed: { ticketId: string; requesterId: string }[];
+    /** notification.update_bursts. */
+    bursts: { id: string; ticketId: string; recipientId: string; state: string }[];
+    /** notification.update_changes: which event joined which burst, for whom. */
+    changes: { eventId: string; recipientId: string; burstId: string }[];
+    /** Subject and body of every mail and SMS the requesters received. */
+    messages: { channel: string; text: string }[];
+    /** Words the run wrote only into internal notes: none may reach a requester. */
+    internalWords: string[];
+  };
 }
 
 export interface Invariant {
@@ -72,6 +88,7 @@ export interface Report {
   workflows: { running: number; notRunning: number; levelMismatch: number };
   escalations: { expected: number; fired: number; lost: number; duplicates: number; unexpected: number; redundantCopies: number };
   notifications: { expected: number; sent: number; notSent: number; missingRows: number; duplicates: number; missingAtProvider: number; alerts: number };
+  updates: { events: number; bursts: number; sent: number; failed: number; lost: number; duplicates: number; messagesRead: number; leaks: number };
   audit: { rows: number; verified: boolean; rowsChecked: number; missingEvents: number; extraRows: number; reason?: string };
   /**
    * Per kill: escalations due while it was down and the latest of them — after the recovery for a
@@ -88,6 +105,10 @@ export const MIN_MS = 60_000;
 export const LATENESS_LIMIT_MS = 60_000;
 const ESCALATION_TYPES = new Set(['ticket.escalated', 'ticket.escalation_repeated']);
 const SENT = new Set(['sent', 'delivered']);
+/** The events a requester is told of (services/notification/src/updates.ts, updateKindOf): a comment only when public. */
+const UPDATE_TYPES = new Set(['ticket.acknowledged', 'ticket.waiting_on_requester', 'ticket.commented', 'ticket.resolved', 'ticket.closed']);
+/** The delivery key of an update burst's rows (decision 34). */
+export const updateKey = (burstId: string) => `update:${burstId}`;
 
 /**
  * The Message-ID the notification service gives a mail (services/notification/src/channels.ts,
@@ -286,6 +307,10 @@ export function check(o: Observed): Report {
   inv('the SMTP server and the SMS stand-in received every sent page', missingAtProvider.length === 0, `${missingAtProvider.length} missing${sample(missingAtProvider)}`);
   inv('no duplicate notification (one mail per Message-ID, one SMS per token, no unrecorded mail)', duplicates === 0, `${duplicates} duplicates${sample(strayMail)}`);
 
+  // ---- status updates to requesters ------------------------------------------------------------
+  const u = checkUpdates(o, byEvent, mailCounts, smsCounts);
+  invariants.push(...u.invariants);
+
   // ---- audit ------------------------------------------------------------------------------------
   const auditIds = new Set(o.audit.eventIds);
   const missingEvents = [...byEvent.keys()].filter((id) => !auditIds.has(id));
@@ -303,6 +328,7 @@ export function check(o: Observed): Report {
     tickets: { opened: o.opened.length, present: o.tickets.length, lost: lostTickets.length + unanswered.length, duplicates: duplicateKeys.length, withoutWorkflow: withoutWorkflow.length },
     workflows: { running: o.workflows.length - notRunning.length, notRunning: notRunning.length, levelMismatch: levelMismatch.length },
     escalations: { expected: expectedCount, fired: [...fired.keys()].filter((k) => expectedKeys.has(k)).length, lost: lostEscalations.length, duplicates: duplicateEscalations.length, unexpected: unexpected.length, redundantCopies },
+    updates: u.counts,
     notifications: { expected: expectedPages, sent: sentPages, notSent: notSent.length, missingRows: missingRows.length, duplicates, missingAtProvider: missingAtProvider.length, alerts },
     audit: {
       rows: o.audit.eventIds.length,
@@ -329,6 +355,76 @@ export function check(o: Observed): Report {
   return report;
 }
 
+/**
+ * The requester updates: every event a requester is told of (by someone else, on a followed
+ * ticket) joined a burst for her; every burst ended in a sent or failed delivery; every sent one
+ * is at the provider exactly once; no word of an internal note is in anything she received.
+ */
+export function checkUpdates(
+  o: Observed,
+  byEvent: Map<string, { type: string; ticketId: string | null; visibility?: string | null; actorId?: string | null }>,
+  mailCounts: Map<string, number>,
+  smsCounts: Map<string, number>,
+): { invariants: Invariant[]; counts: Report['updates'] } {
+  const invariants: Invariant[] = [];
+  const inv = (name: string, ok: boolean, detail: string) => invariants.push({ name, ok, detail });
+  const { followed, bursts, changes, messages, internalWords } = o.updates;
+  const requesterOf = new Map(followed.map((f) => [f.ticketId, f.requesterId]));
+  const joined = new Set(changes.map((c) => `${c.eventId}|${c.recipientId}`));
+  let events = 0;
+  const notJoined: string[] = [];
+  for (const [id, e] of byEvent) {
+    const requester = e.ticketId ? requesterOf.get(e.ticketId) : undefined;
+    if (!requester || !UPDATE_TYPES.has(e.type)) continue;
+    if (e.type === 'ticket.commented' && e.visibility !== 'public') continue;
+    if (e.actorId === requester) continue;
+    events += 1;
+    if (!joined.has(`${id}|${requester}`)) notJoined.push(`${e.type} ${id}`);
+  }
+  const rowsByKey = new Map<string, (typeof o.deliveries)[number][]>();
+  for (const d of o.deliveries.filter((x) => x.kind === 'update')) rowsByKey.set(d.idempotencyKey, [...(rowsByKey.get(d.idempotencyKey) ?? []), d]);
+  const unfinished: string[] = [];
+  for (const b of bursts) {
+    const rows = (rowsByKey.get(updateKey(b.id)) ?? []).filter((d) => d.recipientId === b.recipientId);
+    const ended = rows.length > 0 && rows.every((d) => SENT.has(d.status) || d.status === 'failed');
+    if (!['dispatched', 'failed'].includes(b.state) || (b.state === 'dispatched' && !ended)) {
+      unfinished.push(`${b.id} ${b.state}, deliveries ${rows.map((d) => `${d.channel}:${d.status}`).join(' ') || 'none'}`);
+    }
+  }
+  const updateRows = o.deliveries.filter((d) => d.kind === 'update');
+  const sentRows = updateRows.filter((d) => SENT.has(d.status));
+  const notOnce: string[] = [];
+  let duplicates = 0;
+  for (const d of sentRows) {
+    const key = sendKey(d);
+    const n = d.channel === 'email' ? (mailCounts.get(mailMessageId(key)) ?? 0) : d.channel === 'sms' ? (smsCounts.get(smsToken(key)) ?? 0) : 1;
+    if (n !== 1) notOnce.push(`${key} ${d.channel} ×${n}`);
+    duplicates += Math.max(0, n - 1);
+  }
+  const leaks = messages.filter((m) => internalWords.some((w) => m.text.includes(w)));
+  inv('every requester update joined a burst for the requester', notJoined.length === 0, `${notJoined.length} of ${events} not${sample(notJoined)}`);
+  inv('every update burst ended in a sent or failed delivery', unfinished.length === 0, `${unfinished.length} of ${bursts.length} did not${sample(unfinished)}`);
+  inv('every sent update is at the SMTP server or the SMS stand-in exactly once', notOnce.length === 0, `${notOnce.length} of ${sentRows.length} not once${sample(notOnce)}`);
+  inv(
+    'no internal-note words in any update',
+    leaks.length === 0 && internalWords.length > 0 && (sentRows.length === 0 || messages.length > 0),
+    `${leaks.length} of ${messages.length} messages read carry them (${internalWords.length} words looked for)${sample(leaks.map((m) => `${m.channel}: ${m.text.slice(0, 60)}`))}`,
+  );
+  return {
+    invariants,
+    counts: {
+      events,
+      bursts: bursts.length,
+      sent: sentRows.length,
+      failed: updateRows.filter((d) => d.status === 'failed').length,
+      lost: notJoined.length + unfinished.length,
+      duplicates,
+      messagesRead: messages.length,
+      leaks: leaks.length,
+    },
+  };
+}
+
 const s = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
 /** The report as Markdown: counts first, then each invariant with its verdict. */
@@ -346,6 +442,8 @@ export function renderMarkdown(r: Report, meta: { startedAt: string; finishedAt:
     `| JetStream copies of an event beyond the first (deduplicated by id) | ${r.escalations.redundantCopies} |`,
     `| notifications expected / sent / not sent / no row / duplicates / not at provider | ${r.notifications.expected} / ${r.notifications.sent} / ${r.notifications.notSent} / ${r.notifications.missingRows} / ${r.notifications.duplicates} / ${r.notifications.missingAtProvider} |`,
     `| failure alerts sent | ${r.notifications.alerts} |`,
+    `| requester updates: events / bursts / sent / failed / lost / duplicates | ${r.updates.events} / ${r.updates.bursts} / ${r.updates.sent} / ${r.updates.failed} / ${r.updates.lost} / ${r.updates.duplicates} |`,
+    `| requester messages read / carrying internal-note words | ${r.updates.messagesRead} / ${r.updates.leaks} |`,
     `| audit rows / checked / verifies / events missing / extra rows | ${r.audit.rows} / ${r.audit.rowsChecked} / ${r.audit.verified ? 'yes' : 'NO'} / ${r.audit.missingEvents} / ${r.audit.extraRows} |`,
     `| max escalation lateness (after deadline or recovery) | ${s(r.maxLatenessMs)} |`,
     '',

@@ -56,7 +56,7 @@ export async function collectStream(nc: NatsConnection): Promise<Observed['strea
   const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM);
   const messages = await consumer.consume();
   for await (const m of messages) {
-    const e = m.json<{ id: string; type: string; ticketId?: string; data?: { level?: unknown; repeat?: unknown } }>();
+    const e = m.json<{ id: string; type: string; ticketId?: string; actor?: { kind: string; id: string }; data?: { level?: unknown; repeat?: unknown; visibility?: unknown } }>();
     out.push({
       id: e.id,
       type: e.type,
@@ -64,6 +64,8 @@ export async function collectStream(nc: NatsConnection): Promise<Observed['strea
       level: typeof e.data?.level === 'number' ? e.data.level : null,
       repeat: typeof e.data?.repeat === 'number' ? e.data.repeat : null,
       storedAt: Math.floor(m.info.timestampNanos / 1e6),
+      visibility: typeof e.data?.visibility === 'string' ? e.data.visibility : null,
+      actorId: e.actor?.kind === 'user' ? e.actor.id : null,
     });
     if (m.seq >= last) break;
   }
@@ -113,4 +115,32 @@ export async function collectSms(stubsUrl: string): Promise<(string | null)[]> {
   const res = await fetch(`${stubsUrl}/_stub/requests?provider=twilio`);
   if (!res.ok) throw new Error(`the provider stand-ins answered ${res.status}`);
   return ((await res.json()) as { requests: { idempotencyKey: string | null }[] }).requests.map((r) => r.idempotencyKey);
+}
+
+/** The notification service's update bursts and which event joined which (decision 34). */
+export async function collectUpdateBursts(sql: Sql): Promise<Pick<Observed['updates'], 'bursts' | 'changes'>> {
+  const bursts = (await sql<{ id: string; ticket_id: string; recipient_id: string; state: string }[]>`
+    select id, ticket_id, recipient_id, state from notification.update_bursts`).map((b) => ({ id: b.id, ticketId: b.ticket_id, recipientId: b.recipient_id, state: b.state }));
+  const changes = (await sql<{ event_id: string; recipient_id: string; burst_id: string }[]>`
+    select event_id, recipient_id, burst_id from notification.update_changes`).map((c) => ({ eventId: c.event_id, recipientId: c.recipient_id, burstId: c.burst_id }));
+  return { bursts, changes };
+}
+
+/** Subject and text of every mail Mailpit holds for `address`, and every SMS the stand-in took for `mobile`. */
+export async function collectMessagesTo(mailpitUrl: string, stubsUrl: string, address: string, mobile: string): Promise<Observed['updates']['messages']> {
+  const out: Observed['updates']['messages'] = [];
+  const res = await fetch(`${mailpitUrl}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}&limit=1000`);
+  if (!res.ok) throw new Error(`Mailpit's search answered ${res.status}`);
+  for (const m of ((await res.json()) as { messages: { ID: string }[] }).messages) {
+    const r = await fetch(`${mailpitUrl}/api/v1/message/${m.ID}`);
+    if (!r.ok) throw new Error(`Mailpit answered ${r.status} for message ${m.ID}`);
+    const msg = (await r.json()) as { Subject: string; Text: string; HTML: string };
+    out.push({ channel: 'email', text: `${msg.Subject}\n${msg.Text}\n${msg.HTML}` });
+  }
+  const sms = await fetch(`${stubsUrl}/_stub/requests?provider=twilio`);
+  if (!sms.ok) throw new Error(`the provider stand-ins answered ${sms.status}`);
+  for (const r of ((await sms.json()) as { requests: { body: Record<string, string | undefined> }[] }).requests) {
+    if (r.body['To'] === mobile) out.push({ channel: 'sms', text: r.body['Body'] ?? '' });
+  }
+  return out;
 }

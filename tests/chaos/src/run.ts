@@ -18,7 +18,18 @@ import { connectNats, createLogger, createSql } from '@tierline/platform';
 import { DEMO_CONTACTS, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { TEST_FAST_POLICY } from '@tierline/domain';
 import { check, MIN_MS, renderMarkdown, type LevelSpec, type Observed, type Outage } from './checker.js';
-import { collectAudit, collectMails, collectNotifications, collectSms, collectStream, collectTickets, collectTimeline, collectWorkflows } from './collect.js';
+import {
+  collectAudit,
+  collectMails,
+  collectMessagesTo,
+  collectNotifications,
+  collectSms,
+  collectStream,
+  collectTickets,
+  collectTimeline,
+  collectUpdateBursts,
+  collectWorkflows,
+} from './collect.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -70,16 +81,29 @@ const P2: PolicyRule = {
   ],
   vendorContract: { vendorOrgId: 'acme-it', calendar: 'always', responseTargetMinutes: 60, resolutionTargetMinutes: 120 },
 };
+// P3 for the requester's tickets that IT works on during the kills: no level falls due in the run,
+// so what reaches the nurse is her status updates only.
+const P3: PolicyRule = {
+  priority: 'P3',
+  calendar: 'always',
+  responseTargetMinutes: 240,
+  resolutionTargetMinutes: 480,
+  warnings: [],
+  levels: [{ after: { clock: 'resolution', minutes: 480 }, tier: 2, targets: [{ kind: 'it_lead' }], channels: ['email'] }],
+};
 const CHAOS_POLICY: EscalationPolicy = {
   ...TEST_FAST_POLICY,
   name: 'Chaos run policy',
   calendars: { always: { mode: '24x7', timeZone: 'UTC' } },
-  rules: [P1, P2, ...TEST_FAST_POLICY.rules.filter((r) => r.priority !== 'P1' && r.priority !== 'P2')],
+  rules: [P1, P2, P3, ...TEST_FAST_POLICY.rules.filter((r) => !['P1', 'P2', 'P3'].includes(r.priority))],
 };
 
 const BATCH_A = Number(process.env.CHAOS_TICKETS ?? 16);
 const BATCH_B = Number(process.env.CHAOS_TICKETS_DURING_OUTAGE ?? 8);
 const DOWN_MS = Number(process.env.CHAOS_DOWN_SECONDS ?? 35) * 1000;
+const BATCH_U = Number(process.env.CHAOS_REQUESTER_TICKETS ?? 6);
+/** The nurse's contacts: her updates go by email and SMS, so both providers see them. */
+const NURSE = { email: 'nora.nurse@north.tierline.test', mobile: '+15550100010' };
 
 // ---- HTTP helpers -------------------------------------------------------------------------------
 async function api(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -89,7 +113,8 @@ async function api(method: string, path: string, token: string, body?: unknown, 
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  // A dying server's answer may not be JSON: then its status says enough.
+  return { status: res.status, body: text && text.trimStart().startsWith('{') ? JSON.parse(text) : null };
 }
 const subOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
 
@@ -104,7 +129,10 @@ async function publishPolicy(): Promise<number> {
   return pub.body.version as number;
 }
 
-/** What `npm run up` seeds, minus tickets: sites, the vendor organisation, the paged people's contacts. */
+/**
+ * What `npm run up` seeds, minus tickets: sites, the vendor organisation, the paged people's
+ * contacts; and the nurse's, who is told of her tickets' changes by email and SMS.
+ */
 async function seed(sql: ReturnType<typeof createSql>) {
   await sql`insert into identity.sites (id, name, time_zone) values ('north', 'North Clinic', 'America/New_York'), ('south', 'South Clinic', 'America/New_York') on conflict (id) do nothing`;
   await sql`insert into identity.vendor_orgs (id, name) values ('acme-it', 'Acme IT Services') on conflict (id) do nothing`;
@@ -119,6 +147,14 @@ async function seed(sql: ReturnType<typeof createSql>) {
     });
     if (res.status !== 200) throw new Error(`saving ${username}'s contacts failed: ${res.status} ${await res.text()}`);
   }
+  const { access_token } = await loginAs('nora.nurse', DEMO_PASSWORD);
+  ids['nora.nurse'] = subOf(access_token);
+  const res = await fetch(`${url('identity')}/api/v1/me/contacts`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...NURSE, slackHandle: null, teamsHandle: null, quietHours: null, preferredChannels: ['email', 'sms'] }),
+  });
+  if (res.status !== 200) throw new Error(`saving nora.nurse's contacts failed: ${res.status} ${await res.text()}`);
   return ids;
 }
 
@@ -129,7 +165,7 @@ const opened: Observed['opened'] = [];
  * Opens one ticket, retrying with the same Idempotency-Key until the API answers 201: a refused
  * connection or a 5xx while a part is down must neither lose the ticket nor make two.
  */
-async function openTicket(token: () => Promise<string>, key: string, urgency: 'high' | 'medium', n: number) {
+async function openTicket(token: () => Promise<string>, key: string, urgency: 'high' | 'medium', n: number, impact: 'whole_site' | 'one_user' = 'whole_site') {
   const entry = { idempotencyKey: key, ticketId: null as string | null };
   opened.push(entry);
   const deadline = Date.now() + 5 * MIN_MS;
@@ -139,7 +175,7 @@ async function openTicket(token: () => Promise<string>, key: string, urgency: 'h
         title: `Chaos run ticket ${n}: EHR unreachable`,
         description: 'Opened by the fault test.',
         category: 'ehr',
-        impact: 'whole_site',
+        impact,
         urgency,
         patientCareAffected: false,
         siteId: 'north',
@@ -156,16 +192,76 @@ async function openTicket(token: () => Promise<string>, key: string, urgency: 'h
   }
 }
 
-/** The nurse's token, renewed before it expires (a run outlasts one access token). */
-function nurseToken() {
+/** A person's token, renewed before it expires (a run outlasts one access token). */
+function tokenOf(username: string) {
   let token: { value: string; until: number } | null = null;
   return async () => {
     if (!token || Date.now() > token.until) {
-      const t = await loginAs('nora.nurse', DEMO_PASSWORD);
+      const t = await loginAs(username, DEMO_PASSWORD);
       token = { value: t.access_token, until: Date.now() + (t.expires_in - 30) * 1000 };
     }
     return token.value;
   };
+}
+
+// ---- IT working on the requester's tickets ----------------------------------------------------
+/** Words written only into internal notes; the checker looks for them in all the nurse received. */
+const internalWords: string[] = [];
+
+/**
+ * One action of IT on a ticket, retried until the API takes it: a refused connection or a 5xx
+ * while a part is down changes nothing. A 409 to a retry means an earlier attempt went through
+ * (its answer was lost); to a first attempt, or any other 4xx, it is a refusal and ends the run.
+ */
+async function act(token: () => Promise<string>, ticketId: string, action: string, body: object) {
+  const deadline = Date.now() + 5 * MIN_MS;
+  for (let attempt = 1; Date.now() < deadline; attempt++) {
+    let refused: Error | null = null;
+    try {
+      const r = await api('POST', `/api/v1/tickets/${ticketId}/${action}`, await token(), body);
+      if (r.status >= 200 && r.status < 300) return;
+      if (r.status === 409 && attempt > 1) return;
+      if (r.status < 500) refused = new Error(`${action} of ${ticketId} was refused: ${r.status} ${JSON.stringify(r.body)}`);
+    } catch {
+      // The ticket service is down: retry.
+    }
+    if (refused) throw refused;
+    await sleep(1000);
+  }
+  throw new Error(`${action} of ${ticketId} was not taken in 5 minutes`);
+}
+
+/**
+ * The IT lead works the nurse's P3 tickets through the kills, one step a minute for all of them:
+ * picks them up, writes an internal note and replies in public, asks her a question, resumes,
+ * notes and replies again, resolves. Each step that is an update for her (decision 34) must reach
+ * her once; the internal notes never.
+ */
+async function requesterLoad(ticketIds: string[], from: number) {
+  const lead = tokenOf('lee.lead');
+  const tag = startedAt.getTime().toString(36);
+  const note = (i: number, step: number) => {
+    const word = `chaosinternal${tag}x${i}x${step}`;
+    internalWords.push(word);
+    return { body: `Internal: vendor contract ${word} on file.`, visibility: 'internal' };
+  };
+  const steps: [string, (i: number) => object][][] = [
+    [['acknowledge', () => ({})]],
+    [['comments', (i) => note(i, 2)], ['comments', (i) => ({ body: `We are looking at it (reply ${i}).`, visibility: 'public' })]],
+    [['wait-on-requester', (i) => ({ reason: `Does it happen on every workstation (question ${i})?` })]],
+    [['resume', () => ({})]],
+    [['comments', (i) => note(i, 5)], ['comments', (i) => ({ body: `A new driver is being rolled out (reply ${i}).`, visibility: 'public' })]],
+    [['resolve', (i) => ({ resolution: `Driver updated (resolution ${i}).` })]],
+  ];
+  for (const [k, step] of steps.entries()) {
+    await sleep(from + (k + 1) * MIN_MS - Date.now());
+    await Promise.all(
+      ticketIds.map(async (id, i) => {
+        for (const [action, body] of step) await act(lead, id, action, body(i));
+      }),
+    );
+    say(`requester tickets: ${step.map(([a]) => a).join(' + ')} done on ${ticketIds.length}`);
+  }
 }
 
 // ---- killing and restarting -------------------------------------------------------------------
@@ -237,13 +333,19 @@ let exitCode = 1;
 try {
   const ids = await seed(sql);
   const version = await publishPolicy();
-  say(`policy v${version} published; opening ${BATCH_A} P1 tickets`);
-  const token = nurseToken();
+  say(`policy v${version} published; opening ${BATCH_A} P1 tickets and ${BATCH_U} P3 tickets IT will work on`);
+  const token = tokenOf('nora.nurse');
   await Promise.all(Array.from({ length: BATCH_A }, (_, i) => openTicket(token, `chaos-a-${startedAt.getTime()}-${i}`, 'high', i + 1)));
   const [first] = await sql<{ created_at: Date }[]>`select min(created_at) as created_at from ticket.tickets`;
   const a0 = first!.created_at.getTime();
   // Deadlines of the first batch fall due every minute from a0; each kill comes 5 s before one.
   const slot = (k: number) => a0 + k * MIN_MS - 5_000;
+  const requesterTickets = opened.length;
+  await Promise.all(Array.from({ length: BATCH_U }, (_, i) => openTicket(token, `chaos-u-${startedAt.getTime()}-${i}`, 'medium', BATCH_A + i + 1, 'one_user')));
+  const followed = opened.slice(requesterTickets).map((o) => o.ticketId).filter((id): id is string => id !== null);
+  // Its steps fall between the kills' (a0 + k minutes + 20 s), so each kill meets updates in flight.
+  const load = requesterLoad(followed, a0 + 20_000);
+  load.catch(() => undefined);
 
   // 1. The worker, while an activity is in flight: the driver holds the ticket rows locked, so the
   // activity that records the next escalation waits inside its transaction; kill it there.
@@ -311,7 +413,7 @@ try {
       await sleep(1_500);
     }
   })();
-  await outage('ticket', slot(4), async () => `opening tickets (${opened.length - BATCH_A} of ${BATCH_B} asked for)`);
+  await outage('ticket', slot(4), async () => `opening tickets (${opened.length - BATCH_A - BATCH_U} of ${BATCH_B} asked for)`);
   await batchB;
   say(`${opened.filter((o) => o.ticketId).length} of ${opened.length} tickets opened`);
 
@@ -320,12 +422,13 @@ try {
   await outage('nats', slot(5), beforeBurst);
   await outage('temporal', slot(6), beforeBurst);
   await outage('postgres', slot(7), beforeBurst);
+  await load;
 
   // Quiescence: every deadline passed (the last one plus a minute's grace), no page still queued,
   // the audit log caught up with the events stream.
   const tickets = await collectTickets(sql);
   const levels: Record<string, LevelSpec[]> = {};
-  for (const rule of [P1, P2]) {
+  for (const rule of [P1, P2, P3]) {
     levels[rule.priority] = rule.levels.map((l, level) => ({
       level,
       afterMinutes: l.after.minutes,
@@ -335,9 +438,10 @@ try {
       channels: [...l.channels],
     }));
   }
+  // P3's level lies hours ahead (its tickets are there for the nurse's updates): not waited for.
   const lastDue = Math.max(
     ...tickets.map((t) => {
-      const ls = levels[t.priority] ?? [];
+      const ls = t.priority === 'P3' ? [] : (levels[t.priority] ?? []);
       return t.createdAt + Math.max(0, ...ls.map((l) => (l.afterMinutes + (l.repeatEveryMinutes ? l.maxRepeats * l.repeatEveryMinutes : 0)) * MIN_MS));
     }),
   );
@@ -348,12 +452,13 @@ try {
   const nc = await connectNats(env.natsUrl, 'chaos-checker');
   try {
     await until(
-      'quiescence (no page queued, the audit log caught up)',
+      'quiescence (no page or update queued, no update burst pending, the audit log caught up)',
       async () => {
         const [q] = await sql<{ n: number }[]>`select count(*)::int as n from notification.deliveries where status = 'queued'`;
+        const [b] = await sql<{ n: number }[]>`select count(*)::int as n from notification.update_bursts where state in ('open', 'closed')`;
         const [a] = await sql<{ n: number }[]>`select count(*)::int as n from audit.audit_log`;
         const events = new Set((await collectStream(nc)).map((e) => e.id)).size;
-        return q!.n === 0 && a!.n >= events;
+        return q!.n === 0 && b!.n === 0 && a!.n >= events;
       },
       5 * MIN_MS,
       5_000,
@@ -375,6 +480,12 @@ try {
       ...(await collectNotifications(sql)),
       mails: await collectMails(env.mailpitUrl),
       sms: await collectSms(url('provider-stubs')),
+      updates: {
+        followed: followed.map((ticketId) => ({ ticketId, requesterId: ids['nora.nurse']! })),
+        ...(await collectUpdateBursts(sql)),
+        messages: await collectMessagesTo(env.mailpitUrl, url('provider-stubs'), NURSE.email, NURSE.mobile),
+        internalWords,
+      },
     };
     const report = check(observed);
     const finishedAt = new Date();
