@@ -116,6 +116,45 @@ describe('tickets', () => {
     expect(await applyReadModelPatch(sql, t.id, {})).toBe('empty');
     expect(await applyReadModelPatch(sql, randomUUID(), { status: 'resolved' })).toBe('missing');
   });
+
+  it('never lets an older patch overwrite a newer one: it is skipped as stale', async ({ database: { sql } }) => {
+    const t = await open(sql);
+    const revOf = async (id: string) => Number((await sql`select read_model_rev from tickets where id = ${id}`)[0]!.read_model_rev);
+    // The ticket service's insert: revision 0, so the workflow's first patch (1) applies.
+    expect(await revOf(t.id)).toBe(0);
+    expect(await applyReadModelPatch(sql, t.id, { status: 'new', tier: 1, teamId: 'it-tier1' }, 1)).toBe('updated');
+    // Patch 3 (handed to the vendor) lands before patch 2 (still tier 2), as a retried activity would.
+    const newer = { status: 'in_progress', tier: 3, vendorOrgId: 'acme-it', teamId: 'it-tier2', escalationLevel: 2 };
+    expect(await applyReadModelPatch(sql, t.id, newer, 3)).toBe('updated');
+    expect(await applyReadModelPatch(sql, t.id, { status: 'acknowledged', tier: 2, vendorOrgId: null, teamId: 'it-tier2', escalationLevel: 1 }, 2)).toBe('stale');
+    expect(await findTicket(sql, t.id)).toMatchObject(newer);
+    expect(await revOf(t.id)).toBe(3);
+    // The same patch again (a retry after its commit) is stale too, and changes nothing.
+    expect(await applyReadModelPatch(sql, t.id, { tier: 1 }, 3)).toBe('stale');
+    expect((await findTicket(sql, t.id))?.tier).toBe(3);
+    // A newer one still applies; an unknown row is missing, not stale.
+    expect(await applyReadModelPatch(sql, t.id, { status: 'resolved' }, 4)).toBe('updated');
+    expect(await findTicket(sql, t.id)).toMatchObject({ status: 'resolved', tier: 3 });
+    expect(await applyReadModelPatch(sql, randomUUID(), { status: 'resolved' }, 5)).toBe('missing');
+    await expect(applyReadModelPatch(sql, t.id, { status: 'resolved' }, 0)).rejects.toThrow(/revision/);
+  });
+
+  it('applies only the newest of patches written at once from concurrent transactions', async ({ database: { sql } }) => {
+    const t = await open(sql);
+    // The older transaction holds the row while the newer waits; then the order is reversed.
+    const held = await sql.reserve();
+    try {
+      await held`begin`;
+      expect(await applyReadModelPatch(held, t.id, { tier: 3 }, 5)).toBe('updated');
+      const older = applyReadModelPatch(sql, t.id, { tier: 2 }, 4);
+      await new Promise((r) => setTimeout(r, 200));
+      await held`commit`;
+      expect(await older).toBe('stale');
+    } finally {
+      held.release();
+    }
+    expect((await findTicket(sql, t.id))?.tier).toBe(3);
+  });
 });
 
 describe('listing tickets', () => {

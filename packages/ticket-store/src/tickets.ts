@@ -174,14 +174,36 @@ const PATCH_COLUMNS: Record<keyof ReadModelPatch, string> = {
 /**
  * Sets the patch's columns (and updated_at) on the ticket's row. 'missing': there is no such row;
  * 'empty': the patch named no column, nothing was written.
+ *
+ * `rev` is the patch's revision (decision 39): the workflow numbers every patch it builds, the row
+ * keeps the number of the one it shows, and a patch is written only when its number is higher.
+ * 'stale': the row already shows this patch or a newer one (a late or retried activity), nothing
+ * was written, and that is not an error. Without `rev` the patch is written whatever the row shows
+ * (patches scheduled before revisions existed) and the row's revision stays as it is.
  */
-export async function applyReadModelPatch(sql: Db, ticketId: string, patch: ReadModelPatch): Promise<'updated' | 'missing' | 'empty'> {
+export async function applyReadModelPatch(
+  sql: Db,
+  ticketId: string,
+  patch: ReadModelPatch,
+  rev?: number,
+): Promise<'updated' | 'missing' | 'empty' | 'stale'> {
   const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof ReadModelPatch, unknown][];
   if (entries.length === 0) return 'empty';
   const row: Record<string, unknown> = { updated_at: new Date() };
   for (const [k, v] of entries) row[PATCH_COLUMNS[k]] = v;
-  const result = await sql`update tickets set ${sql(row as Record<string, string>)} where id = ${ticketId}`;
-  return result.count === 0 ? 'missing' : 'updated';
+  if (rev === undefined) {
+    const result = await sql`update tickets set ${sql(row as Record<string, string>)} where id = ${ticketId}`;
+    return result.count === 0 ? 'missing' : 'updated';
+  }
+  if (!Number.isSafeInteger(rev) || rev < 1) throw new RangeError(`read-model revision must be a whole number from 1, got ${rev}`);
+  row.read_model_rev = rev;
+  // Under read committed, a concurrent writer's newer revision is seen once its lock is released:
+  // PostgreSQL re-checks the condition on the row version it then updates.
+  const result = await sql`
+    update tickets set ${sql(row as Record<string, string>)} where id = ${ticketId} and read_model_rev < ${rev}`;
+  if (result.count > 0) return 'updated';
+  const [exists] = await sql`select 1 from tickets where id = ${ticketId}`;
+  return exists ? 'stale' : 'missing';
 }
 
 /**
