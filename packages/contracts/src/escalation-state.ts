@@ -113,6 +113,11 @@ export interface ClockState {
 /** Everything a ticket's workflow knows, carried across continue-as-new: the shown state with the clocks' internals. */
 export interface TicketEscalationState extends EscalationStateBase {
   clocks: Record<ClockName, ClockState>;
+  /**
+   * The revision of the last read-model patch the workflow built (decision 39); internal, not in
+   * the view. Absent in state carried from runs recorded before revisions: read as 0.
+   */
+  readModelRev?: number;
 }
 
 /** The workflow's own view of a ticket: what its getState query and every action update return. */

@@ -34,6 +34,11 @@ export interface RecordInput {
   /** Events in the order they happened; several when timers fell due together. */
   events?: EventEnvelope[];
   patch?: ReadModelPatch;
+  /**
+   * The patch's revision, numbered by the run (decision 39): the row takes the patch only when it
+   * shows an older one. Absent in activities scheduled before revisions: written unconditionally.
+   */
+  rev?: number;
   notifies?: NotifyCommand[];
   /** A comment, or the free text of an action (`kind`), stored with the ticket; events carry its id. */
   comment?: { id: string; authorId: string; authorRole: string; visibility: 'public' | 'internal'; body: string; createdAt: string; kind?: NoteKind };
@@ -48,13 +53,13 @@ export function createActivities(deps: ActivityDeps) {
      * crash between workflow start and commit this restores it) and publishes ticket.created.
      * Idempotent: the insert ignores an existing row, the publish dedupes on the event id.
      */
-    async recordTicketOpened(input: { ticket: Ticket; event: EventEnvelope; patch?: ReadModelPatch }): Promise<{ seq: number }> {
+    async recordTicketOpened(input: { ticket: Ticket; event: EventEnvelope; patch?: ReadModelPatch; rev?: number }): Promise<{ seq: number }> {
       const event = parseEvent(input.event);
       const t = input.ticket;
       await deps.sql.begin(async (tx) => {
         await insertTicketIfAbsent(tx, t);
         await writeTimelineEntry(tx, t.id, event);
-        if (input.patch) await applyPatch(tx, t.id, input.patch);
+        if (input.patch) await applyPatch(tx, t.id, input.patch, input.rev);
       });
       const { seq } = await publishEvent(deps.js, event);
       return { seq };
@@ -70,7 +75,7 @@ export function createActivities(deps: ActivityDeps) {
       const notifies = (input.notifies ?? []).map((n) => NotifyCommandSchema.parse(n));
       const firstTime: EventEnvelope[] = [];
       await deps.sql.begin(async (tx) => {
-        if (input.patch) await applyPatch(tx, input.ticketId, input.patch);
+        if (input.patch) await applyPatch(tx, input.ticketId, input.patch, input.rev);
         for (const event of events) if (await writeTimelineEntry(tx, input.ticketId, event)) firstTime.push(event);
         if (input.comment) await insertComment(tx, input.ticketId, { ...input.comment, kind: input.comment.kind ?? 'comment' });
       });
@@ -99,8 +104,12 @@ function parseEvent(e: EventEnvelope): EventEnvelope {
   return parsed.data;
 }
 
-async function applyPatch(tx: TransactionSql, ticketId: string, patch: ReadModelPatch) {
-  if ((await applyReadModelPatch(tx, ticketId, patch)) === 'missing') {
+/**
+ * Writes the patch unless the row already shows a newer one ('stale': a late or retried activity;
+ * the rest of the step, timeline and events, is still written).
+ */
+async function applyPatch(tx: TransactionSql, ticketId: string, patch: ReadModelPatch, rev: number | undefined) {
+  if ((await applyReadModelPatch(tx, ticketId, patch, rev)) === 'missing') {
     // The row is written before any other activity runs; its absence is a bug, not a blip.
     throw ApplicationFailure.nonRetryable(`ticket ${ticketId} has no read-model row`, 'MissingTicketRow');
   }

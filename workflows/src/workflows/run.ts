@@ -179,11 +179,21 @@ export class TicketRun {
     return JSON.stringify(this.snapshotPatch()) !== this.lastReadModel;
   }
 
+  /**
+   * The revision of the next read-model patch (decision 39): one more than the last, counted in
+   * the state so that continue-as-new carries it (absent in states from before revisions: 0).
+   * Deterministic, so a replay numbers the patches as the first run did.
+   */
+  nextRev(): number {
+    this.state.readModelRev = (this.state.readModelRev ?? 0) + 1;
+    return this.state.readModelRev;
+  }
+
   /** The opening: the ticket row, its created event and the first read model, in one activity. */
   async recordOpened(ticket: RecordOpenedTicket, created: EventEnvelope): Promise<void> {
     const patch = this.snapshotPatch();
     this.lastReadModel = JSON.stringify(patch);
-    await recordTicketOpened({ ticket, event: created, patch });
+    await recordTicketOpened({ ticket, event: created, patch, rev: this.nextRev() });
     this.state.events.push({ id: created.id, type: created.type, occurredAt: created.occurredAt });
   }
 
@@ -191,7 +201,7 @@ export class TicketRun {
   async recordAll(events: EventEnvelope[], notifies: NotifyCommand[] = [], extra: Pick<RecordInput, 'comment'> = {}, patch: ReadModelPatch = {}): Promise<void> {
     const full = { ...this.snapshotPatch(), ...patch };
     this.lastReadModel = JSON.stringify(full);
-    await recordTicketEvent({ ticketId: this.state.ticketId, events, notifies, patch: full, ...extra });
+    await recordTicketEvent({ ticketId: this.state.ticketId, events, notifies, patch: full, rev: this.nextRev(), ...extra });
     for (const e of events) this.state.events.push({ id: e.id, type: e.type, occurredAt: e.occurredAt });
     this.syncSearchAttributes();
   }

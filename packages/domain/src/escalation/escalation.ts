@@ -323,8 +323,10 @@ export function escalationView(state: TicketEscalationState, at: number, ctx: Es
     };
   });
   const next = nextDeadline(state, at, ctx);
+  // The read model's revision is the workflow's bookkeeping, not part of the view.
+  const { readModelRev: _rev, ...shown } = state;
   return {
-    ...state,
+    ...shown,
     clocks,
     currentLevel: state.escalations.filter((e) => e.repeat === 0).length,
     nextDeadline: next ? { at: new Date(next.at).toISOString(), kind: next.kind } : null,
