@@ -202,7 +202,7 @@ export function recordingActivities() {
     },
     recordTicketOpened: async (i) => {
       const list = calls.get(i.ticket.id) ?? [];
-      list.push({ ticketId: i.ticket.id, events: [i.event], ...(i.patch ? { patch: i.patch } : {}) });
+      list.push({ ticketId: i.ticket.id, events: [i.event], ...(i.patch ? { patch: i.patch } : {}), ...(i.rev !== undefined ? { rev: i.rev } : {}) });
       calls.set(i.ticket.id, list);
       return { seq: list.length };
     },

@@ -269,5 +269,12 @@ describe.each([
     expectAt(s.escalations.map((e) => e.at), t0, [15 * MIN]);
     expect(rec.events(t.id).filter((e) => e.type === 'ticket.commented')).toHaveLength(6);
     expect(rec.events(t.id).filter((e) => e.type === 'ticket.created')).toHaveLength(1);
+    // Every read-model patch is numbered one more than the last, across both runs (decision 39):
+    // the new run does not start again from 1, which the row would skip as stale.
+    const revs = rec.calls(t.id).map((c) => c.rev);
+    expect(revs.length).toBeGreaterThan(8);
+    expect(revs).toEqual(revs.map((_, i) => i + 1));
+    // The revision is the workflow's bookkeeping, not part of its view.
+    expect(s).not.toHaveProperty('readModelRev');
   });
 });
