@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, test } from 'vitest';
 import { EventEnvelopeSchema } from '@tierline/contracts';
-import { keycloakEventEnvelope } from './keycloak-events.js';
+import { createLogger, type JetStreamClient } from '@tierline/platform';
+import { migratedDatabase } from '@tierline/test-fixtures';
+import type { KeycloakAdmin, KeycloakEvent } from './keycloak-admin.js';
+import { keycloakEventEnvelope, startKeycloakEventPoller } from './keycloak-events.js';
 
 const nurse = { id: '9870419e-270a-4ae1-a3fe-1d2a465820e2', roles: ['clinic_staff'] };
 const byId = new Map([[nurse.id, nurse]]);
@@ -33,5 +37,44 @@ describe('Keycloak events as Tierline events', () => {
     const e = keycloakEventEnvelope({ id: 'c', time: 1, type: 'UPDATE_CREDENTIAL', userId: nurse.id, details: { credential_type: 'otp' } }, byId, byUsername)!;
     expect(e).toMatchObject({ type: 'identity.credential_changed', data: { credentialType: 'otp' } });
     expect(keycloakEventEnvelope({ id: 'd', time: 1, type: 'CODE_TO_TOKEN' }, byId, byUsername)).toBeNull();
+  });
+});
+
+// The poller on the identity schema of the real PostgreSQL. Keycloak stands in by its one call the
+// poller makes, so the test decides when a round's read of Keycloak returns; it returns no event,
+// so JetStream is never reached (its stand-in throws if it were).
+const withDatabase = test.extend('database', { scope: 'file' }, migratedDatabase({ label: 'kc-events', schema: 'identity', migrations: fileURLToPath(new URL('../migrations', import.meta.url)), max: 2 }));
+
+describe('the Keycloak event poller', () => {
+  withDatabase('stop() waits for a round in flight, and no round starts after it', async ({ database: { sql } }) => {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let roundDone = false;
+    const kc = {
+      listEvents: async (): Promise<KeycloakEvent[]> => {
+        calls++;
+        await gate;
+        roundDone = true;
+        return [];
+      },
+    } as unknown as KeycloakAdmin;
+    const js = new Proxy({}, { get: () => { throw new Error('JetStream used'); } }) as unknown as JetStreamClient;
+    const poller = startKeycloakEventPoller({ sql, kc, js, logger: createLogger('kc-events-test', 'silent'), intervalMs: 20 });
+    await expect.poll(() => calls).toBe(1);
+
+    let stopped = false;
+    const stopping = poller.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 100));
+    // The round is still reading Keycloak: stop() has not returned, and the interval started no other round.
+    expect(stopped).toBe(false);
+    expect(calls).toBe(1);
+    release();
+    await stopping;
+    expect(roundDone).toBe(true);
+    // Stopped: neither the interval nor a direct call starts another round.
+    await poller.round();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toBe(1);
   });
 });

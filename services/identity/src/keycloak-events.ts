@@ -106,10 +106,20 @@ export async function pollKeycloakEvents(deps: { sql: Sql; kc: KeycloakAdmin; js
   return { published };
 }
 
-/** A round now and every `intervalMs` (0: none); a failed round is logged and retried next time; rounds never overlap. */
-export function startKeycloakEventPoller(deps: { sql: Sql; kc: KeycloakAdmin; js: JetStreamClient; logger: Logger; intervalMs: number }): { stop: () => void; round: () => Promise<void> } {
+/**
+ * A round now and every `intervalMs` (0: none); a failed round is logged and retried next time;
+ * rounds never overlap. `stop()` starts no further round and resolves once a round in flight has
+ * finished, so the service closes its database and NATS connections only after the round's last
+ * publish and its record of it.
+ */
+export function startKeycloakEventPoller(deps: { sql: Sql; kc: KeycloakAdmin; js: JetStreamClient; logger: Logger; intervalMs: number }): {
+  stop: () => Promise<void>;
+  round: () => Promise<void>;
+} {
   let running: Promise<void> | null = null;
+  let stopped = false;
   const round = () => {
+    if (stopped) return running ?? Promise.resolve();
     running ??= pollKeycloakEvents(deps)
       .then((r) => {
         if (r.published) deps.logger.info(r, 'Keycloak login events published');
@@ -118,9 +128,13 @@ export function startKeycloakEventPoller(deps: { sql: Sql; kc: KeycloakAdmin; js
       .finally(() => (running = null));
     return running;
   };
-  if (deps.intervalMs <= 0) return { stop: () => undefined, round };
-  void round();
-  const timer = setInterval(() => void round(), deps.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), round };
+  const timer = deps.intervalMs > 0 ? setInterval(() => void round(), deps.intervalMs) : null;
+  timer?.unref();
+  if (timer) void round();
+  const stop = async () => {
+    stopped = true;
+    if (timer) clearInterval(timer);
+    await running;
+  };
+  return { stop, round };
 }

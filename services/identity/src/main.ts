@@ -64,7 +64,7 @@ await bootService({
       app,
       async stop() {
         sync.stop();
-        loginEvents.stop();
+        await loginEvents.stop();
         await outboxFlush.stop();
         await refusalWindows.stop();
       },
