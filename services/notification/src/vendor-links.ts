@@ -1,6 +1,6 @@
 import { VendorLinkIssuedSchema, type CreateVendorLink, type NotifyCommand, type VendorLinkIssued } from '@tierline/contracts';
 import type { Recipient } from './recipients.js';
-import type { ServiceToken } from '@tierline/platform';
+import { mintAtIdentity, type IdentityMintOptions } from './identity-mint.js';
 
 /** What the identity service needs to mint one vendor's signed acknowledge link. */
 export type VendorLinkRequest = CreateVendorLink;
@@ -35,37 +35,11 @@ export function vendorLinkRequest(cmd: NotifyCommand, r: Recipient): VendorLinkR
 }
 
 /** The identity service's `POST /api/v1/vendor-links`, as the tierline-notification service account. */
-export function createVendorLinkMinter(opts: { identityUrl: string; token: ServiceToken; timeoutMs?: number; fetch?: typeof fetch }): VendorLinkMinter {
-  const url = `${opts.identityUrl.replace(/\/$/, '')}/api/v1/vendor-links`;
+export function createVendorLinkMinter(opts: IdentityMintOptions): VendorLinkMinter {
   return async (req) => {
-    let res: Response;
-    try {
-      res = await (opts.fetch ?? fetch)(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await opts.token.get()}`, 'content-type': 'application/json' },
-        body: JSON.stringify(req),
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new VendorLinkFailed(`vendor link for ${req.ticketNumber}: identity service unreachable (${(err as Error).message})`);
-    }
-    if (res.status === 401) opts.token.invalidate();
-    const text = await res.text();
-    let body: unknown = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      // Not JSON (a proxy's error page): the status says enough.
-    }
-    if (res.status !== 200 && res.status !== 201) {
-      const message = (body as { error?: { message?: unknown } }).error?.message;
-      const why = typeof message === 'string' ? `: ${message}` : '';
-      throw new VendorLinkFailed(`vendor link for ${req.ticketNumber} refused: HTTP ${res.status}${why}`);
-    }
-    const issued = VendorLinkIssuedSchema.safeParse(body);
-    if (!issued.success || !/^https?:\/\//.test(issued.data.url)) {
-      throw new VendorLinkFailed(`vendor link for ${req.ticketNumber}: unexpected answer`);
-    }
+    const what = `vendor link for ${req.ticketNumber}`;
+    const issued = VendorLinkIssuedSchema.safeParse(await mintAtIdentity(opts, '/api/v1/vendor-links', req, what, (m) => new VendorLinkFailed(m)));
+    if (!issued.success || !/^https?:\/\//.test(issued.data.url)) throw new VendorLinkFailed(`${what}: unexpected answer`);
     return issued.data;
   };
 }
