@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testEnv } from '@tierline/testing';
-import { connectNats, parseNatsServers } from './nats.js';
+import { connectNats, messageJson, parseNatsServers } from './nats.js';
 
 describe('NATS_URL with credentials', () => {
   it('takes user and password off every URL of the list', () => {
@@ -46,5 +46,13 @@ describe('testEnv NATS settings', () => {
     process.env.NATS_URL = 'nats://someone:secret@127.0.0.1:4222';
     expect(testEnv().natsUrl).toBe('nats://someone:secret@127.0.0.1:4222');
     expect(testEnv().natsServers).toBe('nats://127.0.0.1:4222');
+  });
+});
+
+describe('messageJson', () => {
+  it('answers the body of a JSON message and undefined for one that is not JSON', () => {
+    const message = (text: string) => ({ json: <T>() => JSON.parse(text) as T });
+    expect(messageJson(message('{"id":"e-1"}'))).toEqual({ id: 'e-1' });
+    expect(messageJson(message('not json'))).toBeUndefined();
   });
 });

@@ -303,3 +303,12 @@ export async function runConsumer(nc: NatsConnection, opts: ConsumeOptions): Pro
     },
   };
 }
+
+/** A message's JSON body, or `undefined` when it is not JSON: what a schema's safeParse then refuses. */
+export function messageJson(msg: { json<T = unknown>(): T }): unknown {
+  try {
+    return msg.json();
+  } catch {
+    return undefined;
+  }
+}

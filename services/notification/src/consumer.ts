@@ -1,7 +1,7 @@
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
 import { RetentionPolicy, StorageType, jetstream } from '@nats-io/jetstream';
 import { NotifyCommandSchema } from '@tierline/contracts';
-import { annotateTicket, ensureStreams, publishEvent, publishTraced, runConsumer, type JsMsg, type Logger, type NatsConnection } from '@tierline/platform';
+import { messageJson, annotateTicket, ensureStreams, publishEvent, publishTraced, runConsumer, type JsMsg, type Logger, type NatsConnection } from '@tierline/platform';
 import type { Pipeline } from './pipeline.js';
 import { stableUuid } from './pipeline.js';
 
@@ -67,12 +67,7 @@ export async function startNotifyConsumer(o: NotifyConsumerOptions) {
     ackWaitMs: o.ackWaitMs,
     logger: o.logger,
     handle: async (msg) => {
-      let raw: unknown;
-      try {
-        raw = msg.json();
-      } catch {
-        raw = undefined;
-      }
+      const raw = messageJson(msg);
       const parsed = NotifyCommandSchema.safeParse(raw);
       if (!parsed.success) {
         // Retrying cannot fix a malformed command: keep it for a person, loudly.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEnvelopeSchema, type EventEnvelope } from '@tierline/contracts';
-import { annotateTicket, runConsumer, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { messageJson, annotateTicket, runConsumer, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
 import type { UpdateKind } from './update-templates.js';
 
@@ -170,12 +170,7 @@ export async function startUpdateConsumer(o: UpdateConsumerOptions) {
     ...(o.deliverNew ? { deliverNew: true } : {}),
     logger: o.logger,
     handle: async (msg) => {
-      let raw: unknown;
-      try {
-        raw = msg.json();
-      } catch {
-        raw = undefined;
-      }
+      const raw = messageJson(msg);
       const parsed = EventEnvelopeSchema.safeParse(raw);
       if (!parsed.success) {
         // Retrying cannot fix it; the audit log keeps whatever reached the stream.

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EVENTS_STREAM, EventEnvelopeSchema, type EventEnvelope } from '@tierline/contracts';
-import { runConsumer, type JsMsg, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { messageJson, runConsumer, type JsMsg, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import { addChannelToEntry, ticketExists, writeTimelineEntryIfTicket } from '@tierline/ticket-store';
 
 export const NOTIFICATION_TIMELINE_DURABLE = 'ticket-notification-timeline';
@@ -97,12 +97,7 @@ export async function startNotificationTimeline(o: NotificationTimelineOptions):
     ...(o.deliverNew ? { deliverNew: true } : {}),
     logger: o.logger,
     handle: async (msg: JsMsg) => {
-      let raw: unknown;
-      try {
-        raw = msg.json();
-      } catch {
-        raw = undefined;
-      }
+      const raw = messageJson(msg);
       const parsed = EventEnvelopeSchema.safeParse(raw);
       if (!parsed.success) {
         // No retry can fix it; the audit service keeps the stream's copy.

@@ -22,7 +22,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { EventEnvelopeSchema, TICKET_ATTACHMENT_READ, TICKET_CONTENT_READ, TicketSchema, type Ticket } from '@tierline/contracts';
-import { AppError, bearerToken, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
+import { messageJson, AppError, bearerToken, type Actor, type Logger, type NatsConnection, type Sql } from '@tierline/platform';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canReadTicket, canSeeInternal, recordContentReads, ticketViewFor } from '../access.js';
 import { findTicket } from '@tierline/ticket-store';
@@ -94,12 +94,7 @@ class TicketEventHub {
             this.logger.warn({ err }, 'ticket event subscription error');
             return;
           }
-          let raw: unknown;
-          try {
-            raw = msg.json();
-          } catch {
-            raw = undefined;
-          }
+          const raw = messageJson(msg);
           this.chain = this.chain.then(() => this.handle(raw)).catch((e: unknown) => this.logger.warn({ err: e }, 'live ticket event not delivered'));
         },
       });
