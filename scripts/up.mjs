@@ -41,7 +41,7 @@ Tierline is up.
   Keycloak admin         http://localhost:${p.keycloak}/admin/   (admin / admin, demo only)
   Mailpit (email)        http://localhost:${p.mailpitUi}
   Help desk (mail in)    ${INBOUND_MAIL.helpdesk} via SMTP on localhost:${INBOUND_MAIL.port}
-                         try: npm run send-test-mail   (from nora.nurse; see README "Email in")
+                         try: npm run send-test-mail   (from nora.nurse; see docs/notifications.md, "Email in")
   Object store (S3 API)  http://127.0.0.1:${p.objectStore}   (bucket tierline-attachments; files in ${data}/objectstore/data/)
   SMS/Slack/Teams stand-ins, what they received   http://localhost:${stubs}/_stub/requests
 
@@ -53,7 +53,7 @@ Tierline is up.
     val.vendor      vendor, Acme IT Services      one-time code: npm run totp -- val.vendor
     audrey.auditor  auditor                       one-time code: npm run totp -- audrey.auditor
     ada.admin       admin                         one-time code: npm run totp -- ada.admin
-  (TOTP secrets for an authenticator app are in README.md)
+  (TOTP secrets for an authenticator app are in README.md; manuals per role in docs/manual/)
 
   Logs: ${data}/<name>/log      Stop everything: npm run down${process.env.TIERLINE_DATA_DIR ? ' (with the same TIERLINE_DATA_DIR and ports)' : ''}
 `);

@@ -82,7 +82,7 @@ export async function bootService<S extends z.ZodType<ServiceEnv>>(opts: BootOpt
   type E = z.infer<S>;
   const env: E = parseEnv(opts.envSchema, opts.envSource);
   const logger = createLogger(opts.name, env.LOG_LEVEL);
-  // Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+  // Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (docs/observability.md); off without one.
   const tracing = initTracing(opts.name);
 
   let sql: Sql | undefined;

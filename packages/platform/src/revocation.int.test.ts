@@ -26,7 +26,7 @@ describe('revocation bucket on the real NATS', () => {
     await nc?.drain();
   });
 
-  // README ("Access and security") promises two seconds; it is typically well under 0.3 s.
+  // docs/security.md promises two seconds; it is typically well under 0.3 s.
   it('sees a disable and a re-enable within the documented two seconds', async () => {
     const sub = randomUUID();
     expect(watcher.isRevoked(sub)).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium, driven headless by playwright-core (which cannot download a browser of its
  * own here: infra/install.mjs installs the `chromium` package), plus what every journey needs:
- * signing in on Keycloak's real login page, an axe-core check, and screenshots for the README.
+ * signing in on Keycloak's real login page, an axe-core check, and screenshots for the manual and docs/portal.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -113,7 +113,7 @@ export async function axeCheck(page: Page): Promise<AxeViolation[]> {
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
-/** Saves docs/screenshots/<name>.png (referenced from the README). */
+/** Saves docs/screenshots/<name>.png (linked from docs/manual/ and docs/portal.md). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = `${SCREENSHOTS}${name}.png`;

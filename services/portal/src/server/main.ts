@@ -5,7 +5,7 @@ import { createPortalApp } from './app.js';
 
 const env = parseEnv(portalEnvSchema);
 const logger = createLogger('portal', env.LOG_LEVEL);
-// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (README "Observability"); off without one.
+// Spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT (docs/observability.md); off without one.
 const tracing = initTracing('portal');
 // Compiled layout: dist/server/main.js beside dist/public.
 const publicDir = env.PORTAL_PUBLIC_DIR ?? fileURLToPath(new URL('../public', import.meta.url));
