@@ -1,8 +1,10 @@
 // Demo data for `npm run up`: the sites and vendor organisation the realm's groups name, the
-// contacts the paged demo people would have saved (so escalations reach them), and a few tickets
-// opened through the real API by the demo nurse (so each has its workflow and its audit row).
+// contacts the paged demo people would have saved (so escalations reach them), a few open tickets
+// opened through the real API by the demo nurse (so each has its workflow and its audit row), and
+// the worked tickets of demo-history.mjs (decision 47).
 // Runs once: a second `up` finds the contacts and tickets and leaves everything as it is.
 import postgres from 'postgres';
+import { seedDemoHistory } from './demo-history.mjs';
 import { log } from './lib.mjs';
 
 const { infraEnv } = await import('../infra/lib/env.mjs');
@@ -62,6 +64,8 @@ export async function seedDemo() {
     const [{ n }] = await sql`select count(*)::int as n from ticket.tickets`;
     if (n > 0) {
       log(`demo data: already there (${n} tickets)`);
+      // A stack seeded before the worked tickets existed gets them; one that has them, nothing.
+      await seedHistory(portal);
       return;
     }
   } finally {
@@ -83,7 +87,19 @@ export async function seedDemo() {
     if (res.status !== 201) throw new Error(`seeding "${t.title}" failed: ${res.status} ${JSON.stringify(body)}`);
     log(`demo ticket ${body.number} (${body.priority}) opened`);
   }
+  await seedHistory(portal);
   await sendNicksEnrolmentLink(portal);
+}
+
+/** The worked tickets, each person logged in once. */
+async function seedHistory(portal) {
+  const tokens = new Map();
+  const tokenOf = async (username) => {
+    if (!tokens.has(username)) tokens.set(username, (await loginAs(username, DEMO_PASSWORD)).access_token);
+    return tokens.get(username);
+  };
+  const { opened, existing } = await seedDemoHistory({ baseUrl: portal, tokenOf, log });
+  if (opened === 0) log(`demo history: already there (${existing} worked tickets)`);
 }
 
 /**
