@@ -10,13 +10,18 @@
 
 /** @typedef {'nora.nurse' | 'sam.staff' | 'alex.agent' | 'lee.lead' | 'val.vendor'} DemoUser */
 /**
- * @typedef {{ as: DemoUser } & (
+ * A step is `POST /api/v1/tickets/<id>/<do>` (comments: `comments`) with the step's other fields as
+ * the body. `refs` puts the id of another demo ticket, opened earlier in the list, into a body
+ * field: e.g. `{ as: 'lee.lead', do: 'children', refs: { ticketId: 'wifi-exam-rooms' } }` links it
+ * as a child of a major incident, once the incident routes exist (issue 14).
+ * @typedef {{ as: DemoUser, refs?: Record<string, string> } & (
  *   | { do: 'acknowledge' | 'resume' | 'close' | 'vendor-acknowledge' }
  *   | { do: 'comment', body: string, visibility?: 'public' | 'internal' }
  *   | { do: 'wait-on-requester', reason: string }
  *   | { do: 'hand-to-vendor', vendorOrgId: string, reason: string }
  *   | { do: 'resolve', resolution: string }
  *   | { do: 'reopen', reason: string }
+ *   | { do: string, [field: string]: unknown }
  * )} Step
  */
 /**
@@ -187,17 +192,25 @@ export async function seedDemoHistory({ baseUrl, tokenOf, log = () => undefined,
   };
   let opened = 0;
   let existing = 0;
+  /** @type {Map<string, string>} demo key → ticket id */
+  const ids = new Map();
   for (const t of tickets) {
     const { key, by, steps, ends, ...fields } = t;
     const { res, body: ticket } = await call(by, '/api/v1/tickets', fields, { 'idempotency-key': `demo-history-${key}` });
+    ids.set(key, ticket.id);
     if (res.headers.get('idempotent-replayed') === 'true') {
       existing++;
       continue;
     }
     opened++;
     for (const step of steps) {
-      const { as, do: action, ...rest } = step;
-      await call(as, `/api/v1/tickets/${ticket.id}/${action === 'comment' ? 'comments' : action}`, rest);
+      const { as, do: action, refs = {}, ...rest } = step;
+      const body = { ...rest };
+      for (const [field, ref] of Object.entries(refs)) {
+        if (!ids.has(ref)) throw new Error(`demo ticket "${key}": step ${action} refers to "${ref}", which is not opened before it`);
+        body[field] = ids.get(ref);
+      }
+      await call(as, `/api/v1/tickets/${ticket.id}/${action === 'comment' ? 'comments' : action}`, body);
     }
     log(`demo ticket ${ticket.number} (${ticket.priority}) opened and worked to "${ends}"`);
   }
