@@ -96,7 +96,9 @@ export function WhatIfSection({ policy, headingId }: { policy: PolicyShape | nul
         {whatIf.error && <p>{problemOf(whatIf.error)}</p>}
         {result && (
           <p data-testid="what-if-summary">
-            <strong>{result.total.current.tickets} tickets:</strong> {whatIfSummary(result)}
+            <strong>
+              {result.total.current.tickets} ticket{result.total.current.tickets === 1 ? '' : 's'}:
+            </strong> {whatIfSummary(result)}
           </p>
         )}
       </div>
