@@ -134,6 +134,18 @@ test.beforeAll(async ({ database, temporal: client, app, worker: _worker }) => {
   await act(p2, 'acknowledge');
   await act(p2, 'resolve', { resolution: 'Cable reseated' });
 
+  // P3 opened 4.5 minutes ago (climbed and breached its response at three), raised to P2: on the
+  // P2 rule its resolution-clock level (four minutes, tier 3) has passed and fires at once, handing
+  // it to the vendor. Then resolved, reopened (the resolution clock restarts) and resolved again.
+  const raised = await open('P3', 4.5);
+  await recordedAtLeast(raised, ['ticket.escalated'], 1);
+  await act(raised, 'priority', { priority: 'P2', reason: 'Whole ward affected' });
+  await recordedAtLeast(raised, ['ticket.escalated'], 2);
+  await act(raised, 'acknowledge');
+  await act(raised, 'resolve', { resolution: 'Router restarted' });
+  await act(raised, 'reopen', { reason: 'Down again' });
+  await act(raised, 'resolve', { resolution: 'Router replaced' });
+
   await recordedAtLeast(p1, ['ticket.escalated', 'ticket.escalation_repeated'], 4);
   await recordedAtLeast(p1, ['ticket.sla_breached'], 2);
   await recordedAtLeast(p3, ['ticket.escalated'], 1);
@@ -142,6 +154,7 @@ test.beforeAll(async ({ database, temporal: client, app, worker: _worker }) => {
   await act(p3, 'resolve', { resolution: 'Switch port re-enabled' });
   await recordedAtLeast(p3, ['ticket.resolved'], 1);
   await recordedAtLeast(p2, ['ticket.resolved'], 1);
+  await recordedAtLeast(raised, ['ticket.resolved'], 2);
 }, 180_000);
 
 afterAll(async () => {
@@ -158,18 +171,18 @@ describe('POST /api/v1/policies/what-if', () => {
 
     // What the real workflows did, read from their timelines.
     expect(rows.P1!.recorded).toEqual(outcome({ tickets: 1, pages: 4, vendorPages: 1, vendorHandOffs: 1 }, { response: 1, resolution: 1 }));
-    expect(rows.P2!.recorded).toEqual(outcome({ tickets: 1 }));
+    expect(rows.P2!.recorded).toEqual(outcome({ tickets: 2, pages: 2, vendorPages: 1, vendorHandOffs: 1 }, { response: 1 }));
     expect(rows.P3!.recorded).toEqual(outcome({ tickets: 1, pages: 1 }, { response: 1 }));
     // The replay of the current version reproduces it exactly, priority by priority.
     for (const p of ['P1', 'P2', 'P3']) {
       expect(rows[p]!.recordedReplay, `${p}: replay of the current version against the record`).toEqual(rows[p]!.recorded);
       expect(rows[p]!.current, `${p}: every ticket here ran on the current version`).toEqual(rows[p]!.recorded);
     }
-    // The draft: the P2 acknowledged at 90 s would have climbed and breached at one minute.
-    expect(rows.P2!.draft).toEqual(outcome({ tickets: 1, pages: 1 }, { response: 1 }));
+    // The draft: the P2 acknowledged at 90 s would have climbed and breached at one minute; the raised one pages as it did.
+    expect(rows.P2!.draft).toEqual(outcome({ tickets: 2, pages: 3, vendorPages: 1, vendorHandOffs: 1 }, { response: 2 }));
     expect(rows.P1!.draft).toEqual(rows.P1!.current);
-    expect(r.body.total.current.pages).toBe(5);
-    expect(r.body.total.draft.pages).toBe(6);
+    expect(r.body.total.current.pages).toBe(7);
+    expect(r.body.total.draft.pages).toBe(8);
   });
 
   it('without a policy, replays the saved draft', async () => {
@@ -178,8 +191,8 @@ describe('POST /api/v1/policies/what-if', () => {
     const r = await whatIf('lee', {});
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.days).toBe(90);
-    expect(r.body.total.draft.pages).toBe(6);
-    expect(r.body.total.current.pages).toBe(5);
+    expect(r.body.total.draft.pages).toBe(8);
+    expect(r.body.total.current.pages).toBe(7);
   });
 
   it('refuses a policy that fails validation (422 naming the path), more than 90 days (400), and anyone but an IT lead (403)', async () => {
