@@ -4,7 +4,7 @@
  */
 import type { Sql } from '@tierline/platform';
 
-export type SlaGroupBy = 'priority' | 'site' | 'vendor' | 'month';
+export type SlaGroupBy = 'priority' | 'site' | 'vendor' | 'month' | 'week';
 
 /** One group's raw figures (the API rounds them and derives the compliance share). */
 export interface SlaFacts {
@@ -59,7 +59,8 @@ const NO_TICKETS: SlaFacts = { key: 'total', tickets: 0, acknowledged: 0, mttaMi
 
 /**
  * The tickets opened in [from, to), grouped by priority, site, vendor organisation ('none': never
- * with a vendor) or month (YYYY-MM in `timeZone`), with the total over all of them. Breaches and
+ * with a vendor), month (YYYY-MM in `timeZone`) or ISO week (IYYY-"W"IW, e.g. 2026-W49, in
+ * `timeZone`), with the total over all of them. Breaches and
  * escalations (first firings) are counted from the workflow's own timeline events.
  */
 export async function slaReport(
@@ -73,7 +74,9 @@ export async function slaReport(
         ? sql`site_id`
         : q.groupBy === 'vendor'
           ? sql`coalesce(vendor_org_id, 'none')`
-          : sql`to_char(created_at at time zone ${q.timeZone}, 'YYYY-MM')`;
+          : q.groupBy === 'month'
+            ? sql`to_char(created_at at time zone ${q.timeZone}, 'YYYY-MM')`
+            : sql`to_char(created_at at time zone ${q.timeZone}, 'IYYY-"W"IW')`;
   // One pass over the period's tickets, with their breaches and escalations from the timeline
   // the workflow writes; grouping sets give the rows and the total in the same query.
   const rows = await sql<Row[]>`

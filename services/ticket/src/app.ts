@@ -3,6 +3,8 @@ import { annotateTicket, createServiceApp, limitOperations, rateLimit, requireAu
 import type { TicketAppEnv, TicketDeps, TicketRateLimits } from './deps.js';
 import { registerDocs } from './routes/docs.js';
 import { registerSlaReport } from './routes/v1_reports_sla.js';
+import { registerSlaReportCsv } from './routes/v1_reports_sla_csv.js';
+import { registerSlaWeekly } from './routes/v1_reports_sla_weekly.js';
 import { registerDeleteTeamMember } from './routes/v1_assignment_members_delete.js';
 import { registerPutTeamMember } from './routes/v1_assignment_members_put.js';
 import { registerCreateOnCallShift } from './routes/v1_assignment_oncall_create.js';
@@ -20,6 +22,7 @@ import { registerPutPolicyDraft } from './routes/v1_policies_draft_put.js';
 import { registerValidatePolicyDraft } from './routes/v1_policies_draft_validate.js';
 import { registerMigratePolicies } from './routes/v1_policies_migrate.js';
 import { registerPreviewPolicy } from './routes/v1_policies_preview.js';
+import { registerWhatIfPolicy } from './routes/v1_policies_what_if.js';
 import { registerGetPolicyVersion } from './routes/v1_policies_versions_get.js';
 import { registerListPolicyVersions } from './routes/v1_policies_versions_list.js';
 import { registerRefusePolicyVersionChanges } from './routes/v1_policies_versions_update.js';
@@ -97,6 +100,7 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerPutPolicyDraft(app);
   registerValidatePolicyDraft(app);
   registerPreviewPolicy(app);
+  registerWhatIfPolicy(app);
   registerPublishPolicyDraft(app);
   registerListPolicyVersions(app);
   registerGetPolicyVersion(app);
@@ -118,6 +122,8 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
 
   // Reports
   registerSlaReport(app);
+  registerSlaReportCsv(app);
+  registerSlaWeekly(app);
 
   registerDocs(app);
   return app;

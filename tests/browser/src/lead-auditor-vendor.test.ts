@@ -123,6 +123,22 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     await page.getByTestId('policy-valid').waitFor();
   });
 
+  it('the lead replays the last 90 days on the draft: the what-if panel shows the figures per priority', async () => {
+    const page = lead.page;
+    const panel = page.getByTestId('policy-what-if');
+    await panel.getByRole('button', { name: 'Replay the last 90 days' }).click();
+    const summary = panel.getByTestId('what-if-summary');
+    await summary.waitFor({ timeout: 20_000 });
+    // The P1 filed at the start is among the replayed tickets.
+    expect(await summary.textContent()).toMatch(/^\d+ tickets?: /);
+    const p1Row = panel.getByTestId('what-if-table').locator('tbody tr').filter({ has: page.locator('th', { hasText: /P1/ }) });
+    expect(await p1Row.count(), 'a row for P1').toBe(1);
+    expect(Number(await p1Row.locator('td').first().textContent())).toBeGreaterThanOrEqual(1);
+    expect(await panel.getByRole('button', { name: 'Replay again' }).isEnabled()).toBe(true);
+    await expectAccessible(page, 'policy what-if');
+    await screenshot(page, 'policy-what-if');
+  });
+
   it('the lead saves, publishes version 2 and sees it listed with what changed', async () => {
     const page = lead.page;
     await page.getByRole('button', { name: 'Save draft' }).click();
@@ -171,9 +187,22 @@ describe('IT lead, auditor and vendor screens in Chromium', () => {
     expect(await p1Row.count(), 'a row for P1').toBe(1);
     expect(Number(await p1Row.locator('td').first().textContent())).toBeGreaterThanOrEqual(1);
     expect(Number(await page.getByTestId('sla-totals').locator('dd').first().textContent())).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('figure.chart svg[role="img"]').count(), 'four charts, each with a text alternative').toBe(4);
+    // Four charts of the groups, and three of the weeks (MTTA, MTTR, breaches), each with a text alternative.
+    await page.getByTestId('weekly-trend').waitFor({ timeout: 10_000 });
+    expect(await page.locator('figure.chart svg[role="img"]').count(), 'seven charts, each with a text alternative').toBe(7);
+    // The weekly figures are in a table too; this week has the P1.
+    const weeks = page.getByTestId('weekly-table').locator('tbody tr');
+    expect(await weeks.count()).toBeGreaterThanOrEqual(13);
+    expect(Number(await weeks.last().locator('td').first().textContent())).toBeGreaterThanOrEqual(1);
     await expectAccessible(page, 'service level');
     await screenshot(page, 'service-level');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tierline-sla-by-priority-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/);
+    const { readFile } = await import('node:fs/promises');
+    const csv = (await readFile(await download.path(), 'utf8')).split('\r\n');
+    expect(csv[0]).toMatch(/^priority,tickets,acknowledged,mtta_minutes,/);
+    expect(csv.some((line) => line.startsWith('P1,'))).toBe(true);
+    expect(csv.some((line) => line.startsWith('total,'))).toBe(true);
     await page.getByLabel('Group by').selectOption('site');
     await page.getByRole('columnheader', { name: 'Site' }).waitFor({ timeout: 10_000 });
     expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);

@@ -319,6 +319,18 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       own: ['lead', 'auditor'],
       request: () => ({ path: `/api/v1/reports/sla?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-12-31T00:00:00Z')}&groupBy=site` }),
     },
+    'GET /api/v1/reports/sla.csv': {
+      objects: 'none',
+      own: ['lead', 'auditor'],
+      request: () => ({ path: `/api/v1/reports/sla.csv?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-12-31T00:00:00Z')}&groupBy=site` }),
+    },
+    'GET /api/v1/reports/sla/weekly': {
+      objects: 'none',
+      own: ['lead', 'auditor'],
+      request: () => ({ path: `/api/v1/reports/sla/weekly?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-03-01T00:00:00Z')}` }),
+    },
+    // The what-if replays the last days' tickets on a draft: for the IT leads who publish.
+    'POST /api/v1/policies/what-if': { objects: 'none', own: ['lead'], request: () => ({ path: '/api/v1/policies/what-if', body: { policy: DEFAULT_POLICY, days: 1 } }) },
     'GET /api/v1/policies/versions': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions' }) },
     'GET /api/v1/policies/versions/:version': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/versions/1' }) },
     'GET /api/v1/policies/diff': { objects: 'none', own: POLICY_READERS, request: () => ({ path: '/api/v1/policies/diff?from=1&to=1' }) },

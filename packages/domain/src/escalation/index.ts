@@ -2,3 +2,4 @@
 export * from './clocks.js';
 export * from './escalation.js';
 export * from './preview.js';
+export * from './what-if.js';

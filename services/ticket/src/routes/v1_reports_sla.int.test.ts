@@ -115,3 +115,65 @@ describe('GET /api/v1/reports/sla', () => {
     }
   });
 });
+
+describe('GET /api/v1/reports/sla.csv', () => {
+  it('exports the same rows as the report, with the total last, as an attachment', async () => {
+    const res = await appCall(tokens['lee.lead']!, 'GET', `/api/v1/reports/sla.csv?${PERIOD}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="tierline-sla-by-priority-2031-01-01-to-2031-03-01.csv"');
+    expect(res.text.split('\r\n')).toEqual([
+      'priority,tickets,acknowledged,mtta_minutes,resolved,mttr_minutes,breached_response,breached_resolution,breached_vendor,sla_compliance_percent,escalations_tier2,escalations_tier3',
+      'P1,2,2,20,2,210,1,0,1,50,2,1',
+      'P3,2,1,60,0,,0,0,0,100,0,0',
+      'total,4,3,33.3,2,210,1,0,1,75,2,1',
+      '',
+    ]);
+  });
+
+  it('quotes what must be quoted and keeps a spreadsheet from reading a site as a formula', async () => {
+    await ticket({ priority: 'P2', site: 'east, "annex"', opened: '2032-05-03T10:00:00Z' });
+    await ticket({ priority: 'P2', site: '=HYPERLINK("http://x")', opened: '2032-05-03T11:00:00Z' });
+    const period = `from=${encodeURIComponent('2032-05-01T00:00:00Z')}&to=${encodeURIComponent('2032-06-01T00:00:00Z')}&groupBy=site`;
+    const res = await appCall(tokens['audrey.auditor']!, 'GET', `/api/v1/reports/sla.csv?${period}`);
+    expect(res.status, res.text).toBe(200);
+    const lines = res.text.split('\r\n');
+    expect(lines[0]!.startsWith('site,tickets,')).toBe(true);
+    expect(lines.slice(1, 3).sort()).toEqual(['"\'=HYPERLINK(""http://x"")",1,0,,0,,0,0,0,100,0,0', '"east, ""annex""",1,0,,0,,0,0,0,100,0,0'].sort());
+  });
+
+  it('takes the report’s query and access: 400 naming the field, 403 for others', async () => {
+    const bad = await appCall(tokens['lee.lead']!, 'GET', `/api/v1/reports/sla.csv?${PERIOD}&groupBy=colour`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['groupBy']);
+    const agent = await appCall(tokens['alex.agent']!, 'GET', `/api/v1/reports/sla.csv?${PERIOD}`);
+    expect(agent.status).toBe(403);
+  });
+});
+
+describe('GET /api/v1/reports/sla/weekly', () => {
+  it('gives MTTA, MTTR and breaches per ISO week in the clinic time zone, every week of the period, with the total', async () => {
+    // 2031 starts on a Wednesday: week 1 runs from Monday 30 December 2030 to Sunday 5 January.
+    const q = `from=${encodeURIComponent('2031-01-05T05:00:00Z')}&to=${encodeURIComponent('2031-02-09T05:00:00Z')}&timeZone=America%2FNew_York`;
+    const { status, body } = await appCall(tokens['lee.lead']!, 'GET', `/api/v1/reports/sla/weekly?${q}`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    // Sunday 5 January 2031 (New York) is in week 1; Saturday 8 February in week 6.
+    expect(body.weeks.map((w: { week: string }) => w.week)).toEqual(['2031-W01', '2031-W02', '2031-W03', '2031-W04', '2031-W05', '2031-W06']);
+    const byWeek = Object.fromEntries(body.weeks.map((w: { week: string }) => [w.week, w]));
+    expect(byWeek['2031-W02']).toEqual({ week: '2031-W02', tickets: 1, mttaMinutes: 10, mttrMinutes: 120, breached: 0, breachedResponse: 0, breachedResolution: 0, breachedVendor: 0 });
+    // Monday 20 January is the first day of week 4; week 3 had no tickets.
+    expect(byWeek['2031-W04']).toEqual({ week: '2031-W04', tickets: 1, mttaMinutes: 30, mttrMinutes: 300, breached: 1, breachedResponse: 1, breachedResolution: 0, breachedVendor: 1 });
+    // Both P3s fall on Friday 31 January in New York (one is 1 February in UTC): the same week.
+    expect(byWeek['2031-W05']).toMatchObject({ tickets: 2, mttaMinutes: 60, mttrMinutes: null, breached: 0 });
+    expect(byWeek['2031-W03']).toEqual({ week: '2031-W03', tickets: 0, mttaMinutes: null, mttrMinutes: null, breached: 0, breachedResponse: 0, breachedResolution: 0, breachedVendor: 0 });
+    expect(body.total).toMatchObject({ key: 'total', tickets: 4, acknowledged: 3 });
+  });
+
+  it('names what is wrong with the query and is for IT leads and auditors only', async () => {
+    const bad = await appCall(tokens['lee.lead']!, 'GET', `/api/v1/reports/sla/weekly?from=${encodeURIComponent('2031-03-01T00:00:00Z')}&to=${encodeURIComponent('2031-01-01T00:00:00Z')}&timeZone=Mars%2FOlympus`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('timeZone');
+    const nurse = await appCall(tokens['nora.nurse']!, 'GET', `/api/v1/reports/sla/weekly?${PERIOD}`);
+    expect(nurse.status).toBe(403);
+  });
+});

@@ -10,19 +10,15 @@ import { authErrorResponses, badRequestResponse } from './common.js';
  * it. They carry counts and durations only, never a ticket's words, so reading them is not an
  * audited read of ticket content.
  */
-const reportReaders = createMiddleware<TicketAppEnv>(async (c, next) => {
+export const reportReaders = createMiddleware<TicketAppEnv>(async (c, next) => {
   if (!hasRole(c.get('actor'), 'it_lead', 'auditor')) throw new AppError('FORBIDDEN', 'reports are for IT leads and auditors');
   await next();
 });
 
-const GROUPS = ['priority', 'site', 'vendor', 'month'] as const;
+const GROUPS = ['priority', 'site', 'vendor', 'month', 'week'] as const;
 
-const QuerySchema = z
-  .object({
-    from: z.iso.datetime({ offset: true }).openapi({ description: 'Tickets opened at or after this instant.' }),
-    to: z.iso.datetime({ offset: true }).openapi({ description: 'Tickets opened before this instant.' }),
-    groupBy: z.enum(GROUPS).default('priority'),
-    timeZone: z
+/** An IANA time zone, e.g. America/New_York. */
+export const TimeZoneSchema = z
       .string()
       .refine((tz) => {
         try {
@@ -31,16 +27,36 @@ const QuerySchema = z
         } catch {
           return false;
         }
-      }, 'must be an IANA time zone, e.g. America/New_York')
-      .default('UTC')
-      .openapi({ description: 'For groupBy=month: whose calendar months.' }),
-  })
-  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'must be after from' })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 400 * 24 * 3600 * 1000, { path: ['to'], message: 'a report covers at most 400 days' });
+      }, 'must be an IANA time zone, e.g. America/New_York');
+
+const PeriodSchema = z.object({
+  from: z.iso.datetime({ offset: true }).openapi({ description: 'Tickets opened at or after this instant.' }),
+  to: z.iso.datetime({ offset: true }).openapi({ description: 'Tickets opened before this instant.' }),
+});
+
+/** A period of at most 400 days, `to` after `from`. */
+export function refinePeriod<T extends z.ZodType<{ from: string; to: string }>>(schema: T) {
+  return schema
+    .refine((q) => Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'must be after from' })
+    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 400 * 24 * 3600 * 1000, { path: ['to'], message: 'a report covers at most 400 days' });
+}
+
+/** The report's query: the JSON report and its CSV export take the same. */
+export const SlaQuerySchema = refinePeriod(
+  PeriodSchema.extend({
+    groupBy: z.enum(GROUPS).default('priority'),
+    timeZone: TimeZoneSchema.default('UTC').openapi({ description: 'For groupBy=month or week: whose calendar months and ISO weeks.' }),
+  }),
+);
+
+/** The weekly trend's query. */
+export const WeeklyQuerySchema = refinePeriod(
+  PeriodSchema.extend({ timeZone: TimeZoneSchema.default('UTC').openapi({ description: 'Whose ISO weeks (Monday to Sunday): the clinic’s time zone.' }) }),
+);
 
 export const SlaReportRowSchema = z
   .object({
-    key: z.string().openapi({ description: 'The priority, site id, vendor organisation ("none": never with a vendor) or month (YYYY-MM).' }),
+    key: z.string().openapi({ description: 'The priority, site id, vendor organisation ("none": never with a vendor), month (YYYY-MM) or ISO week (2026-W49).' }),
     tickets: z.number().int(),
     acknowledged: z.number().int(),
     mttaMinutes: z.number().nullable().openapi({ description: 'Mean time from opening to acknowledgement, wall clock; null when none was acknowledged.' }),
@@ -74,7 +90,7 @@ export const slaReportRoute = createRoute({
     "policies' calendars, and their breaches are counted from the workflow's own `ticket.sla_breached` events). IT leads and auditors.",
   security: [{ bearerAuth: [] }],
   middleware: [reportReaders] as const,
-  request: { query: QuerySchema },
+  request: { query: SlaQuerySchema },
   responses: {
     200: { description: 'One row per group, and the total', content: { 'application/json': { schema: ReportSchema } } },
     ...badRequestResponse,
@@ -82,7 +98,7 @@ export const slaReportRoute = createRoute({
   },
 });
 
-function toRow(r: SlaFacts): z.infer<typeof SlaReportRowSchema> {
+export function toRow(r: SlaFacts): z.infer<typeof SlaReportRowSchema> {
   const round = (n: number | null) => (n === null ? null : Math.round(Number(n) * 10) / 10);
   return {
     key: r.key,

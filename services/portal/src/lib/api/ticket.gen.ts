@@ -3516,6 +3516,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies/what-if": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a draft would have done to the last days’ real tickets, against the current version
+         * @description Replays every ticket opened in the last `days` days (at most 90) on the current published version and on the draft, with the escalation and calendar rules the ticket workflow runs: each ticket opens as it did, and what people did to it (acknowledged, waited on the requester, handed to a vendor, resolved, reopened, changed its priority) happens at the instants its timeline recorded. Per priority: pages, pages to vendors, hand-offs by the policy and breaches per clock. `recorded` beside `recordedReplay` shows that the replay reproduces what the current version really did. IT leads only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PolicyWhatIfRequest"];
+                };
+            };
+            responses: {
+                /** @description The comparison */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyWhatIf"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such policy version or draft */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The policy fails validation; `details` lists every issue by path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies/draft/publish": {
         parameters: {
             query?: never;
@@ -4816,8 +4904,8 @@ export interface paths {
                     from: string;
                     /** @description Tickets opened before this instant. */
                     to: string;
-                    groupBy?: "priority" | "site" | "vendor" | "month";
-                    /** @description For groupBy=month: whose calendar months. */
+                    groupBy?: "priority" | "site" | "vendor" | "month" | "week";
+                    /** @description For groupBy=month or week: whose calendar months and ISO weeks. */
                     timeZone?: string;
                 };
                 header?: never;
@@ -4833,6 +4921,153 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["SlaReport"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sla.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service-level report as a CSV file
+         * @description The rows of `GET /api/v1/reports/sla` for the same query, one line per group and a last line `total`, as an attachment. RFC 4180: comma-separated, CRLF line ends, a field with a comma, quote or line break is quoted with its quotes doubled; a text field that a spreadsheet would take for a formula (starting with = + - @) is prefixed with an apostrophe. Same access as the report: IT leads and auditors.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Tickets opened at or after this instant. */
+                    from: string;
+                    /** @description Tickets opened before this instant. */
+                    to: string;
+                    groupBy?: "priority" | "site" | "vendor" | "month" | "week";
+                    /** @description For groupBy=month or week: whose calendar months and ISO weeks. */
+                    timeZone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSV file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sla/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MTTA, MTTR and breaches week by week
+         * @description The tickets opened in [from, to), by the ISO week of their opening in `timeZone` (the clinic’s), with the total. Figures as in `GET /api/v1/reports/sla`. IT leads and auditors.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Tickets opened at or after this instant. */
+                    from: string;
+                    /** @description Tickets opened before this instant. */
+                    to: string;
+                    /** @description Whose ISO weeks (Monday to Sunday): the clinic’s time zone. */
+                    timeZone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One entry per week, and the total */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SlaWeekly"];
                     };
                 };
                 /** @description Invalid request; `details` names each field */
@@ -5514,6 +5749,58 @@ export interface components {
              */
             openedAt?: string;
         };
+        PolicyWhatIf: {
+            from: string;
+            to: string;
+            days: number;
+            currentVersion: number;
+            rows: {
+                /**
+                 * @description P1 is the most urgent.
+                 * @enum {string}
+                 */
+                priority: "P1" | "P2" | "P3" | "P4";
+                recorded: components["schemas"]["PolicyWhatIfOutcome"];
+                recordedReplay: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+                current: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+                draft: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+            }[];
+            total: {
+                recorded: components["schemas"]["PolicyWhatIfOutcome"];
+                recordedReplay: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+                current: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+                draft: components["schemas"]["PolicyWhatIfOutcome"] & unknown;
+            };
+            /** @description Tickets a policy has no rule for, left out of its figures. */
+            skipped: {
+                current: number;
+                draft: number;
+            };
+        };
+        /** @description What really happened to the tickets opened on the current version. */
+        PolicyWhatIfOutcome: {
+            tickets: number;
+            /** @description Escalation pages: each level firing (repeats included) once per target it names. */
+            pages: number;
+            /** @description Of those, the pages to a vendor organisation. */
+            vendorPages: number;
+            /** @description Hand-offs to a vendor made by a tier-3 level of the policy (not by a person). */
+            vendorHandOffs: number;
+            breaches: {
+                response: number;
+                resolution: number;
+                vendor_response: number;
+                vendor_resolution: number;
+            };
+        };
+        PolicyWhatIfRequest: {
+            policy?: components["schemas"]["EscalationPolicy"] & unknown;
+            /**
+             * @description How many days back to replay, at most 90.
+             * @default 90
+             */
+            days: number;
+        };
         /** @description A published version. Never changes once published. */
         PolicyVersion: {
             version: number;
@@ -5735,12 +6022,12 @@ export interface components {
             from: string;
             to: string;
             /** @enum {string} */
-            groupBy: "priority" | "site" | "vendor" | "month";
+            groupBy: "priority" | "site" | "vendor" | "month" | "week";
             rows: components["schemas"]["SlaReportRow"][];
             total: components["schemas"]["SlaReportRow"];
         };
         SlaReportRow: {
-            /** @description The priority, site id, vendor organisation ("none": never with a vendor) or month (YYYY-MM). */
+            /** @description The priority, site id, vendor organisation ("none": never with a vendor), month (YYYY-MM) or ISO week (2026-W49). */
             key: string;
             tickets: number;
             acknowledged: number;
@@ -5762,6 +6049,31 @@ export interface components {
                 tier2: number;
                 tier3: number;
             };
+        };
+        SlaWeekly: {
+            from: string;
+            to: string;
+            timeZone: string;
+            /** @description Every ISO week the period touches, oldest first; a week without tickets has zeros and nulls. */
+            weeks: components["schemas"]["SlaWeek"][];
+            total: components["schemas"]["SlaReportRow"];
+        };
+        SlaWeek: {
+            /**
+             * @description The ISO week (Monday to Sunday) in the query’s time zone.
+             * @example 2026-W49
+             */
+            week: string;
+            tickets: number;
+            /** @description Mean minutes from opening to acknowledgement of the week’s tickets; null when none was acknowledged. */
+            mttaMinutes: number | null;
+            /** @description Mean minutes from opening to resolution; null when none was resolved. */
+            mttrMinutes: number | null;
+            /** @description Tickets with a breach of any clock. */
+            breached: number;
+            breachedResponse: number;
+            breachedResolution: number;
+            breachedVendor: number;
         };
     };
     responses: never;

@@ -58,3 +58,8 @@ export interface StreamMessage {
 
 export type PolicyPreview = T['PolicyPreview'];
 export type PolicyPreviewStep = T['PolicyPreviewStep'];
+
+export type PolicyWhatIf = T['PolicyWhatIf'];
+export type PolicyWhatIfOutcome = T['PolicyWhatIfOutcome'];
+export type SlaWeekly = T['SlaWeekly'];
+export type SlaWeek = T['SlaWeek'];

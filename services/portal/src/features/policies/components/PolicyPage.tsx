@@ -6,6 +6,7 @@ import { ErrorNotice, When } from '../../../components/ui.js';
 import { issuesFor, locatePath, p1RuleIndex } from '../logic/policy.js';
 import { mergeIssues, parsePolicyText, policyResolver, schemaIssues, type PolicyFormValues } from '../logic/policy-form.js';
 import { PreviewSection } from './PreviewSection.js';
+import { WhatIfSection } from './WhatIfSection.js';
 import { VersionsSection } from './VersionsSection.js';
 import { MigrateSection } from './MigrateSection.js';
 import { P1TargetsFields } from './P1TargetsFields.js';
@@ -284,6 +285,7 @@ export function PolicyPage() {
           </section>
 
           <PreviewSection policy={parsed.ok ? parsed.policy : null} headingId={id('preview-title')} />
+          {canEdit && <WhatIfSection policy={parsed.ok ? parsed.policy : null} headingId={id('what-if-title')} />}
 
           {canEdit && (
             <section className="card" aria-labelledby={id('publish-title')}>

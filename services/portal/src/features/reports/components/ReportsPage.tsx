@@ -5,8 +5,11 @@ import { PRIORITY_LABELS, siteLabel } from '../../../lib/labels.js';
 import { bars, formatDuration, formatPercent, GROUP_BYS, PERIODS, type GroupBy, type Period, type SlaRow } from '../logic/reports.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import type { Priority } from '../../../lib/api/types.js';
+import { errorMessage } from '../../../lib/query-client.js';
+import { useSlaCsvExport, useSlaWeekly } from '../api/sla-export.js';
+import { WeeklyTrend } from './WeeklyTrend.js';
 
-const GROUP_LABELS: Record<GroupBy, string> = { priority: 'Priority', site: 'Site', vendor: 'Vendor', month: 'Month' };
+const GROUP_LABELS: Record<GroupBy, string> = { priority: 'Priority', site: 'Site', vendor: 'Vendor', month: 'Month', week: 'Week' };
 
 function keyLabel(groupBy: GroupBy, key: string): string {
   if (groupBy === 'priority') return PRIORITY_LABELS[key as Priority] ?? key;
@@ -55,8 +58,30 @@ export function ReportsPage() {
   const [period, setPeriod] = useState<Period>('90d');
   const [groupBy, setGroupBy] = useState<GroupBy>('priority');
   const query = useSlaReport(period, groupBy);
+  const weekly = useSlaWeekly(period);
+  const exporter = useSlaCsvExport();
+  const [exportError, setExportError] = useState<string | null>(null);
   const periodId = useId();
   const groupId = useId();
+  const weeklyId = useId();
+
+  /** The report on screen as a CSV file, named by the server. */
+  const exportCsv = async () => {
+    try {
+      const { blob, filename } = await exporter.mutateAsync({ period, groupBy });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = filename ?? `tierline-sla-by-${groupBy}.csv`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setExportError(null);
+    } catch (err) {
+      setExportError(errorMessage(err, 'The export failed. Please try again.'));
+    }
+  };
 
   return (
     <>
@@ -83,7 +108,17 @@ export function ReportsPage() {
             ))}
           </select>
         </div>
+        <div className="form__actions filters__export">
+          <button type="button" className="button button--secondary" onClick={() => void exportCsv()} disabled={exporter.isPending}>
+            Export CSV
+          </button>
+        </div>
       </form>
+      {exportError && (
+        <p className="notice notice--error" role="alert">
+          {exportError}
+        </p>
+      )}
       <QueryState query={query} loading="Loading…" failed="The report could not be loaded.">
         {(report) => {
           const t = report.total;
@@ -119,6 +154,8 @@ export function ReportsPage() {
               </dd>
             </div>
           </dl>
+          {weekly.data && <WeeklyTrend weeks={weekly.data.weeks} timeZone={weekly.data.timeZone} tableId={weeklyId} />}
+          {weekly.error && <p className="empty">The week-by-week trend could not be loaded.</p>}
           {report.rows.length === 0 ? (
             <p className="empty">No tickets were opened in this period.</p>
           ) : (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bars, formatDuration, formatPercent, periodRange, reportQuery, type SlaRow } from './reports.js';
+import { bars, formatDuration, formatPercent, linePoints, periodRange, reportQuery, weeklyQuery, type SlaRow } from './reports.js';
 
 const row = (key: string, over: Partial<SlaRow> = {}): SlaRow => ({
   key,
@@ -43,5 +43,31 @@ describe('reports', () => {
     ]);
     expect(bars([row('a', { slaCompliancePercent: 80 })], (r) => r.slaCompliancePercent, 100)[0]!.fraction).toBe(0.8);
     expect(bars([row('a', { mttaMinutes: 0 })], (r) => r.mttaMinutes)[0]!.fraction).toBe(0);
+  });
+});
+
+describe('linePoints', () => {
+  it('scales each week from 0 to the largest value, leaving gaps for weeks without a value', () => {
+    const l = linePoints([10, 20, null, 0, 5], 400, 100);
+    expect(l.max).toBe(20);
+    expect(l.points).toEqual([
+      { index: 0, value: 10, x: 0, y: 50 },
+      { index: 1, value: 20, x: 100, y: 0 },
+      { index: 3, value: 0, x: 300, y: 100 },
+      { index: 4, value: 5, x: 400, y: 75 },
+    ]);
+    expect(l.segments).toEqual(['0,50 100,0', '300,100 400,75']);
+  });
+
+  it('draws an all-zero or single week at the bottom', () => {
+    expect(linePoints([0, 0], 10, 10).segments).toEqual(['0,10 10,10']);
+    expect(linePoints([3], 10, 10).points).toEqual([{ index: 0, value: 3, x: 0, y: 0 }]);
+    expect(linePoints([], 10, 10)).toEqual({ points: [], max: 0, segments: [] });
+  });
+});
+
+describe('weeklyQuery', () => {
+  it('covers the period ending now in the given time zone', () => {
+    expect(weeklyQuery('30d', new Date('2026-12-03T12:00:00Z'), 'America/New_York')).toEqual({ from: '2026-11-03T12:00:00.000Z', to: '2026-12-03T12:00:00.000Z', timeZone: 'America/New_York' });
   });
 });

@@ -3,7 +3,7 @@ import type { SlaReport, SlaReportRow as SlaRow } from '../../../lib/api/types.j
 
 export type { SlaReport, SlaRow };
 
-export const GROUP_BYS = ['priority', 'site', 'vendor', 'month'] as const;
+export const GROUP_BYS = ['priority', 'site', 'vendor', 'month', 'week'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 export const PERIODS = { '30d': 'Last 30 days', '90d': 'Last 90 days', '12m': 'Last 12 months' } as const;
 export type Period = keyof typeof PERIODS;
@@ -46,4 +46,35 @@ export function bars(rows: SlaRow[], measure: (r: SlaRow) => number | null, max?
     const value = values[i] ?? null;
     return { key: r.key, value, fraction: value === null || top === 0 ? 0 : Math.min(1, value / top) };
   });
+}
+
+/** The weekly trend's query (GET /api/v1/reports/sla/weekly) for a period ending now. */
+export function weeklyQuery(period: Period, now: Date, timeZone: string): { from: string; to: string; timeZone: string } {
+  return { ...periodRange(period, now), timeZone };
+}
+
+/**
+ * A line of one measure over the weeks, in an SVG box of `width` × `height`: a point per week with
+ * a value (a week without one leaves a gap), scaled from 0 to the largest value.
+ */
+export function linePoints(values: (number | null)[], width: number, height: number): { points: { index: number; x: number; y: number; value: number }[]; max: number; segments: string[] } {
+  const max = Math.max(0, ...values.filter((v): v is number => v !== null));
+  const step = values.length > 1 ? width / (values.length - 1) : 0;
+  const points = values.flatMap((value, index) =>
+    value === null ? [] : [{ index, value, x: Math.round(index * step * 10) / 10, y: Math.round((max === 0 ? height : height - (value / max) * height) * 10) / 10 }],
+  );
+  // Consecutive weeks are joined; a gap starts a new segment.
+  const segments: string[] = [];
+  let current: string[] = [];
+  let last = -2;
+  for (const p of points) {
+    if (p.index !== last + 1 && current.length) {
+      segments.push(current.join(' '));
+      current = [];
+    }
+    current.push(`${p.x},${p.y}`);
+    last = p.index;
+  }
+  if (current.length) segments.push(current.join(' '));
+  return { points, max, segments };
 }
