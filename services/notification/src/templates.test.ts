@@ -25,6 +25,12 @@ describe('templates', () => {
   it('names priority, ticket, tier and site in the email subject', () => {
     expect(subjectOf(pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal'))).toBe('[P1] IT-1042 escalated to tier 2 — North Clinic');
   });
+  it("remind a major incident's owner that its next status update is due, with the announced time", () => {
+    const reminder: NotifyCommand = { ...cmd, template: 'incident_update_due', level: null, deadlineKind: 'next status update', targets: [{ kind: 'user', userId: 'lee.lead' }] };
+    const email = renderEmail([pageView(reminder, { isVendor: false, username: 'lee.lead' }, 'http://portal')]);
+    expect(email.subject).toBe('[P1] IT-1042 major incident: the next status update is due — North Clinic');
+    expect(email.text).toContain('next status update 2026-11-27 18:00:00 UTC');
+  });
   it('link staff to the portal ticket and vendors to their signed link, and refuse a vendor page without one', () => {
     expect(pageView(cmd, { isVendor: false, username: 'lee.lead' }, 'http://portal/').link).toBe(`http://portal/tickets/${cmd.ticketId}`);
     expect(pageView(cmd, { isVendor: true, username: 'val.vendor' }, 'http://portal', 'http://id/v/jws').link).toBe('http://id/v/jws');

@@ -341,3 +341,81 @@ describe('check: requester updates', () => {
     expect(failed(unread)).toEqual([CLEAN]);
   });
 });
+
+/**
+ * The consistent world with t1 as a major incident (decision 40): c1 linked 30 s after it opened,
+ * before anything fell due, silent since; c2 linked late, after its first page, which it may keep.
+ */
+function withIncident(): Observed {
+  const o = world();
+  o.incident = { parentTicketId: 't1', childIds: ['c1', 'c2'] };
+  for (const id of ['c1', 'c2']) {
+    const createdAt = T0 + 2_000;
+    const linkAt = id === 'c1' ? T0 + 30_000 : T0 + MIN_MS + 10_000;
+    o.opened.push({ idempotencyKey: `key-${id}`, ticketId: id });
+    o.streamEvents.push({ id: `${id}-created`, type: 'ticket.created', ticketId: id, level: null, repeat: null, storedAt: createdAt + 50 });
+    o.streamEvents.push({ id: `${id}-linked`, type: 'ticket.incident_linked', ticketId: id, level: null, repeat: null, storedAt: linkAt });
+    const escalations = id === 'c2' ? [{ level: 0, repeat: 0, idempotencyKey: `${id}:escalation:0` }] : [];
+    for (const e of escalations) {
+      o.streamEvents.push({ id: `${e.idempotencyKey}-event`, type: 'ticket.escalated', ticketId: id, level: 0, repeat: 0, storedAt: createdAt + MIN_MS + 200 });
+      o.timelineEventIds.push(`${e.idempotencyKey}-event`);
+      o.commands.push(e.idempotencyKey);
+      for (const c of LEVELS[0]!.channels) {
+        const d = { idempotencyKey: e.idempotencyKey, recipientId: LEAD, channel: c, status: 'sent', kind: 'page', bundleId: null, sentAt: createdAt + MIN_MS + 1_000 };
+        o.deliveries.push(d);
+        if (c === 'email') o.mails.push(mailMessageId(sendKey(d)));
+        else o.sms.push(smsToken(sendKey(d)));
+      }
+    }
+    o.tickets.push({ id, idempotencyKey: `key-${id}`, createdAt, escalationLevel: escalations.length, status: 'new', priority: 'P1', incidentParentId: 't1' });
+    o.workflows.push({ ticketId: id, status: 'RUNNING', escalations, incidentParentId: 't1' });
+  }
+  o.audit.eventIds = o.streamEvents.map((e) => e.id);
+  o.audit.verify.rowsChecked = o.audit.eventIds.length;
+  return o;
+}
+
+describe('check, with a major incident and its children', () => {
+  const ONCE_LINKED = 'every child of the major incident linked exactly once (read model, workflow, events): 2 children';
+  const QUIET = 'no child escalated or paged on its own after its link event';
+  const PARENT_ONCE = "the major incident's levels paged once per person, channel and level";
+
+  it('passes: children expect only what fired before their link, and the parent paged once per person and level', () => {
+    const o = withIncident();
+    expect(failed(o)).toEqual([]);
+    const r = check(o);
+    expect(r.invariants.find((i) => i.name === QUIET)!.detail).toMatch(/^0 after the link \(1 before it, allowed\)/);
+    expect(r.invariants.find((i) => i.name === PARENT_ONCE)!.detail).toMatch(/^4 levels fired, 7 pages at the providers/);
+  });
+
+  it('finds a child linked twice, one whose row lost its parent, and one its workflow does not know', () => {
+    const twice = withIncident();
+    twice.streamEvents.push({ id: 'c1-linked-again', type: 'ticket.incident_linked', ticketId: 'c1', level: null, repeat: null, storedAt: T0 + 40_000 });
+    twice.audit.eventIds.push('c1-linked-again');
+    twice.audit.verify.rowsChecked += 1;
+    expect(failed(twice)).toEqual([ONCE_LINKED]);
+    const row = withIncident();
+    row.tickets.find((t) => t.id === 'c2')!.incidentParentId = null;
+    expect(failed(row)).toEqual([ONCE_LINKED]);
+    const wf = withIncident();
+    wf.workflows.find((w) => w.ticketId === 'c1')!.incidentParentId = null;
+    expect(check(wf).invariants.find((i) => i.name === ONCE_LINKED)!.detail).toMatch(/c1: read model ok, workflow null, 1 link events/);
+  });
+
+  it('finds a child that escalated after its link', () => {
+    const o = withIncident();
+    o.streamEvents.push({ id: 'c1-late', type: 'ticket.escalated', ticketId: 'c1', level: 0, repeat: 0, storedAt: T0 + MIN_MS + 2_200 });
+    o.audit.eventIds.push('c1-late');
+    o.audit.verify.rowsChecked += 1;
+    o.timelineEventIds.push('c1-late');
+    expect(failed(o)).toContain(QUIET);
+    expect(failed(o)).toContain('no escalation fired that the policy did not make due');
+  });
+
+  it('finds a parent page sent twice', () => {
+    const o = withIncident();
+    const mail = o.mails.find((m) => o.deliveries.some((d) => d.idempotencyKey.startsWith('t1:') && d.channel === 'email' && mailMessageId(sendKey(d)) === m))!;
+    o.mails.push(mail);
+    expect(failed(o)).toContain(PARENT_ONCE);
+  });
+});

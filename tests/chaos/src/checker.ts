@@ -46,9 +46,14 @@ export interface Observed {
   /** PostgreSQL, ticket.ticket_timeline: the event ids the read model's timeline holds. */
   timelineEventIds: string[];
   /** PostgreSQL, ticket.tickets. */
-  tickets: { id: string; idempotencyKey: string | null; createdAt: number; escalationLevel: number; status: string; priority: string }[];
-  /** Temporal: describe + getState query of each ticket's workflow. */
-  workflows: { ticketId: string; status: string; escalations: { level: number; repeat: number; idempotencyKey: string }[] }[];
+  tickets: { id: string; idempotencyKey: string | null; createdAt: number; escalationLevel: number; status: string; priority: string; incidentParentId?: string | null }[];
+  /** Temporal: describe + getState query of each ticket's workflow (incidentParentId: the parent it names as a child). */
+  workflows: { ticketId: string; status: string; escalations: { level: number; repeat: number; idempotencyKey: string }[]; incidentParentId?: string | null }[];
+  /**
+   * The major incident the run declared and the tickets it linked to it as children while the
+   * worker was killed (decision 40). A child escalates on its own only before its link.
+   */
+  incident?: { parentTicketId: string; childIds: string[] };
   /**
    * Every message of the events stream, duplicates included; storedAt is JetStream's timestamp,
    * visibility a comment's (`public` / `internal`), actorId the user who caused the event.
@@ -208,8 +213,24 @@ export function check(o: Observed): Report {
   let maxLateness: number | null = null;
   const tooLate: string[] = [];
   const levelMismatch: string[] = [];
+  // A child of the major incident is due what fell due before its link and nothing after
+  // (decision 40): what it fired before its ticket.incident_linked event is expected, the rest not.
+  const linkedAt = new Map<string, number>();
+  for (const e of byEvent.values()) {
+    if (e.type === 'ticket.incident_linked' && e.ticketId) linkedAt.set(e.ticketId, Math.min(linkedAt.get(e.ticketId) ?? Infinity, e.storedAt));
+  }
+  const childIds = new Set(o.incident?.childIds ?? []);
+  const firedBeforeLink = (ticketId: string) => {
+    const at = linkedAt.get(ticketId) ?? Infinity;
+    return [...fired]
+      .filter(([k, f]) => k.startsWith(`${ticketId}/`) && f.storedAt < at)
+      .map(([k, f]) => {
+        const [, level, repeat] = k.split('/');
+        return { level: Number(level), repeat: Number(repeat), dueAt: f.storedAt };
+      });
+  };
   for (const t of o.tickets) {
-    const expected = expectedEscalations(o.levels[t.priority] ?? [], t.createdAt, o.checkedAt);
+    const expected = childIds.has(t.id) ? firedBeforeLink(t.id) : expectedEscalations(o.levels[t.priority] ?? [], t.createdAt, o.checkedAt);
     expectedCount += expected.length;
     for (const x of expected) {
       const k = `${t.id}/${x.level}/${x.repeat}`;
@@ -307,6 +328,9 @@ export function check(o: Observed): Report {
   inv('the SMTP server and the SMS stand-in received every sent page', missingAtProvider.length === 0, `${missingAtProvider.length} missing${sample(missingAtProvider)}`);
   inv('no duplicate notification (one mail per Message-ID, one SMS per token, no unrecorded mail)', duplicates === 0, `${duplicates} duplicates${sample(strayMail)}`);
 
+  // ---- the major incident (decision 40) --------------------------------------------------------
+  if (o.incident) invariants.push(...checkIncident(o, o.incident, byEvent, fired, linkedAt, rows, mailCounts, smsCounts));
+
   // ---- status updates to requesters ------------------------------------------------------------
   const u = checkUpdates(o, byEvent, mailCounts, smsCounts);
   invariants.push(...u.invariants);
@@ -353,6 +377,77 @@ export function check(o: Observed): Report {
     ok: invariants.every((i) => i.ok),
   };
   return report;
+}
+
+/**
+ * The major incident: each child linked exactly once (its row, its workflow and one
+ * ticket.incident_linked event all name the parent); no child escalated on its own after its link
+ * event; the parent paged each recipient once per channel for each (level, repeat) it fired.
+ */
+export function checkIncident(
+  o: Observed,
+  incident: NonNullable<Observed['incident']>,
+  byEvent: Map<string, { type: string; ticketId: string | null; storedAt: number }>,
+  fired: Map<string, { ids: string[]; storedAt: number }>,
+  linkedAt: Map<string, number>,
+  rows: Map<string, Observed['deliveries'][number]>,
+  mailCounts: Map<string, number>,
+  smsCounts: Map<string, number>,
+): Invariant[] {
+  const invariants: Invariant[] = [];
+  const inv = (name: string, ok: boolean, detail: string) => invariants.push({ name, ok, detail });
+  const { parentTicketId: parent, childIds } = incident;
+  const ticketById = new Map(o.tickets.map((t) => [t.id, t]));
+  const workflowById = new Map(o.workflows.map((w) => [w.ticketId, w]));
+  const linkEvents = count([...byEvent.values()].filter((e) => e.type === 'ticket.incident_linked' && e.ticketId).map((e) => e.ticketId!));
+  const notOnce: string[] = [];
+  for (const id of childIds) {
+    const row = ticketById.get(id)?.incidentParentId ?? null;
+    const wf = workflowById.get(id)?.incidentParentId ?? null;
+    const n = linkEvents.get(id) ?? 0;
+    if (row !== parent || wf !== parent || n !== 1) notOnce.push(`${id}: read model ${row === parent ? 'ok' : row}, workflow ${wf === parent ? 'ok' : wf}, ${n} link events`);
+  }
+  const strays = [...linkEvents.keys()].filter((id) => !childIds.includes(id));
+  inv(
+    `every child of the major incident linked exactly once (read model, workflow, events): ${childIds.length} children`,
+    notOnce.length === 0 && strays.length === 0 && childIds.length > 0,
+    `${notOnce.length} not once, ${strays.length} linked that were not asked${sample([...notOnce, ...strays])}`,
+  );
+
+  const afterLink: string[] = [];
+  let beforeLink = 0;
+  for (const id of childIds) {
+    const at = linkedAt.get(id) ?? Infinity;
+    for (const [k, f] of fired) {
+      if (!k.startsWith(`${id}/`)) continue;
+      if (f.storedAt < at) beforeLink += 1;
+      else afterLink.push(`${k} ${((f.storedAt - at) / 1000).toFixed(1)} s after its link`);
+    }
+  }
+  inv('no child escalated or paged on its own after its link event', afterLink.length === 0, `${afterLink.length} after the link (${beforeLink} before it, allowed)${sample(afterLink)}`);
+
+  const spec = o.levels[ticketById.get(parent)?.priority ?? ''] ?? [];
+  const parentWf = workflowById.get(parent);
+  const notOncePaged: string[] = [];
+  let parentPages = 0;
+  for (const e of parentWf?.escalations ?? []) {
+    const level = spec.find((l) => l.level === e.level);
+    if (!fired.has(`${parent}/${e.level}/${e.repeat}`) || (fired.get(`${parent}/${e.level}/${e.repeat}`)?.ids.length ?? 0) !== 1) notOncePaged.push(`${e.idempotencyKey}: fired ${fired.get(`${parent}/${e.level}/${e.repeat}`)?.ids.length ?? 0} times`);
+    for (const r of level?.recipients ?? []) {
+      for (const c of level?.channels ?? []) {
+        const d = rows.get(`${e.idempotencyKey}|${r}|${c}`);
+        const n = !d || !SENT.has(d.status) ? 0 : c === 'email' ? (mailCounts.get(mailMessageId(sendKey(d))) ?? 0) : c === 'sms' ? (smsCounts.get(smsToken(sendKey(d))) ?? 0) : 1;
+        parentPages += n;
+        if (n !== 1) notOncePaged.push(`${e.idempotencyKey} ${r} ${c} ×${n}`);
+      }
+    }
+  }
+  inv(
+    "the major incident's levels paged once per person, channel and level",
+    notOncePaged.length === 0 && (parentWf?.escalations.length ?? 0) > 0,
+    `${parentWf?.escalations.length ?? 0} levels fired, ${parentPages} pages at the providers; ${notOncePaged.length} not once${sample(notOncePaged)}`,
+  );
+  return invariants;
 }
 
 /**

@@ -14,9 +14,17 @@ import type { Observed } from './checker.js';
 export type Collected = Omit<Observed, 'checkedAt' | 'levels' | 'outages' | 'opened'>;
 
 export async function collectTickets(sql: Sql) {
-  const rows = await sql<{ id: string; idempotency_key: string | null; created_at: Date; escalation_level: number; status: string; priority: string }[]>`
-    select id, idempotency_key, created_at, escalation_level, status, priority from ticket.tickets order by created_at`;
-  return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key, createdAt: r.created_at.getTime(), escalationLevel: r.escalation_level, status: r.status, priority: r.priority }));
+  const rows = await sql<{ id: string; idempotency_key: string | null; created_at: Date; escalation_level: number; status: string; priority: string; incident_parent_id: string | null }[]>`
+    select id, idempotency_key, created_at, escalation_level, status, priority, incident_parent_id from ticket.tickets order by created_at`;
+  return rows.map((r) => ({
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    createdAt: r.created_at.getTime(),
+    escalationLevel: r.escalation_level,
+    status: r.status,
+    priority: r.priority,
+    incidentParentId: r.incident_parent_id,
+  }));
 }
 
 export async function collectTimeline(sql: Sql): Promise<string[]> {
@@ -30,10 +38,12 @@ export async function collectWorkflows(temporal: Client, ticketIds: string[]): P
     const handle = temporal.workflow.getHandle(`ticket-${ticketId}`);
     let status = 'NOT_FOUND';
     let escalations: Observed['workflows'][number]['escalations'] = [];
+    let incidentParentId: string | null = null;
     try {
       status = (await handle.describe()).status.name;
       const state = await handle.query(getStateQuery);
       escalations = state.escalations.map((e) => ({ level: e.level, repeat: e.repeat, idempotencyKey: e.idempotencyKey }));
+      incidentParentId = state.incident?.role === 'child' ? state.incident.parentTicketId : null;
     } catch (err) {
       if (status === 'NOT_FOUND') {
         out.push({ ticketId, status, escalations });
@@ -41,7 +51,7 @@ export async function collectWorkflows(temporal: Client, ticketIds: string[]): P
       }
       status = `${status} (query failed: ${(err as Error).message})`;
     }
-    out.push({ ticketId, status, escalations });
+    out.push({ ticketId, status, escalations, incidentParentId });
   }
   return out;
 }

@@ -12,11 +12,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { EscalationPolicy, PolicyRule } from '@tierline/contracts';
 import { connectNats, createLogger, createSql } from '@tierline/platform';
 import { DEMO_CONTACTS, DEMO_PASSWORD, loginAs, testEnv } from '@tierline/testing';
 import { TEST_FAST_POLICY } from '@tierline/domain';
+import { declareIncidentUpdate, linkChildUpdate, ticketWorkflowId } from '@tierline/ticket-workflow';
 import { check, MIN_MS, renderMarkdown, type LevelSpec, type Observed, type Outage } from './checker.js';
 import {
   collectAudit,
@@ -102,6 +103,8 @@ const BATCH_A = Number(process.env.CHAOS_TICKETS ?? 16);
 const BATCH_B = Number(process.env.CHAOS_TICKETS_DURING_OUTAGE ?? 8);
 const DOWN_MS = Number(process.env.CHAOS_DOWN_SECONDS ?? 35) * 1000;
 const BATCH_U = Number(process.env.CHAOS_REQUESTER_TICKETS ?? 6);
+/** The children linked to one major incident while the worker is killed (decision 40). */
+const INCIDENT_CHILDREN = Number(process.env.CHAOS_INCIDENT_CHILDREN ?? 30);
 /** The nurse's contacts: her updates go by email and SMS, so both providers see them. */
 const NURSE = { email: 'nora.nurse@north.tierline.test', mobile: '+15550100010' };
 
@@ -324,6 +327,57 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
+// ---- the major incident -------------------------------------------------------------------------
+/**
+ * One workflow update, retried with the same update id until the workflow answers: while the
+ * worker is down the call times out, and the retry joins the same update (Temporal deduplicates it
+ * by id), so a link is asked for once however often it is retried. A refusal ends the run.
+ */
+async function updateUntilDone(temporal: Client, workflowId: string, updateId: string, send: (h: ReturnType<Client['workflow']['getHandle']>, updateId: string) => Promise<unknown>) {
+  const deadline = Date.now() + 5 * MIN_MS;
+  while (Date.now() < deadline) {
+    try {
+      await send(temporal.workflow.getHandle(workflowId), updateId);
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new Error(`${updateId} was refused: ${err.cause?.message ?? err.message}`);
+    }
+    await sleep(1000);
+  }
+  throw new Error(`${updateId} was not taken in 5 minutes`);
+}
+
+/**
+ * Opens a P2 outage ticket and INCIDENT_CHILDREN more, declares the first a major incident and
+ * links all the others to it at once, as IT would; kills the worker (SIGKILL) once the first links
+ * are through and the others are in flight, keeps it down, restarts it. The links go straight to
+ * the workflows (the ticket service's incident routes call the same updates).
+ */
+async function majorIncident(temporal: Client, token: () => Promise<string>, leadId: string): Promise<NonNullable<Observed['incident']>> {
+  const first = opened.length;
+  await Promise.all(Array.from({ length: INCIDENT_CHILDREN + 1 }, (_, i) => openTicket(token, `chaos-i-${startedAt.getTime()}-${i}`, 'medium', 1000 + i)));
+  const [parent, ...children] = opened.slice(first).map((o) => o.ticketId!);
+  const by = { actor: { id: leadId, role: 'it_lead' as const } };
+  const tag = startedAt.getTime();
+  await updateUntilDone(temporal, ticketWorkflowId(parent!), `chaos-declare-${tag}`, (h, updateId) => h.executeUpdate(declareIncidentUpdate, { args: [by], updateId }));
+  let linked = 0;
+  const links = Promise.all(
+    children.map(async (child) => {
+      await updateUntilDone(temporal, ticketWorkflowId(parent!), `chaos-link-${tag}-${child}`, (h, updateId) =>
+        h.executeUpdate(linkChildUpdate, { args: [{ ...by, childTicketId: child }], updateId }),
+      );
+      linked += 1;
+    }),
+  );
+  await outage('worker', Date.now(), async () => {
+    await until('the first links to be through', async () => linked >= 3, 60_000, 20);
+    return `linking ${children.length} children to one major incident (${linked} through)`;
+  });
+  await links;
+  say(`major incident: ${children.length} children linked`);
+  return { parentTicketId: parent!, childIds: children };
+}
+
 // ---- the run ----------------------------------------------------------------------------------
 const startedAt = new Date();
 const sql = createSql(env.databaseUrl, 'public', 3);
@@ -424,6 +478,11 @@ try {
   await outage('postgres', slot(7), beforeBurst);
   await load;
 
+  // 8. The worker again, while thirty tickets are being linked to one major incident.
+  const connection = await Connection.connect({ address: env.temporalAddress });
+  const temporal = new Client({ connection, namespace: env.temporalNamespace });
+  const incident = await majorIncident(temporal, token, ids['lee.lead']!);
+
   // Quiescence: every deadline passed (the last one plus a minute's grace), no page still queued,
   // the audit log caught up with the events stream.
   const tickets = await collectTickets(sql);
@@ -447,8 +506,6 @@ try {
   );
   say(`waiting for the last deadline (${new Date(lastDue).toISOString()}) and for quiescence`);
   await sleep(lastDue + 5_000 - Date.now());
-  const connection = await Connection.connect({ address: env.temporalAddress });
-  const temporal = new Client({ connection, namespace: env.temporalNamespace });
   const nc = await connectNats(env.natsUrl, 'chaos-checker');
   try {
     await until(
@@ -472,6 +529,7 @@ try {
       levels,
       outages,
       opened,
+      incident,
       tickets: finalTickets,
       timelineEventIds: await collectTimeline(sql),
       workflows: await collectWorkflows(temporal, finalTickets.map((t) => t.id)),

@@ -78,3 +78,19 @@ describe('recordTicketEvent and the read-model revision', () => {
     expect((err as { type?: string }).type).toBe('MissingTicketRow');
   });
 });
+
+describe('major incidents in the read model (decision 40)', () => {
+  it('writes the parent and child columns from the patches, and incidentChildFacts reads them back', async () => {
+    const [parent, child] = [await openTicket(), await openTicket()];
+    expect(await findTicket(sql, child.id)).toMatchObject({ majorIncident: false, incidentParentId: null });
+    await run({ ticketId: parent.id, rev: 1, patch: { majorIncident: true, incidentParentId: null } });
+    await run({ ticketId: child.id, rev: 1, patch: { status: 'acknowledged', majorIncident: false, incidentParentId: parent.id } });
+    const facts = (id: string) => new MockActivityEnvironment().run(acts.incidentChildFacts, id);
+    expect(await facts(parent.id)).toEqual({ number: parent.number, status: 'new', majorIncident: true, incidentParentId: null });
+    expect(await facts(child.id)).toEqual({ number: child.number, status: 'acknowledged', majorIncident: false, incidentParentId: parent.id });
+    expect(await facts(randomUUID())).toBeNull();
+    // Unlinked: the column is cleared.
+    await run({ ticketId: child.id, rev: 2, patch: { incidentParentId: null } });
+    expect(await findTicket(sql, child.id)).toMatchObject({ incidentParentId: null });
+  });
+});

@@ -84,6 +84,11 @@ describe('replay of committed ticket histories', () => {
     covers('waiting on the requester', (h) => updateNames(h).includes('waitOnRequester'));
     covers('closed by the auto-close timer after its resolution (decision 38)', (h) => isSubsequence(['ticket.resolved', 'ticket.closed'], recordedEventTypes(h)) && recordedPayloads(h).includes('"auto":true'));
     covers('reopened and picked up again', (h) => updateNames(h).includes('reopen') && recordedPayloads(h).includes('"afterReopen":true'));
+    // Major incidents (decision 40): a parent telling its children, and children hearing it.
+    covers('a major incident that linked children and was resolved', (h) => updateNames(h).includes('linkChild') && isSubsequence(['ticket.incident_declared', 'ticket.resolved'], recordedEventTypes(h)));
+    covers('a child resolved with its incident, then reopened out of it', (h) => isSubsequence(['ticket.incident_linked', 'ticket.resolved', 'ticket.incident_unlinked', 'ticket.reopened'], recordedEventTypes(h)));
+    covers('a child unlinked by IT that then escalated on its own', (h) => isSubsequence(['ticket.incident_linked', 'ticket.incident_unlinked', 'ticket.escalated'], recordedEventTypes(h)));
+    covers('a major incident whose owner was reminded of an overdue update', (h) => recordedEventTypes(h).includes('ticket.incident_update_due'));
     covers('continued as new (a later run)', (h) => Boolean(h.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId));
   });
 

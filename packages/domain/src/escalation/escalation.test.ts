@@ -68,6 +68,28 @@ describe('what is due', () => {
     expect(dueItems(state, ctx)).toEqual([]);
     expect(nextDeadline(state, at(0), ctx)).toBeNull();
   });
+
+  it("has nothing due while it is a major incident's child, and on leaving it what passed meanwhile is due at once (decision 40)", () => {
+    const { state, ctx } = p1();
+    state.incident = { role: 'child', parentTicketId: 't-parent' };
+    expect(dueItems(state, ctx)).toEqual([]);
+    expect(fireDue(state, at(30), ctx)).toEqual([]);
+    expect(nextDeadline(state, at(30), ctx)).toBeNull();
+    // The clocks kept counting: at 30 minutes, the warnings, the 15-minute level and the breach fire together.
+    state.incident = null;
+    expect(fireDue(state, at(30), ctx).map((f) => f.event.type)).toEqual(['ticket.sla_warning', 'ticket.sla_warning', 'ticket.escalated', 'ticket.sla_breached']);
+    expect(state.escalations.map((e) => e.at)).toEqual([iso(at(30))]);
+  });
+
+  it('shows the incident in the view, and keeps its reminder bookkeeping out of it', () => {
+    const { state, ctx } = p1();
+    expect(escalationView(state, at(1), ctx).incident).toBeNull();
+    state.incident = { role: 'major', children: ['t-2'], nextUpdateAt: iso(at(30)), declaredBy: 'lead-1' };
+    state.incidentReminded = iso(at(30));
+    const view = escalationView(state, at(1), ctx);
+    expect(view.incident).toEqual({ role: 'major', children: ['t-2'], nextUpdateAt: iso(at(30)), declaredBy: 'lead-1' });
+    expect(view).not.toHaveProperty('incidentReminded');
+  });
 });
 
 describe('firing', () => {

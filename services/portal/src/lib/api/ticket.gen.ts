@@ -5145,6 +5145,13 @@ export interface components {
             teamId: string | null;
             assigneeId: string | null;
             vendorOrgId: string | null;
+            /** @description A major incident: a parent other tickets are linked to (docs/decisions/0040). */
+            majorIncident: boolean;
+            /**
+             * Format: uuid
+             * @description The major incident this ticket is linked to as a child; null otherwise.
+             */
+            incidentParentId: string | null;
             /** @description How many escalation levels have fired. */
             escalationLevel: number;
             /**
@@ -5231,6 +5238,7 @@ export interface components {
             autoCloseAt?: string | null;
             /** @description When the ticket was reopened, until IT acknowledges it again (that acknowledgement is the "picked up again"); null otherwise. */
             awaitingPickupSince?: string | null;
+            incident?: components["schemas"]["TicketIncidentState"];
             levels: components["schemas"]["EscalationLevelState"][];
             escalations: components["schemas"]["EscalationRecord"][];
             /** @description Events this workflow has published, in order (the last 50 after continue-as-new). */
@@ -5252,6 +5260,20 @@ export interface components {
             /** @description The workflow time the view was computed at. */
             now: string;
         };
+        TicketIncidentState: {
+            /** @enum {string} */
+            role: "major";
+            /** @description Ticket ids of the linked children, in link order. */
+            children: string[];
+            /** @description When the next status update is due; the owner is reminded when it passes without a newer post. */
+            nextUpdateAt: string | null;
+            /** @description Who declared it: reminded of overdue updates while nobody is assigned. */
+            declaredBy?: string | null;
+        } | {
+            /** @enum {string} */
+            role: "child";
+            parentTicketId: string;
+        } | null;
         EscalationLevelState: {
             index: number;
             /** @enum {string} */
