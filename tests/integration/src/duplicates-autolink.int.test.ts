@@ -69,7 +69,7 @@ describe('automatic links to an open major incident', () => {
     const rows = await eventually('ticket.incident_linked in the audit log', async () => ((await auditRows(child.id)).length > 0 ? auditRows(child.id) : undefined));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.actor_id).toBe(AUTO_LINK_ACTOR.id);
-    expect(JSON.parse(rows[0]!.content)).toMatchObject({ parentTicketId: parent.id, auto: true });
+    expect(JSON.parse(rows[0]!.content)).toMatchObject({ type: 'ticket.incident_linked', ticketId: child.id, data: { parentTicketId: parent.id, auto: true } });
   });
 
   test('a report of another site is not linked', async () => {
