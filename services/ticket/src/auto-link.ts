@@ -30,7 +30,8 @@ export const autoLinkUpdateId = (childTicketId: string) => `auto-link-${childTic
 /**
  * Sends one pending link to the parent's workflow and records the outcome: linked; refused for
  * good (the parent's workflow refused it — the incident was resolved, the child closed — or has
- * ended); or left pending for the next round (Temporal unreachable or slow).
+ * ended); or left pending for the next round (Temporal unreachable or slow, the database did not
+ * take the outcome). Never throws: the ticket it follows is already committed.
  */
 export async function sendAutoLink(
   deps: { sql: Sql; temporal: Client; logger: Logger },
@@ -50,7 +51,8 @@ export async function sendAutoLink(
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
       const why = err instanceof WorkflowNotFoundError ? 'the major incident has ended' : (err.cause?.message ?? err.message);
-      await recordAutoLinkAttempt(sql, link.childTicketId, 'refused', why);
+      // If even this record fails, the row stays pending and the next round hears the same refusal.
+      await recordAutoLinkAttempt(sql, link.childTicketId, 'refused', why).catch((e: unknown) => logger.warn({ err: e, ...link }, 'automatic link refusal not recorded yet'));
       logger.warn({ ...link, why }, 'automatic link refused by the major incident');
       return 'refused';
     }

@@ -97,4 +97,20 @@ describe('automatic links to an open major incident', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await auditRows(orphan.id)).toHaveLength(1);
   });
+
+  test('a link the would-be parent refuses is recorded as refused with its reason, and not retried', { timeout: 60_000 }, async () => {
+    const ordinary = (await api(slice.baseUrl, tokens.agent)('POST', '/api/v1/tickets', { ...report, category: 'network', title: 'Switch in room 2 blinks' })).body as { id: string };
+    const child = (await api(slice.baseUrl, tokens.southNurse)('POST', '/api/v1/tickets', { ...report, siteId: 'south', category: 'network' })).body as { id: string };
+    await addAutoLink(child.id, ordinary.id);
+    const deps = { sql: slice.ticketSql, temporal: slice.temporal, logger };
+    // Not a major incident: its workflow refuses to take a child.
+    expect(await sendAutoLink(deps, { childTicketId: child.id, parentTicketId: ordinary.id })).toBe('refused');
+    const row = await slice.ticketSql<{ outcome: string; last_error: string | null }[]>`select outcome, last_error from incident_autolinks where child_ticket_id = ${child.id}`;
+    expect(row[0]?.outcome).toBe('refused');
+    expect(row[0]?.last_error, 'the reason is kept').toBeTruthy();
+    await sendPendingAutoLinks(deps);
+    expect((await findAutoLink(child.id))?.attempts).toBe(1);
+    const r = await api(slice.baseUrl, tokens.southNurse)('GET', `/api/v1/tickets/${child.id}`);
+    expect(r.body.incidentParentId).toBeNull();
+  });
 });
