@@ -3,7 +3,9 @@
  * report is already open at North; a nurse choosing North and "EHR" on the report form is told
  * "IT already knows about this: IT-…" before she sends, and sends anyway; on her ticket, the IT
  * agent sees "Possible duplicate of IT-…" and links it with one click, which makes the earlier
- * report a major incident with hers as its child (read back through the API). Both screens pass axe.
+ * report a major incident with hers as its child (read back through the API); the IT lead sees the
+ * policy's likely-duplicates setting as two fields of the policy editor, bound to the draft's JSON
+ * and checked as typed. Every screen passes axe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -106,5 +108,32 @@ describe('likely duplicates in Chromium', () => {
     await page.getByRole('heading', { level: 1 }).waitFor();
     await expect.poll(() => card.count()).toBe(0);
     expect(agent.problems).toEqual([]);
+  });
+
+  it('the IT lead sees and edits the likely-duplicates setting in the policy editor, checked as typed', async () => {
+    const lead = await newPage(browser, DESKTOP);
+    const page = lead.page;
+    await signIn(page, 'lee.lead');
+    await page.getByRole('link', { name: 'Escalation policy' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Escalation policy' }).waitFor();
+    const window = page.getByLabel('Recent urgent reports count for (minutes)');
+    const autoLink = page.getByLabel('Link new reports to the open major incident automatically');
+    // The test policy sets nothing: the defaults show.
+    await expect.poll(() => window.inputValue()).toBe('120');
+    expect(await autoLink.isChecked()).toBe(false);
+
+    await window.fill('45');
+    await autoLink.check();
+    const json = page.getByLabel('The whole policy (JSON)');
+    await expect.poll(async () => JSON.parse(await json.inputValue()).duplicates).toEqual({ windowMinutes: 45, autoLink: true });
+    const violations = await axeCheck(page);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await screenshot(page, 'policy-duplicates');
+
+    // Out of bounds: named beside the field and in the list of problems, as the API says it.
+    await window.fill('3');
+    await expect.poll(() => window.getAttribute('aria-invalid')).toBe('true');
+    await page.getByText('duplicates.windowMinutes must be at least 5 minutes').first().waitFor();
+    expect(lead.problems).toEqual([]);
   });
 });
