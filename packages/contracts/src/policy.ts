@@ -204,6 +204,32 @@ export const AutoCloseAfterDaysSchema = z
     example: 5,
   });
 
+/** Bounds of `duplicates.windowMinutes`: long enough to catch a burst of reports, at most a day. */
+export const DUPLICATES_MIN_WINDOW_MINUTES = 5;
+export const DUPLICATES_MAX_WINDOW_MINUTES = 1440;
+
+/**
+ * Likely duplicates (docs/decisions/0042): a new report with the site and category of an open
+ * major incident, or of a P1/P2 opened within the last `windowMinutes`, is shown as "IT already
+ * knows about this". With `autoLink`, a new ticket that matches an open major incident is linked
+ * to it as a child at once. Absent: window 120 minutes, no automatic linking.
+ */
+export const DuplicatesSettingsSchema = z
+  .object({
+    windowMinutes: z
+      .number({ error: 'duplicates.windowMinutes must be a whole number of minutes' })
+      .int(`duplicates.windowMinutes must be a whole number of minutes from ${DUPLICATES_MIN_WINDOW_MINUTES} to ${DUPLICATES_MAX_WINDOW_MINUTES}`)
+      .min(DUPLICATES_MIN_WINDOW_MINUTES, `duplicates.windowMinutes must be at least ${DUPLICATES_MIN_WINDOW_MINUTES} minutes`)
+      .max(DUPLICATES_MAX_WINDOW_MINUTES, `duplicates.windowMinutes must be at most ${DUPLICATES_MAX_WINDOW_MINUTES} minutes (one day)`)
+      .openapi({ description: `How far back (minutes) a P1/P2 of the same site and category counts as a likely duplicate; ${DUPLICATES_MIN_WINDOW_MINUTES}–${DUPLICATES_MAX_WINDOW_MINUTES}.`, example: 120 }),
+    autoLink: z
+      .boolean({ error: 'duplicates.autoLink must be true or false' })
+      .openapi({ description: 'Link a new ticket to the open major incident of its site and category automatically (audited).', example: false }),
+  })
+  .strict()
+  .openapi('DuplicatesSettings');
+export type DuplicatesSettings = z.infer<typeof DuplicatesSettingsSchema>;
+
 export const EscalationPolicySchema = z
   .object({
     // The pattern says "not blank" in the OpenAPI document, which cannot say "min 1 after trimming".
@@ -214,6 +240,7 @@ export const EscalationPolicySchema = z
     rules: z.array(PolicyRuleSchema).min(1).max(200),
     reopenPolicy: ReopenPolicySchema,
     autoCloseAfterDays: AutoCloseAfterDaysSchema.optional(),
+    duplicates: DuplicatesSettingsSchema.optional(),
   })
   .strict()
   .openapi('EscalationPolicy');

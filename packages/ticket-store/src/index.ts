@@ -20,3 +20,4 @@ export * from './reports.js';
 export * from './satisfaction.js';
 export * from './attachments.js';
 export * from './replay.js';
+export * from './duplicates.js';

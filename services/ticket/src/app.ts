@@ -28,6 +28,7 @@ import { registerListPolicyVersions } from './routes/v1_policies_versions_list.j
 import { registerRefusePolicyVersionChanges } from './routes/v1_policies_versions_update.js';
 import { registerCreateTicket } from './routes/v1_tickets_create.js';
 import { registerGetTicket } from './routes/v1_tickets_get.js';
+import { registerLikelyDuplicates } from './routes/v1_tickets_likely_duplicates.js';
 import { registerListTickets } from './routes/v1_tickets_list.js';
 import { registerTicketActions } from './routes/v1_tickets_actions.js';
 import { registerTicketReads } from './routes/v1_tickets_read_more.js';
@@ -85,6 +86,8 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   // Tickets
   registerCreateTicket(app);
   registerListTickets(app);
+  // Before /tickets/{id}, which would take "likely-duplicates" for an id.
+  registerLikelyDuplicates(app);
   registerGetTicket(app);
   registerTicketReads(app);
   registerTicketActions(app);

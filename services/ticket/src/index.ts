@@ -10,3 +10,5 @@ export { contentReadEventId } from './access.js';
 // (the upload route uses it; so will attachments arriving by email).
 export { createObjectStore, type ObjectStore } from './attachments/object-store.js';
 export { storeAttachment, sweepAbandonedAttachments, type NewAttachmentInput } from './attachments/store.js';
+// Automatic links to a major incident (decision 42): the retry loop's one round, for the tests of a crash.
+export { sendAutoLink, sendPendingAutoLinks, AUTO_LINK_ACTOR } from './auto-link.js';

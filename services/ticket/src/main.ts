@@ -9,6 +9,7 @@ import { startNotificationTimeline } from './notification-timeline.js';
 import { attachmentOutbox, ensureInitialPolicy, policyOutbox, TICKET_MIGRATIONS_DIR } from '@tierline/ticket-store';
 import { createObjectStore } from './attachments/object-store.js';
 import { startSweeping } from './attachments/store.js';
+import { startAutoLinking } from './auto-link.js';
 
 // Migrations, NATS, the revocation view and the token verifier: bootService (@tierline/platform boot.ts).
 await bootService({
@@ -40,6 +41,10 @@ await bootService({
     // Uploads that died between their row and their commit: rows and objects removed (decision 37).
     const sweeper = startSweeping({ sql, objects, logger }, env.ATTACHMENT_PENDING_MINUTES * 60_000);
 
+    // Automatic links to a major incident not made yet (the process died after the ticket's
+    // commit, Temporal did not answer): sent now and every 15 s until made (decision 42).
+    const autoLinks = await startAutoLinking({ sql, temporal, logger });
+
     const app = createTicketApp({
       sql,
       temporal,
@@ -59,6 +64,7 @@ await bootService({
         await outboxFlush.stop();
         await attachmentEvents.stop();
         await sweeper.stop();
+        await autoLinks.stop();
         objects.close();
         await notificationTimeline.stop();
         await connection.close();

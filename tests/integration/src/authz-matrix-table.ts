@@ -169,6 +169,14 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       }),
     },
     'GET /api/v1/tickets': { objects: 'none', own: [...STAFF, ...IT, ...VENDORS], request: () => ({ path: '/api/v1/tickets?limit=200' }), check: onlyVisibleTickets },
+    // Likely duplicates of a report about to be made at site north: its staff (numbers only) and IT (decision 42).
+    'GET /api/v1/tickets/likely-duplicates': {
+      objects: 'none',
+      own: ['nurse', ...IT],
+      request: () => ({ path: '/api/v1/tickets/likely-duplicates?siteId=north&category=ehr' }),
+      check: (res, ctx) =>
+        !IT.includes(ctx.caller.name as (typeof IT)[number]) && JSON.stringify(res.body).includes('"title"') ? 'a reporter was shown the titles of other people’s tickets' : null,
+    },
     'GET /api/v1/tickets/:id': ticketRead(''),
     'GET /api/v1/tickets/:id/escalation': ticketRead('/escalation'),
     'GET /api/v1/tickets/:id/timeline': ticketRead('/timeline', noInternalNotes),

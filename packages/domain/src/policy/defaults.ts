@@ -153,6 +153,8 @@ export const DEFAULT_POLICY: EscalationPolicy = {
   reopenPolicy: 'resume_resolution_clock',
   // Five days to say "not fixed" before a resolved ticket closes on its own (decision 38).
   autoCloseAfterDays: 5,
+  // Likely duplicates: P1/P2 of the last two hours; linking stays IT's one click (decision 42).
+  duplicates: { windowMinutes: 120, autoLink: false },
 };
 
 /**

@@ -23,3 +23,11 @@ export {
   autoCloseAfterDays,
   autoCloseAt,
 } from './auto-close.js';
+export {
+  DEFAULT_DUPLICATES_WINDOW_MINUTES,
+  MAX_DUPLICATES_WINDOW_MINUTES,
+  MIN_DUPLICATES_WINDOW_MINUTES,
+  duplicatesIssues,
+  duplicatesSettings,
+  type EffectiveDuplicates,
+} from './duplicates.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AUTO_CLOSE_MAX_DAYS, AUTO_CLOSE_MIN_DAYS, EscalationPolicySchema, type EscalationPolicy, type PolicyRule } from '@tierline/contracts';
+import { AUTO_CLOSE_MAX_DAYS, AUTO_CLOSE_MIN_DAYS, DUPLICATES_MAX_WINDOW_MINUTES, DUPLICATES_MIN_WINDOW_MINUTES, EscalationPolicySchema, type EscalationPolicy, type PolicyRule } from '@tierline/contracts';
 import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, MAX_AUTO_CLOSE_DAYS, MIN_AUTO_CLOSE_DAYS, autoCloseAfterDays, autoCloseAt } from './auto-close.js';
 import { DEFAULT_POLICY, TEST_FAST_POLICY } from './defaults.js';
+import { DEFAULT_DUPLICATES_WINDOW_MINUTES, MAX_DUPLICATES_WINDOW_MINUTES, MIN_DUPLICATES_WINDOW_MINUTES, duplicatesSettings } from './duplicates.js';
 import { priorityFor, ruleFor, validatePolicy } from './validate.js';
 
 /** A deep copy of the default policy to break in one place. */
@@ -272,5 +273,45 @@ describe('autoCloseAfterDays (V17, decision 38)', () => {
     // Across the spring daylight-saving change in New York: still 3 × 24 h, not calendar days.
     const resolved = Date.parse('2026-03-07T15:00:00Z');
     expect(new Date(autoCloseAt(resolved, { autoCloseAfterDays: 3 })).toISOString()).toBe('2026-03-10T15:00:00.000Z');
+  });
+});
+
+describe('duplicates (V18, decision 42)', () => {
+  const withDuplicates = (duplicates: unknown): EscalationPolicy => ({ ...base(), duplicates: duplicates as EscalationPolicy['duplicates'] });
+
+  it('accepts a window of 5 to 1440 whole minutes with autoLink true or false, and its absence', () => {
+    for (const windowMinutes of [MIN_DUPLICATES_WINDOW_MINUTES, 120, MAX_DUPLICATES_WINDOW_MINUTES]) {
+      for (const autoLink of [true, false]) expect(validatePolicy(withDuplicates({ windowMinutes, autoLink })), `${windowMinutes}/${autoLink}`).toEqual([]);
+    }
+    const { duplicates: _, ...without } = base();
+    expect(validatePolicy(without)).toEqual([]);
+  });
+
+  it.each([0, 4, 1441, 30.5, '120', null])('refuses the window %j naming the field and the range', (windowMinutes) => {
+    expectIssue(withDuplicates({ windowMinutes, autoLink: false }), 'duplicates.windowMinutes', /whole number of minutes from 5 to 1440/);
+  });
+
+  it.each(['yes', 1, null, undefined])('refuses autoLink %j naming the field', (autoLink) => {
+    expectIssue(withDuplicates({ windowMinutes: 120, autoLink }), 'duplicates.autoLink', /must be true or false/);
+  });
+
+  it('agrees with the zod schema, whose messages say the same (the policy editor shows them)', () => {
+    expect([MIN_DUPLICATES_WINDOW_MINUTES, MAX_DUPLICATES_WINDOW_MINUTES]).toEqual([DUPLICATES_MIN_WINDOW_MINUTES, DUPLICATES_MAX_WINDOW_MINUTES]);
+    const problems = (duplicates: unknown) => {
+      const r = EscalationPolicySchema.safeParse(withDuplicates(duplicates));
+      return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+    };
+    expect(problems({ windowMinutes: 120, autoLink: true })).toEqual([]);
+    expect(problems({ windowMinutes: 4, autoLink: false })).toEqual([['duplicates.windowMinutes', expect.stringMatching(/at least 5 minutes/)]]);
+    expect(problems({ windowMinutes: 1441, autoLink: false })).toEqual([['duplicates.windowMinutes', expect.stringMatching(/at most 1440 minutes/)]]);
+    expect(problems({ windowMinutes: 2.5, autoLink: false })).toEqual([['duplicates.windowMinutes', expect.stringMatching(/whole number of minutes/)]]);
+    expect(problems({ windowMinutes: 120, autoLink: 'yes' })).toEqual([['duplicates.autoLink', expect.stringMatching(/true or false/)]]);
+    expect(problems({ windowMinutes: 120, autoLink: false, extra: 1 })).toEqual([['duplicates', expect.stringMatching(/extra/)]]);
+  });
+
+  it('gives the version’s settings, else 120 minutes and no automatic linking', () => {
+    expect(DEFAULT_POLICY.duplicates).toEqual({ windowMinutes: DEFAULT_DUPLICATES_WINDOW_MINUTES, autoLink: false });
+    expect(duplicatesSettings({})).toEqual({ windowMinutes: 120, autoLink: false });
+    expect(duplicatesSettings({ duplicates: { windowMinutes: 30, autoLink: true } })).toEqual({ windowMinutes: 30, autoLink: true });
   });
 });

@@ -39,7 +39,9 @@
  *  V16 the priority matrix is complete and monotonic: raising impact or urgency never makes the
  *      priority less urgent; patientCareRaisesBy is 0 or 1;
  *  V17 autoCloseAfterDays, when present, is a whole number of days from 1 to 30 (absent: the
- *      built-in default, DEFAULT_AUTO_CLOSE_AFTER_DAYS; decision 38).
+ *      built-in default, DEFAULT_AUTO_CLOSE_AFTER_DAYS; decision 38);
+ *  V18 duplicates, when present, has windowMinutes a whole number from 5 to 1440 and autoLink a
+ *      boolean (absent: 120 minutes, no automatic linking; decision 42).
  */
 import type {
   Calendar,
@@ -53,6 +55,7 @@ import type {
 } from '@tierline/contracts';
 import { MAX_AUTO_CLOSE_DAYS as AUTO_CLOSE_MAX_DAYS, MIN_AUTO_CLOSE_DAYS as AUTO_CLOSE_MIN_DAYS } from './auto-close.js';
 import { isValidTimeZone, parseLocalTime } from './calendar.js';
+import { duplicatesIssues } from './duplicates.js';
 
 export type { PolicyIssue };
 
@@ -315,6 +318,9 @@ export function validatePolicy(p: EscalationPolicy): PolicyIssue[] {
       message: `must be a whole number of days from ${AUTO_CLOSE_MIN_DAYS} to ${AUTO_CLOSE_MAX_DAYS} (how long a resolved ticket waits before it closes on its own), got ${JSON.stringify(days)}`,
     });
   }
+
+  // V18
+  issues.push(...duplicatesIssues(p));
 
   const calendarNames = new Set(Object.keys(calendars));
   const rules = p.rules ?? [];

@@ -11,8 +11,9 @@ import {
 } from '@tierline/ticket-workflow';
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
-import { priorityFor } from '@tierline/domain';
-import { findByIdempotencyKey, insertTicket, latestPublished } from '@tierline/ticket-store';
+import { duplicatesSettings, priorityFor } from '@tierline/domain';
+import { addAutoLink, findByIdempotencyKey, insertTicket, latestPublished, openMajorIncidentFor } from '@tierline/ticket-store';
+import { sendAutoLink } from '../auto-link.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
 export const createTicketRoute = createRoute({
@@ -79,6 +80,7 @@ export async function openTicket(
   // The row and the workflow start commit together: if Temporal refuses, the row rolls back
   // and the caller gets 503; if this process dies after the start, the workflow's first
   // activity writes the row itself. Either way no ticket exists without its workflow.
+  let autoLinkTo: string | null = null;
   const ticket = await sql.begin(async (tx) => {
     const t: Ticket = await insertTicket(tx, {
       id,
@@ -95,6 +97,15 @@ export async function openTicket(
       workflowId,
       idempotencyKey,
     });
+    // The policy links it to the open major incident of its site and category: the link is
+    // written with the ticket and sent after the commit, again until it is made (auto-link.ts).
+    if (duplicatesSettings(current.policy).autoLink) {
+      const parent = await openMajorIncidentFor(tx, t.siteId, t.category, t.id);
+      if (parent) {
+        await addAutoLink(tx, t.id, parent.id);
+        autoLinkTo = parent.id;
+      }
+    }
     const input: TicketWorkflowInput = { ticket: t, openedBy: opener, policy: current };
     try {
       await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
@@ -111,6 +122,8 @@ export async function openTicket(
     return t;
   });
   logger.info({ ticketId: ticket.id, number: ticket.number, priority: ticket.priority }, 'ticket opened');
+  // Whatever happens here, the row stays pending until the retry loop has made the link.
+  if (autoLinkTo) await sendAutoLink(deps, { childTicketId: ticket.id, parentTicketId: autoLinkTo });
   return ticket;
 }
 

@@ -158,6 +158,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/likely-duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open tickets a report of this site and category probably repeats
+         * @description Open major incidents of the site and category, then P1/P2 opened within the policy’s `duplicates.windowMinutes` (docs/decisions/0042). Clinic staff, for their own sites, get only each match’s number, kind and a status phrase: never another person’s words (docs/decisions/0022). IT also gets ids, titles and priorities (each a read of the ticket, recorded as `ticket.content_read`), and may ask about a ticket by `ticketId`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The site of the report about to be made. */
+                    siteId?: string;
+                    /** @description Its category. */
+                    category?: string;
+                    /** @description IT only: the ticket being looked at. Its site and category are used, it is left out, and only reports opened before it count as recent. */
+                    ticketId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The matches, most relevant first (at most 5) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LikelyDuplicates"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such ticket, or not visible to you */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, Temporal) is unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}": {
         parameters: {
             query?: never;
@@ -5213,6 +5304,44 @@ export interface components {
             items: components["schemas"]["Ticket"][];
             nextCursor: string | null;
         };
+        LikelyDuplicates: {
+            items: components["schemas"]["LikelyDuplicate"][];
+            /** @description The policy’s window for recent P1/P2 (duplicates.windowMinutes). */
+            windowMinutes: number;
+            /** @description Whether a new ticket that matches an open major incident is linked to it automatically. */
+            autoLink: boolean;
+        };
+        LikelyDuplicate: {
+            /** @example IT-1042 */
+            number: string;
+            /**
+             * @description `major_incident`: an open major incident; `recent_urgent`: a P1 or P2 reported within the policy’s window.
+             * @enum {string}
+             */
+            kind: "major_incident" | "recent_urgent";
+            /**
+             * @description Where it stands, in words that say nothing of its content.
+             * @example IT is working on it
+             */
+            status: string;
+            /**
+             * Format: uuid
+             * @description IT only.
+             */
+            ticketId?: string;
+            /** @description IT only. */
+            title?: string;
+            /**
+             * @description IT only.
+             * @enum {string}
+             */
+            priority?: "P1" | "P2" | "P3" | "P4";
+            /**
+             * Format: date-time
+             * @description IT only.
+             */
+            createdAt?: string;
+        };
         /** @description The workflow’s own view: status, tier, current level, every clock (elapsed, remaining, paused), the next deadline, the escalations so far. */
         EscalationState: {
             ticketId: string;
@@ -5570,6 +5699,7 @@ export interface components {
              * @example 5
              */
             autoCloseAfterDays?: number;
+            duplicates?: components["schemas"]["DuplicatesSettings"];
         };
         PriorityMatrix: {
             matrix: {
@@ -5705,6 +5835,18 @@ export interface components {
             calendar: string;
             responseTargetMinutes: number;
             resolutionTargetMinutes: number;
+        };
+        DuplicatesSettings: {
+            /**
+             * @description How far back (minutes) a P1/P2 of the same site and category counts as a likely duplicate; 5–1440.
+             * @example 120
+             */
+            windowMinutes: number;
+            /**
+             * @description Link a new ticket to the open major incident of its site and category automatically (audited).
+             * @example false
+             */
+            autoLink: boolean;
         };
         PolicyIssue: {
             /** @example rules.0.levels.1.after.minutes */

@@ -10,6 +10,7 @@ import { WhatIfSection } from './WhatIfSection.js';
 import { VersionsSection } from './VersionsSection.js';
 import { MigrateSection } from './MigrateSection.js';
 import { P1TargetsFields } from './P1TargetsFields.js';
+import { DuplicatesFields } from './DuplicatesFields.js';
 import { useIdentity } from '../../../lib/session.js';
 import { PageHeading } from '../../../components/PageHeading.js';
 import { usePolicyDraft, usePolicyVersions, usePublishDraft, useSaveDraft, useValidatePolicy } from '../api/policies.js';
@@ -101,6 +102,12 @@ export function PolicyPage() {
     // Kept as typed when it is not a number, so the schema names the problem instead of us hiding it.
     (rule as Record<string, unknown>)[field] = raw.trim() !== '' && Number.isFinite(n) ? n : raw;
     setValue('json', pretty(policy), { shouldValidate: true, shouldDirty: true });
+  };
+
+  /** Sets the likely-duplicates setting in the JSON text, as the P1 fields do (decision 42). */
+  const setDuplicates = (next: { windowMinutes: unknown; autoLink: unknown }) => {
+    if (!parsed.ok) return;
+    setValue('json', pretty({ ...parsed.policy, duplicates: next }), { shouldValidate: true, shouldDirty: true });
   };
 
   /** Saves what the schema made of the text (refused here, with the problems listed, when it does not pass). */
@@ -245,6 +252,10 @@ export function PolicyPage() {
                 disabled={!canEdit}
                 onChange={setP1Field}
               />
+            )}
+
+            {parsed.ok && (
+              <DuplicatesFields value={parsed.policy.duplicates} idBase={idBase} issues={issues} disabled={!canEdit} onChange={setDuplicates} />
             )}
 
             <div className={`field${jsonError ? ' field--error' : ''}`}>

@@ -30,6 +30,8 @@ export interface PolicyShape {
     }[];
     vendorContract?: { vendorOrgId?: string; responseTargetMinutes?: number; resolutionTargetMinutes?: number };
   }[];
+  /** Likely duplicates (decision 42): loose, as typed. */
+  duplicates?: { windowMinutes?: unknown; autoLink?: unknown };
 }
 
 export function formatMinutes(total: number): string {

@@ -13,6 +13,7 @@ import { uploadAttachment } from '../../attachments/api/attachments.js';
 import { ACCEPT } from '../../attachments/logic/attachments.js';
 import { FIELD_ORDER, fieldOf, initialValues, reportResolver, type ReportField, type ReportValues } from '../logic/report-form.js';
 import { ErrorSummary } from './ErrorSummary.js';
+import { DuplicateNotice } from './DuplicateNotice.js';
 import { FormField, RadioGroup } from './fields.js';
 
 /**
@@ -161,6 +162,8 @@ export function ReportPage() {
             )
           }
         </FormField>
+
+        <DuplicateNotice siteId={watch('siteId')} category={watch('category')} headingId={`${idBase}-duplicates`} />
 
         <RadioGroup id={idOf('impact')} legend="Who is affected?" options={IMPACTS} error={errors.impact?.message} registration={register('impact')} />
         <RadioGroup id={idOf('urgency')} legend="How urgent is it?" options={URGENCIES} error={errors.urgency?.message} registration={register('urgency')} />

@@ -11,6 +11,7 @@ import { Attachments } from '../../attachments/components/Attachments.js';
 import { useTicketActions, type TicketData } from '../api/tickets.js';
 import { Actions, type Act } from './WorkspaceActions.js';
 import { SatisfactionCard } from './SatisfactionCard.js';
+import { PossibleDuplicate } from './PossibleDuplicate.js';
 import type { ClockView } from '../../../lib/api/types.js';
 
 const CLOCK_LABELS: Record<ClockView['name'], string> = {
@@ -62,6 +63,7 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
 
       <div className="workspace">
         <div className="workspace__main">
+          <PossibleDuplicate ticket={t} />
           <section className="card" aria-labelledby="ws-facts">
             <h2 id="ws-facts">Ticket</h2>
             <dl className="facts">
