@@ -118,6 +118,12 @@ export interface TicketEscalationState extends EscalationStateBase {
    * the view. Absent in state carried from runs recorded before revisions: read as 0.
    */
   readModelRev?: number;
+  /**
+   * Opened in a maintenance window's scope (decision 43): the response and resolution clocks wait,
+   * paused at zero, until `until`, the window's end as last read; `recheck` when the window
+   * changed and the workflow must read it again. Internal; absent or null when not held.
+   */
+  maintenanceHold?: { windowId: string; until: string; recheck?: boolean } | null;
 }
 
 /** The workflow's own view of a ticket: what its getState query and every action update return. */

@@ -194,7 +194,13 @@ export function input(ticket: Ticket, policy: PolicySnapshot = { version: 1, pol
 export function recordingActivities() {
   const calls = new Map<string, RecordInput[]>();
   const assignments: AutoAssignInput[] = [];
+  /** Maintenance windows' ends as the store would answer (decision 43): set by the tests, null once cancelled. */
+  const windows = new Map<string, string | null>();
   const activities: TicketActivities & AssignmentActivities = {
+    maintenanceWindowEnd: async (windowId) => {
+      if (!windows.has(windowId)) throw new Error(`no maintenance window ${windowId}`);
+      return windows.get(windowId)!;
+    },
     // Tier 1 → the help desk, tier 2 → the level's team or the IT leads' team; nobody in particular.
     autoAssign: async (i) => {
       assignments.push(i);
@@ -214,6 +220,7 @@ export function recordingActivities() {
   };
   return {
     activities,
+    windows,
     assignments: (ticketId: string) => assignments.filter((a) => a.ticketId === ticketId),
     calls: (ticketId: string) => calls.get(ticketId) ?? [],
     events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => c.events ?? []),
