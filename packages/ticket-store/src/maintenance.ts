@@ -121,10 +121,10 @@ export type MaintenanceChange =
   | { kind: 'end' }
   | { kind: 'cancel' };
 
-export type MaintenanceChangeOutcome =
+export type MaintenanceChangeOutcome<P> =
   | { kind: 'changed'; window: MaintenanceWindow; event: EventEnvelope; heldTickets: string[] }
   | { kind: 'not_found' }
-  | { kind: 'refused'; field: string; message: string };
+  | { kind: 'refused'; problem: P };
 
 /**
  * Changes a window under its row lock: `check` refuses what the window's state does not allow
@@ -132,21 +132,21 @@ export type MaintenanceChangeOutcome =
  * hold before the transaction commits (it throws to roll the change back). The event goes to
  * the outbox in the same transaction.
  */
-export async function changeMaintenanceWindow(
+export async function changeMaintenanceWindow<P>(
   sql: Db,
   id: string,
   change: MaintenanceChange,
   by: ActorRef,
-  check: (current: MaintenanceWindow, now: number) => { field: string; message: string } | null,
+  check: (current: MaintenanceWindow, now: number) => P | null,
   tell: (ticketIds: string[]) => Promise<void>,
-): Promise<MaintenanceChangeOutcome> {
-  const run = async (tx: Db): Promise<MaintenanceChangeOutcome> => {
+): Promise<MaintenanceChangeOutcome<P>> {
+  const run = async (tx: Db): Promise<MaintenanceChangeOutcome<P>> => {
     const [locked] = await tx<WindowRow[]>`select * from maintenance_windows where id = ${id} for update`;
     if (!locked) return { kind: 'not_found' };
     const now = Date.now();
     const current = toWindow(locked, now);
     const problem = check(current, now);
-    if (problem) return { kind: 'refused', ...problem };
+    if (problem) return { kind: 'refused', problem };
     let row: WindowRow | undefined;
     let type: MaintenanceEventType;
     if (change.kind === 'edit') {
