@@ -223,20 +223,16 @@ export async function maintenanceWindowEnd(sql: Db, id: string): Promise<string 
   return 'begin' in sql ? sql.begin(run) : run(sql);
 }
 
-/** The banner rows for people of `siteIds`: the windows running now at any of them (slice of GET /api/v1/status-banners). */
-export async function activeMaintenanceBanners(sql: Db, siteIds: readonly string[]): Promise<MaintenanceBanner[]> {
-  if (siteIds.length === 0) return [];
+/**
+ * The banner rows for people of `siteIds` (null: every site, for IT): the windows running now at
+ * any of them, for GET /api/v1/status-banners.
+ */
+export async function activeMaintenanceBanners(sql: Db, siteIds: readonly string[] | null): Promise<MaintenanceBanner[]> {
+  if (siteIds !== null && siteIds.length === 0) return [];
   const rows = await sql<WindowRow[]>`
     select * from maintenance_windows
-    where cancelled_at is null and starts_at <= now() and ends_at > now() and site_ids && ${[...siteIds]}::text[]
+    where cancelled_at is null and starts_at <= now() and ends_at > now()
+      and ${siteIds === null ? sql`true` : sql`site_ids && ${[...siteIds]}::text[]`}
     order by starts_at, id`;
-  return rows.map((r) => ({
-    kind: 'maintenance' as const,
-    windowId: r.id,
-    title: r.title,
-    category: r.category,
-    siteIds: r.site_ids,
-    startsAt: iso(r.starts_at),
-    endsAt: iso(r.ends_at),
-  }));
+  return rows.map((r) => ({ id: r.id, title: r.title, category: r.category, siteIds: r.site_ids, startsAt: iso(r.starts_at), endsAt: iso(r.ends_at) }));
 }

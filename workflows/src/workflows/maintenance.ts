@@ -50,10 +50,15 @@ export function registerMaintenanceSignal(run: TicketRun): void {
   });
 }
 
-/** When the hold next needs the workflow's attention (its end as known), or null when not held. */
+/**
+ * When the hold next needs the workflow's attention: its end as known, or now when the window
+ * changed (a signal may arrive while a step runs, after which the loop would not notice it); null
+ * when not held.
+ */
 export function holdWakeAt(run: TicketRun): number | null {
   const hold = run.state.maintenanceHold;
-  return hold ? Date.parse(hold.until) : null;
+  if (!hold) return null;
+  return hold.recheck ? run.now() : Date.parse(hold.until);
 }
 
 /**
@@ -64,9 +69,10 @@ export function holdWakeAt(run: TicketRun): number | null {
 export async function checkHold(run: TicketRun): Promise<void> {
   const hold = run.state.maintenanceHold;
   if (!hold || (!hold.recheck && run.now() < Date.parse(hold.until))) return;
+  // Cleared before the read: a change signalled while it runs asks for another.
+  hold.recheck = false;
   const end = await maintenanceWindowEnd(hold.windowId);
   const now = run.now();
-  hold.recheck = false;
   if (end !== null && Date.parse(end) > now) {
     if (end !== hold.until) {
       hold.until = end;

@@ -83,8 +83,9 @@ describe('maintenance windows', () => {
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const w = made.body;
     expect(w).toMatchObject({ state: 'active', category: null, siteIds: ['north'], createdBy: lee, endedEarlyAt: null, cancelledAt: null });
-    expect((await activeMaintenanceBanners(sql, ['north', 'east'])).map((b) => b.windowId)).toContain(w.id);
-    expect((await activeMaintenanceBanners(sql, ['south'])).map((b) => b.windowId)).not.toContain(w.id);
+    expect((await activeMaintenanceBanners(sql, ['north', 'east'])).find((b) => b.id === w.id)).toEqual({ id: w.id, title: 'EHR upgrade', category: null, siteIds: ['north'], startsAt: w.startsAt, endsAt: w.endsAt });
+    expect((await activeMaintenanceBanners(sql, null)).map((b) => b.id), 'IT sees every site').toContain(w.id);
+    expect((await activeMaintenanceBanners(sql, ['south'])).map((b) => b.id)).not.toContain(w.id);
 
     const report = { title: 'EHR will not load', description: 'Blank screen at the front desk', category: 'ehr', impact: 'whole_site', urgency: 'high', patientCareAffected: true };
     const held = await call('nora', 'POST', '/api/v1/tickets', { ...report, siteId: 'north' });
@@ -114,7 +115,7 @@ describe('maintenance windows', () => {
     expect(ended.body.endedEarlyAt).toBe(ended.body.endsAt);
     const released = await until('held ticket released', () => stateOf(held.body.id), (s) => s.clocks.find((c) => c.name === 'response')?.state === 'running');
     expect(released.nextDeadline?.kind).not.toBe('maintenance window ends');
-    expect(await activeMaintenanceBanners(sql, ['north'])).toEqual([]);
+    expect((await activeMaintenanceBanners(sql, ['north'])).map((b) => b.id)).not.toContain(w.id);
 
     // Finished: nothing more to change.
     const late = await call('lee', 'PATCH', `/api/v1/maintenance-windows/${w.id}`, { title: 'Renamed' });
