@@ -58,3 +58,4 @@ export interface StreamMessage {
 
 export type PolicyPreview = T['PolicyPreview'];
 export type PolicyPreviewStep = T['PolicyPreviewStep'];
+export type MaintenanceWindow = T['MaintenanceWindow'];
