@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { acknowledgeUpdate, getStateQuery, maintenanceChangedSignal, resolveUpdate, type ActionBy } from '@tierline/ticket-workflow';
+import { acknowledgeUpdate, getStateQuery, maintenanceChangedSignal, reopenUpdate, resolveUpdate, type ActionBy } from '@tierline/ticket-workflow';
 import type { Priority } from '@tierline/contracts';
 import { MIN, input, makeTicket, nextSpringForward, nextWeekend, utcOffsetMinutes } from './fixtures.js';
 import { useTicketWorker } from './time-skipping.js';
@@ -128,6 +128,20 @@ describe.each([
     expect(pages(acked.t.id).filter((p) => p.template === 'sla_warning' && p.deadlineKind === 'response target')).toEqual([]);
     const vendor = escalations(acked.t.id).find((e) => e.data['tier'] === 3);
     expectAt(vendor?.occurredAt, end + 60 * MIN, 'resolution-clock level from the window’s end');
+  });
+
+  it('a ticket resolved and reopened during the window still waits for its end', async () => {
+    const week = nextWeekend(await w.env.currentTimeMs(), 'America/New_York');
+    await clockTo(week.at('sun', '23:00'));
+    const end = week.at('mon', '02:00');
+    const { t, h } = await openHeld(end);
+    await h.executeUpdate(resolveUpdate, { args: [{ ...agent, resolution: 'Looked fine' }] });
+    const reopened = await h.executeUpdate(reopenUpdate, { args: [{ actor: { id: 'nurse-1', role: 'clinic_staff' }, reason: 'Still down', reasonId: randomUUID() }] });
+    expect(reopened.clocks.find((c) => c.name === 'resolution')?.state).toBe('paused');
+    await clockTo(end - MIN);
+    expect(pages(t.id)).toEqual([]);
+    await clockTo(end + 70 * MIN);
+    expectAt(escalations(t.id).find((e) => e.data['tier'] === 3)?.occurredAt, end + 60 * MIN, 'resolution level from the window’s end');
   });
 
   it('a ticket opened before the window (not held) keeps its clocks and pages during it', async () => {
