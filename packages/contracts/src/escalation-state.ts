@@ -139,6 +139,12 @@ export interface TicketEscalationState extends EscalationStateBase {
   readModelRev?: number;
   /** A major incident's nextUpdateAt whose reminder was sent (decision 40); internal, not in the view. */
   incidentReminded?: string | null;
+  /**
+   * Opened in a maintenance window's scope (decision 43): the response and resolution clocks wait,
+   * paused at zero, until `until`, the window's end as last read; `recheck` when the window
+   * changed and the workflow must read it again. Internal; absent or null when not held.
+   */
+  maintenanceHold?: { windowId: string; until: string; recheck?: boolean } | null;
 }
 
 /** The workflow's own view of a ticket: what its getState query and every action update return. */

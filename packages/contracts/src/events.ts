@@ -178,6 +178,10 @@ export const TicketEventDataSchemas = {
   'ticket.incident_status_posted': facts({ statusId: z.uuid(), nextUpdateAt: z.iso.datetime({ offset: true }).nullable() }),
   /** On the parent: the announced next update time passed without a newer post; the owner is reminded. */
   'ticket.incident_update_due': facts({ nextUpdateAt: z.iso.datetime({ offset: true }) }),
+  // Maintenance windows (docs/decisions/0043): opened in a window's scope, the ticket waits for its
+  // end (`until`) before its clocks start; released when the window ends (or ended early).
+  'ticket.maintenance_held': facts({ windowId: z.uuid(), until: z.iso.datetime({ offset: true }) }),
+  'ticket.maintenance_released': facts({ windowId: z.uuid() }),
 } as const;
 export type TicketEventType = keyof typeof TicketEventDataSchemas;
 
@@ -195,3 +199,21 @@ export function eventDataProblem(event: Pick<EventEnvelope, 'type' | 'data'>, mo
   if (r.success) return null;
   return `${event.type}: ${r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`;
 }
+
+/**
+ * Maintenance windows (docs/decisions/0043), aggregate `maintenance`: written to the ticket
+ * service's outbox with each change. Ids, scope and instants only; the title stays in the table.
+ */
+export const MAINTENANCE_EVENT_TYPES = ['maintenance.scheduled', 'maintenance.changed', 'maintenance.ended', 'maintenance.cancelled'] as const;
+export type MaintenanceEventType = (typeof MAINTENANCE_EVENT_TYPES)[number];
+export const MaintenanceEventDataSchema = z
+  .object({
+    windowId: z.uuid(),
+    category: z.string().nullable(),
+    siteIds: z.array(z.string()),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    /** Tickets held by the window that were told of the change. */
+    heldTickets: z.number().int().nonnegative().optional(),
+  })
+  .strict();

@@ -21,3 +21,4 @@ export * from './satisfaction.js';
 export * from './attachments.js';
 export * from './replay.js';
 export * from './duplicates.js';
+export * from './maintenance.js';

@@ -2,9 +2,9 @@
  * What callers of the ticket workflow share with it: its name, task queue, id scheme,
  * messages and search attributes. Safe to import from workflow code and from services.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { EscalationPolicy, EscalationState, Priority, Role, Ticket, TicketEscalationState } from '@tierline/contracts';
+import type { EscalationPolicy, EscalationState, MaintenanceHold, Priority, Role, Ticket, TicketEscalationState } from '@tierline/contracts';
 
 export const TICKET_WORKFLOW_TYPE = 'ticketWorkflow';
 export const DEFAULT_TASK_QUEUE = 'tierline-tickets';
@@ -25,6 +25,8 @@ export interface TicketWorkflowInput {
   carried?: TicketEscalationState;
   /** History length after which the run continues as new (default 2,000 events). */
   historyLimit?: number;
+  /** Opened while a maintenance window runs in its scope: the clocks start when it ends (decision 43). */
+  maintenance?: MaintenanceHold;
 }
 
 export type { ClockName, ClockState, ClockView, EscalationRecord, IncidentState, LevelState, TicketEscalationState } from '@tierline/contracts';
@@ -98,3 +100,10 @@ export function searchAttributesFor(t: { number: string; priority: string; tier:
     { key: SA.PolicyVersion, value: t.policyVersion },
   ];
 }
+
+/**
+ * A maintenance window that may hold this ticket was edited, ended early or cancelled: the
+ * workflow reads the window again (decision 43). Sent by the ticket service before the change
+ * commits; the read waits for the commit, so it sees the change or, rolled back, the old window.
+ */
+export const maintenanceChangedSignal = defineSignal<[{ windowId: string }]>('maintenanceChanged');

@@ -38,6 +38,9 @@ import { registerVendorLinkAcknowledge } from './routes/v1_tickets_vendor_link_a
 import { registerTicketEventsStream } from './routes/v1_events_stream.js';
 import { INBOUND_EMAIL_ATTACHMENTS_PATH, registerInboundEmail } from './routes/v1_inbound_email.js';
 import { registerTicketAttachments } from './routes/v1_tickets_attachments.js';
+import { registerListMaintenance } from './routes/v1_maintenance_list.js';
+import { registerCreateMaintenance } from './routes/v1_maintenance_create.js';
+import { registerChangeMaintenance } from './routes/v1_maintenance_change.js';
 import { attachmentLimits } from './attachments/store.js';
 
 /** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
@@ -127,6 +130,11 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerSlaReport(app);
   registerSlaReportCsv(app);
   registerSlaWeekly(app);
+
+  // Maintenance windows (decision 43)
+  registerListMaintenance(app);
+  registerCreateMaintenance(app);
+  registerChangeMaintenance(app);
 
   registerDocs(app);
   return app;

@@ -423,6 +423,28 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
         return { path: `/api/v1/teams/it-tier1/on-call/${id}` };
       },
     },
+    // Maintenance windows (decision 43): IT leads schedule and change them, admins read them. The
+    // windows made here cover a site nobody belongs to, so they hold no other test's ticket.
+    'GET /api/v1/maintenance-windows': { objects: 'none', own: ['lead', 'admin'], request: () => ({ path: '/api/v1/maintenance-windows' }) },
+    'POST /api/v1/maintenance-windows': { objects: 'none', own: ['lead'], status: 201, mutates: true, request: () => ({ path: '/api/v1/maintenance-windows', body: maintenanceWindow(false) }) },
+    'PATCH /api/v1/maintenance-windows/:id': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => ({ path: `/api/v1/maintenance-windows/${await windowFor(ctx, false)}`, body: { title: 'Matrix window, renamed' } }),
+    },
+    'POST /api/v1/maintenance-windows/:id/end': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => ({ path: `/api/v1/maintenance-windows/${await windowFor(ctx, true)}/end` }),
+    },
+    'POST /api/v1/maintenance-windows/:id/cancel': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      request: async (ctx) => ({ path: `/api/v1/maintenance-windows/${await windowFor(ctx, false)}/cancel` }),
+    },
   },
 
   identity: {
@@ -618,6 +640,18 @@ async function streamProbe(ctx: CallContext, req: Req): Promise<{ status: number
 // its own hour, two hours after the one before.
 let shiftsMade = 0;
 const firstShiftAt = Date.now() + 40 * 86_400_000;
+/** A maintenance window at a site nobody belongs to: running from now, or tomorrow. */
+function maintenanceWindow(running: boolean) {
+  const start = Date.now() + (running ? 0 : 24 * 3_600_000);
+  return { title: 'Matrix window', category: null, siteIds: ['matrix-nowhere'], startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3_600_000).toISOString() };
+}
+
+/** A window for an allowed call to change (made by the lead), or an id nobody has for a refused one. */
+async function windowFor(ctx: CallContext, running: boolean): Promise<string> {
+  if (!ctx.allowed) return randomUUID();
+  return ((await expectOk('a maintenance window', asLead(ctx.w)('POST', '/api/v1/maintenance-windows', maintenanceWindow(running)))) as { id: string }).id;
+}
+
 function shift() {
   const start = firstShiftAt + shiftsMade++ * 2 * 3_600_000;
   return { username: 'alex.agent', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3_600_000).toISOString() };

@@ -9,7 +9,7 @@ import {
   type Ticket,
 } from '@tierline/contracts';
 import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
-import { applyReadModelPatch, findTicket, insertComment, insertTicketIfAbsent, writeTimelineEntry, type ReadModelPatch } from '@tierline/ticket-store';
+import { applyReadModelPatch, findTicket, insertComment, insertTicketIfAbsent, maintenanceWindowEnd, writeTimelineEntry, type ReadModelPatch } from '@tierline/ticket-store';
 import type { TransactionSql } from 'postgres';
 import type { NoteKind } from '@tierline/ticket-workflow';
 
@@ -102,6 +102,14 @@ export function createActivities(deps: ActivityDeps) {
       for (const notify of notifies) {
         await publishTraced(deps.js, deps.notifySubject ?? NOTIFY_SUBJECT, JSON.stringify(notify), { msgID: notify.idempotencyKey, timeout: 10_000 });
       }
+    },
+
+    /**
+     * Where a held ticket's maintenance window ends now, as committed (null: cancelled); waits
+     * for a change in progress to commit or roll back (decision 43).
+     */
+    async maintenanceWindowEnd(windowId: string): Promise<string | null> {
+      return maintenanceWindowEnd(deps.sql, windowId);
     },
   };
 }

@@ -198,6 +198,8 @@ export function recordingActivities() {
   const calls = new Map<string, RecordInput[]>();
   const assignments: AutoAssignInput[] = [];
   let client: Client | undefined;
+  /** Maintenance windows' ends as the store would answer (decision 43): set by the tests, null once cancelled. */
+  const windows = new Map<string, string | null>();
   const activities: TicketActivities & AssignmentActivities = {
     // What the read model would show of a ticket a major incident links: read from its workflow.
     incidentChildFacts: async (ticketId) => {
@@ -209,6 +211,10 @@ export function recordingActivities() {
         if ((err as Error).name === 'WorkflowNotFoundError') return null;
         throw err;
       }
+    },
+    maintenanceWindowEnd: async (windowId) => {
+      if (!windows.has(windowId)) throw new Error(`no maintenance window ${windowId}`);
+      return windows.get(windowId)!;
     },
     // Tier 1 → the help desk, tier 2 → the level's team or the IT leads' team; nobody in particular.
     autoAssign: async (i) => {
@@ -233,6 +239,7 @@ export function recordingActivities() {
     useClient: (c: Client) => {
       client = c;
     },
+    windows,
     assignments: (ticketId: string) => assignments.filter((a) => a.ticketId === ticketId),
     calls: (ticketId: string) => calls.get(ticketId) ?? [],
     events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => c.events ?? []),

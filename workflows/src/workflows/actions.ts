@@ -250,6 +250,8 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
         res.state = 'paused';
         resumeClock(res, at);
       }
+      // Still held by a maintenance window: the clock waits for its end (maintenance.ts).
+      if (state.maintenanceHold) pauseClock(res, at, run.ctx.calendar);
       // Resolution-clock levels are measured on the restarted clock again.
       remeasureResolutionLevels(state, at, run.ctx.calendar);
       state.status = 'in_progress';

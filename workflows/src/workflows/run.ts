@@ -29,6 +29,8 @@ const { recordTicketOpened, recordTicketEvent, autoAssign } = proxyActivities<Ti
 export const SYSTEM: EventEnvelope['actor'] = { kind: 'system', id: 'ticket-workflow' };
 /** The read model's and the view's "next deadline" kind while a resolved ticket waits to close on its own. */
 export const AUTO_CLOSE_KIND = 'auto-close';
+/** The same while a maintenance window holds the ticket's clocks (maintenance.ts; not imported from there: it imports this file). */
+export const MAINTENANCE_HOLD_KIND = 'maintenance window ends';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TicketRun {
@@ -81,16 +83,21 @@ export class TicketRun {
 
   /** Back from waiting on the requester: the clocks run again. */
   resume(at: number): void {
-    resumeClock(this.state.clocks.response, at);
-    resumeClock(this.state.clocks.resolution, at);
+    // Still held by a maintenance window: the clocks start at its end (maintenance.ts).
+    if (!this.state.maintenanceHold) {
+      resumeClock(this.state.clocks.response, at);
+      resumeClock(this.state.clocks.resolution, at);
+    }
     this.state.status = this.state.acknowledgedAt ? 'in_progress' : 'new';
   }
 
   view(): TicketStateView {
     const view = escalationView(this.state, this.now(), this.ctx);
     const autoClose = this.autoCloseDueAt();
+    const held = this.state.maintenanceHold;
     return {
       ...view,
+      ...(held ? { nextDeadline: { at: held.until, kind: MAINTENANCE_HOLD_KIND } } : {}),
       autoCloseAt: this.state.autoCloseAt ?? null,
       awaitingPickupSince: this.state.awaitingPickupSince ?? null,
       ...(autoClose !== null ? { nextDeadline: { at: iso(autoClose), kind: AUTO_CLOSE_KIND } } : {}),
@@ -156,7 +163,8 @@ export class TicketRun {
     const s = this.state;
     // While resolved, the next thing to happen is the auto-close: the ticket page and the queue show it.
     const autoClose = this.autoCloseDueAt();
-    const next = autoClose !== null ? { at: autoClose, kind: AUTO_CLOSE_KIND } : nextDeadline(s, this.now(), this.ctx);
+    const held = s.maintenanceHold ? { at: Date.parse(s.maintenanceHold.until), kind: MAINTENANCE_HOLD_KIND } : null;
+    const next = autoClose !== null ? { at: autoClose, kind: AUTO_CLOSE_KIND } : (held ?? nextDeadline(s, this.now(), this.ctx));
     return {
       status: s.status,
       priority: s.priority,

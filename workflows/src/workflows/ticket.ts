@@ -4,6 +4,7 @@ import { buildLevels, dueItems, fireDue, initialEscalationState, ruleFor } from 
 import { getStateQuery, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { TICKET_ACTIONS } from './actions.js';
 import { registerIncidents, reminderDueAt, remindIfDue } from './incident.js';
+import { checkHold, holdAtOpening, holdWakeAt, recordHold, registerMaintenanceSignal } from './maintenance.js';
 import { SYSTEM, TicketRun } from './run.js';
 
 /** Continue as new well before Temporal's own limits, keeping replays of a long ticket cheap. */
@@ -26,6 +27,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   setHandler(getStateQuery, () => run.view());
   for (const action of TICKET_ACTIONS) action.register(run);
   registerIncidents(run);
+  registerMaintenanceSignal(run);
 
   // ---- the opening ------------------------------------------------------------------------------
   // Actions wait until the ticket is fully opened (recorded and assigned by the rules).
@@ -48,7 +50,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     created.occurredAt = input.ticket.createdAt;
     // Tickets opened before this patch marked a 0-minute level at the opening tier as done.
     state.levels = buildLevels(state, run.rule(), Date.parse(input.ticket.createdAt), run.ctx.calendar, patched('levels-due-at-opening-fire'));
+    // Opened in a running maintenance window: the clocks wait for its end (decision 43).
+    holdAtOpening(run, input);
     await run.recordOpened(input.ticket, created);
+    await recordHold(run);
     await run.assignFor(1);
   } else {
     state.runs += 1;
@@ -61,6 +66,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await condition(() => !run.locked);
     run.locked = true;
     try {
+      await checkHold(run);
       // Everything due now is decided first and written in one activity, so a burst of timers
       // (a level and its breach at the same minute) costs one round trip, not several.
       const tierBefore = state.tier;
@@ -95,7 +101,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const seen = run.version;
     // The next instant something falls due: a clock's level, warning or breach, or the auto-close
     // of a resolved ticket (null for histories from before it, which keep their old timers).
-    const wake = [dueItems(state, run.ctx)[0]?.at, run.autoCloseDueAt() ?? undefined, reminderDueAt(run) ?? undefined].filter((at) => at !== undefined);
+    const wake = [dueItems(state, run.ctx)[0]?.at, run.autoCloseDueAt() ?? undefined, reminderDueAt(run) ?? undefined, holdWakeAt(run) ?? undefined].filter((at) => at !== undefined);
     if (wake.length > 0) await condition(() => run.version !== seen || state.status === 'closed', Math.max(Math.min(...wake) - run.now(), 1));
     else await condition(() => run.version !== seen || state.status === 'closed');
   }

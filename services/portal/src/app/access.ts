@@ -11,6 +11,8 @@ export const isStaff = (who: Who) => who.roles.includes('clinic_staff');
 export const canAudit = (who: Who) => isAuditor(who) || who.roles.includes('it_lead');
 /** The escalation policy: the IT team reads (leads edit), auditors read. */
 export const canReadPolicies = (who: Who) => isIt(who) || isAuditor(who);
+/** Maintenance windows: IT leads schedule them, admins read them (decision 43). */
+export const canReadMaintenance = (who: Who) => who.roles.includes('it_lead') || who.roles.includes('admin');
 
 /** What "/" shows each person: IT the queue, an auditor the audit log, a vendor its tickets, staff the report form. */
 export type Home = 'queue' | 'audit' | 'vendor' | 'tickets' | 'report';
@@ -40,6 +42,7 @@ export function navItems(who: Who): NavItem[] {
         ? [
             { href: '/policy', label: 'Escalation policy', matches: (p: string) => p === '/policy' },
             { href: '/assignment', label: 'Assignment', matches: (p: string) => p === '/assignment' },
+            { href: '/maintenance', label: 'Maintenance', matches: (p: string) => p === '/maintenance' },
             { href: '/reports', label: 'Service level', matches: (p: string) => p === '/reports' },
             { href: '/audit', label: 'Audit log', matches: (p: string) => p === '/audit' },
           ]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from 'oidc-client-ts';
 import { identityOf } from '../lib/auth.js';
-import { canAudit, canReadPolicies, homeOf, isIt, navItems } from './access.js';
+import { canAudit, canReadMaintenance, canReadPolicies, homeOf, isIt, navItems } from './access.js';
 import { whatHappensNext } from '../lib/status.js';
 import { siteLabel, ticketHeadline } from '../lib/labels.js';
 import type { Ticket } from '../lib/api/types.js';
@@ -36,7 +36,8 @@ describe('portal app logic', () => {
     expect(canReadPolicies(who('auditor'))).toBe(true);
     expect(canReadPolicies(who('clinic_staff'))).toBe(false);
     expect(navItems(who('it_agent')).map((i) => i.href)).toEqual(['/queue', '/report']);
-    expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/policy', '/assignment', '/reports', '/audit']);
+    expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/policy', '/assignment', '/maintenance', '/reports', '/audit']);
+    expect([canReadMaintenance(who('it_lead')), canReadMaintenance(who('admin')), canReadMaintenance(who('it_agent')), canReadMaintenance(who('clinic_staff'))]).toEqual([true, true, false, false]);
     expect(navItems(who('clinic_staff')).find((i) => i.matches('/tickets/abc'))?.label).toBe('My tickets');
   });
 

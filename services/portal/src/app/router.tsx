@@ -4,6 +4,7 @@ import { PageHeading } from '../components/PageHeading.js';
 import { useIdentity } from '../lib/session.js';
 import { AssignmentPage } from '../features/assignment/components/AssignmentPage.js';
 import { AuditPage } from '../features/audit/components/AuditPage.js';
+import { MaintenancePage } from '../features/maintenance/components/MaintenancePage.js';
 import { PolicyPage } from '../features/policies/components/PolicyPage.js';
 import { ProfilePage } from '../features/profile/components/ProfilePage.js';
 import { QueuePage } from '../features/queue/components/QueuePage.js';
@@ -12,7 +13,7 @@ import { ReportsPage } from '../features/reports/components/ReportsPage.js';
 import { MyTicketsPage } from '../features/tickets/components/MyTicketsPage.js';
 import { TicketPage } from '../features/tickets/components/TicketPage.js';
 import { VendorPage } from '../features/vendor/components/VendorPage.js';
-import { canAudit, canReadPolicies, homeOf, isIt, isVendor, type Who } from './access.js';
+import { canAudit, canReadMaintenance, canReadPolicies, homeOf, isIt, isVendor, type Who } from './access.js';
 import { Layout } from './Layout.js';
 
 /** The page, for whom `allow` admits; everyone else is told, on the same address, who it is for. */
@@ -123,6 +124,14 @@ export const routes: RouteObject[] = [
         element: (
           <Guard allow={canAudit} denied={<NotForYou title="Audit log">The audit log is open to IT leads and auditors only.</NotForYou>}>
             <AuditPage />
+          </Guard>
+        ),
+      },
+      {
+        path: 'maintenance',
+        element: (
+          <Guard allow={canReadMaintenance} denied={<NotForYou title="Maintenance windows">Maintenance windows are for IT leads and administrators.</NotForYou>}>
+            <MaintenancePage />
           </Guard>
         ),
       },

@@ -12,7 +12,7 @@ import {
 import type { TicketAppEnv, TicketDeps } from '../deps.js';
 import { canOpenTicketFor } from '../access.js';
 import { duplicatesSettings, priorityFor } from '@tierline/domain';
-import { addAutoLink, findByIdempotencyKey, insertTicket, latestPublished, openMajorIncidentFor } from '@tierline/ticket-store';
+import { activeMaintenanceFor, addAutoLink, findByIdempotencyKey, insertTicket, latestPublished, openMajorIncidentFor } from '@tierline/ticket-store';
 import { sendAutoLink } from '../auto-link.js';
 import { authErrorResponses, badRequestResponse, unavailableResponse } from './common.js';
 
@@ -106,7 +106,10 @@ export async function openTicket(
         autoLinkTo = parent.id;
       }
     }
-    const input: TicketWorkflowInput = { ticket: t, openedBy: opener, policy: current };
+    // A maintenance window running in its scope holds its clocks until the window ends (decision 43);
+    // the window's row stays share-locked until this commits, so a change to it then reaches this ticket.
+    const maintenance = await activeMaintenanceFor(tx, t.siteId, t.category, new Date(t.createdAt));
+    const input: TicketWorkflowInput = { ticket: t, openedBy: opener, policy: current, ...(maintenance ? { maintenance } : {}) };
     try {
       await temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
         taskQueue,

@@ -63,3 +63,4 @@ export type PolicyWhatIf = T['PolicyWhatIf'];
 export type PolicyWhatIfOutcome = T['PolicyWhatIfOutcome'];
 export type SlaWeekly = T['SlaWeekly'];
 export type SlaWeek = T['SlaWeek'];
+export type MaintenanceWindow = T['MaintenanceWindow'];
