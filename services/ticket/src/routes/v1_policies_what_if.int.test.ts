@@ -60,6 +60,8 @@ async function open(priority: Priority, minutesAgo: number): Promise<string> {
     teamId: null,
     assigneeId: null,
     vendorOrgId: null,
+    majorIncident: false,
+    incidentParentId: null,
     escalationLevel: 0,
     nextDeadlineAt: null,
     nextDeadlineKind: null,
