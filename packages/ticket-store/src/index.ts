@@ -19,3 +19,4 @@ export * from './assignment.js';
 export * from './reports.js';
 export * from './satisfaction.js';
 export * from './attachments.js';
+export * from './incidents.js';

@@ -66,6 +66,14 @@ export const commentUpdate = defineUpdate<
   [ActionBy & { commentId: string; body: string; visibility: 'public' | 'internal' }]
 >('comment');
 
+/** Makes this open ticket a major incident (a parent). Idempotent. */
+export const declareIncidentUpdate = defineUpdate<TicketStateView, [ActionBy]>('declareIncident');
+/** On the parent: link an open ticket as its child; idempotent per child. The parent tells the child durably. */
+export const linkChildUpdate = defineUpdate<TicketStateView, [ActionBy & { childTicketId: string; auto?: boolean }]>('linkChild');
+export const unlinkChildUpdate = defineUpdate<TicketStateView, [ActionBy & { childTicketId: string }]>('unlinkChild');
+/** On the parent: a status was posted (its text stays in the ticket service); the owner is reminded at nextUpdateAt. */
+export const incidentStatusPostedUpdate = defineUpdate<TicketStateView, [ActionBy & { statusId: string; nextUpdateAt: string | null }]>('incidentStatusPosted');
+
 /** Search attributes an SRE filters on in the Temporal UI; registered by infra at start-up. */
 export const SA = {
   TicketNumber: defineSearchAttributeKey('TicketNumber', SearchAttributeType.KEYWORD),
