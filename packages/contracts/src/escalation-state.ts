@@ -57,6 +57,22 @@ export const EscalationRecordSchema = z
   .openapi('EscalationRecord');
 export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
 
+/**
+ * A ticket's part in a major incident (docs/decisions/0040): the parent lists its children and when
+ * its next status update is due; a child names its parent. null: neither.
+ */
+export const IncidentStateSchema = z
+  .discriminatedUnion('role', [
+    z.object({
+      role: z.literal('major'),
+      children: z.array(z.string()).openapi({ description: 'Ticket ids of the linked children, in link order.' }),
+      nextUpdateAt: z.string().nullable().openapi({ description: 'When the next status update is due; the owner is reminded when it passes without a newer post.' }),
+    }),
+    z.object({ role: z.literal('child'), parentTicketId: z.string() }),
+  ])
+  .openapi('TicketIncidentState');
+export type IncidentState = z.infer<typeof IncidentStateSchema>;
+
 /** What the workflow keeps besides its clocks (their running state is internal, see ClockState). */
 export const EscalationStateBaseSchema = z.object({
   ticketId: z.string(),
@@ -84,6 +100,8 @@ export const EscalationStateBaseSchema = z.object({
     .nullable()
     .optional()
     .openapi({ description: 'When the ticket was reopened, until IT acknowledges it again (that acknowledgement is the "picked up again"); null otherwise.' }),
+  // Absent in state carried from runs recorded before major incidents (decision 40): read as null.
+  incident: IncidentStateSchema.nullable().optional(),
   levels: z.array(LevelStateSchema),
   escalations: z.array(EscalationRecordSchema),
   events: z

@@ -168,6 +168,16 @@ export const TicketEventDataSchemas = {
   'ticket.attachment_added': facts({ attachmentId: z.uuid(), contentType: z.string(), sizeBytes: count, vendorVisible: z.boolean() }),
   'ticket.attachment_visibility_changed': facts({ attachmentId: z.uuid(), vendorVisible: z.boolean() }),
   [TICKET_ATTACHMENT_READ]: facts({ attachmentId: z.uuid() }),
+  // Major incidents (docs/decisions/0040), emitted by the workflows. A status post's text stays in
+  // the ticket service; its event names it by id.
+  'ticket.incident_declared': facts({}),
+  /** On the child: linked to the parent, by IT or automatically (a policy setting). */
+  'ticket.incident_linked': facts({ parentTicketId: z.uuid(), auto: z.boolean() }),
+  /** On the child: out of the incident, unlinked by IT or by its requester's "not fixed". */
+  'ticket.incident_unlinked': facts({ parentTicketId: z.uuid(), reason: z.enum(['unlinked', 'not_fixed']) }),
+  'ticket.incident_status_posted': facts({ statusId: z.uuid(), nextUpdateAt: z.iso.datetime({ offset: true }).nullable() }),
+  /** On the parent: the announced next update time passed without a newer post; the owner is reminded. */
+  'ticket.incident_update_due': facts({ nextUpdateAt: z.iso.datetime({ offset: true }) }),
 } as const;
 export type TicketEventType = keyof typeof TicketEventDataSchemas;
 

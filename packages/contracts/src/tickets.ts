@@ -72,6 +72,8 @@ export const TicketSchema = z
     teamId: z.string().nullable(),
     assigneeId: z.string().nullable(),
     vendorOrgId: z.string().nullable(),
+    majorIncident: z.boolean().openapi({ description: 'A major incident: a parent other tickets are linked to (docs/decisions/0040).' }),
+    incidentParentId: z.uuid().nullable().openapi({ description: 'The major incident this ticket is linked to as a child; null otherwise.' }),
     escalationLevel: z.number().int().nonnegative().openapi({ description: 'How many escalation levels have fired.' }),
     nextDeadlineAt: z.iso.datetime({ offset: true }).nullable().openapi({ description: 'The next instant the workflow acts unless someone does first.' }),
     nextDeadlineKind: z.string().nullable().openapi({ example: 'escalation to tier 2' }),

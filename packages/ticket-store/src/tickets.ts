@@ -31,6 +31,8 @@ export interface TicketRow {
   team_id: string | null;
   assignee_id: string | null;
   vendor_org_id: string | null;
+  major_incident: boolean;
+  incident_parent_id: string | null;
   escalation_level: number;
   next_deadline_at: Date | null;
   next_deadline_kind: string | null;
@@ -62,6 +64,8 @@ export function rowToTicket(r: TicketRow): Ticket {
     teamId: r.team_id,
     assigneeId: r.assignee_id,
     vendorOrgId: r.vendor_org_id,
+    majorIncident: r.major_incident,
+    incidentParentId: r.incident_parent_id,
     escalationLevel: r.escalation_level,
     nextDeadlineAt: r.next_deadline_at?.toISOString() ?? null,
     nextDeadlineKind: r.next_deadline_kind,
@@ -152,6 +156,8 @@ export interface ReadModelPatch {
   acknowledgedAt?: string | null;
   resolvedAt?: string | null;
   closedAt?: string | null;
+  majorIncident?: boolean;
+  incidentParentId?: string | null;
 }
 
 const PATCH_COLUMNS: Record<keyof ReadModelPatch, string> = {
@@ -169,6 +175,8 @@ const PATCH_COLUMNS: Record<keyof ReadModelPatch, string> = {
   acknowledgedAt: 'acknowledged_at',
   resolvedAt: 'resolved_at',
   closedAt: 'closed_at',
+  majorIncident: 'major_incident',
+  incidentParentId: 'incident_parent_id',
 };
 
 /**

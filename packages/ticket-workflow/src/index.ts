@@ -27,7 +27,7 @@ export interface TicketWorkflowInput {
   historyLimit?: number;
 }
 
-export type { ClockName, ClockState, ClockView, EscalationRecord, LevelState, TicketEscalationState } from '@tierline/contracts';
+export type { ClockName, ClockState, ClockView, EscalationRecord, IncidentState, LevelState, TicketEscalationState } from '@tierline/contracts';
 
 /** What getState and every update return; its schema is EscalationStateSchema (contracts), served by GET …/escalation. */
 export type TicketStateView = EscalationState;
@@ -66,6 +66,10 @@ export const commentUpdate = defineUpdate<
   [ActionBy & { commentId: string; body: string; visibility: 'public' | 'internal' }]
 >('comment');
 
+// Major incidents (docs/decisions/0040): a parent ticket and its linked children. A refusal
+// (a closed child, itself, another parent's child, a child that is itself a major incident) fails
+// the update with an ApplicationFailure of type INCIDENT_REFUSED whose message names the reason.
+export const INCIDENT_REFUSED = 'IncidentRefused';
 /** Makes this open ticket a major incident (a parent). Idempotent. */
 export const declareIncidentUpdate = defineUpdate<TicketStateView, [ActionBy]>('declareIncident');
 /** On the parent: link an open ticket as its child; idempotent per child. The parent tells the child durably. */

@@ -174,6 +174,8 @@ export function makeTicket(createdAtMs: number, priority: Priority = 'P1', categ
     teamId: null,
     assigneeId: null,
     vendorOrgId: null,
+    majorIncident: false,
+    incidentParentId: null,
     escalationLevel: 0,
     nextDeadlineAt: null,
     nextDeadlineKind: null,

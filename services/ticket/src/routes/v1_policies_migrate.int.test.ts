@@ -57,6 +57,8 @@ function ticket(over: Partial<Ticket> = {}): Ticket {
     teamId: null,
     assigneeId: null,
     vendorOrgId: null,
+    majorIncident: false,
+    incidentParentId: null,
     escalationLevel: 0,
     nextDeadlineAt: null,
     nextDeadlineKind: null,
