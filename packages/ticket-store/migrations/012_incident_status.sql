@@ -12,8 +12,3 @@ create table incident_status_posts (
 );
 create index incident_status_posts_ticket on incident_status_posts (ticket_id, posted_at desc);
 
--- The read model of incidents is the workflow's (migration 011 adds these columns); they are
--- named here too, without effect when 011 has run, so this file never depends on its order.
-alter table tickets add column if not exists major_incident boolean not null default false;
-alter table tickets add column if not exists incident_parent_id uuid null;
-create index if not exists tickets_incident_parent on tickets (incident_parent_id) where incident_parent_id is not null;

@@ -1,7 +1,7 @@
 /**
  * Major incidents in the ticket tables: the status posts IT writes (migrations/012_incident_status.sql)
  * and the read of who is linked to whom (`tickets.major_incident`, `tickets.incident_parent_id`,
- * written by the workflow's read-model patches). The ticket service's incident routes and the
+ * written by the workflow's read-model patches, migrations/011_major_incidents.sql). The ticket service's incident routes and the
  * status banner read and write through these (docs/decisions/0041).
  */
 import type { Db } from './tickets.js';
@@ -71,13 +71,6 @@ export async function listIncidentChildren(sql: Db, parentId: string, ids?: read
     select id, number, title, site_id as "siteId", requester_id as "requesterId", status, priority
     from tickets where ${ids ? sql`id = any(${[...ids]}::uuid[])` : sql`incident_parent_id = ${parentId}`}
     order by created_at, number`;
-}
-
-/** Where a ticket stands in incidents: a major incident itself, the child of one, or neither. */
-export async function incidentRoleOf(sql: Db, ticketId: string): Promise<{ majorIncident: boolean; parentId: string | null } | null> {
-  const [row] = await sql<{ major_incident: boolean; incident_parent_id: string | null }[]>`
-    select major_incident, incident_parent_id from tickets where id = ${ticketId}`;
-  return row ? { majorIncident: row.major_incident, parentId: row.incident_parent_id } : null;
 }
 
 export interface IncidentBanner {

@@ -4,9 +4,9 @@
  * the workflows; these routes check what they can name clearly, then ask the parent's workflow.
  */
 import { z } from '@hono/zod-openapi';
-import { ErrorEnvelopeSchema, type Role, type Ticket } from '@tierline/contracts';
+import { ErrorEnvelopeSchema, type EscalationState, type IncidentState, type Role, type Ticket } from '@tierline/contracts';
 import { AppError, hasRole, type Actor } from '@tierline/platform';
-import { CLOSED_STATUSES, findTicket, incidentRoleOf, listIncidentChildren, listIncidentStatuses, type Db } from '@tierline/ticket-store';
+import { CLOSED_STATUSES, findTicket, listIncidentChildren, listIncidentStatuses, type Db } from '@tierline/ticket-store';
 import { canReadTicket, isVendorView } from '../access.js';
 
 /** IT runs incidents: declares, links, unlinks, posts their status. */
@@ -26,8 +26,7 @@ export const isOpen = (t: Pick<Ticket, 'status'>): boolean => !CLOSED_STATUSES.i
 export async function openIncident(sql: Db, id: string): Promise<Ticket> {
   const parent = await findTicket(sql, id);
   if (!parent) throw new AppError('NOT_FOUND', `no ticket ${id}`);
-  const role = await incidentRoleOf(sql, id);
-  if (!role?.majorIncident) throw new AppError('CONFLICT', `${parent.number} is not a major incident; declare it one first`);
+  if (!parent.majorIncident) throw new AppError('CONFLICT', `${parent.number} is not a major incident; declare it one first`);
   if (!isOpen(parent)) throw new AppError('CONFLICT', `${parent.number} is ${parent.status}; its incident is over`);
   return parent;
 }
@@ -35,10 +34,9 @@ export async function openIncident(sql: Db, id: string): Promise<Ticket> {
 /** A ticket that may be declared a major incident: open, and not the child of another one. */
 export async function declarableTicket(sql: Db, t: Ticket): Promise<void> {
   if (!isOpen(t)) throw new AppError('CONFLICT', `${t.number} is ${t.status}; only an open ticket can become a major incident`);
-  const role = await incidentRoleOf(sql, t.id);
-  if (role?.parentId) {
-    const parent = await findTicket(sql, role.parentId);
-    throw new AppError('CONFLICT', `${t.number} is linked to the major incident ${parent?.number ?? role.parentId}; unlink it first`);
+  if (t.incidentParentId) {
+    const parent = await findTicket(sql, t.incidentParentId);
+    throw new AppError('CONFLICT', `${t.number} is linked to the major incident ${parent?.number ?? t.incidentParentId}; unlink it first`);
   }
 }
 
@@ -53,11 +51,10 @@ export async function linkableChild(sql: Db, parent: Ticket, childId: string): P
   const child = await findTicket(sql, childId);
   if (!child) throw bad(`no ticket ${childId}`);
   if (!isOpen(child)) throw new AppError('CONFLICT', `${child.number} is ${child.status}; only an open ticket can be linked`);
-  const role = await incidentRoleOf(sql, child.id);
-  if (role?.majorIncident) throw new AppError('CONFLICT', `${child.number} is a major incident itself; a major incident cannot be another one's child`);
-  if (role?.parentId && role.parentId !== parent.id) {
-    const other = await findTicket(sql, role.parentId);
-    throw new AppError('CONFLICT', `${child.number} is already linked to the major incident ${other?.number ?? role.parentId}; unlink it there first`);
+  if (child.majorIncident) throw new AppError('CONFLICT', `${child.number} is a major incident itself; a major incident cannot be another one's child`);
+  if (child.incidentParentId && child.incidentParentId !== parent.id) {
+    const other = await findTicket(sql, child.incidentParentId);
+    throw new AppError('CONFLICT', `${child.number} is already linked to the major incident ${other?.number ?? child.incidentParentId}; unlink it there first`);
   }
   return child;
 }
@@ -89,11 +86,11 @@ export const IncidentViewSchema = z
 export type IncidentView = z.infer<typeof IncidentViewSchema>;
 
 /** What the ticket's workflow says of its incident (the escalation state's `incident`, ahead of the read model). */
-export type WorkflowIncident = { role: 'major'; children: string[]; nextUpdateAt: string | null } | { role: 'child'; parentTicketId: string } | null;
+export type WorkflowIncident = IncidentState | null;
 
 /** The `incident` of an escalation state a workflow update answered, when it has one. */
-export function workflowIncident(escalation: unknown): WorkflowIncident | undefined {
-  return (escalation as { incident?: WorkflowIncident } | null)?.incident;
+export function workflowIncident(escalation: Pick<EscalationState, 'incident'>): WorkflowIncident | undefined {
+  return escalation.incident;
 }
 
 /**
@@ -101,9 +98,8 @@ export function workflowIncident(escalation: unknown): WorkflowIncident | undefi
  * their words. `known`: what the workflow just answered, which the read model may not show yet.
  */
 export async function incidentView(sql: Db, actor: Actor, t: Ticket, known?: WorkflowIncident): Promise<IncidentView> {
-  const role = await incidentRoleOf(sql, t.id);
-  const majorIncident = known !== undefined ? known?.role === 'major' : (role?.majorIncident ?? false);
-  const parentId = known !== undefined ? (known?.role === 'child' ? known.parentTicketId : null) : (role?.parentId ?? null);
+  const majorIncident = known !== undefined ? known?.role === 'major' : t.majorIncident;
+  const parentId = known !== undefined ? (known?.role === 'child' ? known.parentTicketId : null) : t.incidentParentId;
   const parent = parentId ? await findTicket(sql, parentId) : null;
   const children = majorIncident ? await listIncidentChildren(sql, t.id, known?.role === 'major' ? known.children : undefined) : [];
   const statuses = majorIncident && !isVendorView(actor) ? await listIncidentStatuses(sql, t.id) : [];

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '@tierline/platform';
-import { findTicket, incidentRoleOf } from '@tierline/ticket-store';
+import { findTicket } from '@tierline/ticket-store';
 import { unlinkChildUpdate, type ActionBy } from '@tierline/ticket-workflow';
 import type { TicketAppEnv } from '../deps.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
@@ -36,10 +36,9 @@ export function registerUnlinkChild(app: OpenAPIHono<TicketAppEnv>): void {
     if (!child) throw new AppError('NOT_FOUND', `no ticket ${childId}`);
     // The read model may lag a link just made: the workflow's own list decides, and unlinking a
     // ticket that is not a child there is refused by it (409 with its message).
-    const role = await incidentRoleOf(deps.sql, child.id);
-    if (role?.parentId && role.parentId !== parent.id) {
-      const other = await findTicket(deps.sql, role.parentId);
-      throw new AppError('CONFLICT', `${child.number} is linked to ${other?.number ?? role.parentId}, not to ${parent.number}`);
+    if (child.incidentParentId && child.incidentParentId !== parent.id) {
+      const other = await findTicket(deps.sql, child.incidentParentId);
+      throw new AppError('CONFLICT', `${child.number} is linked to ${other?.number ?? child.incidentParentId}, not to ${parent.number}`);
     }
     const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
     const escalation = await runTicketUpdate(deps, parent, `unlink ${child.number} from`, unlinkChildUpdate, { ...by, childTicketId: child.id });
