@@ -58,3 +58,8 @@ export interface StreamMessage {
 
 export type PolicyPreview = T['PolicyPreview'];
 export type PolicyPreviewStep = T['PolicyPreviewStep'];
+
+export type IncidentView = T['IncidentView'];
+export type IncidentStatus = T['IncidentStatus'];
+export type StatusBanners = T['StatusBanners'];
+export type IncidentBanner = T['IncidentBanner'];

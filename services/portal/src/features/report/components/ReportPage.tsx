@@ -14,6 +14,7 @@ import { ACCEPT } from '../../attachments/logic/attachments.js';
 import { FIELD_ORDER, fieldOf, initialValues, reportResolver, type ReportField, type ReportValues } from '../logic/report-form.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import { FormField, RadioGroup } from './fields.js';
+import { StatusBanner } from '../../../components/banners/StatusBanner.js';
 
 /**
  * The unsent report survives a sign-in round trip (session expired while typing) in this tab's
@@ -115,6 +116,7 @@ export function ReportPage() {
     <>
       <PageHeading>Report a problem</PageHeading>
       <p className="lead">Tell IT what is wrong. Fields marked “required” must be filled in.</p>
+      <StatusBanner />
 
       {(formError || listed.length > 0) && (
         <ErrorSummary ref={summaryRef} idBase={idBase} idOf={idOf} formError={formError} fields={listed} sessionEnded={sessionEnded} onSignIn={onSignIn} />

@@ -12,6 +12,7 @@ import { useTicketActions, type TicketData } from '../api/tickets.js';
 import { Actions, type Act } from './WorkspaceActions.js';
 import { SatisfactionCard } from './SatisfactionCard.js';
 import type { ClockView } from '../../../lib/api/types.js';
+import { IncidentPanel } from '../../incidents/components/IncidentPanel.js';
 
 const CLOCK_LABELS: Record<ClockView['name'], string> = {
   response: 'Response',
@@ -139,6 +140,8 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
               )
             )}
           </section>
+
+          <IncidentPanel ticket={t} />
 
           <Attachments ticketId={t.id} identity={identity} />
 
