@@ -67,6 +67,7 @@ export const IncidentStateSchema = z
       role: z.literal('major'),
       children: z.array(z.string()).openapi({ description: 'Ticket ids of the linked children, in link order.' }),
       nextUpdateAt: z.string().nullable().openapi({ description: 'When the next status update is due; the owner is reminded when it passes without a newer post.' }),
+      declaredBy: z.string().nullable().optional().openapi({ description: 'Who declared it: reminded of overdue updates while nobody is assigned.' }),
     }),
     z.object({ role: z.literal('child'), parentTicketId: z.string() }),
   ])
@@ -136,6 +137,8 @@ export interface TicketEscalationState extends EscalationStateBase {
    * the view. Absent in state carried from runs recorded before revisions: read as 0.
    */
   readModelRev?: number;
+  /** A major incident's nextUpdateAt whose reminder was sent (decision 40); internal, not in the view. */
+  incidentReminded?: string | null;
 }
 
 /** The workflow's own view of a ticket: what its getState query and every action update return. */

@@ -10,7 +10,8 @@ import { EscalationTargetSchema, NotificationChannelSchema } from './policy.js';
  */
 export const NotifyCommandSchema = z.object({
   idempotencyKey: z.string().min(1).max(300),
-  template: z.enum(['escalation', 'escalation_repeat', 'sla_warning', 'sla_breach', 'vendor_handoff']),
+  // incident_update_due: a major incident's announced next status update is overdue (decision 40).
+  template: z.enum(['escalation', 'escalation_repeat', 'sla_warning', 'sla_breach', 'vendor_handoff', 'incident_update_due']),
   ticketId: z.uuid(),
   ticketNumber: z.string(),
   priority: PrioritySchema,

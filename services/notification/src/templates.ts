@@ -29,6 +29,7 @@ const HEADLINES: Record<NotifyCommand['template'], (c: NotifyCommand) => string>
   sla_warning: (c) => `approaching its ${c.deadlineKind ?? 'deadline'}`,
   sla_breach: (c) => `breached its ${c.deadlineKind ?? 'deadline'}`,
   vendor_handoff: () => 'handed to your organisation',
+  incident_update_due: () => 'major incident: the next status update is due',
 };
 
 /**

@@ -9,7 +9,7 @@ import {
   type Ticket,
 } from '@tierline/contracts';
 import { publishEvent, publishTraced, type JetStreamClient, type Metrics, type Sql } from '@tierline/platform';
-import { applyReadModelPatch, insertComment, insertTicketIfAbsent, writeTimelineEntry, type ReadModelPatch } from '@tierline/ticket-store';
+import { applyReadModelPatch, findTicket, insertComment, insertTicketIfAbsent, writeTimelineEntry, type ReadModelPatch } from '@tierline/ticket-store';
 import type { TransactionSql } from 'postgres';
 import type { NoteKind } from '@tierline/ticket-workflow';
 
@@ -28,6 +28,9 @@ export interface ActivityDeps {
 }
 
 export type { ReadModelPatch } from '@tierline/ticket-store';
+
+/** What a major incident checks of a ticket before linking it as a child (decision 40); null: no such ticket. */
+export type IncidentChildFacts = Pick<Ticket, 'number' | 'status' | 'majorIncident' | 'incidentParentId'> | null;
 
 export interface RecordInput {
   ticketId: string;
@@ -48,6 +51,16 @@ export interface RecordInput {
 export function createActivities(deps: ActivityDeps) {
   const escalations = deps.metrics?.counter('tierline_escalations_fired_total', 'Escalations recorded, by the tier reached and the ticket priority', ['tier', 'priority'] as const);
   return {
+    /**
+     * The read model of a ticket a major incident is asked to link (decision 40), so that the
+     * link update can refuse a closed ticket, another incident's child or another incident with a
+     * clear message. The child checks again when the parent's signal reaches it.
+     */
+    async incidentChildFacts(ticketId: string): Promise<IncidentChildFacts> {
+      const t = await findTicket(deps.sql, ticketId);
+      return t ? { number: t.number, status: t.status, majorIncident: t.majorIncident, incidentParentId: t.incidentParentId } : null;
+    },
+
     /**
      * Makes sure the ticket's read-model row exists (the API normally wrote it already; after a
      * crash between workflow start and commit this restores it) and publishes ticket.created.

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { EscalationPolicy, Priority, Ticket } from '@tierline/contracts';
 import type { RecordInput, TicketActivities } from '../activities/index.js';
 import type { AssignmentActivities, AutoAssignInput } from '../activities/assignment.js';
-import { ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '@tierline/ticket-workflow';
+import type { Client } from '@temporalio/client';
+import { getStateQuery, ticketWorkflowId, type PolicySnapshot, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { DEFAULT_POLICY } from '@tierline/domain';
 
 export const MIN = 60_000;
@@ -196,7 +197,19 @@ export function input(ticket: Ticket, policy: PolicySnapshot = { version: 1, pol
 export function recordingActivities() {
   const calls = new Map<string, RecordInput[]>();
   const assignments: AutoAssignInput[] = [];
+  let client: Client | undefined;
   const activities: TicketActivities & AssignmentActivities = {
+    // What the read model would show of a ticket a major incident links: read from its workflow.
+    incidentChildFacts: async (ticketId) => {
+      if (!client) throw new Error('recordingActivities: useClient first');
+      try {
+        const s = await client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getStateQuery);
+        return { number: s.number, status: s.status, majorIncident: s.incident?.role === 'major', incidentParentId: s.incident?.role === 'child' ? s.incident.parentTicketId : null };
+      } catch (err) {
+        if ((err as Error).name === 'WorkflowNotFoundError') return null;
+        throw err;
+      }
+    },
     // Tier 1 → the help desk, tier 2 → the level's team or the IT leads' team; nobody in particular.
     autoAssign: async (i) => {
       assignments.push(i);
@@ -216,6 +229,10 @@ export function recordingActivities() {
   };
   return {
     activities,
+    /** The client incidentChildFacts reads the workflows with. */
+    useClient: (c: Client) => {
+      client = c;
+    },
     assignments: (ticketId: string) => assignments.filter((a) => a.ticketId === ticketId),
     calls: (ticketId: string) => calls.get(ticketId) ?? [],
     events: (ticketId: string) => (calls.get(ticketId) ?? []).flatMap((c) => c.events ?? []),

@@ -42,6 +42,7 @@ export function useTicketWorker(opts: { label: string; maxCachedWorkflows?: numb
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
     await registerSearchAttributes(ctx.env);
+    rec.useClient(ctx.env.client);
     worker = await Worker.create({
       connection: ctx.env.nativeConnection,
       taskQueue,

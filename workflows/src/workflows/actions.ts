@@ -21,6 +21,7 @@ import {
   vendorAcknowledgeUpdate,
   waitOnRequesterUpdate,
 } from '@tierline/ticket-workflow';
+import { afterAcknowledged, afterResolved, leaveOnReopen } from './incident.js';
 import type { TicketRun } from './run.js';
 
 export interface TicketAction {
@@ -56,6 +57,18 @@ export function defineAction<Ret, Arg>(
 /** The patch behind which a resolution sets the auto-close timer (decision 38). */
 export const AUTO_CLOSE_PATCH = 'auto-close-after-resolve';
 
+/** Stops every clock and marks the ticket resolved at `at`, its auto-close timer set (decision 38). */
+export function markResolved(run: TicketRun, at: number): void {
+  const { state } = run;
+  for (const c of Object.values(state.clocks)) stopClock(c, at, run.ctx.calendar);
+  state.status = 'resolved';
+  state.resolvedAt = new Date(at).toISOString();
+  // Tickets resolved before auto-close (decision 38) had no timer after the resolution:
+  // their histories take the old path; new ones close on their own at the policy's time.
+  state.autoCloseAt = patched(AUTO_CLOSE_PATCH) ? new Date(autoCloseAt(at, run.policy.policy)).toISOString() : null;
+  state.awaitingPickupSince = null;
+}
+
 const tooShort = (text: string | undefined) => !text || text.trim().length < 3;
 
 export const TICKET_ACTIONS: readonly TicketAction[] = [
@@ -70,6 +83,7 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
       const { state } = run;
       const at = run.now();
       const afterReopen = Boolean(state.awaitingPickupSince);
+      const first = !state.acknowledgedAt;
       state.awaitingPickupSince = null;
       // The response clock measures the first acknowledgement only; picking up again leaves it as it stopped.
       if (!state.acknowledgedAt) {
@@ -79,6 +93,8 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
       if (state.status === 'new') state.status = 'acknowledged';
       if (!state.assigneeId && by.actor.role !== 'vendor') state.assigneeId = by.actor.id;
       await run.record(run.userEvent('ticket.acknowledged', by, { tier: state.tier, ...(afterReopen ? { afterReopen: true } : {}) }));
+      // A major incident's children follow its first acknowledgement (decision 40).
+      if (first) await afterAcknowledged(run, by);
       return run.view();
     },
   ),
@@ -206,15 +222,11 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
     async (run, a) => {
       const { state } = run;
       const at = run.now();
-      for (const c of Object.values(state.clocks)) stopClock(c, at, run.ctx.calendar);
-      state.status = 'resolved';
-      state.resolvedAt = new Date(at).toISOString();
-      // Tickets resolved before auto-close (decision 38) had no timer after the resolution:
-      // their histories take the old path; new ones close on their own at the policy's time.
-      state.autoCloseAt = patched(AUTO_CLOSE_PATCH) ? new Date(autoCloseAt(at, run.policy.policy)).toISOString() : null;
-      state.awaitingPickupSince = null;
+      markResolved(run, at);
       const event = run.userEvent('ticket.resolved', a, { tier: state.tier, ...(a.resolutionId ? { resolutionId: a.resolutionId } : {}) });
       await run.record(event, { comment: run.note(a, a.resolutionId, 'resolution', 'public', a.resolution, at) });
+      // Resolving a major incident resolves its open children (decision 40).
+      await afterResolved(run, a, a.resolutionId);
       return run.view();
     },
   ),
@@ -227,6 +239,8 @@ export const TICKET_ACTIONS: readonly TicketAction[] = [
     },
     async (run, a) => {
       const { state } = run;
+      // A child reopened ("not fixed") leaves its major incident first (decision 40).
+      await leaveOnReopen(run, a);
       const at = run.now();
       const res = state.clocks.resolution;
       const reopenPolicy = run.policy.policy.reopenPolicy;

@@ -171,6 +171,8 @@ export class TicketRun {
       slaAtRisk: Object.values(s.clocks).some((c) => c.breached || c.warningsSent.length > 0),
       acknowledgedAt: s.acknowledgedAt,
       resolvedAt: s.resolvedAt,
+      // Major incidents (decision 40): absent from patches of runs that never saw one.
+      ...(s.incident !== undefined ? { majorIncident: s.incident?.role === 'major', incidentParentId: s.incident?.role === 'child' ? s.incident.parentTicketId : null } : {}),
     };
   }
 

@@ -3,6 +3,7 @@ import type { TicketEscalationState } from '@tierline/contracts';
 import { buildLevels, dueItems, fireDue, initialEscalationState, ruleFor } from '@tierline/domain';
 import { getStateQuery, type TicketWorkflowInput } from '@tierline/ticket-workflow';
 import { TICKET_ACTIONS } from './actions.js';
+import { registerIncidents, reminderDueAt, remindIfDue } from './incident.js';
 import { SYSTEM, TicketRun } from './run.js';
 
 /** Continue as new well before Temporal's own limits, keeping replays of a long ticket cheap. */
@@ -24,6 +25,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   setHandler(getStateQuery, () => run.view());
   for (const action of TICKET_ACTIONS) action.register(run);
+  registerIncidents(run);
 
   // ---- the opening ------------------------------------------------------------------------------
   // Actions wait until the ticket is fully opened (recorded and assigned by the rules).
@@ -83,6 +85,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       // Resolved long enough and nobody reopened it: it closes on its own (decision 38).
       const autoClose = run.autoCloseDueAt();
       if (autoClose !== null && run.now() >= autoClose) await run.autoClose();
+      // A major incident's announced status update is overdue: its owner is reminded (decision 40).
+      await remindIfDue(run);
     } finally {
       run.locked = false;
     }
@@ -91,7 +95,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const seen = run.version;
     // The next instant something falls due: a clock's level, warning or breach, or the auto-close
     // of a resolved ticket (null for histories from before it, which keep their old timers).
-    const wake = [dueItems(state, run.ctx)[0]?.at, run.autoCloseDueAt() ?? undefined].filter((at) => at !== undefined);
+    const wake = [dueItems(state, run.ctx)[0]?.at, run.autoCloseDueAt() ?? undefined, reminderDueAt(run) ?? undefined].filter((at) => at !== undefined);
     if (wake.length > 0) await condition(() => run.version !== seen || state.status === 'closed', Math.max(Math.min(...wake) - run.now(), 1));
     else await condition(() => run.version !== seen || state.status === 'closed');
   }

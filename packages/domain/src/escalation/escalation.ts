@@ -166,10 +166,20 @@ export function handOff(state: TicketEscalationState, vendorOrgId: string, at: n
   }
 }
 
-/** Everything still to fall due while nothing changes, earliest first. Nothing once the ticket is resolved or closed. */
+/**
+ * Whether the ticket is a child of a major incident (docs/decisions/0040). While linked it neither
+ * escalates nor pages: its clocks keep counting (the clinic waits all the same), but nothing falls
+ * due; the parent escalates for all. Once unlinked, whatever fell due meanwhile is due at once.
+ */
+export const isIncidentChild = (state: Pick<TicketEscalationState, 'incident'>): boolean => state.incident?.role === 'child';
+
+/**
+ * Everything still to fall due while nothing changes, earliest first. Nothing once the ticket is
+ * resolved or closed, nor while it is linked to a major incident as a child.
+ */
 export function dueItems(state: TicketEscalationState, ctx: EscalationContext): DueItem[] {
   const items: DueItem[] = [];
-  if (!isOpenStatus(state.status)) return items;
+  if (!isOpenStatus(state.status) || isIncidentChild(state)) return items;
   for (const level of state.levels) {
     if (level.fired >= 1 + level.maxRepeats) continue;
     const at = instantAt(state.clocks[level.clock], level.nextDueClockMs, ctx.calendar);
@@ -324,9 +334,10 @@ export function escalationView(state: TicketEscalationState, at: number, ctx: Es
   });
   const next = nextDeadline(state, at, ctx);
   // The read model's revision is the workflow's bookkeeping, not part of the view.
-  const { readModelRev: _rev, ...shown } = state;
+  const { readModelRev: _rev, incidentReminded: _reminded, ...shown } = state;
   return {
     ...shown,
+    incident: state.incident ?? null,
     clocks,
     currentLevel: state.escalations.filter((e) => e.repeat === 0).length,
     nextDeadline: next ? { at: new Date(next.at).toISOString(), kind: next.kind } : null,
