@@ -5672,6 +5672,8 @@ export interface components {
             children: string[];
             /** @description When the next status update is due; the owner is reminded when it passes without a newer post. */
             nextUpdateAt: string | null;
+            /** @description Who declared it: reminded of overdue updates while nobody is assigned. */
+            declaredBy?: string | null;
         } | {
             /** @enum {string} */
             role: "child";
