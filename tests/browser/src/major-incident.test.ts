@@ -182,7 +182,7 @@ describe('thirty reports of one outage page once', () => {
     // No child escalated.
     const escalated = await stack.ticketSql<{ n: number }[]>`select count(*)::int as n from tickets where incident_parent_id = ${first.id} and tier > 1`;
     expect(escalated[0]!.n).toBe(0);
-  });
+  }, 480_000);
 
   it('broke no CSP rule and threw no error on any page', () => {
     expect(audited.length).toBeGreaterThanOrEqual(2);

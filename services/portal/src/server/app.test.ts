@@ -137,6 +137,8 @@ describe('portal server', () => {
         ['/api/v1/policies/draft', 'ticket'],
         ['/api/v1/teams', 'ticket'],
         ['/api/v1/assignment-rules', 'ticket'],
+        ['/api/v1/incidents', 'ticket'],
+        ['/api/v1/status-banners', 'ticket'],
         ['/api/v1/directory/users', 'identity'],
       ];
       for (const [path, upstream] of cases) {
