@@ -153,8 +153,13 @@ describe('an outage, end to end through the workflows', () => {
     expect(twice.status, 'linking is idempotent per child').toBe(200);
     expect(twice.body.children.map((c: { number: string }) => c.number)).toEqual([second.number, third.number]);
 
-    const posted = await call('lee', 'POST', `/api/v1/tickets/${first.id}/incident-status`, { message: 'EHR down at North; vendor engaged', nextUpdateAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const status = { message: 'EHR down at North; vendor engaged', nextUpdateAt: new Date(Date.now() + 3_600_000).toISOString() };
+    const postOnce = () => appCall(tokens.lee, 'POST', `/api/v1/tickets/${first.id}/incident-status`, status, { 'idempotency-key': 'status-retry-0001' });
+    const posted = await postOnce();
     expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    const retried = await postOnce();
+    expect(retried.body.id, 'a retry with the same key is the same post').toBe(posted.body.id);
+    expect(await sql`select 1 from incident_status_posts where ticket_id = ${first.id}`).toHaveLength(1);
     await until('the workflow recorded the post', () => received.some((e) => e.type === 'ticket.incident_status_posted' && e.ticketId === first.id && (e.data as { statusId: string }).statusId === posted.body.id));
 
     // The south nurse sees it: her ticket is a child.

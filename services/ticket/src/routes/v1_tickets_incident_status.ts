@@ -6,6 +6,7 @@ import { incidentStatusPostedUpdate, type ActionBy } from '@tierline/ticket-work
 import type { TicketAppEnv } from '../deps.js';
 import { authErrorResponses, badRequestResponse, notFoundResponse, unavailableResponse } from './common.js';
 import { runTicketUpdate } from './v1_tickets_actions.js';
+import { stableUuid } from '../notification-timeline.js';
 import { conflictResponse, IncidentStatusSchema, openIncident, requireIncidentRole } from './v1_incidents_common.js';
 
 export const PostIncidentStatusRequestSchema = z
@@ -25,10 +26,12 @@ export const postIncidentStatusRoute = createRoute({
   tags: ['Incidents'],
   summary: 'Post what is happening in this major incident, and when the next update is due',
   description:
-    'Staff of the affected sites see it in the status banner; the children’s requesters are told. The text stays with the ticket; events name it by id. Allowed roles: it_agent, it_lead.',
+    'Staff of the affected sites see it in the status banner; the children’s requesters are told. The text stays with the ticket; events name it by id. ' +
+    'Send an `Idempotency-Key` header to make retries safe: a repeated key answers the post already made. Allowed roles: it_agent, it_lead.',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ id: z.uuid() }),
+    headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
     body: { required: true, content: { 'application/json': { schema: PostIncidentStatusRequestSchema } } },
   },
   responses: {
@@ -51,7 +54,9 @@ export function registerPostIncidentStatus(app: OpenAPIHono<TicketAppEnv>): void
       throw new AppError('BAD_REQUEST', 'invalid request: nextUpdateAt', [{ path: 'nextUpdateAt', message: 'the next update must be due in the future' }]);
     }
     const parent = await openIncident(deps.sql, c.req.valid('param').id);
-    const id = randomUUID();
+    // A retried request (same person, incident and key) is the same post: one row, one update.
+    const key = c.req.valid('header')['idempotency-key'];
+    const id = key ? stableUuid(`incident-status\n${actor.id}\n${parent.id}\n${key}`) : randomUUID();
     const nextUpdateAt = body.nextUpdateAt === null ? null : new Date(body.nextUpdateAt).toISOString();
     const by: ActionBy = { actor: { id: actor.id, role: actor.primaryRole } };
     // The text and the workflow's record of it commit together: if the workflow refuses or is

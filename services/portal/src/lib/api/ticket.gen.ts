@@ -3711,12 +3711,14 @@ export interface paths {
         put?: never;
         /**
          * Post what is happening in this major incident, and when the next update is due
-         * @description Staff of the affected sites see it in the status banner; the children’s requesters are told. The text stays with the ticket; events name it by id. Allowed roles: it_agent, it_lead.
+         * @description Staff of the affected sites see it in the status banner; the children’s requesters are told. The text stays with the ticket; events name it by id. Send an `Idempotency-Key` header to make retries safe: a repeated key answers the post already made. Allowed roles: it_agent, it_lead.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };

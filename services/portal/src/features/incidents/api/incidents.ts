@@ -9,6 +9,13 @@ export const incidentKeys = {
   banners: ['status-banners'] as const,
 };
 
+/** A status post as the form sends it, with the idempotency key of this post. */
+export interface StatusPost {
+  message: string;
+  nextUpdateAt: string | null;
+  key: string;
+}
+
 export type IncidentOutcome = { ok: true } | { ok: false; message: string };
 
 /** A refusal as one line for the form: the message and the field it names. */
@@ -70,7 +77,8 @@ export function useIncidentActions(id: string) {
     },
   });
   const post = useMutation({
-    mutationFn: (body: { message: string; nextUpdateAt: string | null }) => call(api.ticket.POST('/api/v1/tickets/{id}/incident-status', { ...path, body })),
+    // The form's key for this post: sending it again after a lost answer does not post it twice.
+    mutationFn: ({ key, ...body }: StatusPost) => call(api.ticket.POST('/api/v1/tickets/{id}/incident-status', { params: { path: { id }, header: { 'idempotency-key': key } }, body })),
     onSuccess: refresh,
   });
   const outcome = (p: Promise<unknown>): Promise<IncidentOutcome> => p.then((): IncidentOutcome => ({ ok: true }), incidentRefusal);
@@ -78,7 +86,7 @@ export function useIncidentActions(id: string) {
     declare: () => outcome(declare.mutateAsync()),
     link: (ticketId: string) => outcome(link.mutateAsync(ticketId)),
     unlink: (childId: string) => outcome(unlink.mutateAsync(childId)),
-    post: (body: { message: string; nextUpdateAt: string | null }) => outcome(post.mutateAsync(body)),
+    post: (p: StatusPost) => outcome(post.mutateAsync(p)),
   };
 }
 

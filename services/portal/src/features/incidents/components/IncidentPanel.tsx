@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { ErrorNotice, PlainStatusBadge, When } from '../../../components/ui.js';
 import { siteLabel } from '../../../lib/labels.js';
 import type { Ticket, TicketStatus } from '../../../lib/api/types.js';
-import { useIncident, useIncidentActions, useOpenTickets, type IncidentOutcome } from '../api/incidents.js';
+import { useIncident, useIncidentActions, useOpenTickets, type IncidentOutcome, type StatusPost } from '../api/incidents.js';
 import { localInputToIso, statusPostProblem, suggestedNextUpdate } from '../logic/next-update.js';
 
 /**
@@ -111,8 +111,10 @@ function StatusPosts({ statuses }: { statuses: { id: string; message: string; po
   );
 }
 
-function PostStatusForm({ busy, onPost }: { busy: boolean; onPost: (body: { message: string; nextUpdateAt: string | null }) => Promise<boolean> }) {
+function PostStatusForm({ busy, onPost }: { busy: boolean; onPost: (post: StatusPost) => Promise<boolean> }) {
   const [text, setText] = useState('');
+  // One key per post, kept until it is posted: sending again after a lost answer posts it once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
   const [next, setNext] = useState(() => suggestedNextUpdate(Date.now()));
   const [problem, setProblem] = useState<string | null>(null);
   const messageId = useId();
@@ -123,7 +125,10 @@ function PostStatusForm({ busy, onPost }: { busy: boolean; onPost: (body: { mess
     const p = statusPostProblem(text, next, Date.now());
     setProblem(p);
     if (p) return;
-    if (await onPost({ message: text.trim(), nextUpdateAt: next === '' ? null : localInputToIso(next) })) setText('');
+    if (await onPost({ message: text.trim(), nextUpdateAt: next === '' ? null : localInputToIso(next), key })) {
+      setText('');
+      setKey(crypto.randomUUID());
+    }
   };
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate>
