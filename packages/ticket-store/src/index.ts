@@ -22,3 +22,4 @@ export * from './attachments.js';
 export * from './replay.js';
 export * from './duplicates.js';
 export * from './maintenance.js';
+export * from './incidents.js';

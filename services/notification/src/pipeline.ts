@@ -437,22 +437,37 @@ export function createPipeline(o: PipelineOptions) {
     const burstId = row.idempotency_key.replace(/^update:/, '');
     const ticketId = row.ticket_id!;
     const [ticket] = await sql<{ number: string; status: string | null }[]>`select number, status from followed_tickets where ticket_id = ${ticketId}`;
-    const changes = await sql<{ event_id: string; type: string; occurred_at: Date; data: { noteId?: string } }[]>`
+    const changes = await sql<{ event_id: string; type: string; occurred_at: Date; data: { noteId?: string; nextUpdateAt?: string; incidentTicketId?: string } }[]>`
       select event_id, type, occurred_at, data from update_changes where burst_id = ${burstId} order by occurred_at, event_id`;
     const number = ticket?.number ?? 'your ticket';
+    const incidentNumbers = new Map<string, string>();
+    for (const id of new Set(changes.flatMap((c) => (c.data.incidentTicketId ? [c.data.incidentTicketId] : [])))) {
+      const [t] = await sql<{ number: string }[]>`select number from followed_tickets where ticket_id = ${id}`;
+      incidentNumbers.set(id, t?.number ?? 'the outage');
+    }
     const list: UpdateChange[] = [];
     for (const c of changes) {
       if (!(UPDATE_KINDS as readonly string[]).includes(c.type)) continue;
-      // The words of a public note go into email only (updateViewFor drops them for other channels too).
-      const text = row.channel === 'email' && c.data.noteId && o.readPublicNote ? await o.readPublicNote(ticketId, c.data.noteId) : null;
-      list.push({ kind: c.type as UpdateKind, at: c.occurred_at.toISOString(), ...(text ? { text } : {}) });
+      // The words of a public note go into email only (updateViewFor drops them for other channels
+      // too); a change of the major incident the ticket is part of has its note on the incident.
+      const noteTicket = c.data.incidentTicketId ?? ticketId;
+      const text = row.channel === 'email' && c.data.noteId && o.readPublicNote ? await o.readPublicNote(noteTicket, c.data.noteId) : null;
+      list.push({
+        kind: c.type as UpdateKind,
+        at: c.occurred_at.toISOString(),
+        ...(text ? { text } : {}),
+        ...(c.data.incidentTicketId ? { incident: incidentNumbers.get(c.data.incidentTicketId)! } : {}),
+        ...(c.data.nextUpdateAt ? { nextUpdateAt: c.data.nextUpdateAt } : {}),
+      });
     }
     const status = ticket?.status ?? null;
     const resolved = [...changes].reverse().find((c) => c.type === 'resolved');
     // Still resolved when sent: the links would be refused on a reopened or closed ticket anyway.
+    // A resolve of the incident is one event for all its children: each child's links are its own.
+    const linkKey = resolved ? (resolved.data.incidentTicketId ? `resolved:${resolved.event_id}:${ticketId}` : `resolved:${resolved.event_id}`) : '';
     const resolvedLinks =
       row.channel === 'email' && resolved && status === 'resolved'
-        ? await o.mintRequesterLinks({ ticketId, ticketNumber: number, recipientId: row.recipient_id, idempotencyKey: `resolved:${resolved.event_id}` })
+        ? await o.mintRequesterLinks({ ticketId, ticketNumber: number, recipientId: row.recipient_id, idempotencyKey: linkKey })
         : undefined;
     return {
       ticketNumber: number,

@@ -337,3 +337,51 @@ describe('preferredChannels and pages', () => {
     }
   });
 });
+
+describe('the children of a major incident (docs/decisions/0041)', () => {
+  test("each child's requester gets the incident's updates in her own ticket's update, and one \"resolved\" when the resolve cascades", async ({ notification: svc }) => {
+    const p = await people(svc);
+    const n = Math.floor(Math.random() * 1e8);
+    const incident = { id: randomUUID(), number: `IT-M${n}` };
+    const child = (who: string, suffix: string) => ({ id: randomUUID(), number: `IT-C${n}${suffix}`, requester: who });
+    const noras = child(p.nora, 'a');
+    const sams = child(p.sam, 'b');
+    const byAgent = byAlex(p);
+    const system = { kind: 'system' as const, id: 'workflow' };
+    await svc.publishTicketEvent({ type: 'ticket.created', ticketId: incident.id, actor: byAgent, data: { number: incident.number, requesterId: p.alex, status: 'new', siteId: 'north' } });
+    for (const c of [noras, sams]) {
+      await svc.publishTicketEvent({ type: 'ticket.created', ticketId: c.id, actor: { kind: 'user', id: c.requester, role: 'clinic_staff' }, data: { number: c.number, requesterId: c.requester, status: 'new', siteId: 'north' } });
+      await svc.publishTicketEvent({ type: 'ticket.incident_linked', ticketId: c.id, actor: byAgent, data: { number: c.number, parentTicketId: incident.id, auto: false } });
+    }
+    const next = new Date(Date.now() + 3_600_000).toISOString();
+    await svc.publishTicketEvent({ type: 'ticket.incident_status_posted', ticketId: incident.id, actor: byAgent, data: { number: incident.number, statusId: randomUUID(), nextUpdateAt: next } });
+    // Sam's ticket is resolved by the cascade before the incident's own event is taken in; nora's after.
+    await svc.publishTicketEvent({ type: 'ticket.resolved', ticketId: sams.id, actor: system, data: { number: sams.number, tier: 1 } });
+    await svc.publishTicketEvent({ type: 'ticket.resolved', ticketId: incident.id, actor: byAgent, data: { number: incident.number, tier: 1 } });
+    await svc.publishTicketEvent({ type: 'ticket.resolved', ticketId: noras.id, actor: system, data: { number: noras.number, tier: 1 } });
+
+    const toNora = await eventually('the update to nora', async () => (await mailsTo(NORA, noras.number))[0]);
+    const text = (await mailpitBody(toNora.ID)).Text;
+    expect(text).toContain(`IT posted an update on the outage; read it on the portal (${incident.number}, which your ticket is part of); next update by ${next.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC')}`);
+    expect(text).toContain(`IT resolved the outage, and your ticket with it (${incident.number}`);
+    expect(text.match(/resolved the/g), 'resolved once, not once for the incident and once for her ticket').toHaveLength(1);
+    expect(text, 'her own ticket, with her own links').toContain(`http://portal.test/tickets/${noras.id}`);
+    expect(text).toMatch(/Not fixed: /);
+    const toSam = await eventually('the update to sam', async () => (await mailsTo(SAM, sams.number))[0]);
+    expect((await mailpitBody(toSam.ID)).Text.match(/resolved the/g), 'the cascade came first; the resolve of the incident is not told again').toHaveLength(1);
+    await settled(svc, noras.id);
+    await settled(svc, sams.id);
+    expect(await mailsTo(NORA, noras.number), 'one message in the window').toHaveLength(1);
+    expect(await mailsTo(NORA, incident.number), 'nothing of the incident ticket itself').toHaveLength(0);
+    const samChanges = await svc.sql<{ type: string }[]>`select type from update_changes where recipient_id = ${p.sam} and burst_id in (select id from update_bursts where ticket_id = ${sams.id})`;
+    expect(samChanges.map((c) => c.type).sort()).toEqual(['incident_status', 'resolved']);
+
+    // Unlinked ("not fixed"), her ticket hears no more of the incident.
+    const unlinked = await svc.publishTicketEvent({ type: 'ticket.incident_unlinked', ticketId: sams.id, actor: { kind: 'user', id: p.sam, role: 'clinic_staff' }, data: { number: sams.number, parentTicketId: incident.id, reason: 'not_fixed' } });
+    await seen(svc, unlinked.id);
+    const later = await svc.publishTicketEvent({ type: 'ticket.incident_status_posted', ticketId: incident.id, actor: byAgent, data: { number: incident.number, statusId: randomUUID(), nextUpdateAt: null } });
+    await seen(svc, later.id);
+    expect(await svc.sql`select 1 from update_changes where event_id = ${later.id} and recipient_id = ${p.sam}`).toHaveLength(0);
+    expect(await svc.sql`select 1 from update_changes where event_id = ${later.id} and recipient_id = ${p.nora}`).toHaveLength(1);
+  });
+});

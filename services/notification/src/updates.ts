@@ -59,10 +59,19 @@ export function updateKindOf(e: Pick<EventEnvelope, 'type' | 'data'>): UpdateKin
       return 'resolved';
     case 'ticket.closed':
       return e.data['auto'] === true ? 'auto_closed' : 'closed';
+    case 'ticket.incident_status_posted':
+      return 'incident_status';
     default:
       return null;
   }
 }
+
+/**
+ * The updates of a major incident its children's requesters are told of too, in the bursts of
+ * their own tickets (docs/decisions/0041): IT picked it up, replied publicly, resolved it, posted
+ * a status. A question to the incident's requester is hers alone; a close is each ticket's own.
+ */
+export const INCIDENT_RELAYED: ReadonlySet<UpdateKind> = new Set(['acknowledged', 'picked_up_again', 'public_reply', 'resolved', 'incident_status']);
 
 /** The id of the public note whose words an email update may carry: a question, a reply, a resolution. */
 export function noteIdOf(e: Pick<EventEnvelope, 'type' | 'data'>): string | null {
@@ -104,6 +113,12 @@ export function createUpdateRecorder(o: UpdateRecorderOptions) {
         await tx`insert into ticket_followers (ticket_id, user_id, role) values (${ticketId}, ${person('watcherId')}, 'watcher') on conflict do nothing`;
       } else if (e.type === 'ticket.watcher_removed' && person('watcherId')) {
         await tx`delete from ticket_followers where ticket_id = ${ticketId} and user_id = ${person('watcherId')} and role = 'watcher'`;
+      } else if (e.type === 'ticket.incident_linked' && person('parentTicketId')) {
+        await tx`
+          insert into incident_children (child_ticket_id, parent_ticket_id) values (${ticketId}, ${person('parentTicketId')})
+          on conflict (child_ticket_id) do update set parent_ticket_id = excluded.parent_ticket_id, linked_at = now()`;
+      } else if (e.type === 'ticket.incident_unlinked' && person('parentTicketId')) {
+        await tx`delete from incident_children where child_ticket_id = ${ticketId} and parent_ticket_id = ${person('parentTicketId')}`;
       }
       const kind = updateKindOf(e);
       if (!kind) return 'no_update' as const;
@@ -116,17 +131,55 @@ export function createUpdateRecorder(o: UpdateRecorderOptions) {
       const people = await tx<{ user_id: string }[]>`
         select distinct user_id from ticket_followers where ticket_id = ${ticketId} and (${actorId}::text is null or user_id <> ${actorId})`;
       const noteId = noteIdOf(e);
-      const data = { ...(noteId ? { noteId } : {}), eventType: e.type };
+      const nextUpdateAt = e.type === 'ticket.incident_status_posted' ? person('nextUpdateAt') : null;
+      const data = { ...(noteId ? { noteId } : {}), ...(nextUpdateAt ? { nextUpdateAt } : {}), eventType: e.type };
       for (const { user_id } of people) {
-        const burstId = await openBurst(tx, ticketId, user_id, o.coalesceMs);
-        await tx`
-          insert into update_changes (event_id, recipient_id, burst_id, type, occurred_at, data)
-          values (${e.id}, ${user_id}, ${burstId}, ${kind}, ${e.occurredAt}, ${tx.json(data)})
-          on conflict do nothing`;
+        await addChange(tx, { eventId: e.id, ticketId, recipientId: user_id, kind, occurredAt: e.occurredAt, data }, o.coalesceMs);
+      }
+      if (INCIDENT_RELAYED.has(kind)) {
+        // The children's requesters, each in the burst of her own ticket; not those told above already.
+        const told = people.map((r) => r.user_id);
+        const relayed = await tx<{ ticket_id: string; user_id: string }[]>`
+          select distinct on (f.user_id) f.ticket_id, f.user_id from incident_children c
+          join ticket_followers f on f.ticket_id = c.child_ticket_id and f.role = 'requester'
+          where c.parent_ticket_id = ${ticketId} and not (f.user_id = any(${told}::text[])) and (${actorId}::text is null or f.user_id <> ${actorId})
+          order by f.user_id, c.linked_at, f.ticket_id`;
+        for (const r of relayed) {
+          // The words of a public note are the incident's: read from its ticket.
+          await addChange(tx, { eventId: e.id, ticketId: r.ticket_id, recipientId: r.user_id, kind, occurredAt: e.occurredAt, data: { ...data, incidentTicketId: ticketId } }, o.coalesceMs);
+        }
       }
       return 'recorded' as const;
     });
   };
+}
+
+interface NewChange {
+  eventId: string;
+  ticketId: string;
+  recipientId: string;
+  kind: UpdateKind;
+  occurredAt: string;
+  data: Record<string, string>;
+}
+
+/**
+ * One change into the person's open burst of the ticket. A resolve is told once per burst when
+ * the incident is in it: resolving the incident resolves its children, and a child's requester
+ * gets "resolved" once, whichever of the two events comes first.
+ */
+async function addChange(tx: TransactionSql, c: NewChange, coalesceMs: number): Promise<void> {
+  const burstId = await openBurst(tx, c.ticketId, c.recipientId, coalesceMs);
+  if (c.kind === 'resolved') {
+    const [already] = await tx`
+      select 1 from update_changes where burst_id = ${burstId} and type = 'resolved'
+        and (data ? 'incidentTicketId' or ${'incidentTicketId' in c.data}) limit 1`;
+    if (already) return;
+  }
+  await tx`
+    insert into update_changes (event_id, recipient_id, burst_id, type, occurred_at, data)
+    values (${c.eventId}, ${c.recipientId}, ${burstId}, ${c.kind}, ${c.occurredAt}, ${tx.json(c.data)})
+    on conflict do nothing`;
 }
 
 /** The person's open burst for the ticket, opened now if there is none (the poller may be closing the last one). */

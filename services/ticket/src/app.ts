@@ -41,6 +41,13 @@ import { registerTicketAttachments } from './routes/v1_tickets_attachments.js';
 import { registerListMaintenance } from './routes/v1_maintenance_list.js';
 import { registerCreateMaintenance } from './routes/v1_maintenance_create.js';
 import { registerChangeMaintenance } from './routes/v1_maintenance_change.js';
+import { registerCreateIncident } from './routes/v1_incidents_create.js';
+import { registerDeclareIncident } from './routes/v1_tickets_declare_incident.js';
+import { registerGetTicketIncident } from './routes/v1_tickets_incident_get.js';
+import { registerLinkChild } from './routes/v1_tickets_children_link.js';
+import { registerUnlinkChild } from './routes/v1_tickets_children_unlink.js';
+import { registerPostIncidentStatus } from './routes/v1_tickets_incident_status.js';
+import { registerStatusBanners } from './routes/v1_status_banners.js';
 import { attachmentLimits } from './attachments/store.js';
 
 /** Generous for people (a nurse does not open 120 tickets a minute); TICKET_*_RATE_LIMIT_* in env.ts. */
@@ -81,7 +88,10 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   // pages people; a publish changes every new ticket's escalation. Refused with 429 before any work.
   const limits = { ...DEFAULT_TICKET_RATE_LIMITS, ...deps.rateLimits };
   const createLimit = rateLimit({ name: 'ticket creation', max: limits.ticketCreatePerMinute, windowMs: 60_000 });
-  limitOperations(app, createLimit, [{ method: 'post', path: '/api/v1/tickets' }]);
+  limitOperations(app, createLimit, [
+    { method: 'post', path: '/api/v1/tickets' },
+    { method: 'post', path: '/api/v1/incidents' },
+  ]);
   limitOperations(app, rateLimit({ name: 'policy publishing', max: limits.policyPublishPerMinute, windowMs: 60_000 }), [
     { method: 'post', path: '/api/v1/policies/draft/publish' },
   ]);
@@ -100,6 +110,15 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerRequesterLink(app);
   registerTicketEventsStream(app);
   registerTicketAttachments(app);
+
+  // Major incidents and the status banner
+  registerCreateIncident(app);
+  registerDeclareIncident(app);
+  registerGetTicketIncident(app);
+  registerLinkChild(app);
+  registerUnlinkChild(app);
+  registerPostIncidentStatus(app);
+  registerStatusBanners(app);
 
   // Policies
   registerGetPolicyDraft(app);

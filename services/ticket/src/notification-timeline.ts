@@ -37,7 +37,7 @@ function keep(data: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A name-based uuid: the one entry of a command's pages to one person has one id, whichever event comes first. */
-function stableUuid(name: string): string {
+export function stableUuid(name: string): string {
   const h = createHash('sha256').update(name).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;

@@ -91,6 +91,29 @@ async function expectOk(what: string, p: Promise<{ status: number; body: unknown
 }
 const resolveFirst = async (w: World, id: string) => void (await expectOk('resolve first', w.as('agent', 'ticket')('POST', `/api/v1/tickets/${id}/resolve`, { resolution: 'Fixed for the matrix' })));
 
+/** Waits until the ticket read model shows `cond` (the workflow's read-model patch lands just after its update answers). */
+async function readModelShows(what: string, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`matrix set-up: the read model did not show ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+/** Makes the throwaway ticket a major incident, as IT does (docs/decisions/0041). */
+const declareFirst = async (w: World, id: string) => {
+  await expectOk('declare first', w.as('agent', 'ticket')('POST', `/api/v1/tickets/${id}/declare-incident`));
+  await readModelShows('the incident', async () => (await w.ticketSql`select 1 from tickets where id = ${id} and major_incident`).length === 1);
+};
+/** A major incident with one child linked. */
+const declareAndLink = async (w: World, id: string) => {
+  await declareFirst(w, id);
+  const child = await w.fixtures.freshTicket('north', 'Throwaway child of the authorization matrix');
+  await expectOk('link a child', w.as('agent', 'ticket')('POST', `/api/v1/tickets/${id}/children`, { ticketId: child.id }));
+  await readModelShows('the child', async () => (await w.ticketSql`select 1 from tickets where incident_parent_id = ${id}`).length === 1);
+};
+const childOf = async (ctx: CallContext): Promise<string> =>
+  (await ctx.w.ticketSql<{ id: string }[]>`select id from tickets where incident_parent_id = ${ctx.ticketId}`)[0]?.id ?? randomUUID();
+
 /** Non-IT callers never see internal notes, in comments or the timeline. */
 const noInternalNotes = (res: { body: unknown }, ctx: CallContext) =>
   !['agent', 'lead'].includes(ctx.caller.name) && JSON.stringify(res.body).includes(ctx.w.fixtures.INTERNAL_NOTE) ? 'an internal note reached a caller outside IT' : null;
@@ -231,6 +254,32 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     // The live feed opens for any valid token and filters every event by the read rule: allowed
     // means the ticket's events reach the caller, refused that none does (or 401). Admins and
     // auditors get nothing here: their reads go through the audited routes.
+    // Major incidents (docs/decisions/0041): IT declares, links, unlinks and posts; those who may read a ticket read its incident.
+    'POST /api/v1/incidents': {
+      objects: 'none',
+      own: IT,
+      status: 201,
+      mutates: true,
+      request: () => ({ path: '/api/v1/incidents', body: { title: 'Printers down at North', category: 'printer_scanner', siteId: 'north' } }),
+    },
+    'POST /api/v1/tickets/:id/declare-incident': action('declare-incident', {}, IT, IT),
+    'POST /api/v1/tickets/:id/children': {
+      ...action('children', {}, IT, IT, declareFirst),
+      request: async (ctx) => ({
+        path: t(ctx, '/children'),
+        body: { ticketId: ctx.allowed ? (await ctx.w.fixtures.freshTicket('north', 'Throwaway child of the authorization matrix')).id : randomUUID() },
+      }),
+    },
+    'DELETE /api/v1/tickets/:id/children/:childId': {
+      ...action('children', {}, IT, IT, declareAndLink),
+      request: async (ctx) => ({ path: t(ctx, `/children/${await childOf(ctx)}`) }),
+    },
+    'POST /api/v1/tickets/:id/incident-status': {
+      ...action('incident-status', { message: 'Vendor engaged', nextUpdateAt: null }, IT, IT, declareFirst),
+      status: 201,
+    },
+    'GET /api/v1/tickets/:id/incident': ticketRead('/incident'),
+    'GET /api/v1/status-banners': { objects: 'none', own: [...STAFF, ...IT], request: () => ({ path: '/api/v1/status-banners' }) },
     'GET /api/v1/events/stream': { objects: 'ticket', own: [...STAFF, ...IT, ...VENDORS], foreign: IT, request: () => ({ path: '/api/v1/events/stream' }), probe: streamProbe },
     // Vendor signed links: only the identity service's account, which verified the link.
     'GET /api/v1/tickets/:id/vendor-link-check': { objects: 'vendorTicket', own: ['svc:tierline-identity'], foreign: ['svc:tierline-identity'], request: (ctx) => ({ path: t(ctx, '/vendor-link-check?vendorOrgId=acme-it') }) },

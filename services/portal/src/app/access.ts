@@ -38,6 +38,7 @@ export function navItems(who: Who): NavItem[] {
     return [
       { href: '/queue', label: 'Queue', matches: (p) => p === '/' || p === '/queue' || p.startsWith('/tickets/') },
       { href: '/report', label: 'Report a problem', matches: (p) => p === '/report' },
+      { href: '/incidents/new', label: 'Declare major incident', matches: (p) => p === '/incidents/new' },
       ...(who.roles.includes('it_lead')
         ? [
             { href: '/policy', label: 'Escalation policy', matches: (p: string) => p === '/policy' },

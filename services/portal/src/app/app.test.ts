@@ -35,8 +35,8 @@ describe('portal app logic', () => {
     expect(canAudit(who('it_lead'))).toBe(true);
     expect(canReadPolicies(who('auditor'))).toBe(true);
     expect(canReadPolicies(who('clinic_staff'))).toBe(false);
-    expect(navItems(who('it_agent')).map((i) => i.href)).toEqual(['/queue', '/report']);
-    expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/policy', '/assignment', '/maintenance', '/reports', '/audit']);
+    expect(navItems(who('it_agent')).map((i) => i.href)).toEqual(['/queue', '/report', '/incidents/new']);
+    expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/incidents/new', '/policy', '/assignment', '/maintenance', '/reports', '/audit']);
     expect([canReadMaintenance(who('it_lead')), canReadMaintenance(who('admin')), canReadMaintenance(who('it_agent')), canReadMaintenance(who('clinic_staff'))]).toEqual([true, true, false, false]);
     expect(navItems(who('clinic_staff')).find((i) => i.matches('/tickets/abc'))?.label).toBe('My tickets');
   });

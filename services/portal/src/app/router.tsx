@@ -15,6 +15,8 @@ import { TicketPage } from '../features/tickets/components/TicketPage.js';
 import { VendorPage } from '../features/vendor/components/VendorPage.js';
 import { canAudit, canReadMaintenance, canReadPolicies, homeOf, isIt, isVendor, type Who } from './access.js';
 import { Layout } from './Layout.js';
+import { StatusBanner } from '../components/banners/StatusBanner.js';
+import { DeclareIncidentPage } from '../features/incidents/components/DeclareIncidentPage.js';
 
 /** The page, for whom `allow` admits; everyone else is told, on the same address, who it is for. */
 function Guard({ allow, denied, children }: { allow: (who: Who) => boolean; denied: ReactNode; children: ReactNode }) {
@@ -31,7 +33,18 @@ function NotForYou({ title, children }: { title: string; children: ReactNode }) 
 }
 
 function Home() {
-  switch (homeOf(useIdentity())) {
+  const home = homeOf(useIdentity());
+  // The report form shows the status banner itself.
+  return (
+    <>
+      {home !== 'report' && <StatusBanner />}
+      <HomePage home={home} />
+    </>
+  );
+}
+
+function HomePage({ home }: { home: ReturnType<typeof homeOf> }) {
+  switch (home) {
     case 'vendor':
       return <VendorPage />;
     case 'queue':
@@ -95,6 +108,14 @@ export const routes: RouteObject[] = [
       { path: 'tickets/:id', element: <Ticket /> },
       // Everyone signed in edits their own contacts and notification preferences.
       { path: 'profile', element: <ProfilePage /> },
+      {
+        path: 'incidents/new',
+        element: (
+          <Guard allow={isIt} denied={<NotForYou title="Declare a major incident">Major incidents are declared by the IT team.</NotForYou>}>
+            <DeclareIncidentPage />
+          </Guard>
+        ),
+      },
       {
         path: 'policy',
         element: (

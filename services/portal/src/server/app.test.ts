@@ -138,6 +138,8 @@ describe('portal server', () => {
         ['/api/v1/teams', 'ticket'],
         ['/api/v1/assignment-rules', 'ticket'],
         ['/api/v1/maintenance-windows', 'ticket'],
+        ['/api/v1/incidents', 'ticket'],
+        ['/api/v1/status-banners', 'ticket'],
         ['/api/v1/directory/users', 'identity'],
       ];
       for (const [path, upstream] of cases) {

@@ -46,6 +46,9 @@ export function createPortalApp(opts: PortalAppOptions): Hono<Vars> {
     { prefix: '/api/v1/teams', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/assignment-rules', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/maintenance-windows', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    // Major incidents declared from nothing, and the status banner (decision 41).
+    { prefix: '/api/v1/incidents', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
+    { prefix: '/api/v1/status-banners', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/v1/directory', service: 'identity', baseUrl: env.IDENTITY_SERVICE_URL },
     { prefix: '/api/v1/openapi.json', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },
     { prefix: '/api/docs', service: 'ticket', baseUrl: env.TICKET_SERVICE_URL },

@@ -64,3 +64,7 @@ export type PolicyWhatIfOutcome = T['PolicyWhatIfOutcome'];
 export type SlaWeekly = T['SlaWeekly'];
 export type SlaWeek = T['SlaWeek'];
 export type MaintenanceWindow = T['MaintenanceWindow'];
+export type IncidentView = T['IncidentView'];
+export type IncidentStatus = T['IncidentStatus'];
+export type StatusBanners = T['StatusBanners'];
+export type IncidentBanner = T['IncidentBanner'];

@@ -15,6 +15,7 @@ import { FIELD_ORDER, fieldOf, initialValues, reportResolver, type ReportField, 
 import { ErrorSummary } from './ErrorSummary.js';
 import { DuplicateNotice } from './DuplicateNotice.js';
 import { FormField, RadioGroup } from './fields.js';
+import { StatusBanner } from '../../../components/banners/StatusBanner.js';
 
 /**
  * The unsent report survives a sign-in round trip (session expired while typing) in this tab's
@@ -116,6 +117,7 @@ export function ReportPage() {
     <>
       <PageHeading>Report a problem</PageHeading>
       <p className="lead">Tell IT what is wrong. Fields marked “required” must be filled in.</p>
+      <StatusBanner />
 
       {(formError || listed.length > 0) && (
         <ErrorSummary ref={summaryRef} idBase={idBase} idOf={idOf} formError={formError} fields={listed} sessionEnded={sessionEnded} onSignIn={onSignIn} />

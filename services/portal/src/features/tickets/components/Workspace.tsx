@@ -13,6 +13,7 @@ import { Actions, type Act } from './WorkspaceActions.js';
 import { SatisfactionCard } from './SatisfactionCard.js';
 import { PossibleDuplicate } from './PossibleDuplicate.js';
 import type { ClockView } from '../../../lib/api/types.js';
+import { IncidentPanel } from '../../incidents/components/IncidentPanel.js';
 
 const CLOCK_LABELS: Record<ClockView['name'], string> = {
   response: 'Response',
@@ -141,6 +142,8 @@ export function Workspace({ data, identity, live }: { data: TicketData; identity
               )
             )}
           </section>
+
+          <IncidentPanel ticket={t} />
 
           <Attachments ticketId={t.id} identity={identity} />
 
