@@ -106,6 +106,17 @@ describe('a maintenance window keeps a ticket from paging until it ends', () => 
     await expect
       .poll(async () => (await stack.ticketSql<{ next_deadline_kind: string | null }[]>`select next_deadline_kind from tickets where id = ${p1.id}`)[0]?.next_deadline_kind, { timeout: 20_000 })
       .toBe('maintenance window ends');
+    // The nurse sees the planned downtime at the top of the portal's home page.
+    const nurse = await newPage(browser, DESKTOP);
+    await signIn(nurse.page, 'nora.nurse');
+    const banner = nurse.page.getByTestId('status-banner');
+    await expect.poll(() => banner.textContent(), { timeout: 20_000 }).toContain(TITLE);
+    expect(await banner.textContent()).toMatch(/Planned maintenance: EHR \/ clinical application at North/);
+    await expectAccessible(nurse.page, 'home page with the maintenance banner');
+    await screenshot(nurse.page, 'maintenance-banner');
+    expect(nurse.problems).toEqual([]);
+    await nurse.context.close();
+
     // Without the window it would page the lead one minute in; check until the window ends.
     while (Date.now() < mw.endsAt - 1_000) {
       expect(await escalations(), 'no escalation or warning during the window').toEqual([]);

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, hasRole, type Actor } from '@tierline/platform';
-import { activeIncidentBanners, type Db } from '@tierline/ticket-store';
+import { activeIncidentBanners, activeMaintenanceBanners } from '@tierline/ticket-store';
 import type { TicketAppEnv } from '../deps.js';
 import { authErrorResponses, unavailableResponse } from './common.js';
 
@@ -19,7 +19,14 @@ const IncidentBannerSchema = z
   .openapi('IncidentBanner');
 
 const MaintenanceBannerSchema = z
-  .object({ id: z.string(), category: z.string(), siteIds: z.array(z.string()), startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }) })
+  .object({
+    id: z.uuid(),
+    title: z.string().openapi({ description: 'What the IT lead called the planned downtime.' }),
+    category: z.string().nullable().openapi({ description: 'null: every category.' }),
+    siteIds: z.array(z.string()),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+  })
   .openapi('MaintenanceBanner');
 
 export const StatusBannersSchema = z
@@ -41,14 +48,6 @@ export const statusBannersRoute = createRoute({
   },
 });
 
-/**
- * The maintenance windows in progress at `siteIds` (null: all). The seam for the maintenance
- * windows' store function (`activeMaintenanceBanners` of @tierline/ticket-store): none until then.
- */
-async function maintenanceBanners(_sql: Db, _siteIds: readonly string[] | null): Promise<StatusBanners['maintenance']> {
-  return [];
-}
-
 /** The sites whose banners `actor` sees: all for IT, their own for clinic staff. */
 function bannerSites(actor: Actor): readonly string[] | null {
   if (actor.isServiceAccount) throw new AppError('FORBIDDEN', 'status banners are for people signed in to the portal');
@@ -61,7 +60,7 @@ export function registerStatusBanners(app: OpenAPIHono<TicketAppEnv>): void {
   app.openapi(statusBannersRoute, async (c) => {
     const { sql } = c.get('deps');
     const sites = bannerSites(c.get('actor'));
-    const [incidents, maintenance] = await Promise.all([activeIncidentBanners(sql, sites), maintenanceBanners(sql, sites)]);
+    const [incidents, maintenance] = await Promise.all([activeIncidentBanners(sql, sites), activeMaintenanceBanners(sql, sites)]);
     return c.json({ incidents, maintenance }, 200);
   });
 }

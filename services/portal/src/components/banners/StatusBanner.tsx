@@ -6,7 +6,7 @@ import { When } from '../ui.js';
 import { useStatusBanners } from '../../features/incidents/api/incidents.js';
 
 /**
- * What IT knows: the open major incidents (and maintenance windows) that touch the signed-in
+ * What IT knows: the open major incidents and the maintenance windows running now that touch the signed-in
  * person's sites, with IT's latest status and when the next update is due. Shown on the home page
  * and on the report form; nothing when there is nothing to say.
  */
@@ -53,9 +53,10 @@ export function StatusBanner() {
           <li key={m.id} className="status-banner__item">
             <p>
               <strong>
-                Planned maintenance: {labelOf(CATEGORIES, m.category)} at {m.siteIds.map(siteLabel).join(', ')}
+                Planned maintenance: {m.category === null ? 'all systems' : labelOf(CATEGORIES, m.category)} at {m.siteIds.map(siteLabel).join(', ')}
               </strong>
             </p>
+            <p className="status-banner__message">{m.title}</p>
             <p className="status-banner__meta">
               <When iso={m.startsAt} /> to <When iso={m.endsAt} />
             </p>
