@@ -140,3 +140,31 @@ export const OnCallShiftSchema = z
 const errorContent = { 'application/json': { schema: ErrorEnvelopeSchema } };
 export const teamNotFoundResponse = { 404: { description: 'No such team (or member, or shift)', content: errorContent } } as const;
 export const assignmentConflictResponse = { 409: { description: 'Conflicts with the current state; `message` says how', content: errorContent } } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Rotations and the schedule
+
+export const RotationSchema = z
+  .object({
+    teamId: TeamIdSchema,
+    participants: z.array(UsernameSchema).openapi({ description: 'In hand-off order.' }),
+    handoffWeekday: z.enum(WEEKDAYS).nullable(),
+    handoffTime: z.string().openapi({ example: '09:00' }),
+    lengthDays: z.number().int(),
+    timeZone: z.string(),
+    startDate: z.string().openapi({ example: '2026-03-16' }),
+    firstHandoffAt: z.iso.datetime({ offset: true }).openapi({ description: 'The instant of the first hand-off.' }),
+    updatedBy: z.string(),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Rotation');
+
+export const ScheduledShiftSchema = z
+  .object({
+    username: z.string(),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    source: z.enum(['rotation', 'override']).openapi({ description: 'override: a one-off shift, which replaces the rotation for its span.' }),
+    overrideId: z.uuid().nullable().openapi({ description: 'The one-off shift (DELETE /api/v1/teams/{id}/on-call/{shiftId}) when source = override.' }),
+  })
+  .openapi('ScheduledShift');
