@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { Team } from '../../../lib/api/types.js';
 import { MembersTable } from './MembersTable.js';
 import { OnCallList } from './OnCallList.js';
+import { RotationSection } from './RotationSection.js';
 
 export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
@@ -15,6 +16,7 @@ export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean })
         {team.leadUsername ? `; team lead ${team.leadUsername}` : ''}.
       </p>
       <MembersTable team={team} canEdit={canEdit} />
+      <RotationSection team={team} canEdit={canEdit} />
       <OnCallList team={team} canEdit={canEdit} />
     </section>
   );
