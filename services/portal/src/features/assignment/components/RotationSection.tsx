@@ -26,9 +26,16 @@ const DAY_NAMES: Record<(typeof WEEKDAYS)[number], string> = {
  */
 export function RotationSection({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const rotation = useRotation(team.id);
+  // Kept here: the editor starts afresh (its key) whenever the stored rotation changes.
+  const [notice, setNotice] = useState<string | null>(null);
   return (
     <>
       <h3>Rotation</h3>
+      {notice && (
+        <div className="notice notice--success" role="status">
+          <p>{notice}</p>
+        </div>
+      )}
       {rotation.error ? (
         <ErrorNotice>{errorText(rotation.error, 'The rotation could not be loaded.')}</ErrorNotice>
       ) : rotation.data === undefined ? (
@@ -36,20 +43,29 @@ export function RotationSection({ team, canEdit }: { team: Team; canEdit: boolea
           Loading the rotation…
         </p>
       ) : (
-        <RotationEditor key={rotation.data?.updatedAt ?? 'none'} team={team} rotation={rotation.data} canEdit={canEdit} />
+        <RotationEditor key={rotation.data?.updatedAt ?? 'none'} team={team} rotation={rotation.data} canEdit={canEdit} setNotice={setNotice} />
       )}
       <UpcomingShifts team={team} />
     </>
   );
 }
 
-function RotationEditor({ team, rotation, canEdit }: { team: Team; rotation: Rotation | null; canEdit: boolean }) {
+function RotationEditor({
+  team,
+  rotation,
+  canEdit,
+  setNotice,
+}: {
+  team: Team;
+  rotation: Rotation | null;
+  canEdit: boolean;
+  setNotice: (notice: string | null) => void;
+}) {
   const idBase = useId();
   const id = (k: string) => `${idBase}-${k}`;
   const save = useSaveRotation(team.id);
   const remove = useRemoveRotation(team.id);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const today = new Date().toISOString().slice(0, 10);
   const {
     register,
@@ -122,11 +138,6 @@ function RotationEditor({ team, rotation, canEdit }: { team: Team; rotation: Rot
   return (
     <>
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      {notice && (
-        <div className="notice notice--success" role="status">
-          <p>{notice}</p>
-        </div>
-      )}
       {!rotation && <p className="empty">No rotation yet: only one-off shifts.</p>}
       <form className="filters rotation-form" noValidate onSubmit={(e) => void submit(e)} aria-label={`On-call rotation of ${team.name}`} data-testid={`rotation-${team.id}`}>
         <div className="filters__grid">
