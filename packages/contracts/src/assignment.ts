@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LocalDateSchema, TimeZoneSchema, WEEKDAYS } from './policy.js';
+import { LocalDateSchema, TimeZoneSchema, WEEKDAYS, WeeklyHoursSchema } from './policy.js';
 import { trimmedText } from './text.js';
 
 /**
@@ -112,7 +112,30 @@ export const RotationBodySchema = z
     timeZone: TimeZoneSchema,
     startDate: LocalDateSchema.openapi({ description: 'Local date in timeZone from which the rotation runs.' }),
   })
-  .strict()
-  .openapi('RotationInput');
+  .strict();
 export type RotationBody = z.output<typeof RotationBodySchema>;
 export type RotationBodyInput = z.input<typeof RotationBodySchema>;
+
+/** Working hours: the policy calendar shape, each interval ending after it starts. */
+export const TeamWeeklyHoursSchema = WeeklyHoursSchema.superRefine((w, ctx) => {
+  for (const day of WEEKDAYS) {
+    w[day].forEach((i, n) => {
+      if (i.end <= i.start) ctx.addIssue({ code: 'custom', path: [day, n, 'end'], message: `must be after start (${i.start})` });
+    });
+  }
+});
+
+/**
+ * PUT /api/v1/teams/{id}. Whether the time zone exists is checked by the route (it needs the
+ * runtime's zone data); the portal's working-hours form is checked by this.
+ */
+export const TeamBodySchema = z
+  .object({
+    name: trimmedText(1, 100).openapi({ example: 'Help desk' }),
+    tier: z.union([z.literal(1), z.literal(2)]).openapi({ description: 'Tier 1 takes new tickets; tier 2 takes escalated ones.' }),
+    timeZone: TimeZoneSchema,
+    weeklyHours: TeamWeeklyHoursSchema.openapi({ description: 'Working hours; outside them P1/P2 tickets go to the on-call rota.' }),
+    leadUsername: UsernameSchema.nullable().default(null),
+  })
+  .strict();
+export type TeamBody = z.output<typeof TeamBodySchema>;

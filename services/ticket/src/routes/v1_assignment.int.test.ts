@@ -322,7 +322,7 @@ describe('assignment: rotations', () => {
   it('refuses a bad rotation with 400 naming each field, and a participant outside the team', async () => {
     const bad = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, participants: [], handoffWeekday: 'funday', handoffTime: '9am', lengthDays: 0.5, timeZone: 'Mars/Olympus', startDate: '2030-02-30' });
     expect(bad.status, JSON.stringify(bad.body)).toBe(400);
-    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['handoffTime', 'handoffWeekday', 'lengthDays', 'participants', 'startDate']);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['handoffTime', 'handoffWeekday', 'lengthDays', 'participants', 'startDate', 'timeZone']);
     const zone = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, timeZone: 'Mars/Olympus' });
     expect(zone.body.error.details).toEqual([{ path: 'timeZone', message: 'unknown IANA time zone' }]);
     const stranger = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, participants: ['rota.ann', 'nora.nurse'] });

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { RotationBodySchema } from '@tierline/contracts';
+import { RotationBodySchema, TimeZoneSchema } from '@tierline/contracts';
 import { isValidTimeZone } from '@tierline/domain';
 import { AppError } from '@tierline/platform';
 import type { TicketAppEnv } from '../deps.js';
@@ -21,7 +21,7 @@ export const putRotationRoute = createRoute({
   middleware: [assignmentEditors] as const,
   request: {
     params: TeamParamSchema,
-    body: { required: true, content: { 'application/json': { schema: RotationBodySchema.refine((b) => isValidTimeZone(b.timeZone), { path: ['timeZone'], message: 'unknown IANA time zone' }) } } },
+    body: { required: true, content: { 'application/json': { schema: RotationBodySchema.extend({ timeZone: TimeZoneSchema.refine(isValidTimeZone, 'unknown IANA time zone') }).openapi('RotationInput') } } },
   },
   responses: {
     200: { description: 'Replaced', content: { 'application/json': { schema: RotationSchema } } },

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call } from '../../../lib/api/client.js';
 import { useApi } from '../../../lib/api/context.js';
-import type { AssignmentRulesInput, MemberBody, OnCallShiftBody, RotationBody } from '@tierline/contracts';
+import type { AssignmentRulesInput, MemberBody, OnCallShiftBody, RotationBody, TeamBody } from '@tierline/contracts';
 import { ApiError } from '../../../lib/api/client.js';
 
 const keys = {
@@ -146,5 +146,15 @@ export function useRemoveRotation(teamId: string) {
       queryClient.setQueryData(keys.rotation(teamId), null);
       await queryClient.invalidateQueries({ queryKey: keys.onCall(teamId) });
     },
+  });
+}
+
+/** PUT /api/v1/teams/{id}: the team with new working hours (the body built by `toTeamBody`). */
+export function useSaveTeam(teamId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TeamBody) => call(api.ticket.PUT('/api/v1/teams/{id}', { params: { path: { id: teamId } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.teams }),
   });
 }

@@ -3,6 +3,7 @@ import type { Team } from '../../../lib/api/types.js';
 import { MembersTable } from './MembersTable.js';
 import { OnCallList } from './OnCallList.js';
 import { RotationSection } from './RotationSection.js';
+import { WorkingHours } from './WorkingHours.js';
 
 export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
@@ -16,6 +17,7 @@ export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean })
         {team.leadUsername ? `; team lead ${team.leadUsername}` : ''}.
       </p>
       <MembersTable team={team} canEdit={canEdit} />
+      {canEdit && <WorkingHours team={team} />}
       <RotationSection team={team} canEdit={canEdit} />
       <OnCallList team={team} canEdit={canEdit} />
     </section>

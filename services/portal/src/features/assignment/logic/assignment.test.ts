@@ -5,6 +5,9 @@ import type { TeamMember } from '../../../lib/api/types.js';
 import {
   defaultShift,
   fromLocalInput,
+  hoursFieldOf,
+  hoursForm,
+  hoursResolver,
   inViewerZone,
   rotationFieldOf,
   rotationForm,
@@ -161,5 +164,32 @@ describe('rotation form', () => {
     ];
     expect(searchPeople(people, [{ username: 'alex.agent' }], 'o').map((p) => p.username)).toEqual(['otto.oncall']);
     expect(searchPeople(people, [], 'AGENT').map((p) => p.username)).toEqual(['alex.agent']);
+  });
+});
+
+describe('working hours form', () => {
+  const team = {
+    name: 'Help desk',
+    tier: 1 as const,
+    leadUsername: 'lee.lead',
+    timeZone: 'America/New_York',
+    weeklyHours: { mon: [{ start: '08:00', end: '18:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+  };
+
+  it('holds one interval a day, empty for a closed day, and sends the team as stored with the new hours', async () => {
+    const form = hoursForm(team);
+    expect(form.days.mon).toEqual({ start: '08:00', end: '18:00' });
+    expect(form.days.sun).toEqual({ start: '', end: '' });
+    const ok = await hoursResolver(team)({ ...form, days: { ...form.days, tue: { start: '09:00', end: '17:00' } } }, undefined, opts);
+    expect(ok.values).toMatchObject({ name: 'Help desk', tier: 1, leadUsername: 'lee.lead', weeklyHours: { mon: [{ start: '08:00', end: '18:00' }], tue: [{ start: '09:00', end: '17:00' }], sun: [] } });
+  });
+
+  it('names a day whose end is not after its start, and maps the server\'s paths to the day', async () => {
+    const form = hoursForm(team);
+    const bad = await hoursResolver(team)({ ...form, days: { ...form.days, mon: { start: '18:00', end: '08:00' } } }, undefined, opts);
+    expect(messagesAt(bad.errors as FieldErrors, 'weeklyHours.mon')).toEqual(['must be after start (18:00)']);
+    expect(hoursFieldOf('weeklyHours.fri.0.end')).toBe('weeklyHours.fri');
+    expect(hoursFieldOf('timeZone')).toBe('timeZone');
+    expect(hoursFieldOf('name')).toBeUndefined();
   });
 });

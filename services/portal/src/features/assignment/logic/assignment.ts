@@ -6,9 +6,9 @@
  * typed as a comma list, "" meaning any, `datetime-local` times as instants) and which server
  * issue belongs to which field. The ticket service stays the judge (teams exist, no overlaps…).
  */
-import { AssignmentRulesInputSchema, MemberBodySchema, OnCallShiftBodySchema, RotationBodySchema, type MemberBody } from '@tierline/contracts';
+import { AssignmentRulesInputSchema, MemberBodySchema, OnCallShiftBodySchema, RotationBodySchema, TeamBodySchema, WEEKDAYS, type MemberBody, type Weekday } from '@tierline/contracts';
 import type { z } from 'zod';
-import type { AssignmentRule, Rotation, TeamMember } from '../../../lib/api/types.js';
+import type { AssignmentRule, Rotation, Team, TeamMember } from '../../../lib/api/types.js';
 import { bodyResolver } from '../../../lib/forms.js';
 
 export type { AssignmentRule };
@@ -221,3 +221,37 @@ export function searchPeople<P extends { username: string; displayName: string }
   const taken = new Set(members.map((m) => m.username));
   return people.filter((p) => !taken.has(p.username) && (q === '' || p.username.includes(q) || p.displayName.toLowerCase().includes(q)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Working hours
+
+/** A team's working hours as the form holds them: one interval per day, both times empty = closed. */
+export interface HoursForm {
+  timeZone: string;
+  days: Record<Weekday, { start: string; end: string }>;
+}
+
+/** The form for a team's stored hours (the first interval of each day; a team edited here has one a day). */
+export function hoursForm(team: Pick<Team, 'timeZone' | 'weeklyHours'>): HoursForm {
+  const days = Object.fromEntries(WEEKDAYS.map((d) => [d, { start: team.weeklyHours[d][0]?.start ?? '', end: team.weeklyHours[d][0]?.end ?? '' }])) as HoursForm['days'];
+  return { timeZone: team.timeZone, days };
+}
+
+/** The PUT /api/v1/teams/{id} body: the team as stored with these hours; a day with both times empty is closed. */
+export function toTeamBody(team: Pick<Team, 'name' | 'tier' | 'leadUsername'>, v: HoursForm): z.input<typeof TeamBodySchema> {
+  const weeklyHours = Object.fromEntries(
+    WEEKDAYS.map((d) => {
+      const { start, end } = v.days[d];
+      return [d, start === '' && end === '' ? [] : [{ start, end }]];
+    }),
+  ) as z.input<typeof TeamBodySchema>['weeklyHours'];
+  return { name: team.name, tier: team.tier, timeZone: v.timeZone.trim(), weeklyHours, leadUsername: team.leadUsername };
+}
+
+export const hoursResolver = (team: Pick<Team, 'name' | 'tier' | 'leadUsername'>) => bodyResolver(TeamBodySchema, (v: HoursForm) => toTeamBody(team, v));
+/** Where a server issue shows: `weeklyHours.mon.0.end` under Monday, `timeZone` under the zone. */
+export const hoursFieldOf = (path: string): 'timeZone' | `weeklyHours.${Weekday}` | undefined => {
+  if (path === 'timeZone') return 'timeZone';
+  const day = /^weeklyHours\.(mon|tue|wed|thu|fri|sat|sun)(\.|$)/.exec(path)?.[1] as Weekday | undefined;
+  return day ? `weeklyHours.${day}` : undefined;
+};
