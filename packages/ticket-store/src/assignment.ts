@@ -1,7 +1,8 @@
 /**
  * Assignment in PostgreSQL (migrations/004_assignment.sql): the configuration the ticket API edits
- * (teams and members, the ordered rules, on-call shifts) and what the worker's autoAssign activity
- * reads and records (assignment_decisions, assignment_state, open-ticket load). Every configuration
+ * (teams and members, the ordered rules, on-call rotations and their one-off shifts, migration 014)
+ * and what the worker's autoAssign activity reads and records (assignment_decisions,
+ * assignment_state, open-ticket load). Every configuration
  * change writes its audited event to the outbox in the same transaction; the routes publish it
  * after commit (policyOutbox.publish, policies.ts).
  *

@@ -4574,8 +4574,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read a team's on-call rota
-         * @description Out of the team's working hours, P1 and P2 tickets go to whoever's shift covers the moment.
+         * Read a team's one-off on-call shifts (the rotation's overrides)
+         * @description Who is on call, rotation included, is `GET /api/v1/teams/{id}/on-call/schedule`.
          */
         get: {
             parameters: {
@@ -4642,8 +4642,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Add an on-call shift (IT leads)
-         * @description Refused with 409 when it overlaps another shift of the team. Publishes `assignment.on_call_changed`.
+         * Add a one-off on-call shift, an override of the rotation (IT leads)
+         * @description For its span it replaces whoever the team's rotation names. Refused with 409 when it overlaps another one-off shift of the team. Publishes `assignment.on_call_changed`.
          */
         post: {
             parameters: {
