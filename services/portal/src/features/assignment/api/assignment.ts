@@ -82,11 +82,12 @@ export function useRemoveMember(teamId: string) {
   });
 }
 
-/** IT people in the directory (agents and leads), whom a lead can add to a team. */
-export function useItDirectory() {
+/** IT people in the directory (agents and leads), whom a lead can add to a team; loaded once `enabled` (a search is typed). */
+export function useItDirectory(enabled: boolean) {
   const api = useApi();
   return useQuery({
     queryKey: keys.directory,
+    enabled,
     queryFn: async ({ signal }) => {
       const [agents, leads] = await Promise.all(
         (['it_agent', 'it_lead'] as const).map((role) => call(api.identity.GET('/api/v1/directory/users', { params: { query: { role } }, signal })).then((r) => r.users)),

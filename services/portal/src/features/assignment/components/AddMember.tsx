@@ -13,12 +13,14 @@ const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ?
  */
 export function AddMember({ team }: { team: Team }) {
   const id = useId();
-  const directory = useItDirectory();
-  const saveMember = useSaveMember(team.id);
   const [text, setText] = useState('');
+  const searching = text.trim() !== '';
+  // The directory is asked only once somebody searches, and its failure shown only then.
+  const directory = useItDirectory(searching);
+  const saveMember = useSaveMember(team.id);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const matches = directory.data && text.trim() !== '' ? searchPeople(directory.data, team.members, text).slice(0, 8) : [];
+  const matches = directory.data && searching ? searchPeople(directory.data, team.members, text).slice(0, 8) : [];
 
   const add = async (p: { id: string; username: string; displayName: string }) => {
     setNotice(null);
@@ -47,8 +49,8 @@ export function AddMember({ team }: { team: Team }) {
           IT agents and leads from the directory, by name or username.
         </p>
       </div>
-      {directory.error && <ErrorNotice>{errorText(directory.error, 'The directory could not be loaded.')}</ErrorNotice>}
-      {text.trim() !== '' && directory.data && matches.length === 0 && <p className="empty">Nobody else matches “{text.trim()}”.</p>}
+      {searching && directory.error && <ErrorNotice>{errorText(directory.error, 'The directory could not be loaded.')}</ErrorNotice>}
+      {searching && directory.data && matches.length === 0 && <p className="empty">Nobody else matches “{text.trim()}”.</p>}
       {matches.length > 0 && (
         <ul className="plain-list" aria-label="People found">
           {matches.map((p) => (
