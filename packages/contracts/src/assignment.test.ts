@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AssignmentRulesInputSchema, MemberBodySchema, OnCallShiftBodySchema } from './assignment.js';
+import { AssignmentRulesInputSchema, MemberBodySchema, OnCallShiftBodySchema, RotationBodySchema } from './assignment.js';
 import { trimmedText } from './text.js';
 
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
@@ -36,5 +36,24 @@ describe('assignment bodies', () => {
     expect(OnCallShiftBodySchema.safeParse({ ...shift, endsAt: '2026-03-05T07:00:00Z' }).success).toBe(true);
     expect(issues(OnCallShiftBodySchema.safeParse({ ...shift, endsAt: shift.startsAt }))).toEqual(['endsAt: must be after startsAt']);
     expect(issues(OnCallShiftBodySchema.safeParse({ ...shift, endsAt: '2026-04-05T00:00:00Z' }))).toEqual(['endsAt: a shift lasts at most 31 days']);
+  });
+});
+
+describe('rotation body', () => {
+  const ok = { participants: ['alex.agent', 'lee.lead'], handoffWeekday: 'mon', handoffTime: '09:00', lengthDays: 7, timeZone: 'Europe/London', startDate: '2026-03-16' };
+
+  it('takes a weekly rotation and defaults the hand-off weekday to none', () => {
+    expect(RotationBodySchema.parse(ok)).toEqual(ok);
+    const { handoffWeekday: _, ...noWeekday } = ok;
+    expect(RotationBodySchema.parse(noWeekday).handoffWeekday).toBeNull();
+  });
+
+  it('names each wrong field', () => {
+    expect(
+      issues(RotationBodySchema.safeParse({ ...ok, participants: ['a', 'a'], handoffWeekday: 'monday', handoffTime: '24:00', lengthDays: 0, startDate: '2026-02-30' })).map((i) =>
+        i.split(':')[0],
+      ),
+    ).toEqual(['participants', 'handoffWeekday', 'handoffTime', 'lengthDays', 'startDate']);
+    expect(issues(RotationBodySchema.safeParse({ ...ok, participants: [] }))).toEqual(['participants: needs at least one person']);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { LocalDateSchema, TimeZoneSchema, WEEKDAYS, WeeklyHoursSchema } from './policy.js';
 import { trimmedText } from './text.js';
 
 /**
@@ -80,3 +81,61 @@ export const OnCallShiftBodySchema = z
   })
   .openapi('OnCallShiftInput');
 export type OnCallShiftBody = z.output<typeof OnCallShiftBodySchema>;
+
+/** A rotation's hand-off time: a whole minute of the day, 00:00–23:59. */
+const HandoffTimeSchema = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a local time "HH:MM" between 00:00 and 23:59')
+  .openapi({ example: '09:00' });
+
+/** PUT /api/v1/teams/{id}/rotation: the team's repeating on-call rotation (one per team). */
+export const RotationBodySchema = z
+  .object({
+    participants: z
+      .array(UsernameSchema)
+      .min(1, 'needs at least one person')
+      .max(50)
+      .refine((a) => new Set(a).size === a.length, 'must not name a person twice')
+      .openapi({ description: 'Members of the team, in hand-off order; the first takes the first shift.' }),
+    handoffWeekday: z
+      .enum(WEEKDAYS)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'The first hand-off is on the first such weekday on or after startDate; null: on startDate.' }),
+    handoffTime: HandoffTimeSchema.openapi({ description: 'Local time of every hand-off, in timeZone.' }),
+    lengthDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(28, 'must be at most 28 days')
+      .openapi({ description: 'How long each person holds the pager (7 = weekly).', example: 7 }),
+    timeZone: TimeZoneSchema,
+    startDate: LocalDateSchema.openapi({ description: 'Local date in timeZone from which the rotation runs.' }),
+  })
+  .strict();
+export type RotationBody = z.output<typeof RotationBodySchema>;
+export type RotationBodyInput = z.input<typeof RotationBodySchema>;
+
+/** Working hours: the policy calendar shape, each interval ending after it starts. */
+export const TeamWeeklyHoursSchema = WeeklyHoursSchema.superRefine((w, ctx) => {
+  for (const day of WEEKDAYS) {
+    w[day].forEach((i, n) => {
+      if (i.end <= i.start) ctx.addIssue({ code: 'custom', path: [day, n, 'end'], message: `must be after start (${i.start})` });
+    });
+  }
+});
+
+/**
+ * PUT /api/v1/teams/{id}. Whether the time zone exists is checked by the route (it needs the
+ * runtime's zone data); the portal's working-hours form is checked by this.
+ */
+export const TeamBodySchema = z
+  .object({
+    name: trimmedText(1, 100).openapi({ example: 'Help desk' }),
+    tier: z.union([z.literal(1), z.literal(2)]).openapi({ description: 'Tier 1 takes new tickets; tier 2 takes escalated ones.' }),
+    timeZone: TimeZoneSchema,
+    weeklyHours: TeamWeeklyHoursSchema.openapi({ description: 'Working hours; outside them P1/P2 tickets go to the on-call rota.' }),
+    leadUsername: UsernameSchema.nullable().default(null),
+  })
+  .strict();
+export type TeamBody = z.output<typeof TeamBodySchema>;

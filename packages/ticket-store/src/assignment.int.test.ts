@@ -19,7 +19,11 @@ import {
   listRules,
   listShifts,
   listTeams,
+  getRotation,
   lockTeamForAssignment,
+  onCallSchedule,
+  removeRotation,
+  saveRotation,
   openTicketCounts,
   recordDecision,
   removeMember,
@@ -156,6 +160,43 @@ describe('assignment configuration', () => {
     expect(removed?.shift).toEqual(first.shift);
     expect(await removeShift(sql, { teamId: 'it-tier2', shiftId: first.shift.id, event: () => assignmentEvent('assignment.on_call_changed', lead, {}) })).toBeNull();
     expect(await outboxed(sql, [first.event.id, removed!.event.id])).toHaveLength(2);
+  });
+
+  it('a rotation answers for on-call where no override does, and keeps its participants in the team', async ({ database: { sql } }) => {
+    const ev = () => assignmentEvent('assignment.on_call_changed', lead, {});
+    await saveMember(sql, { teamId: 'it-tier1', username: 'otto.oncall', fields: { displayName: 'Otto', skills: [], available: true }, updatedBy: 'l', event: ev });
+    const fields = { participants: ['alex.agent', 'otto.oncall'], handoffWeekday: 'mon' as const, handoffTime: '09:00', lengthDays: 7, timeZone: 'Europe/London', startDate: '2030-04-01' };
+    expect(await saveRotation(sql, { teamId: 'it-tier1', fields: { ...fields, participants: ['alex.agent', 'ghost'] }, updatedBy: 'l', event: ev })).toEqual({
+      kind: 'not_members',
+      missing: [{ index: 1, username: 'ghost' }],
+    });
+    const saved = await saveRotation(sql, { teamId: 'it-tier1', fields, updatedBy: 'l', event: ev });
+    if (saved.kind !== 'saved') throw new Error(saved.kind);
+    expect(saved.created).toBe(true);
+    expect(await getRotation(sql, 'it-tier1')).toMatchObject({ ...fields, teamId: 'it-tier1', updatedBy: 'l' });
+    expect(await outboxed(sql, [saved.event.id])).toHaveLength(1);
+
+    // 2030-04-01 is a Monday: alex from 09:00 BST (08:00Z), otto a week later.
+    expect(await shiftsCovering(sql, 'it-tier1', new Date('2030-04-09T02:00:00Z'))).toEqual([
+      { username: 'otto.oncall', startsAtMs: Date.parse('2030-04-08T08:00:00Z'), endsAtMs: Date.parse('2030-04-15T08:00:00Z') },
+    ]);
+    const over = await addShift(sql, { teamId: 'it-tier1', username: 'alex.agent', startsAt: new Date('2030-04-09T00:00:00Z'), endsAt: new Date('2030-04-10T00:00:00Z'), createdBy: 'l', event: ev });
+    expect(over.kind).toBe('added');
+    expect((await shiftsCovering(sql, 'it-tier1', new Date('2030-04-09T02:00:00Z')))[0]?.username).toBe('alex.agent');
+    const schedule = await onCallSchedule(sql, 'it-tier1', { from: new Date('2030-04-08T08:00:00Z'), to: new Date('2030-04-15T08:00:00Z') });
+    expect(schedule.map((s) => [s.username, s.source])).toEqual([
+      ['otto.oncall', 'rotation'],
+      ['alex.agent', 'override'],
+      ['otto.oncall', 'rotation'],
+    ]);
+
+    const blocked = await removeMember(sql, { teamId: 'it-tier1', username: 'otto.oncall', now: new Date('2030-01-01T00:00:00Z'), event: ev });
+    expect(blocked.kind).toBe('in_rotation');
+    const gone = await removeRotation(sql, { teamId: 'it-tier1', event: ev });
+    expect(gone?.rotation.participants).toEqual(fields.participants);
+    expect(await removeRotation(sql, { teamId: 'it-tier1', event: ev })).toBeNull();
+    expect(await shiftsCovering(sql, 'it-tier1', new Date('2030-04-11T02:00:00Z'))).toEqual([]);
+    expect((await removeMember(sql, { teamId: 'it-tier1', username: 'otto.oncall', now: new Date('2030-01-01T00:00:00Z'), event: ev })).kind).toBe('removed');
   });
 });
 

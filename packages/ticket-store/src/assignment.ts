@@ -1,7 +1,8 @@
 /**
  * Assignment in PostgreSQL (migrations/004_assignment.sql): the configuration the ticket API edits
- * (teams and members, the ordered rules, on-call shifts) and what the worker's autoAssign activity
- * reads and records (assignment_decisions, assignment_state, open-ticket load). Every configuration
+ * (teams and members, the ordered rules, on-call rotations and their one-off shifts, migration 014)
+ * and what the worker's autoAssign activity reads and records (assignment_decisions,
+ * assignment_state, open-ticket load). Every configuration
  * change writes its audited event to the outbox in the same transaction; the routes publish it
  * after commit (policyOutbox.publish, policies.ts).
  *
@@ -9,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, type ActorRef, type EventEnvelope, type WeeklyHours } from '@tierline/contracts';
+import { onCallAt, shiftsBetween, type OnCallOverride, type Rotation, type ScheduledShift } from '@tierline/domain';
 import type { Sql } from '@tierline/platform';
 import type { TransactionSql } from 'postgres';
 // The policy outbox is a plain event outbox; sharing it means its flush (already run at start-up
@@ -219,7 +221,9 @@ export type RemoveMemberOutcome =
   | { kind: 'removed'; event: EventEnvelope }
   | { kind: 'not_found' }
   /** Shifts still to come name this member; the rota must be changed first. */
-  | { kind: 'has_shifts'; shiftIds: string[] };
+  | { kind: 'has_shifts'; shiftIds: string[] }
+  /** The team's rotation names this member; the rotation must be changed first. */
+  | { kind: 'in_rotation' };
 
 export async function removeMember(
   sql: Sql,
@@ -232,6 +236,8 @@ export async function removeMember(
       select id from on_call_shifts where team_id = ${args.teamId} and username = ${args.username} and ends_at > ${args.now}
       order by starts_at`;
     if (future.length > 0) return { kind: 'has_shifts', shiftIds: future.map((s) => s.id) } as const;
+    const [inRotation] = await tx`select 1 from on_call_rotations where team_id = ${args.teamId} and ${args.username} = any(participants)`;
+    if (inRotation) return { kind: 'in_rotation' } as const;
     const gone = await tx`delete from team_members where team_id = ${args.teamId} and username = ${args.username}`;
     if (gone.count === 0) return { kind: 'not_found' } as const;
     await tx`delete from assignment_state where team_id = ${args.teamId} and username = ${args.username}`;
@@ -365,6 +371,111 @@ export async function removeShift(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rotations (migrations/014_on_call_rotations.sql): one per team; the shifts are computed by
+// @tierline/domain from it and the overrides, which are the one-off shifts above.
+
+export interface StoredRotation extends Rotation {
+  teamId: string;
+  participants: string[];
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export type RotationFields = Omit<Rotation, 'participants'> & { participants: string[] };
+
+interface RotationRow {
+  team_id: string;
+  participants: string[];
+  handoff_weekday: Rotation['handoffWeekday'];
+  handoff_time: string;
+  length_days: number;
+  time_zone: string;
+  start_date: string;
+  updated_by: string;
+  updated_at: Date;
+}
+
+const toRotation = (r: RotationRow): StoredRotation => ({
+  teamId: r.team_id,
+  participants: r.participants,
+  handoffWeekday: r.handoff_weekday,
+  handoffTime: r.handoff_time,
+  lengthDays: r.length_days,
+  timeZone: r.time_zone,
+  startDate: r.start_date,
+  updatedBy: r.updated_by,
+  updatedAt: r.updated_at.toISOString(),
+});
+
+const toOverride = (r: ShiftRow): OnCallOverride => ({ id: r.id, username: r.username, startsAtMs: r.starts_at.getTime(), endsAtMs: r.ends_at.getTime() });
+
+export async function getRotation(sql: Db, teamId: string): Promise<StoredRotation | null> {
+  const [row] = await sql<RotationRow[]>`
+    select team_id, participants, handoff_weekday, handoff_time, length_days, time_zone,
+      to_char(start_date, 'YYYY-MM-DD') as start_date, updated_by, updated_at
+    from on_call_rotations where team_id = ${teamId}`;
+  return row ? toRotation(row) : null;
+}
+
+export type SaveRotationOutcome =
+  | { kind: 'saved'; rotation: StoredRotation; created: boolean; event: EventEnvelope }
+  | { kind: 'no_team' }
+  /** Participants who are not members of the team, with their index in the list. */
+  | { kind: 'not_members'; missing: { index: number; username: string }[] };
+
+/** Sets the team's rotation (creates or replaces it), if every participant is a member. */
+export async function saveRotation(
+  sql: Sql,
+  args: { teamId: string; fields: RotationFields; updatedBy: string; event: (r: StoredRotation, created: boolean) => EventEnvelope },
+): Promise<SaveRotationOutcome> {
+  return sql.begin(async (tx) => {
+    // The team row lock orders this against member removal (removeMember locks it too).
+    const [team] = await tx`select id from teams where id = ${args.teamId} for update`;
+    if (!team) return { kind: 'no_team' } as const;
+    const f = args.fields;
+    const members = new Set((await tx<{ username: string }[]>`select username from team_members where team_id = ${args.teamId}`).map((m) => m.username));
+    const missing = f.participants.flatMap((username, index) => (members.has(username) ? [] : [{ index, username }]));
+    if (missing.length > 0) return { kind: 'not_members', missing } as const;
+    const [row] = await tx<{ created: boolean }[]>`
+      insert into on_call_rotations (team_id, participants, handoff_weekday, handoff_time, length_days, time_zone, start_date, updated_by)
+      values (${args.teamId}, ${f.participants}, ${f.handoffWeekday}, ${f.handoffTime}, ${f.lengthDays}, ${f.timeZone}, ${f.startDate}, ${args.updatedBy})
+      on conflict (team_id) do update set participants = excluded.participants, handoff_weekday = excluded.handoff_weekday,
+        handoff_time = excluded.handoff_time, length_days = excluded.length_days, time_zone = excluded.time_zone,
+        start_date = excluded.start_date, updated_by = excluded.updated_by, updated_at = now()
+      returning (xmax = 0) as created`;
+    const rotation = (await getRotation(tx, args.teamId))!;
+    const event = args.event(rotation, row!.created);
+    await policyOutbox.add(tx, event);
+    return { kind: 'saved', rotation, created: row!.created, event } as const;
+  });
+}
+
+/** Ends the team's rotation (overrides stay). Null when it had none. */
+export async function removeRotation(
+  sql: Sql,
+  args: { teamId: string; event: (r: StoredRotation) => EventEnvelope },
+): Promise<{ rotation: StoredRotation; event: EventEnvelope } | null> {
+  return sql.begin(async (tx) => {
+    const rotation = await getRotation(tx, args.teamId);
+    if (!rotation) return null;
+    await tx`delete from on_call_rotations where team_id = ${args.teamId}`;
+    const event = args.event(rotation);
+    await policyOutbox.add(tx, event);
+    return { rotation, event };
+  });
+}
+
+/** Who is on call for the team over [from, to): rotation shifts cut around the overrides, by start. */
+export async function onCallSchedule(sql: Db, teamId: string, range: { from: Date; to: Date }): Promise<ScheduledShift[]> {
+  const rotation = await getRotation(sql, teamId);
+  const rows = await sql<ShiftRow[]>`
+    select * from on_call_shifts
+    where team_id = ${teamId} and ends_at > ${range.from} and starts_at < ${range.to}
+    order by starts_at`;
+  return shiftsBetween(rotation, rows.map(toOverride), range.from.getTime(), range.to.getTime());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Decisions (the worker's autoAssign activity; the choice itself is @tierline/domain's)
 
 /** What autoAssign decided for a ticket at a tier. */
@@ -440,12 +551,17 @@ export async function lockTeamForAssignment(tx: TransactionSql, teamId: string):
   await tx`select pg_advisory_xact_lock(hashtext(${`tierline-assign:${teamId}`}))`;
 }
 
-/** The team's shifts that cover the instant `at` ([start, end)). */
+/**
+ * Who is on call for the team at the instant `at`: the override (one-off shift) covering it, else
+ * the rotation's shift ([start, end)); empty when neither covers it.
+ */
 export async function shiftsCovering(sql: Db, teamId: string, at: Date): Promise<{ username: string; startsAtMs: number; endsAtMs: number }[]> {
-  const rows = await sql<{ username: string; starts_at: Date; ends_at: Date }[]>`
-    select username, starts_at, ends_at from on_call_shifts
+  const rotation = await getRotation(sql, teamId);
+  const rows = await sql<ShiftRow[]>`
+    select * from on_call_shifts
     where team_id = ${teamId} and tstzrange(starts_at, ends_at, '[)') @> ${at}::timestamptz`;
-  return rows.map((s) => ({ username: s.username, startsAtMs: s.starts_at.getTime(), endsAtMs: s.ends_at.getTime() }));
+  const shift = onCallAt(rotation, rows.map(toOverride), at.getTime());
+  return shift ? [{ username: shift.username, startsAtMs: shift.startsAtMs, endsAtMs: shift.endsAtMs }] : [];
 }
 
 /** When each of the team's members was last assigned a ticket (epoch ms, by username). */

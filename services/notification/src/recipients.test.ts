@@ -67,13 +67,13 @@ describe('IdentityRecipientResolver', () => {
     const now = new Date('2031-05-05T03:00:00Z');
     let shifts = [{ username: 'otto.oncall', startsAt: '2031-05-05T00:00:00Z', endsAt: '2031-05-05T08:00:00Z' }];
     const { calls, fake } = fakeServices({
-      'ticket/api/v1/teams/it-tier1/on-call': () => Response.json({ items: shifts }),
+      'ticket/api/v1/teams/it-tier1/on-call/schedule': () => Response.json({ items: shifts }),
       'ticket/api/v1/teams/it-tier1': () => Response.json({ id: 'it-tier1', leadUsername: 'lee.lead', members: [] }),
       'identity/api/v1/directory/users': (u) => Response.json({ users: u.searchParams.getAll('username').map((n) => user(`id-${n}`, n)) }),
     });
     const r = new IdentityRecipientResolver({ identityUrl: 'http://identity', ticketUrl: 'http://ticket', token: token(), fetch: fake, now: () => now });
     expect((await r.resolve([{ kind: 'on_call', teamId: 'it-tier1' }])).recipients.map((p) => p.username)).toEqual(['otto.oncall']);
-    expect(calls[0]).toBe('ticket/api/v1/teams/it-tier1/on-call?from=2031-05-05T03%3A00%3A00.000Z&to=2031-05-05T03%3A00%3A00.001Z');
+    expect(calls[0]).toBe('ticket/api/v1/teams/it-tier1/on-call/schedule?from=2031-05-05T03%3A00%3A00.000Z&to=2031-05-05T03%3A00%3A00.001Z');
     shifts = [];
     expect((await r.resolve([{ kind: 'on_call', teamId: 'it-tier1' }])).recipients.map((p) => p.username)).toEqual(['lee.lead']);
   });

@@ -94,7 +94,8 @@ const CHUNK = 100;
  * - people, roles, vendor organisations, contacts and quiet hours: the identity service's
  *   `GET /api/v1/directory/users` (users mirrored from Keycloak, contacts set by each person);
  * - team members and the on-call rota: the ticket service's `GET /api/v1/teams/{id}` and
- *   `GET /api/v1/teams/{id}/on-call`, which name people by username, then the directory.
+ *   `GET /api/v1/teams/{id}/on-call/schedule` (the rotation and its overrides), which name people by
+ *   username, then the directory.
  */
 export class IdentityRecipientResolver implements RecipientResolver {
   constructor(
@@ -150,7 +151,7 @@ export class IdentityRecipientResolver implements RecipientResolver {
     const now = (this.opts.now ?? (() => new Date()))();
     const to = new Date(now.getTime() + 1);
     const q = new URLSearchParams({ from: now.toISOString(), to: to.toISOString() });
-    const { status, body } = await this.getJson(`${slashless(this.opts.ticketUrl)}/api/v1/teams/${encodeURIComponent(teamId)}/on-call?${q.toString()}`, `on-call rota of ${teamId}`);
+    const { status, body } = await this.getJson(`${slashless(this.opts.ticketUrl)}/api/v1/teams/${encodeURIComponent(teamId)}/on-call/schedule?${q.toString()}`, `on-call rota of ${teamId}`);
     if (status === 404) return { usernames: [], reason: `team ${teamId} does not exist` };
     const parsed = OnCallSchema.safeParse(body);
     if (!parsed.success) throw new LookupFailed(`on-call rota of ${teamId}: unexpected answer`);

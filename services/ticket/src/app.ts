@@ -10,6 +10,10 @@ import { registerPutTeamMember } from './routes/v1_assignment_members_put.js';
 import { registerCreateOnCallShift } from './routes/v1_assignment_oncall_create.js';
 import { registerDeleteOnCallShift } from './routes/v1_assignment_oncall_delete.js';
 import { registerListOnCall } from './routes/v1_assignment_oncall_list.js';
+import { registerOnCallSchedule } from './routes/v1_assignment_oncall_schedule.js';
+import { registerDeleteRotation } from './routes/v1_assignment_rotation_delete.js';
+import { registerGetRotation } from './routes/v1_assignment_rotation_get.js';
+import { registerPutRotation } from './routes/v1_assignment_rotation_put.js';
 import { registerGetAssignmentRules } from './routes/v1_assignment_rules_get.js';
 import { registerPutAssignmentRules } from './routes/v1_assignment_rules_put.js';
 import { registerGetTeam } from './routes/v1_assignment_teams_get.js';
@@ -144,6 +148,10 @@ export function createTicketApp(deps: TicketDeps): OpenAPIHono<TicketAppEnv> {
   registerListOnCall(app);
   registerCreateOnCallShift(app);
   registerDeleteOnCallShift(app);
+  registerOnCallSchedule(app);
+  registerGetRotation(app);
+  registerPutRotation(app);
+  registerDeleteRotation(app);
 
   // Reports
   registerSlaReport(app);

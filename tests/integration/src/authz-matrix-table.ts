@@ -423,6 +423,39 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
     'GET /api/v1/assignment-rules': { objects: 'none', own: IT, request: () => ({ path: '/api/v1/assignment-rules' }) },
     'GET /api/v1/teams/:id': { objects: 'none', own: [...IT, 'svc:tierline-notification'], request: () => ({ path: '/api/v1/teams/it-tier1' }) },
     'GET /api/v1/teams/:id/on-call': { objects: 'none', own: [...IT, 'svc:tierline-notification'], request: () => ({ path: '/api/v1/teams/it-tier1/on-call' }) },
+    'GET /api/v1/teams/:id/on-call/schedule': {
+      objects: 'none',
+      own: [...IT, 'svc:tierline-notification'],
+      request: () => ({ path: '/api/v1/teams/it-tier1/on-call/schedule' }),
+    },
+    'GET /api/v1/teams/:id/rotation': {
+      objects: 'none',
+      own: IT,
+      request: async (ctx) => {
+        if (ctx.allowed) await expectOk('a rotation to read', asLead(ctx.w)('PUT', '/api/v1/teams/it-tier2/rotation', rotation()));
+        return { path: '/api/v1/teams/it-tier2/rotation' };
+      },
+    },
+    'PUT /api/v1/teams/:id/rotation': {
+      objects: 'none',
+      own: ['lead'],
+      mutates: true,
+      // Made first, so the allowed call replaces it (200) whatever ran before.
+      request: async (ctx) => {
+        if (ctx.allowed) await expectOk('a rotation to replace', asLead(ctx.w)('PUT', '/api/v1/teams/it-tier2/rotation', rotation()));
+        return { path: '/api/v1/teams/it-tier2/rotation', body: rotation() };
+      },
+    },
+    'DELETE /api/v1/teams/:id/rotation': {
+      objects: 'none',
+      own: ['lead'],
+      status: 204,
+      mutates: true,
+      request: async (ctx) => {
+        if (ctx.allowed) await expectOk('a rotation to end', asLead(ctx.w)('PUT', '/api/v1/teams/it-tier2/rotation', rotation()));
+        return { path: '/api/v1/teams/it-tier2/rotation' };
+      },
+    },
     'PUT /api/v1/teams/:id': {
       objects: 'none',
       own: ['lead'],
@@ -699,6 +732,11 @@ function maintenanceWindow(running: boolean) {
 async function windowFor(ctx: CallContext, running: boolean): Promise<string> {
   if (!ctx.allowed) return randomUUID();
   return ((await expectOk('a maintenance window', asLead(ctx.w)('POST', '/api/v1/maintenance-windows', maintenanceWindow(running)))) as { id: string }).id;
+}
+
+/** A weekly rotation of the tier-2 team's lead, far in the future so no ticket of the matrix meets it. */
+function rotation() {
+  return { participants: ['lee.lead'], handoffWeekday: 'mon', handoffTime: '09:00', lengthDays: 7, timeZone: 'America/New_York', startDate: '2040-01-01' };
 }
 
 function shift() {

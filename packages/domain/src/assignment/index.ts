@@ -133,3 +133,5 @@ export function shiftAt<S extends ShiftLike>(shifts: readonly S[], ms: number): 
 
 /** Whether two half-open ranges [aStart, aEnd) and [bStart, bEnd) share an instant. */
 export const rangesOverlap = (aStart: number, aEnd: number, bStart: number, bEnd: number): boolean => aStart < bEnd && bStart < aEnd;
+
+export * from './rotation.js';

@@ -176,6 +176,10 @@ describe('assignment: happy path', () => {
         'GET /api/v1/teams/{id}/on-call',
         'POST /api/v1/teams/{id}/on-call',
         'DELETE /api/v1/teams/{id}/on-call/{shiftId}',
+        'GET /api/v1/teams/{id}/on-call/schedule',
+        'GET /api/v1/teams/{id}/rotation',
+        'PUT /api/v1/teams/{id}/rotation',
+        'DELETE /api/v1/teams/{id}/rotation',
       ].sort(),
     );
   });
@@ -261,6 +265,92 @@ describe('assignment: errors', () => {
   });
 });
 
+describe('assignment: rotations', () => {
+  const TEAM = '/api/v1/teams/ehr-specialists';
+  const rotation = {
+    participants: ['rota.ann', 'rota.bob', 'rota.cat'],
+    handoffWeekday: 'mon',
+    handoffTime: '09:00',
+    lengthDays: 7,
+    timeZone: 'Europe/London',
+    startDate: '2030-03-02',
+  };
+
+  it('sets a weekly rotation of members, audited, and shows it with its first hand-off', async () => {
+    for (const u of ['rota.ann', 'rota.bob', 'rota.cat', 'rota.dan']) {
+      expect((await call('lee', 'PUT', `${TEAM}/members/${u}`, { displayName: u })).status).toBe(201);
+    }
+    expect((await call('alex', 'GET', `${TEAM}/rotation`)).body.error.message).toBe('team ehr-specialists has no rotation');
+    const put = await call('lee', 'PUT', `${TEAM}/rotation`, rotation);
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    // 2 March 2030 is a Saturday: the first hand-off is the Monday after, 09:00 GMT.
+    expect(put.body).toMatchObject({ ...rotation, teamId: 'ehr-specialists', firstHandoffAt: '2030-03-04T09:00:00.000Z', updatedBy: ids.lee });
+    expect((await call('alex', 'GET', `${TEAM}/rotation`)).body).toEqual(put.body);
+    const e = await eventArrived('assignment.on_call_changed', (x) => x.data['change'] === 'rotation_created');
+    expect(e.data).toEqual({ teamId: 'ehr-specialists', change: 'rotation_created', ...rotation });
+    expect(e.actor).toMatchObject({ id: ids.lee, role: 'it_lead' });
+    const again = await call('lee', 'PUT', `${TEAM}/rotation`, rotation);
+    expect(again.status).toBe(200);
+    await eventArrived('assignment.on_call_changed', (x) => x.data['change'] === 'rotation_changed');
+  });
+
+  it('lists the schedule with an override cut into the rotation, hand-offs at 09:00 London across the clock change', async () => {
+    const override = await call('lee', 'POST', `${TEAM}/on-call`, { username: 'rota.dan', startsAt: '2030-03-26T18:00:00Z', endsAt: '2030-03-27T18:00:00Z' });
+    expect(override.status, JSON.stringify(override.body)).toBe(201);
+    const schedule = await call('alex', 'GET', `${TEAM}/on-call/schedule?from=2030-03-25T09:00:00Z&to=2030-04-08T08:00:00Z`);
+    expect(schedule.status, JSON.stringify(schedule.body)).toBe(200);
+    expect(schedule.body.items).toEqual([
+      { username: 'rota.ann', startsAt: '2030-03-25T09:00:00.000Z', endsAt: '2030-03-26T18:00:00.000Z', source: 'rotation', overrideId: null },
+      { username: 'rota.dan', startsAt: '2030-03-26T18:00:00.000Z', endsAt: '2030-03-27T18:00:00.000Z', source: 'override', overrideId: override.body.id },
+      { username: 'rota.ann', startsAt: '2030-03-27T18:00:00.000Z', endsAt: '2030-04-01T08:00:00.000Z', source: 'rotation', overrideId: null },
+      { username: 'rota.bob', startsAt: '2030-04-01T08:00:00.000Z', endsAt: '2030-04-08T08:00:00.000Z', source: 'rotation', overrideId: null },
+    ]);
+    // The override list (one-off shifts) is unchanged by the rotation.
+    const overrides = await call('alex', 'GET', `${TEAM}/on-call?from=2030-01-01T00:00:00Z`);
+    expect(overrides.body.items.map((o: { id: string }) => o.id)).toEqual([override.body.id]);
+    // Four weeks after `from` by default; nothing before the rotation's first hand-off.
+    const defaults = (await call('alex', 'GET', `${TEAM}/on-call/schedule?from=2030-04-01T08:00:00Z`)).body.items as { username: string; startsAt: string }[];
+    expect(defaults.map((s) => [s.username, s.startsAt])).toEqual([
+      ['rota.bob', '2030-04-01T08:00:00.000Z'],
+      ['rota.cat', '2030-04-08T08:00:00.000Z'],
+      ['rota.ann', '2030-04-15T08:00:00.000Z'],
+      ['rota.bob', '2030-04-22T08:00:00.000Z'],
+    ]);
+    expect((await call('alex', 'GET', `${TEAM}/on-call/schedule?from=2030-01-01T00:00:00Z&to=2030-03-04T09:00:00Z`)).body.items).toEqual([]);
+  });
+
+  it('refuses a bad rotation with 400 naming each field, and a participant outside the team', async () => {
+    const bad = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, participants: [], handoffWeekday: 'funday', handoffTime: '9am', lengthDays: 0.5, timeZone: 'Mars/Olympus', startDate: '2030-02-30' });
+    expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['handoffTime', 'handoffWeekday', 'lengthDays', 'participants', 'startDate', 'timeZone']);
+    const zone = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, timeZone: 'Mars/Olympus' });
+    expect(zone.body.error.details).toEqual([{ path: 'timeZone', message: 'unknown IANA time zone' }]);
+    const stranger = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, participants: ['rota.ann', 'nora.nurse'] });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.error.details).toEqual([{ path: 'participants.1', message: 'nora.nurse is not a member of team ehr-specialists' }]);
+    const twice = await call('lee', 'PUT', `${TEAM}/rotation`, { ...rotation, participants: ['rota.ann', 'rota.ann'] });
+    expect(twice.body.error.details).toEqual([{ path: 'participants', message: 'must not name a person twice' }]);
+    const tooLong = await call('alex', 'GET', `${TEAM}/on-call/schedule?from=2030-01-01T00:00:00Z&to=2030-06-01T00:00:00Z`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.details).toEqual([{ path: 'to', message: 'must be at most 92 days after from' }]);
+    expect((await call('alex', 'GET', '/api/v1/teams/nope/on-call/schedule')).status).toBe(404);
+    expect((await call('lee', 'PUT', '/api/v1/teams/nope/rotation', rotation)).status).toBe(404);
+    expect((await call('alex', 'GET', `${TEAM}/rotation`)).body.participants).toEqual(rotation.participants);
+  });
+
+  it('refuses to remove a member in the rotation (409), then ends the rotation, audited', async () => {
+    const r = await call('lee', 'DELETE', `${TEAM}/members/rota.cat`);
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.error.message).toBe('rota.cat is in the on-call rotation of team ehr-specialists; take them out of the rotation first');
+    expect((await call('lee', 'DELETE', `${TEAM}/rotation`)).status).toBe(204);
+    await eventArrived('assignment.on_call_changed', (x) => x.data['change'] === 'rotation_removed' && x.data['teamId'] === 'ehr-specialists');
+    expect((await call('lee', 'DELETE', `${TEAM}/rotation`)).status).toBe(404);
+    expect((await call('lee', 'DELETE', `${TEAM}/members/rota.cat`)).status).toBe(204);
+    const after = await call('alex', 'GET', `${TEAM}/on-call/schedule?from=2030-03-25T09:00:00Z&to=2030-04-08T08:00:00Z`);
+    expect(after.body.items.map((s: { username: string }) => s.username)).toEqual(['rota.dan']);
+  });
+});
+
 describe('assignment: security', () => {
   const writes: [string, string, unknown][] = [
     ['PUT', '/api/v1/teams/it-tier1', { name: 'Mine now', tier: 1, timeZone: 'UTC', weeklyHours: {} }],
@@ -269,8 +359,10 @@ describe('assignment: security', () => {
     ['PUT', '/api/v1/assignment-rules', { rules: [] }],
     ['POST', '/api/v1/teams/it-tier1/on-call', { username: 'alex.agent', startsAt: '2032-01-01T00:00:00Z', endsAt: '2032-01-01T01:00:00Z' }],
     ['DELETE', '/api/v1/teams/it-tier1/on-call/00000000-0000-4000-8000-000000000000', undefined],
+    ['PUT', '/api/v1/teams/it-tier1/rotation', { participants: ['alex.agent'], handoffTime: '09:00', lengthDays: 7, timeZone: 'UTC', startDate: '2032-01-01' }],
+    ['DELETE', '/api/v1/teams/it-tier1/rotation', undefined],
   ];
-  const reads = ['/api/v1/teams', '/api/v1/teams/it-tier1', '/api/v1/assignment-rules', '/api/v1/teams/it-tier1/on-call'];
+  const reads = ['/api/v1/teams', '/api/v1/teams/it-tier1', '/api/v1/assignment-rules', '/api/v1/teams/it-tier1/on-call', '/api/v1/teams/it-tier1/on-call/schedule', '/api/v1/teams/it-tier1/rotation'];
 
   it('answers 401 without a token, with a forged one and with an expired one', async () => {
     const forged = await forgeFrom(tokens.lee, 'other-key');
@@ -303,7 +395,8 @@ describe('assignment: security', () => {
     expect(team.body.members.map((m: { username: string }) => m.username)).toContain('alex.agent');
     const rota = await call(notification, 'GET', '/api/v1/teams/it-tier1/on-call');
     expect(rota.status, JSON.stringify(rota.body)).toBe(200);
-    for (const p of ['/api/v1/teams', '/api/v1/assignment-rules']) expect((await call(notification, 'GET', p)).status, p).toBe(403);
+    expect((await call(notification, 'GET', '/api/v1/teams/it-tier1/on-call/schedule')).status).toBe(200);
+    for (const p of ['/api/v1/teams', '/api/v1/assignment-rules', '/api/v1/teams/it-tier1/rotation']) expect((await call(notification, 'GET', p)).status, p).toBe(403);
     for (const [m, p, b] of writes) expect((await call(notification, m, p, b)).status, `${m} ${p}`).toBe(403);
     const worker = (await serviceToken('tierline-worker')).access_token;
     expect((await call(worker, 'GET', '/api/v1/teams/it-tier1')).status).toBe(403);

@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { ErrorEnvelopeSchema, TeamIdSchema, TimeZoneSchema, UsernameSchema, WeeklyHoursSchema, WEEKDAYS, trimmedText } from '@tierline/contracts';
+import { ErrorEnvelopeSchema, TeamBodySchema as TeamBodyContractSchema, TeamIdSchema, TimeZoneSchema, UsernameSchema, WeeklyHoursSchema, WEEKDAYS } from '@tierline/contracts';
 import { AppError, hasRole, type Actor } from '@tierline/platform';
 import { isValidTimeZone } from '@tierline/domain';
 import type { TicketAppEnv } from '../deps.js';
@@ -81,25 +81,8 @@ export const TeamSchema = z
   })
   .openapi('Team');
 
-/** Working hours: the policy calendar shape, each interval ending after it starts. */
-const TeamWeeklyHoursSchema = WeeklyHoursSchema.superRefine((w, ctx) => {
-  for (const day of WEEKDAYS) {
-    w[day].forEach((i, n) => {
-      if (i.end <= i.start) ctx.addIssue({ code: 'custom', path: [day, n, 'end'], message: `must be after start (${i.start})` });
-    });
-  }
-});
-
-export const TeamBodySchema = z
-  .object({
-    name: trimmedText(1, 100).openapi({ example: 'Help desk' }),
-    tier: z.union([z.literal(1), z.literal(2)]).openapi({ description: 'Tier 1 takes new tickets; tier 2 takes escalated ones.' }),
-    timeZone: TimeZoneSchema.refine(isValidTimeZone, 'unknown IANA time zone'),
-    weeklyHours: TeamWeeklyHoursSchema.openapi({ description: 'Working hours; outside them P1/P2 tickets go to the on-call rota.' }),
-    leadUsername: UsernameSchema.nullable().default(null),
-  })
-  .strict()
-  .openapi('TeamInput');
+/** The team body of @tierline/contracts, with the time zone checked against the runtime's zone data. */
+export const TeamBodySchema = TeamBodyContractSchema.extend({ timeZone: TimeZoneSchema.refine(isValidTimeZone, 'unknown IANA time zone') }).openapi('TeamInput');
 
 // ---------------------------------------------------------------------------------------------
 // Rules
@@ -140,3 +123,31 @@ export const OnCallShiftSchema = z
 const errorContent = { 'application/json': { schema: ErrorEnvelopeSchema } };
 export const teamNotFoundResponse = { 404: { description: 'No such team (or member, or shift)', content: errorContent } } as const;
 export const assignmentConflictResponse = { 409: { description: 'Conflicts with the current state; `message` says how', content: errorContent } } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Rotations and the schedule
+
+export const RotationSchema = z
+  .object({
+    teamId: TeamIdSchema,
+    participants: z.array(UsernameSchema).openapi({ description: 'In hand-off order.' }),
+    handoffWeekday: z.enum(WEEKDAYS).nullable(),
+    handoffTime: z.string().openapi({ example: '09:00' }),
+    lengthDays: z.number().int(),
+    timeZone: z.string(),
+    startDate: z.string().openapi({ example: '2026-03-16' }),
+    firstHandoffAt: z.iso.datetime({ offset: true }).openapi({ description: 'The instant of the first hand-off.' }),
+    updatedBy: z.string(),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Rotation');
+
+export const ScheduledShiftSchema = z
+  .object({
+    username: z.string(),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    source: z.enum(['rotation', 'override']).openapi({ description: 'override: a one-off shift, which replaces the rotation for its span.' }),
+    overrideId: z.uuid().nullable().openapi({ description: 'The one-off shift (DELETE /api/v1/teams/{id}/on-call/{shiftId}) when source = override.' }),
+  })
+  .openapi('ScheduledShift');

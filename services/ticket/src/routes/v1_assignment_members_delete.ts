@@ -12,7 +12,7 @@ export const deleteTeamMemberRoute = createRoute({
   tags: ASSIGNMENT_TAGS,
   summary: 'Remove a team member (IT leads)',
   description:
-    'Refused with 409 while the member has on-call shifts that have not ended: change the rota first, so nobody is paged for a team they left. ' +
+    'Refused with 409 while the member has on-call overrides that have not ended or is in the team\'s rotation: change the rota first, so nobody is paged for a team they left. ' +
     'Tickets already assigned to them stay assigned. Publishes `assignment.team_changed`.',
   security: [{ bearerAuth: [] }],
   middleware: [assignmentEditors] as const,
@@ -40,6 +40,9 @@ export function registerDeleteTeamMember(app: OpenAPIHono<TicketAppEnv>): void {
     if (outcome.kind === 'not_found') throw new AppError('NOT_FOUND', `${username} is not a member of team ${id}`);
     if (outcome.kind === 'has_shifts') {
       throw new AppError('CONFLICT', `${username} still has on-call shifts in team ${id} (${outcome.shiftIds.join(', ')}); remove or reassign them first`);
+    }
+    if (outcome.kind === 'in_rotation') {
+      throw new AppError('CONFLICT', `${username} is in the on-call rotation of team ${id}; take them out of the rotation first`);
     }
     await emit(deps, outcome.event);
     return c.body(null, 204);

@@ -18,8 +18,8 @@ export const createOnCallShiftRoute = createRoute({
   method: 'post',
   path: '/api/v1/teams/{id}/on-call',
   tags: ASSIGNMENT_TAGS,
-  summary: 'Add an on-call shift (IT leads)',
-  description: "Refused with 409 when it overlaps another shift of the team. Publishes `assignment.on_call_changed`.",
+  summary: 'Add a one-off on-call shift, an override of the rotation (IT leads)',
+  description: "For its span it replaces whoever the team's rotation names. Refused with 409 when it overlaps another one-off shift of the team. Publishes `assignment.on_call_changed`.",
   security: [{ bearerAuth: [] }],
   middleware: [assignmentEditors] as const,
   request: {

@@ -5203,7 +5203,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a team member (IT leads)
-         * @description Refused with 409 while the member has on-call shifts that have not ended: change the rota first, so nobody is paged for a team they left. Tickets already assigned to them stay assigned. Publishes `assignment.team_changed`.
+         * @description Refused with 409 while the member has on-call overrides that have not ended or is in the team's rotation: change the rota first, so nobody is paged for a team they left. Tickets already assigned to them stay assigned. Publishes `assignment.team_changed`.
          */
         delete: {
             parameters: {
@@ -5395,8 +5395,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read a team's on-call rota
-         * @description Out of the team's working hours, P1 and P2 tickets go to whoever's shift covers the moment.
+         * Read a team's one-off on-call shifts (the rotation's overrides)
+         * @description Who is on call, rotation included, is `GET /api/v1/teams/{id}/on-call/schedule`.
          */
         get: {
             parameters: {
@@ -5463,8 +5463,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Add an on-call shift (IT leads)
-         * @description Refused with 409 when it overlaps another shift of the team. Publishes `assignment.on_call_changed`.
+         * Add a one-off on-call shift, an override of the rotation (IT leads)
+         * @description For its span it replaces whoever the team's rotation names. Refused with 409 when it overlaps another one-off shift of the team. Publishes `assignment.on_call_changed`.
          */
         post: {
             parameters: {
@@ -5570,6 +5570,298 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such team (or member, or shift) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/on-call/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is on call for a team, shift by shift
+         * @description The team's rotation cut around its one-off shifts (overrides), over [from, to). This is what assignment and paging use: out of the team's working hours, P1 and P2 tickets go to whoever's shift covers the moment.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default now. */
+                    from?: string;
+                    /** @description Default from + 28 days; at most 92 days after from. */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The shifts overlapping [from, to) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OnCallSchedule"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such team (or member, or shift) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/rotation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a team's repeating on-call rotation
+         * @description 404 when the team has none (it is then on call through its one-off shifts only).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rotation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rotation"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such team (or member, or shift) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set a team's repeating on-call rotation (IT leads)
+         * @description Creates or replaces the rotation: the participants (members of the team) take the pager in turn, each for `lengthDays`, handing over at `handoffTime` local time in `timeZone` (DST-correct). One-off shifts (`POST /api/v1/teams/{id}/on-call`) override it for their span. Publishes `assignment.on_call_changed`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotationInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rotation"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rotation"];
+                    };
+                };
+                /** @description Invalid request; `details` names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or invalid access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such team (or member, or shift) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * End a team's on-call rotation (IT leads)
+         * @description The one-off shifts stay. Publishes `assignment.on_call_changed`; the event keeps the rotation that ended, for the record.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ended */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -7343,6 +7635,77 @@ export interface components {
              * @example 2026-03-05T13:00:00Z
              */
             endsAt: string;
+        };
+        OnCallSchedule: {
+            /** @description By start; the first may start before `from`, the last end after `to`. */
+            items: components["schemas"]["ScheduledShift"][];
+        };
+        ScheduledShift: {
+            username: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /**
+             * @description override: a one-off shift, which replaces the rotation for its span.
+             * @enum {string}
+             */
+            source: "rotation" | "override";
+            /**
+             * Format: uuid
+             * @description The one-off shift (DELETE /api/v1/teams/{id}/on-call/{shiftId}) when source = override.
+             */
+            overrideId: string | null;
+        };
+        Rotation: {
+            /** @example it-tier1 */
+            teamId: string;
+            /** @description In hand-off order. */
+            participants: string[];
+            /** @enum {string|null} */
+            handoffWeekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun" | null;
+            /** @example 09:00 */
+            handoffTime: string;
+            lengthDays: number;
+            timeZone: string;
+            /** @example 2026-03-16 */
+            startDate: string;
+            /**
+             * Format: date-time
+             * @description The instant of the first hand-off.
+             */
+            firstHandoffAt: string;
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RotationInput: {
+            /** @description Members of the team, in hand-off order; the first takes the first shift. */
+            participants: string[];
+            /**
+             * @description The first hand-off is on the first such weekday on or after startDate; null: on startDate.
+             * @default null
+             * @enum {string|null}
+             */
+            handoffWeekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun" | null;
+            /**
+             * @description Local time of every hand-off, in timeZone.
+             * @example 09:00
+             */
+            handoffTime: string;
+            /**
+             * @description How long each person holds the pager (7 = weekly).
+             * @example 7
+             */
+            lengthDays: number;
+            /** @example America/New_York */
+            timeZone: string;
+            /**
+             * Format: date
+             * @description Local date in timeZone from which the rotation runs.
+             * @example 2026-12-25
+             */
+            startDate: string;
         };
         SlaReport: {
             from: string;

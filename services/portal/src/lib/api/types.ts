@@ -38,6 +38,8 @@ export type Team = T['Team'];
 export type TeamMember = T['TeamMember'];
 export type AssignmentRule = T['AssignmentRule'];
 export type OnCallShift = T['OnCallShift'];
+export type Rotation = T['Rotation'];
+export type ScheduledShift = T['ScheduledShift'];
 export type SlaReport = T['SlaReport'];
 export type SlaReportRow = T['SlaReportRow'];
 

@@ -9,9 +9,9 @@ import { TeamSection } from './TeamSection.js';
 const errorText = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
 
 /**
- * Assignment rules and on-call rotas: the teams with their members (skills, availability), the
- * ordered rules that route a new ticket to a team, and each team's on-call shifts. IT leads edit;
- * IT agents read.
+ * Assignment rules and on-call: the teams with their members (added from the directory, skills,
+ * availability, working hours), the ordered rules that route a new ticket to a team, and each
+ * team's rotation, upcoming shifts and one-off shifts. IT leads edit; IT agents read.
  */
 export function AssignmentPage() {
   const identity = useIdentity();

@@ -4,7 +4,8 @@ import type { MemberBody } from '@tierline/contracts';
 import { ApiError } from '../../../lib/api/client.js';
 import type { Team, TeamMember } from '../../../lib/api/types.js';
 import { messagesAt, setServerErrors, type FieldIssue } from '../../../lib/forms.js';
-import { useSaveMember } from '../api/assignment.js';
+import { useRemoveMember, useSaveMember } from '../api/assignment.js';
+import { AddMember } from './AddMember.js';
 import { ErrorNotice, When } from '../../../components/ui.js';
 import { memberBody, skillsFieldOf, skillsResolver } from '../logic/assignment.js';
 
@@ -15,6 +16,7 @@ type SaveMember = (m: TeamMember, body: MemberBody) => Promise<readonly FieldIss
 
 export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const saveMemberCall = useSaveMember(team.id);
+  const removeMemberCall = useRemoveMember(team.id);
   const idBase = useId();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -31,6 +33,20 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
     } catch (err) {
       setError(errorText(err, `${m.displayName} could not be saved.`));
       return err instanceof ApiError ? err.details : [];
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const removeMember = async (m: TeamMember) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      await removeMemberCall.mutateAsync(m.username);
+      setError(null);
+      setNotice(`Removed ${m.displayName} from ${team.name}.`);
+    } catch (err) {
+      setError(errorText(err, `${m.displayName} could not be removed.`));
     } finally {
       setBusy(false);
     }
@@ -57,6 +73,7 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
                 <th scope="col">Skills</th>
                 <th scope="col">Available for assignment</th>
                 <th scope="col">Last changed</th>
+                {canEdit && <th scope="col">Actions</th>}
               </tr>
             </thead>
             <tbody>
@@ -94,6 +111,13 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
                     <td>
                       <When iso={m.updatedAt} />
                     </td>
+                    {canEdit && (
+                      <td>
+                        <button type="button" className="button button--secondary" disabled={busy} onClick={() => void removeMember(m)}>
+                          Remove {m.displayName}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 );
               })}
@@ -101,6 +125,7 @@ export function MembersTable({ team, canEdit }: { team: Team; canEdit: boolean }
           </table>
         </div>
       )}
+      {canEdit && <AddMember team={team} />}
     </>
   );
 }

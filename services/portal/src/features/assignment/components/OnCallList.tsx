@@ -74,13 +74,14 @@ export function OnCallList({ team, canEdit }: { team: Team; canEdit: boolean }) 
 
   return (
     <>
-      <h3 id={id('title')}>On call</h3>
+      <h3 id={id('title')}>One-off shifts (overrides)</h3>
+      <p className="hint">A one-off shift replaces whoever the rotation names for its span: a swap, a sick day, a holiday.</p>
       {error && <ErrorNotice>{error}</ErrorNotice>}
-      {shifts && shifts.length === 0 && <p className="empty">No current or upcoming on-call shifts.</p>}
+      {shifts && shifts.length === 0 && <p className="empty">No current or upcoming one-off shifts.</p>}
       {shifts && shifts.length > 0 && (
         <div className="table-wrap">
           <table className="versions" data-testid={`on-call-${team.id}`}>
-            <caption className="visually-hidden">Current and upcoming on-call shifts of {team.name}</caption>
+            <caption className="visually-hidden">Current and upcoming one-off on-call shifts of {team.name}</caption>
             <thead>
               <tr>
                 <th scope="col">Who</th>

@@ -2,6 +2,8 @@ import { useId } from 'react';
 import type { Team } from '../../../lib/api/types.js';
 import { MembersTable } from './MembersTable.js';
 import { OnCallList } from './OnCallList.js';
+import { RotationSection } from './RotationSection.js';
+import { WorkingHours } from './WorkingHours.js';
 
 export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean }) {
   const idBase = useId();
@@ -15,6 +17,8 @@ export function TeamSection({ team, canEdit }: { team: Team; canEdit: boolean })
         {team.leadUsername ? `; team lead ${team.leadUsername}` : ''}.
       </p>
       <MembersTable team={team} canEdit={canEdit} />
+      {canEdit && <WorkingHours team={team} />}
+      <RotationSection team={team} canEdit={canEdit} />
       <OnCallList team={team} canEdit={canEdit} />
     </section>
   );

@@ -5,6 +5,15 @@ import type { TeamMember } from '../../../lib/api/types.js';
 import {
   defaultShift,
   fromLocalInput,
+  hoursFieldOf,
+  hoursForm,
+  hoursResolver,
+  inViewerZone,
+  rotationFieldOf,
+  rotationForm,
+  rotationResolver,
+  searchPeople,
+  toRotationBody,
   memberBody,
   parseSkills,
   ruleFieldOf,
@@ -118,5 +127,69 @@ describe('on-call shift form', () => {
     expect(flat(backwards.errors)).toEqual({ endsAt: 'must be after startsAt' });
     const long = await shiftResolver({ username: 'Alex', startsAt: '2026-03-01T00:00', endsAt: '2026-04-02T00:00' }, undefined, opts);
     expect(Object.keys(flat(long.errors)).sort()).toEqual(['endsAt', 'username']);
+  });
+});
+
+describe('rotation form', () => {
+  const today = '2026-03-12';
+  const form = rotationForm(null, { timeZone: 'Europe/London', participants: ['alex.agent', 'lee.lead'], today });
+
+  it('starts as a weekly Monday 09:00 rotation of the members in the team\'s time zone, from today', () => {
+    expect(toRotationBody(form)).toEqual({
+      participants: ['alex.agent', 'lee.lead'],
+      handoffWeekday: 'mon',
+      handoffTime: '09:00',
+      lengthDays: 7,
+      timeZone: 'Europe/London',
+      startDate: today,
+    });
+    expect(toRotationBody({ ...form, handoffWeekday: '', participants: ' Alex.Agent ,, otto.oncall' })).toMatchObject({ handoffWeekday: null, participants: ['alex.agent', 'otto.oncall'] });
+  });
+
+  it('is checked by the route schema: each wrong field named, in words for the unreadable ones', async () => {
+    const r = await rotationResolver({ ...form, participants: '', lengthDays: '', startDate: '' }, undefined, opts);
+    expect(messagesAt(r.errors as FieldErrors, 'participants')).toEqual(['needs at least one person']);
+    expect(messagesAt(r.errors as FieldErrors, 'lengthDays')).toEqual(['enter a number of days']);
+    expect(messagesAt(r.errors as FieldErrors, 'startDate')).toEqual(['enter a start date']);
+    expect(rotationFieldOf('participants.1')).toBe('participants');
+    expect(rotationFieldOf('rotation')).toBeUndefined();
+  });
+
+  it('shows shifts in the viewer\'s time zone and finds people not yet in the team', () => {
+    expect(inViewerZone('2026-03-30T08:00:00Z', 'Europe/London')).toBe('Mon 30 Mar, 09:00');
+    expect(inViewerZone('2026-03-30T08:00:00Z', 'America/New_York')).toBe('Mon 30 Mar, 04:00');
+    const people = [
+      { username: 'alex.agent', displayName: 'Alex Agent' },
+      { username: 'otto.oncall', displayName: 'Otto Oncall' },
+    ];
+    expect(searchPeople(people, [{ username: 'alex.agent' }], 'o').map((p) => p.username)).toEqual(['otto.oncall']);
+    expect(searchPeople(people, [], 'AGENT').map((p) => p.username)).toEqual(['alex.agent']);
+  });
+});
+
+describe('working hours form', () => {
+  const team = {
+    name: 'Help desk',
+    tier: 1 as const,
+    leadUsername: 'lee.lead',
+    timeZone: 'America/New_York',
+    weeklyHours: { mon: [{ start: '08:00', end: '18:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+  };
+
+  it('holds one interval a day, empty for a closed day, and sends the team as stored with the new hours', async () => {
+    const form = hoursForm(team);
+    expect(form.days.mon).toEqual({ start: '08:00', end: '18:00' });
+    expect(form.days.sun).toEqual({ start: '', end: '' });
+    const ok = await hoursResolver(team)({ ...form, days: { ...form.days, tue: { start: '09:00', end: '17:00' } } }, undefined, opts);
+    expect(ok.values).toMatchObject({ name: 'Help desk', tier: 1, leadUsername: 'lee.lead', weeklyHours: { mon: [{ start: '08:00', end: '18:00' }], tue: [{ start: '09:00', end: '17:00' }], sun: [] } });
+  });
+
+  it('names a day whose end is not after its start, and maps the server\'s paths to the day', async () => {
+    const form = hoursForm(team);
+    const bad = await hoursResolver(team)({ ...form, days: { ...form.days, mon: { start: '18:00', end: '08:00' } } }, undefined, opts);
+    expect(messagesAt(bad.errors as FieldErrors, 'weeklyHours.mon')).toEqual(['must be after start (18:00)']);
+    expect(hoursFieldOf('weeklyHours.fri.0.end')).toBe('weeklyHours.fri');
+    expect(hoursFieldOf('timeZone')).toBe('timeZone');
+    expect(hoursFieldOf('name')).toBeUndefined();
   });
 });
