@@ -12,3 +12,4 @@ export * from './assignment.js';
 export * from './requester-links.js';
 export * from './contacts.js';
 export * from './attachments.js';
+export * from './directory.js';
