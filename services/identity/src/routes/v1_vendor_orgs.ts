@@ -63,6 +63,7 @@ export const listVendorPeopleRoute = createRoute({
   request: { params: z.object({ id: orgParam }) },
   responses: {
     200: { description: 'Its people, by username', content: { 'application/json': { schema: z.object({ users: z.array(DirectoryUserSchema) }) } } },
+    ...badRequestResponse,
     ...authErrorResponses,
     ...orgNotFound,
   },
@@ -96,6 +97,7 @@ export const removeVendorPersonRoute = createRoute({
   request: { params: z.object({ id: orgParam, userId: userParam }) },
   responses: {
     200: { description: 'The person as they are now', content: { 'application/json': { schema: DirectoryUserSchema } } },
+    ...badRequestResponse,
     ...authErrorResponses,
     ...orgNotFound,
   },

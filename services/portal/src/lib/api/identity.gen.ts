@@ -1049,7 +1049,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": Record<string, never>;
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing, expired, invalid or revoked access token */
@@ -1210,7 +1210,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": Record<string, never>;
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing, expired, invalid or revoked access token */
