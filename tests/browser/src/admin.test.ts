@@ -1,6 +1,7 @@
 /**
  * The admin's screens in a real, headless Chromium against the real stack and the real Keycloak
- * (docs/decisions/0044): ada.admin adds a site and a vendor organisation, invites a new IT agent;
+ * (docs/decisions/0044): ada.admin adds a site and a vendor organisation, invites a person of the
+ * organisation and removes them again, invites a new IT agent;
  * the invitation reaches Mailpit, and the new person, in a browser of their own, follows its
  * single-use link: sets a password, enrols an authenticator (the realm requires a second factor
  * of IT) and signs in to the queue. The admin then grants a role, disables the account, and the
@@ -17,6 +18,9 @@ import { PORTAL_ORIGIN, startStack, type Stack } from './stack.js';
 const USERNAME = `nina.new.${randomBytes(3).toString('hex')}`;
 const EMAIL = `${USERNAME}@it.tierline.test`;
 const PASSWORD = 'Tierline-invited-7';
+/** A vendor organisation of this test (its Keycloak group is removed after), and a person invited into it. */
+const ORG = 'beta-imaging';
+const VENDOR_PERSON = `vic.vendor.${randomBytes(3).toString('hex')}`;
 
 let stack: Stack;
 let browser: Browser;
@@ -76,12 +80,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  const found = await keycloakAdmin('GET', `/users?username=${encodeURIComponent(USERNAME)}&exact=true`);
-  for (const u of (found.body as { id: string }[] | undefined) ?? []) await keycloakAdmin('DELETE', `/users/${u.id}`);
+  for (const username of [USERNAME, VENDOR_PERSON]) {
+    const found = await keycloakAdmin('GET', `/users?username=${encodeURIComponent(username)}&exact=true`);
+    for (const u of (found.body as { id: string }[] | undefined) ?? []) await keycloakAdmin('DELETE', `/users/${u.id}`);
+  }
+  const group = await keycloakAdmin('GET', `/group-by-path/vendors/${ORG}`);
+  if (group.status === 200) await keycloakAdmin('DELETE', `/groups/${(group.body as { id: string }).id}`);
 });
 
 describe("the admin's screens in Chromium", () => {
-  it('an admin starts on Users, adds a site and a vendor organisation', async () => {
+  it('an admin starts on Users, adds a site, a vendor organisation and a person of it, and removes the person', async () => {
     const page = admin.page;
     await signIn(page, 'ada.admin');
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
@@ -106,13 +114,25 @@ describe("the admin's screens in Chromium", () => {
     await page.getByRole('link', { name: 'Vendors' }).click();
     await page.getByRole('heading', { level: 1, name: 'Vendors' }).waitFor();
     const addOrg = page.locator('form', { has: page.getByRole('heading', { name: 'Add a vendor organisation' }) });
-    await addOrg.getByLabel(/^Name/).fill('Acme IT Services');
-    await addOrg.getByLabel(/^Organisation id/).fill('acme-it');
+    await addOrg.getByLabel(/^Name/).fill('Beta Imaging Ltd');
+    await addOrg.getByLabel(/^Organisation id/).fill(ORG);
     await addOrg.getByRole('button', { name: 'Add organisation' }).click();
-    await page.getByRole('heading', { level: 2, name: /Acme IT Services/ }).waitFor();
-    await page.locator('[data-org="acme-it"]').getByText('Nobody yet.').or(page.locator('[data-org="acme-it"] tbody tr').first()).first().waitFor();
+    const org = page.locator(`[data-org="${ORG}"]`);
+    await org.getByText('Nobody yet.').waitFor();
+    // A person of the organisation: invited (the vendor role, the e-mailed link), then removed.
+    const invitePerson = org.locator('form', { has: page.getByRole('heading', { name: 'Invite a person of Beta Imaging Ltd' }) });
+    await invitePerson.getByLabel(/^First name/).fill('Vic');
+    await invitePerson.getByLabel(/^Last name/).fill('Vendor');
+    await invitePerson.getByLabel(/^Username/).fill(VENDOR_PERSON);
+    await invitePerson.getByLabel(/^Email/).fill(`${VENDOR_PERSON}@beta-imaging.test`);
+    await invitePerson.getByRole('button', { name: 'Invite to Beta Imaging Ltd' }).click();
+    await page.getByRole('status').filter({ hasText: 'Invited Vic Vendor.' }).waitFor();
+    await org.locator(`tr[data-username="${VENDOR_PERSON}"]`).waitFor();
     await expectAccessible(page, 'vendors');
     await screenshot(page, 'admin-vendors');
+    await org.getByRole('button', { name: 'Remove Vic Vendor' }).click();
+    await page.getByRole('status').filter({ hasText: 'Vic Vendor is no longer with Beta Imaging Ltd, and their account is disabled.' }).waitFor();
+    await org.getByText('Nobody yet.').waitFor();
   });
 
   it('invites an IT agent, who sets a password and enrols an authenticator through the e-mailed link, and signs in to the queue', async () => {

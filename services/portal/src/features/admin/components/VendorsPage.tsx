@@ -162,7 +162,7 @@ function OrgSection({ org, onDone }: { org: VendorOrg; onDone: (message: string)
                       <td>{p.enabled ? 'Enabled' : 'Disabled'}</td>
                       <td>
                         <button type="button" className="button button--secondary" disabled={remove.isPending} onClick={() => void removePerson(p.id, p.displayName)}>
-                          Remove <span className="visually-hidden">{p.displayName}</span> from {org.name}
+                          Remove {p.displayName}
                         </button>
                       </td>
                     </tr>
