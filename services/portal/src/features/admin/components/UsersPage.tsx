@@ -49,18 +49,24 @@ export function UsersPage() {
       <InviteForm onInvited={setNotice} />
       <h2>People</h2>
       <form
-        className="search"
+        className="filters"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
           setQ(search.trim());
         }}
       >
-        <label htmlFor={searchId}>Find people by name, username or email</label>
-        <input id={searchId} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button type="submit" className="button button--secondary">
-          Search
-        </button>
+        <div className="filters__grid">
+          <div className="field">
+            <label htmlFor={searchId}>Find people by name, username or email</label>
+            <input id={searchId} type="text" autoComplete="off" value={search} onChange={(e) => setSearch(e.target.value)} />
+          </div>
+          <div className="field filters__risk">
+            <button type="submit" className="button button--secondary">
+              Search
+            </button>
+          </div>
+        </div>
       </form>
       <QueryState query={users} loading="Loading people…" failed="The people could not be loaded.">
         {(list) => (list.length === 0 ? <p className="empty">Nobody matches “{q}”.</p> : <UsersTable users={list} onDone={setNotice} />)}
