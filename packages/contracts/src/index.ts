@@ -13,3 +13,4 @@ export * from './requester-links.js';
 export * from './contacts.js';
 export * from './attachments.js';
 export * from './maintenance.js';
+export * from './directory.js';

@@ -6,6 +6,8 @@ import { registerUserEnabled } from './routes/v1_directory_users_enabled.js';
 import { registerListDirectoryUsers } from './routes/v1_directory_users_list.js';
 import { registerSetUserRoles } from './routes/v1_directory_users_roles_put.js';
 import { registerMe } from './routes/v1_me.js';
+import { registerSites } from './routes/v1_sites.js';
+import { registerVendorOrgs } from './routes/v1_vendor_orgs.js';
 import { registerMyContacts } from './routes/v1_me_contacts.js';
 import { registerAnswerRequesterLink } from './routes/requester_link_answer.js';
 import { registerOpenRequesterLink } from './routes/requester_link_open.js';
@@ -28,6 +30,12 @@ const USER_ADMIN_OPERATIONS = [
   { method: 'post', path: '/api/v1/directory/users/{id}/disable' },
   { method: 'post', path: '/api/v1/directory/users/{id}/enable' },
   { method: 'put', path: '/api/v1/directory/users/{id}/roles' },
+  { method: 'post', path: '/api/v1/sites' },
+  { method: 'patch', path: '/api/v1/sites/{id}' },
+  { method: 'post', path: '/api/v1/directory/vendor-orgs' },
+  { method: 'patch', path: '/api/v1/directory/vendor-orgs/{id}' },
+  { method: 'post', path: '/api/v1/directory/vendor-orgs/{id}/people' },
+  { method: 'delete', path: '/api/v1/directory/vendor-orgs/{id}/people/{userId}' },
 ] as const;
 
 /** Builds the identity service's HTTP app around the dependencies it is given. */
@@ -64,7 +72,7 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
     { method: 'post', path: '/api/v1/vendor-links' },
     { method: 'post', path: '/api/v1/requester-links' },
   ]);
-  // User management (invite, disable, enable, role changes) per signed-in actor: a stolen IT lead
+  // User management (invite, disable, enable, role changes, sites, vendor organisations and their people) per signed-in actor: a stolen IT lead
   // or admin session cannot mass-create, lock out or promote accounts. Reads are not limited.
   const userAdminLimit = rateLimit({ name: 'user management', max: deps.userAdminRateLimitPerMinute ?? 30, windowMs: 60_000 });
   limitOperations(app, userAdminLimit, USER_ADMIN_OPERATIONS);
@@ -78,6 +86,10 @@ export function createIdentityApp(deps: IdentityDeps): OpenAPIHono<IdentityAppEn
   registerInviteUser(app);
   registerUserEnabled(app);
   registerSetUserRoles(app);
+
+  // Sites and vendor organisations (admin)
+  registerSites(app);
+  registerVendorOrgs(app);
 
   // Vendor signed links
   registerVendorLinkJwks(app);

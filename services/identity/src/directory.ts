@@ -73,7 +73,11 @@ export function startDirectorySync(deps: { sql: Sql; kc: KeycloakAdmin; logger: 
  * matches a verified account address only (Keycloak's emailVerified): who sent a mail is decided
  * on an address the person proved is theirs, never on one anybody could have typed in.
  */
-export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string; email?: string }): Promise<DirectoryUser[]> {
+export async function listUsers(
+  sql: Sql,
+  f: { ids?: string[]; usernames?: string[]; role?: string; site?: string; vendorOrg?: string; email?: string; q?: string; enabled?: boolean },
+): Promise<DirectoryUser[]> {
+  const like = f.q ? `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null;
   const rows = await sql<UserRow[]>`
     select * from users
     where ${f.ids ? sql`id = any(${f.ids})` : sql`true`}
@@ -82,6 +86,8 @@ export async function listUsers(sql: Sql, f: { ids?: string[]; usernames?: strin
       and ${f.site ? sql`${f.site} = any(sites)` : sql`true`}
       and ${f.vendorOrg ? sql`vendor_org = ${f.vendorOrg}` : sql`true`}
       and ${f.email ? sql`lower(email) = lower(${f.email}) and email_verified` : sql`true`}
+      and ${like ? sql`(username ilike ${like} or display_name ilike ${like} or email ilike ${like})` : sql`true`}
+      and ${f.enabled !== undefined ? sql`enabled = ${f.enabled}` : sql`true`}
     order by username`;
   return rows.map(toUser);
 }

@@ -65,6 +65,10 @@ export interface KeycloakAdmin {
   setEnabled(id: string, enabled: boolean): Promise<void>;
   logout(id: string): Promise<void>;
   setRoles(id: string, roles: Role[]): Promise<void>;
+  /** Makes the group /sites/<name> or /vendors/<name> if it is not there (idempotent). */
+  ensureGroup(parent: 'sites' | 'vendors', name: string): Promise<void>;
+  /** Takes the user out of the group at `path` (e.g. /vendors/acme-it); nothing when not a member. */
+  leaveGroup(id: string, path: string): Promise<void>;
 }
 
 interface KcUser {
@@ -159,7 +163,34 @@ export function createKeycloakAdmin(opts: { baseUrl: string; realm: string; clie
     return entry(u, roles, groups.map((g) => g.path));
   }
 
+  /** The top-level group /sites or /vendors, made if the realm lacks it. */
+  async function topGroup(parent: 'sites' | 'vendors'): Promise<KcGroup> {
+    const find = async () => (await paged<KcGroup>('/groups?briefRepresentation=true')).find((g) => g.path === `/${parent}`);
+    const found = await find();
+    if (found) return found;
+    await call('POST', '/groups', { name: parent }).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === 'CONFLICT')) throw err;
+    });
+    const made = await find();
+    if (!made) throw new AppError('UNAVAILABLE', `Keycloak has no group /${parent}`);
+    return made;
+  }
+
   return {
+    async ensureGroup(parent, name) {
+      const top = await topGroup(parent);
+      const children = await paged<KcGroup>(`/groups/${top.id}/children?briefRepresentation=true`);
+      if (children.some((g) => g.name === name)) return;
+      // Two admins at once: the second POST answers 409, and the group is there either way.
+      await call('POST', `/groups/${top.id}/children`, { name }).catch((err: unknown) => {
+        if (!(err instanceof AppError && err.code === 'CONFLICT')) throw err;
+      });
+    },
+    async leaveGroup(id, path) {
+      const { data: groups } = await call<KcGroup[]>('GET', `/users/${encodeURIComponent(id)}/groups?briefRepresentation=true`);
+      const group = groups.find((g) => g.path === path);
+      if (group) await call('DELETE', `/users/${encodeURIComponent(id)}/groups/${group.id}`);
+    },
     // Two calls per user (role mappings, groups): the service account needs only view-users, not
     // view-realm. Fine for a clinic-sized realm; a few requests run at once.
     async listDirectory() {

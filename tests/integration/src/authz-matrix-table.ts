@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_POLICY } from '@tierline/domain';
 import twilio from 'twilio';
 import { attachmentUpload, inviteBody, MATRIX_TWILIO_AUTH_TOKEN, MATRIX_TWILIO_CALLBACK_URL, vendorLinkBody, type Caller, type CallerName, type TicketKind, type World } from './authz-matrix-world.js';
@@ -561,6 +561,55 @@ export const EXPECTATIONS: Record<Service, Record<string, Expectation>> = {
       foreign: ['admin'],
       mutates: true,
       request: (ctx) => ({ path: `/api/v1/directory/users/${ctx.userId}/roles`, body: { roles: ctx.scope === 'own' ? ['it_agent'] : ['admin'] } }),
+    },
+    // The admin's sites and vendor organisations (decision 44): IT reads them, only admins change them.
+    'GET /api/v1/sites': { objects: 'none', own: [...IT, 'admin'], request: () => ({ path: '/api/v1/sites' }) },
+    'POST /api/v1/sites': {
+      objects: 'none',
+      own: ['admin'],
+      status: 201,
+      mutates: true,
+      request: () => ({ path: '/api/v1/sites', body: { id: `matrix-${randomBytes(4).toString('hex')}`, name: 'Matrix Site', timeZone: 'Europe/Berlin' } }),
+      after: (res, ctx) => {
+        const id = (res.body as { id?: string } | undefined)?.id;
+        if (res.status === 201 && id) ctx.w.fixtures.madeGroups.push(`/sites/${id}`);
+      },
+    },
+    'PATCH /api/v1/sites/:id': { objects: 'none', own: ['admin'], mutates: true, request: (ctx) => ({ path: `/api/v1/sites/${ctx.w.fixtures.siteId}`, body: { timeZone: 'America/Chicago' } }) },
+    'GET /api/v1/directory/vendor-orgs': { objects: 'none', own: [...IT, 'admin'], request: () => ({ path: '/api/v1/directory/vendor-orgs' }) },
+    'POST /api/v1/directory/vendor-orgs': {
+      objects: 'none',
+      own: ['admin'],
+      status: 201,
+      mutates: true,
+      request: () => ({ path: '/api/v1/directory/vendor-orgs', body: { id: `matrix-${randomBytes(4).toString('hex')}`, name: 'Matrix Vendor Org' } }),
+      after: (res, ctx) => {
+        const id = (res.body as { id?: string } | undefined)?.id;
+        if (res.status === 201 && id) ctx.w.fixtures.madeGroups.push(`/vendors/${id}`);
+      },
+    },
+    'PATCH /api/v1/directory/vendor-orgs/:id': { objects: 'none', own: ['admin'], mutates: true, request: (ctx) => ({ path: `/api/v1/directory/vendor-orgs/${ctx.w.otherVendorOrg}`, body: { name: 'Matrix Vendor, renamed' } }) },
+    'GET /api/v1/directory/vendor-orgs/:id/people': { objects: 'none', own: ['admin'], request: (ctx) => ({ path: `/api/v1/directory/vendor-orgs/${ctx.w.otherVendorOrg}/people` }) },
+    'POST /api/v1/directory/vendor-orgs/:id/people': {
+      objects: 'none',
+      own: ['admin'],
+      status: 201,
+      mutates: true,
+      request: (ctx) => {
+        const n = randomBytes(3).toString('hex');
+        return { path: `/api/v1/directory/vendor-orgs/${ctx.w.otherVendorOrg}/people`, body: { username: `authz.vp.${n}`, email: `authz.vp.${n}@it.tierline.test`, firstName: 'Matrix', lastName: 'Vendor' } };
+      },
+      after: (res, ctx) => {
+        const id = (res.body as { id?: string } | undefined)?.id;
+        if (res.status === 201 && id) ctx.w.fixtures.invited.push(id);
+      },
+    },
+    'DELETE /api/v1/directory/vendor-orgs/:id/people/:userId': {
+      objects: 'none',
+      own: ['admin'],
+      mutates: true,
+      // Allowed calls remove a person invited for them; refused ones name a person who is not there.
+      request: async (ctx) => ({ path: `/api/v1/directory/vendor-orgs/${ctx.w.otherVendorOrg}/people/${ctx.allowed ? await ctx.w.fixtures.freshVendorPerson() : randomUUID()}` }),
     },
     'POST /api/v1/vendor-links': {
       objects: 'none',

@@ -468,6 +468,23 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
     return u.id;
   }
   const users = { agent: await inviteUser('it_agent'), admin: await inviteUser('admin') };
+  // The admin's sites and vendor organisations: rows of this run's identity database to change
+  // (the other vendor's organisation is a group of this run, so people invited into it page nobody).
+  const siteId = `matrix-site-${tag}`;
+  await d.identitySql`insert into sites (id, name, time_zone) values (${siteId}, 'Matrix Clinic', 'UTC')`;
+  await d.identitySql`insert into vendor_orgs (id, name) values (${d.otherVendorOrg}, 'Matrix Vendor') on conflict (id) do nothing`;
+  /** Keycloak groups allowed calls made (POST sites, vendor organisations), removed with the invited users. */
+  const madeGroups: string[] = [];
+  async function freshVendorPerson() {
+    const n = randomBytes(3).toString('hex');
+    const u = must(
+      'vendor person',
+      await as('admin', 'identity')('POST', `/api/v1/directory/vendor-orgs/${d.otherVendorOrg}/people`, { username: `authz.vp.${n}`, email: `authz.vp.${n}@it.tierline.test`, firstName: 'Matrix', lastName: 'Vendor' }),
+      201,
+    ) as { id: string };
+    invited.push(u.id);
+    return u.id;
+  }
 
   async function freshVendorLink(ticketId = tickets.acme.id) {
     const link = must(
@@ -503,6 +520,9 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
     freshVendorLink,
     inviteBody,
     invited,
+    siteId,
+    madeGroups,
+    freshVendorPerson,
     async removeInvitedUsers(env: ReturnType<typeof testEnv>) {
       const res = await fetch(`${env.keycloakUrl}/realms/${env.realm}/protocol/openid-connect/token`, {
         method: 'POST',
@@ -512,6 +532,12 @@ async function createFixtures(d: { as: As; callers: Record<CallerName, Caller>; 
       const { access_token } = (await res.json()) as { access_token: string };
       for (const id of invited) {
         await fetch(`${env.keycloakUrl}/admin/realms/${env.realm}/users/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+      }
+      for (const path of madeGroups) {
+        const found = await fetch(`${env.keycloakUrl}/admin/realms/${env.realm}/group-by-path${path}`, { headers: { authorization: `Bearer ${access_token}` } });
+        if (found.status !== 200) continue;
+        const { id } = (await found.json()) as { id: string };
+        await fetch(`${env.keycloakUrl}/admin/realms/${env.realm}/groups/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
       }
     },
   };

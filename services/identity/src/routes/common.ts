@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import { EVENT_SCHEMA_VERSION, type Role } from '@tierline/contracts';
-import { AppError, hasRole, publishEvent, revokeTokensIssuedBefore, type Actor, errorResponse } from '@tierline/platform';
+import { EVENT_SCHEMA_VERSION, type EventEnvelope, type Role } from '@tierline/contracts';
+import { AppError, hasRole, revokeTokensIssuedBefore, type Actor, type Sql, errorResponse } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import type { KeycloakUser } from '../keycloak-admin.js';
+import { vendorLinkOutbox } from '../vendor-links.js';
 
 export const authErrorResponses = {
   ...errorResponse(401, 'Missing, expired, invalid or revoked access token'),
@@ -19,8 +20,8 @@ export const conflictResponse = {
   ...errorResponse(409, 'The change conflicts with the current state'),
 };
 
-/** Roles that must pass a second factor (they include `mfa_required` in the realm). */
-export const MFA_ROLES: readonly Role[] = ['it_agent', 'it_lead', 'vendor', 'auditor', 'admin'];
+/** Roles that must pass a second factor: the contracts' list, shared with the portal's admin screens. */
+export { MFA_ROLES } from '@tierline/contracts';
 
 /**
  * The client whose service account made the call, or null for a person. Service tokens
@@ -36,6 +37,11 @@ export function callerServiceClient(c: Context<IdentityAppEnv>): string | null {
   const isService = typeof claims['client_id'] === 'string' || c.get('actor').isServiceAccount;
   const azp = claims['azp'] ?? claims['client_id'];
   return isService && typeof azp === 'string' ? azp : null;
+}
+
+/** Sites and vendor organisations, and vendor people: admins only. */
+export function requireAdmin(actor: Actor): void {
+  if (actor.isServiceAccount || !hasRole(actor, 'admin')) throw new AppError('FORBIDDEN', 'only admins manage sites, vendor organisations and their people');
 }
 
 /** People who manage accounts: IT leads and admins. */
@@ -97,15 +103,62 @@ export async function sendEnrolmentLink(
   });
 }
 
-/** Publishes one audited directory event. Data carries ids and usernames only, never contact details. */
-export async function publishIdentityEvent(c: Context<IdentityAppEnv>, type: string, data: Record<string, unknown>): Promise<void> {
+/**
+ * The last admin stays (decision 44). Only an admin may change or disable an admin and nobody
+ * their own account, so the last one could go only in a race: two admins removing each other at
+ * once, each on a token that still says admin. Removals of an admin take one lock in turn, and
+ * each asks Keycloak, not the token or the mirror, whether another enabled admin remains.
+ * `run` makes the change while the lock is held.
+ */
+export async function keepingAnAdmin<T>(c: Context<IdentityAppEnv>, user: KeycloakUser, after: { roles: readonly Role[]; enabled: boolean }, run: () => Promise<T>): Promise<T> {
+  const removesAdmin = user.roles.includes('admin') && user.enabled && (!after.roles.includes('admin') || !after.enabled);
+  if (!removesAdmin) return run();
+  const { sql, kc } = c.get('deps');
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('identity:admin-removal'))`;
+    const candidates = await tx<{ id: string }[]>`select id from users where 'admin' = any(roles) and enabled and id <> ${user.id} order by id`;
+    let another = false;
+    for (const { id } of candidates) {
+      const other = await kc.getUser(id);
+      if (other?.enabled && other.roles.includes('admin') && !other.serviceAccountClientId) {
+        another = true;
+        break;
+      }
+    }
+    if (!another) throw new AppError('CONFLICT', `${user.username} is the last enabled admin; make someone else an admin first`);
+    return run();
+  }) as Promise<T>;
+}
+
+/** One directory event (ids, usernames and field names only, never contact details or free text), by the signed-in actor. */
+export function identityEvent(c: Context<IdentityAppEnv>, type: string, data: Record<string, unknown>): EventEnvelope {
   const actor = c.get('actor');
-  await publishEvent(c.get('deps').js, {
+  return {
     id: randomUUID(),
     type,
     occurredAt: new Date().toISOString(),
     actor: { kind: 'user', id: actor.id, role: actor.primaryRole },
     data,
     schemaVersion: EVENT_SCHEMA_VERSION,
-  });
+  };
+}
+
+/**
+ * Records one audited directory event through the service's outbox (vendor_link_outbox, named for
+ * its first use): written first, then published; what NATS did not take goes out with the next
+ * flush. With `tx`, it is written in the caller's transaction and published by `afterCommit`.
+ */
+export async function publishIdentityEvent(c: Context<IdentityAppEnv>, type: string, data: Record<string, unknown>): Promise<void> {
+  const { sql, js, logger } = c.get('deps');
+  const event = identityEvent(c, type, data);
+  await vendorLinkOutbox.add(sql, event);
+  await vendorLinkOutbox.publish(sql, js, event, logger);
+}
+
+/** Adds an event to the outbox inside `tx`; call the returned function after the commit to publish it. */
+export async function addIdentityEvent(c: Context<IdentityAppEnv>, tx: Sql, type: string, data: Record<string, unknown>): Promise<() => Promise<void>> {
+  const { sql, js, logger } = c.get('deps');
+  const event = identityEvent(c, type, data);
+  await vendorLinkOutbox.add(tx, event);
+  return async () => void (await vendorLinkOutbox.publish(sql, js, event, logger));
 }

@@ -3,7 +3,7 @@ import { AppError, revokeUser, unrevokeUser } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { authErrorResponses, badRequestResponse, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager } from './common.js';
+import { authErrorResponses, badRequestResponse, conflictResponse, keepingAnAdmin, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager } from './common.js';
 
 const params = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -15,7 +15,7 @@ export const disableUserRoute = createRoute({
   description:
     'Keycloak disables the account and logs out its sessions (no refresh). The subject id is put into the JetStream KV bucket ' +
     '`tierline_revoked_users`, which every service watches: tokens already issued are refused with 401 "access token revoked" ' +
-    'as soon as the watch delivers the change, typically well under a second. A service account is refused (403).',
+    'as soon as the watch delivers the change, typically well under a second. A service account is refused (403); the last enabled admin is refused (409).',
   security: [{ bearerAuth: [] }],
   request: { params },
   responses: {
@@ -23,6 +23,7 @@ export const disableUserRoute = createRoute({
     ...badRequestResponse,
     ...authErrorResponses,
     ...notFoundResponse,
+    ...conflictResponse,
   },
 });
 
@@ -52,11 +53,13 @@ export function registerUserEnabled(app: OpenAPIHono<IdentityAppEnv>): void {
     if (!user) throw new AppError('NOT_FOUND', `no user ${id}`);
     requireAdminFor(actor, user.roles);
     refuseServiceAccount(user);
-    // Revoke first: from here on no service accepts the user's tokens, even if a Keycloak call below fails.
-    await revokeUser(nc, id);
-    await kc.setEnabled(id, false);
-    await kc.logout(id);
-    await upsertUsers(sql, [{ ...user, enabled: false }]);
+    await keepingAnAdmin(c, user, { roles: user.roles, enabled: false }, async () => {
+      // Revoke first: from here on no service accepts the user's tokens, even if a Keycloak call below fails.
+      await revokeUser(nc, id);
+      await kc.setEnabled(id, false);
+      await kc.logout(id);
+      await upsertUsers(sql, [{ ...user, enabled: false }]);
+    });
     await publishIdentityEvent(c, 'identity.user_disabled', { userId: id, username: user.username });
     return c.json((await findUser(sql, id))!, 200);
   });

@@ -1,26 +1,11 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { RoleSchema } from '@tierline/contracts';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { InviteUserSchema, type InviteUser } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
+import type { Context } from 'hono';
 import type { IdentityAppEnv } from '../deps.js';
-import { findUser, upsertUsers } from '../directory.js';
+import { findUser, upsertUsers, type DirectoryUser } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
 import { MFA_ROLES, authErrorResponses, badRequestResponse, conflictResponse, publishIdentityEvent, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
-
-const groupId = z.string().regex(/^[a-z][a-z0-9_-]*$/);
-
-export const InviteUserSchema = z
-  .object({
-    username: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'lower-case letters, digits, dot, dash, underscore; 3-64 characters'),
-    email: z.email(),
-    firstName: z.string().min(1).max(100),
-    lastName: z.string().min(1).max(100),
-    roles: z.array(RoleSchema).min(1),
-    sites: z.array(groupId).default([]),
-    vendorOrg: groupId.nullable().default(null),
-  })
-  .refine((u) => !u.roles.includes('vendor') || u.vendorOrg !== null, { path: ['vendorOrg'], message: 'a vendor needs a vendor organisation' })
-  .openapi('InviteUser');
-export type InviteUser = z.infer<typeof InviteUserSchema>;
 
 export const inviteUserRoute = createRoute({
   method: 'post',
@@ -37,23 +22,31 @@ export const inviteUserRoute = createRoute({
   },
 });
 
+/**
+ * Creates the account and e-mails its enrolment link: the one way a person joins, whether an IT
+ * lead or admin invites them or an admin adds a vendor organisation's person. The person sets
+ * their own password, and anyone whose role needs a second factor enrols one, through the
+ * e-mailed link: the account has no password before, and the realm refuses a login that needs a
+ * factor and has none.
+ */
+export async function inviteUser(c: Context<IdentityAppEnv>, body: InviteUser): Promise<DirectoryUser> {
+  const { kc, sql } = c.get('deps');
+  const requiredActions = ['UPDATE_PASSWORD', ...(body.roles.some((r) => MFA_ROLES.includes(r)) ? ['CONFIGURE_TOTP'] : [])];
+  const id = await kc.createUser({ ...body, requiredActions });
+  const created = await kc.getUser(id);
+  if (!created) throw new AppError('UNAVAILABLE', 'Keycloak lost the user it just created');
+  await upsertUsers(sql, [created]);
+  await publishIdentityEvent(c, 'identity.user_invited', { userId: id, username: created.username, roles: created.roles, sites: created.sites, vendorOrg: created.vendorOrg, requiredActions });
+  await sendEnrolmentLink(c, created, requiredActions, { endSessions: false, reason: 'invited' });
+  return (await findUser(sql, id))!;
+}
+
 export function registerInviteUser(app: OpenAPIHono<IdentityAppEnv>): void {
   app.openapi(inviteUserRoute, async (c) => {
     const actor = c.get('actor');
     requireUserManager(actor);
     const body = c.req.valid('json');
     requireAdminFor(actor, body.roles);
-    const { kc, sql } = c.get('deps');
-    // The person sets their own password, and anyone whose role needs a second factor enrols one,
-    // through the e-mailed link: the account has no password before, and the realm refuses a
-    // login that needs a factor and has none.
-    const requiredActions = ['UPDATE_PASSWORD', ...(body.roles.some((r) => MFA_ROLES.includes(r)) ? ['CONFIGURE_TOTP'] : [])];
-    const id = await kc.createUser({ ...body, requiredActions });
-    const created = await kc.getUser(id);
-    if (!created) throw new AppError('UNAVAILABLE', 'Keycloak lost the user it just created');
-    await upsertUsers(sql, [created]);
-    await publishIdentityEvent(c, 'identity.user_invited', { userId: id, username: created.username, roles: created.roles, requiredActions });
-    await sendEnrolmentLink(c, created, requiredActions, { endSessions: false, reason: 'invited' });
-    return c.json((await findUser(sql, id))!, 201);
+    return c.json(await inviteUser(c, body), 201);
   });
 }

@@ -45,6 +45,8 @@ const QuerySchema = z.object({
   role: RoleSchema.optional(),
   site: z.string().min(1).max(64).optional(),
   vendorOrg: z.string().min(1).max(64).optional(),
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Search: part of the username, the name or the account email, any case' }),
+  enabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional().openapi({ description: 'Only enabled (true) or disabled (false) accounts' }),
   email: z.string().min(3).max(320).optional().openapi({ description: "The account's email address (from Keycloak, not the contacts a person edits), case-insensitive, and only when Keycloak holds it as verified: who sent a mail" }),
 });
 

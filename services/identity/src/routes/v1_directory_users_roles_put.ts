@@ -1,13 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { RoleSchema } from '@tierline/contracts';
+import { SetRolesSchema } from '@tierline/contracts';
 import { AppError } from '@tierline/platform';
 import type { IdentityAppEnv } from '../deps.js';
 import { findUser, upsertUsers } from '../directory.js';
 import { DirectoryUserSchema } from './v1_directory_users_list.js';
-import { MFA_ROLES, authErrorResponses, badRequestResponse, isSecondFactor, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
-
-export const SetRolesSchema = z.object({ roles: z.array(RoleSchema).min(1) }).openapi('SetRoles');
-export type SetRoles = z.infer<typeof SetRolesSchema>;
+import { MFA_ROLES, authErrorResponses, badRequestResponse, conflictResponse, isSecondFactor, keepingAnAdmin, notFoundResponse, publishIdentityEvent, refuseServiceAccount, requireAdminFor, requireUserManager, sendEnrolmentLink } from './common.js';
 
 export const setUserRolesRoute = createRoute({
   method: 'put',
@@ -19,7 +16,7 @@ export const setUserRolesRoute = createRoute({
     'added with the password alone and is removed), their sessions end, the tokens they hold are refused by ' +
     'every service, and Keycloak e-mails them a single-use enrolment link (CONFIGURE_TOTP); they cannot sign in before ' +
     'enrolling through it. Setting the same roles again sends a new link (with the password step for someone who never set one). A service account is refused (403); a user ' +
-    'without an e-mail address who would need the link is refused (400).',
+    'without an e-mail address who would need the link is refused (400); taking the admin role from the last enabled admin is refused (409).',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).openapi({ param: { name: 'id', in: 'path' } }) }),
@@ -30,6 +27,7 @@ export const setUserRolesRoute = createRoute({
     ...badRequestResponse,
     ...authErrorResponses,
     ...notFoundResponse,
+    ...conflictResponse,
   },
 });
 
@@ -58,9 +56,11 @@ export function registerSetUserRoles(app: OpenAPIHono<IdentityAppEnv>): void {
     const enrol = needsFactor && (gainsFactorRequirement || !credentials.some((cr) => isSecondFactor(cr.type)));
     const actions = [...(credentials.some((cr) => cr.type === 'password') ? [] : ['UPDATE_PASSWORD']), ...(enrol ? ['CONFIGURE_TOTP'] : [])];
     if (actions.length && !user.email) throw new AppError('BAD_REQUEST', `${user.username} has no e-mail address for the enrolment link that this role needs; add one in Keycloak first`);
-    await kc.setRoles(id, roles);
-    for (const cr of selfEnrolled) await kc.removeCredential(id, cr.id);
-    await upsertUsers(sql, [{ ...user, roles }]);
+    await keepingAnAdmin(c, user, { roles, enabled: user.enabled }, async () => {
+      await kc.setRoles(id, roles);
+      for (const cr of selfEnrolled) await kc.removeCredential(id, cr.id);
+      await upsertUsers(sql, [{ ...user, roles }]);
+    });
     await publishIdentityEvent(c, 'identity.roles_changed', {
       userId: id,
       username: user.username,

@@ -7,6 +7,8 @@ export { isIt };
 export const isVendor = (who: Who) => who.roles.includes('vendor') && !isIt(who);
 export const isAuditor = (who: Who) => who.roles.includes('auditor');
 export const isStaff = (who: Who) => who.roles.includes('clinic_staff');
+/** Users, sites and vendor organisations: admins. */
+export const isAdmin = (who: Who) => who.roles.includes('admin');
 /** The audit log and the service-level reports: IT leads and auditors. */
 export const canAudit = (who: Who) => isAuditor(who) || who.roles.includes('it_lead');
 /** The escalation policy: the IT team reads (leads edit), auditors read. */
@@ -15,12 +17,13 @@ export const canReadPolicies = (who: Who) => isIt(who) || isAuditor(who);
 export const canReadMaintenance = (who: Who) => who.roles.includes('it_lead') || who.roles.includes('admin');
 
 /** What "/" shows each person: IT the queue, an auditor the audit log, a vendor its tickets, staff the report form. */
-export type Home = 'queue' | 'audit' | 'vendor' | 'tickets' | 'report';
+export type Home = 'queue' | 'audit' | 'vendor' | 'tickets' | 'report' | 'users';
 export function homeOf(who: Who): Home {
   if (isVendor(who)) return 'vendor';
   if (isIt(who)) return 'queue';
   if (isAuditor(who) && !isStaff(who)) return 'audit';
-  // Vendors, auditors and admins do not report problems here; they start from the tickets they can see.
+  if (isAdmin(who) && !isStaff(who)) return 'users';
+  // Vendors and auditors do not report problems here; they start from the tickets they can see (admins from their people).
   if (!isStaff(who)) return 'tickets';
   return 'report';
 }
@@ -32,8 +35,23 @@ export interface NavItem {
   matches: (path: string) => boolean;
 }
 
+/** An admin's screens, after what their other roles work with. */
+const ADMIN_ITEMS: NavItem[] = [
+  { href: '/admin/users', label: 'Users', matches: (p) => p === '/admin/users' },
+  { href: '/admin/sites', label: 'Sites', matches: (p) => p === '/admin/sites' },
+  { href: '/admin/vendors', label: 'Vendors', matches: (p) => p === '/admin/vendors' },
+];
+
 /** What each role works with. */
 export function navItems(who: Who): NavItem[] {
+  const own = roleNavItems(who);
+  if (!isAdmin(who)) return own;
+  // A pure admin's home is the users page; "/" marks it.
+  const admin = homeOf(who) === 'users' ? ADMIN_ITEMS.map((i) => (i.href === '/admin/users' ? { ...i, matches: (p: string) => p === '/' || p === '/admin/users' } : i)) : ADMIN_ITEMS;
+  return [...own.filter((i) => !admin.some((a) => a.href === i.href)), ...admin];
+}
+
+function roleNavItems(who: Who): NavItem[] {
   if (isIt(who)) {
     return [
       { href: '/queue', label: 'Queue', matches: (p) => p === '/' || p === '/queue' || p.startsWith('/tickets/') },
@@ -63,5 +81,5 @@ export function navItems(who: Who): NavItem[] {
       { href: '/tickets', label: 'My tickets', matches: (p) => p.startsWith('/tickets') },
     ];
   }
-  return [{ href: '/tickets', label: 'Tickets', matches: (p) => p === '/' || p.startsWith('/tickets') }];
+  return [{ href: '/tickets', label: 'Tickets', matches: (p) => (p === '/' && !isAdmin(who)) || p.startsWith('/tickets') }];
 }

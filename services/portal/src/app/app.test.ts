@@ -29,7 +29,7 @@ describe('portal app logic', () => {
     expect(homeOf(who('vendor'))).toBe('vendor');
     expect(homeOf(who('auditor'))).toBe('audit');
     expect(homeOf(who('auditor', 'clinic_staff'))).toBe('report');
-    expect(homeOf(who('admin'))).toBe('tickets');
+    expect(homeOf(who('admin'))).toBe('users');
     expect(isIt(who('vendor'))).toBe(false);
     expect(canAudit(who('it_agent'))).toBe(false);
     expect(canAudit(who('it_lead'))).toBe(true);
@@ -38,6 +38,9 @@ describe('portal app logic', () => {
     expect(navItems(who('it_agent')).map((i) => i.href)).toEqual(['/queue', '/report', '/incidents/new']);
     expect(navItems(who('it_lead')).map((i) => i.href)).toEqual(['/queue', '/report', '/incidents/new', '/policy', '/assignment', '/maintenance', '/reports', '/audit']);
     expect([canReadMaintenance(who('it_lead')), canReadMaintenance(who('admin')), canReadMaintenance(who('it_agent')), canReadMaintenance(who('clinic_staff'))]).toEqual([true, true, false, false]);
+    expect(navItems(who('admin')).map((i) => i.href)).toEqual(['/tickets', '/admin/users', '/admin/sites', '/admin/vendors']);
+    expect(navItems(who('admin')).find((i) => i.matches('/'))?.label, 'an admin starts on Users').toBe('Users');
+    expect(navItems(who('it_lead', 'admin')).map((i) => i.href)).toEqual(['/queue', '/report', '/incidents/new', '/policy', '/assignment', '/maintenance', '/reports', '/audit', '/admin/users', '/admin/sites', '/admin/vendors']);
     expect(navItems(who('clinic_staff')).find((i) => i.matches('/tickets/abc'))?.label).toBe('My tickets');
   });
 

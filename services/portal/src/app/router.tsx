@@ -2,6 +2,9 @@ import { useState, type ReactNode } from 'react';
 import { createBrowserRouter, Link, RouterProvider, useLocation, useParams, type RouteObject } from 'react-router';
 import { PageHeading } from '../components/PageHeading.js';
 import { useIdentity } from '../lib/session.js';
+import { SitesPage } from '../features/admin/components/SitesPage.js';
+import { UsersPage } from '../features/admin/components/UsersPage.js';
+import { VendorsPage } from '../features/admin/components/VendorsPage.js';
 import { AssignmentPage } from '../features/assignment/components/AssignmentPage.js';
 import { AuditPage } from '../features/audit/components/AuditPage.js';
 import { MaintenancePage } from '../features/maintenance/components/MaintenancePage.js';
@@ -13,7 +16,7 @@ import { ReportsPage } from '../features/reports/components/ReportsPage.js';
 import { MyTicketsPage } from '../features/tickets/components/MyTicketsPage.js';
 import { TicketPage } from '../features/tickets/components/TicketPage.js';
 import { VendorPage } from '../features/vendor/components/VendorPage.js';
-import { canAudit, canReadMaintenance, canReadPolicies, homeOf, isIt, isVendor, type Who } from './access.js';
+import { canAudit, canReadMaintenance, canReadPolicies, homeOf, isAdmin, isIt, isVendor, type Who } from './access.js';
 import { Layout } from './Layout.js';
 import { StatusBanner } from '../components/banners/StatusBanner.js';
 import { DeclareIncidentPage } from '../features/incidents/components/DeclareIncidentPage.js';
@@ -55,6 +58,8 @@ function HomePage({ home }: { home: ReturnType<typeof homeOf> }) {
       return <MyTicketsPage />;
     case 'report':
       return <ReportPage />;
+    case 'users':
+      return <UsersPage />;
   }
 }
 
@@ -156,6 +161,21 @@ export const routes: RouteObject[] = [
           </Guard>
         ),
       },
+      // The admin's screens (decision 44).
+      ...(
+        [
+          ['admin/users', 'Users', <UsersPage key="users" />],
+          ['admin/sites', 'Sites', <SitesPage key="sites" />],
+          ['admin/vendors', 'Vendors', <VendorsPage key="vendors" />],
+        ] as const
+      ).map(([path, title, page]) => ({
+        path,
+        element: (
+          <Guard allow={isAdmin} denied={<NotForYou title={title}>{title} are managed by administrators.</NotForYou>}>
+            {page}
+          </Guard>
+        ),
+      })),
       { path: '*', element: <NotFound /> },
     ],
   },
