@@ -21,13 +21,18 @@
  *   | { do: 'hand-to-vendor', vendorOrgId: string, reason: string }
  *   | { do: 'resolve', resolution: string }
  *   | { do: 'reopen', reason: string }
+ *   | { do: 'declare-incident' }
+ *   | { do: 'incident-status', message: string, nextUpdateInMinutes: number }
  *   | { do: string, [field: string]: unknown }
  * )} Step
  */
 /**
+ * `childOf` names the demo ticket (a major incident, declared by its own steps) that the IT lead
+ * links this one to as soon as it is opened. A step with `on` acts on that other demo ticket
+ * instead of this one; `nextUpdateInMinutes` becomes a `nextUpdateAt` that many minutes from now.
  * @typedef {{ key: string, by: DemoUser, siteId: string, title: string, category: string,
  *   impact: 'one_user' | 'department' | 'whole_site', urgency: 'low' | 'medium' | 'high',
- *   patientCareAffected: boolean, description: string, steps: Step[], ends: string }} DemoTicket
+ *   patientCareAffected: boolean, description: string, steps: Step[], ends: string, childOf?: string }} DemoTicket
  */
 
 /** @type {DemoTicket[]} `ends` is the status the steps leave the ticket in. */
@@ -170,7 +175,86 @@ export const DEMO_HISTORY = [
     steps: [],
     ends: 'new',
   },
+  // One outage, one page: the EHR at South stopped for everyone, three people reported it, IT ran
+  // it as one major incident and resolving it resolved the three reports (decision 40).
+  {
+    key: 'ehr-down-south',
+    by: 'sam.staff',
+    siteId: 'south',
+    title: 'EHR will not open at reception',
+    category: 'ehr',
+    impact: 'whole_site',
+    urgency: 'high',
+    patientCareAffected: true,
+    description: 'The EHR shows "service unavailable" on every reception PC.',
+    steps: [
+      { as: 'lee.lead', do: 'acknowledge' },
+      { as: 'lee.lead', do: 'declare-incident' },
+      { as: 'lee.lead', do: 'incident-status', message: 'EHR down at South; the vendor is engaged; paper forms at reception meanwhile.', nextUpdateInMinutes: 30 },
+    ],
+    ends: 'resolved',
+  },
+  {
+    key: 'ehr-down-south-lab',
+    by: 'sam.staff',
+    siteId: 'south',
+    title: 'Lab cannot see orders in the EHR',
+    category: 'ehr',
+    impact: 'department',
+    urgency: 'high',
+    patientCareAffected: true,
+    description: 'The order list is empty and will not refresh.',
+    steps: [],
+    childOf: 'ehr-down-south',
+    ends: 'resolved',
+  },
+  {
+    key: 'ehr-down-south-pharmacy',
+    by: 'sam.staff',
+    siteId: 'south',
+    title: 'Pharmacy EHR screen frozen',
+    category: 'ehr',
+    impact: 'one_user',
+    urgency: 'high',
+    patientCareAffected: true,
+    description: 'Frozen on the loading screen since ten minutes.',
+    childOf: 'ehr-down-south',
+    steps: [
+      { as: 'lee.lead', do: 'resolve', on: 'ehr-down-south', resolution: 'The EHR database failed over to its standby; the vendor restored the primary. Working again at every desk.' },
+    ],
+    ends: 'resolved',
+  },
 ];
+
+/**
+ * The demo's planned downtime: the EHR upgrade next Sunday night at both clinics, scheduled by the
+ * IT lead. New EHR tickets opened during it wait for its end before they escalate (decision 43).
+ */
+export const DEMO_MAINTENANCE = { title: 'EHR upgrade (planned downtime)', category: 'ehr', siteIds: ['north', 'south'] };
+
+/** Next Sunday 22:00 UTC to Monday 02:00 UTC, at least a day away. */
+export function nextSundayNight(now = Date.now()) {
+  const d = new Date(now + 86_400_000);
+  d.setUTCDate(d.getUTCDate() + ((7 - d.getUTCDay()) % 7));
+  d.setUTCHours(22, 0, 0, 0);
+  return { startsAt: d.toISOString(), endsAt: new Date(d.getTime() + 4 * 3_600_000).toISOString() };
+}
+
+/**
+ * Schedules the demo's maintenance window through the API as the IT lead, unless a window of
+ * that title is already scheduled or running. Returns whether it scheduled one.
+ * @param {{ baseUrl: string, tokenOf: (user: DemoUser) => Promise<string> }} o
+ */
+export async function seedDemoMaintenance({ baseUrl, tokenOf }) {
+  const headers = { authorization: `Bearer ${await tokenOf('lee.lead')}`, 'content-type': 'application/json' };
+  const list = await fetch(`${baseUrl}/api/v1/maintenance-windows`, { headers });
+  if (list.status !== 200) throw new Error(`GET /api/v1/maintenance-windows answered ${list.status} ${await list.text()}`);
+  const { items } = /** @type {{ items: { title: string, endsAt: string, cancelledAt?: string | null }[] }} */ (await list.json());
+  if (items.some((w) => w.title === DEMO_MAINTENANCE.title && !w.cancelledAt && Date.parse(w.endsAt) > Date.now())) return false;
+  const res = await fetch(`${baseUrl}/api/v1/maintenance-windows`, { method: 'POST', headers, body: JSON.stringify({ ...DEMO_MAINTENANCE, ...nextSundayNight() }) });
+  if (res.status !== 201) throw new Error(`POST /api/v1/maintenance-windows answered ${res.status} ${await res.text()}`);
+  return true;
+}
 
 /**
  * Opens and works the demo tickets through the ticket API at `baseUrl` (the portal, or the ticket
@@ -195,7 +279,7 @@ export async function seedDemoHistory({ baseUrl, tokenOf, log = () => undefined,
   /** @type {Map<string, string>} demo key → ticket id */
   const ids = new Map();
   for (const t of tickets) {
-    const { key, by, steps, ends, ...fields } = t;
+    const { key, by, steps, ends, childOf, ...fields } = t;
     const { res, body: ticket } = await call(by, '/api/v1/tickets', fields, { 'idempotency-key': `demo-history-${key}` });
     ids.set(key, ticket.id);
     if (res.headers.get('idempotent-replayed') === 'true') {
@@ -203,14 +287,19 @@ export async function seedDemoHistory({ baseUrl, tokenOf, log = () => undefined,
       continue;
     }
     opened++;
+    /** @param {string} ref */
+    const idOf = (ref) => {
+      if (!ids.has(ref)) throw new Error(`demo ticket "${key}" refers to "${ref}", which is not opened before it`);
+      return /** @type {string} */ (ids.get(ref));
+    };
+    if (childOf) await call('lee.lead', `/api/v1/tickets/${idOf(childOf)}/children`, { ticketId: ticket.id });
     for (const step of steps) {
-      const { as, do: action, refs = {}, ...rest } = step;
+      const { as, do: action, refs = {}, on, nextUpdateInMinutes, ...rest } = step;
       const body = { ...rest };
-      for (const [field, ref] of Object.entries(refs)) {
-        if (!ids.has(ref)) throw new Error(`demo ticket "${key}": step ${action} refers to "${ref}", which is not opened before it`);
-        body[field] = ids.get(ref);
-      }
-      await call(as, `/api/v1/tickets/${ticket.id}/${action === 'comment' ? 'comments' : action}`, body);
+      for (const [field, ref] of Object.entries(refs)) body[field] = idOf(ref);
+      if (typeof nextUpdateInMinutes === 'number') body.nextUpdateAt = new Date(Date.now() + nextUpdateInMinutes * 60_000).toISOString();
+      const target = typeof on === 'string' ? idOf(on) : ticket.id;
+      await call(as, `/api/v1/tickets/${target}/${action === 'comment' ? 'comments' : action}`, body);
     }
     log(`demo ticket ${ticket.number} (${ticket.priority}) opened and worked to "${ends}"`);
   }

@@ -4,7 +4,7 @@
 // the worked tickets of demo-history.mjs (decision 47).
 // Runs once: a second `up` finds the contacts and tickets and leaves everything as it is.
 import postgres from 'postgres';
-import { seedDemoHistory } from './demo-history.mjs';
+import { seedDemoHistory, seedDemoMaintenance } from './demo-history.mjs';
 import { log } from './lib.mjs';
 
 const { infraEnv } = await import('../infra/lib/env.mjs');
@@ -100,6 +100,7 @@ async function seedHistory(portal) {
   };
   const { opened, existing } = await seedDemoHistory({ baseUrl: portal, tokenOf, log });
   if (opened === 0) log(`demo history: already there (${existing} worked tickets)`);
+  if (await seedDemoMaintenance({ baseUrl: portal, tokenOf })) log('demo maintenance window: the EHR upgrade next Sunday night, scheduled');
 }
 
 /**

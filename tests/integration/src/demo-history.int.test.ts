@@ -14,13 +14,16 @@ interface DemoTicket {
   title: string;
   ends: string;
   steps: { as: string; do: string }[];
+  childOf?: string;
 }
 interface DemoHistory {
   DEMO_HISTORY: DemoTicket[];
+  DEMO_MAINTENANCE: { title: string };
+  seedDemoMaintenance: (o: { baseUrl: string; tokenOf: (user: string) => Promise<string> }) => Promise<boolean>;
   seedDemoHistory(o: { baseUrl: string; tokenOf: (user: string) => Promise<string> }): Promise<{ opened: number; existing: number }>;
 }
 const MODULE = pathToFileURL(fileURLToPath(new URL('../../../scripts/demo-history.mjs', import.meta.url))).href;
-const { DEMO_HISTORY, seedDemoHistory } = (await import(MODULE)) as DemoHistory;
+const { DEMO_HISTORY, DEMO_MAINTENANCE, seedDemoHistory, seedDemoMaintenance } = (await import(MODULE)) as DemoHistory;
 
 const test = sliceTest('demo-history');
 
@@ -70,7 +73,8 @@ test('the demo history is worked through the API, reported, audited, and seeded 
   );
   const sum = (k: 'tickets' | 'acknowledged' | 'resolved') => report.rows.reduce((n, r) => n + r[k], 0);
   expect(sum('tickets')).toBe(DEMO_HISTORY.length);
-  expect(sum('acknowledged')).toBe(DEMO_HISTORY.filter((t) => t.steps.some((s) => s.do === 'acknowledge')).length);
+  // The children of the demo's major incident are acknowledged by the parent's acknowledgement.
+  expect(sum('acknowledged')).toBe(DEMO_HISTORY.filter((t) => t.steps.some((s) => s.do === 'acknowledge') || t.childOf).length);
   expect(sum('resolved')).toBeGreaterThan(0);
   expect(report.rows.map((r) => r.key).sort()).toEqual(['north', 'south']);
   for (const r of report.rows) expect(r.mttaMinutes, r.key).not.toBeNull();
@@ -80,11 +84,29 @@ test('the demo history is worked through the API, reported, audited, and seeded 
     const rows = await slice.auditSql<{ type: string; n: number }[]>`select event_type as type, count(*)::int as n from audit_log group by event_type`;
     const count = new Map(rows.map((r) => [r.type, r.n]));
     expect(count.get('ticket.created')).toBe(DEMO_HISTORY.length);
-    expect(count.get('ticket.resolved')).toBe(DEMO_HISTORY.flatMap((t) => t.steps).filter((s) => s.do === 'resolve').length);
+    // Resolving the major incident resolved its children too (decision 40).
+    expect(count.get('ticket.resolved')).toBe(DEMO_HISTORY.flatMap((t) => t.steps).filter((s) => s.do === 'resolve').length + DEMO_HISTORY.filter((t) => t.childOf).length);
+    expect(count.get('ticket.incident_declared')).toBe(1);
+    expect(count.get('ticket.incident_linked')).toBe(DEMO_HISTORY.filter((t) => t.childOf).length);
+    expect(count.get('ticket.incident_status_posted')).toBe(1);
     expect(count.get('ticket.reopened')).toBe(1);
     expect(count.get('ticket.vendor_acknowledged')).toBe(1);
     return true;
   });
+
+  // The major incident lists its children.
+  const incident = DEMO_HISTORY.find((t) => t.steps.some((s) => s.do === 'declare-incident'))!;
+  const parent = (await byTitle()).get(incident.title)!;
+  const view = await get<{ children: { number: string }[] }>(slice.baseUrl, 'lee.lead', `/api/v1/tickets/${parent.id}/incident`);
+  expect(view.children).toHaveLength(DEMO_HISTORY.filter((t) => t.childOf === incident.key).length);
+
+  // The planned downtime is scheduled through the API, once.
+  expect(await seedDemoMaintenance({ baseUrl: slice.baseUrl, tokenOf })).toBe(true);
+  expect(await seedDemoMaintenance({ baseUrl: slice.baseUrl, tokenOf })).toBe(false);
+  const windows = await get<{ items: { title: string; startsAt: string }[] }>(slice.baseUrl, 'lee.lead', '/api/v1/maintenance-windows');
+  const demo = windows.items.filter((w) => w.title === DEMO_MAINTENANCE.title);
+  expect(demo).toHaveLength(1);
+  expect(new Date(demo[0]!.startsAt).getUTCDay(), 'on a Sunday').toBe(0);
 
   // A second `npm run up` adds nothing.
   const again = await seedDemoHistory({ baseUrl: slice.baseUrl, tokenOf });
