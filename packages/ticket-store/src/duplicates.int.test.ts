@@ -104,11 +104,13 @@ describe('automatic links', () => {
       await addAutoLink(tx, b.id, parent.id); // twice: one row
     });
     const mine = async () => (await pendingAutoLinks(sql)).filter((p) => p.parentTicketId === parent.id).map((p) => p.childTicketId);
-    expect(await mine()).toEqual([a.id, b.id]);
+    // Written in one transaction, they share created_at: the child's id orders them then.
+    const both = [a.id, b.id].sort();
+    expect(await mine()).toEqual(both);
 
     await recordAutoLinkAttempt(sql, a.id, null, 'Temporal unreachable');
     expect(await findAutoLink(sql, a.id)).toMatchObject({ attempts: 1, outcome: null, lastError: 'Temporal unreachable' });
-    expect(await mine()).toEqual([a.id, b.id]);
+    expect(await mine()).toEqual(both);
 
     await recordAutoLinkAttempt(sql, a.id, 'linked');
     await recordAutoLinkAttempt(sql, b.id, 'refused', 'the incident was resolved');
