@@ -30,7 +30,10 @@ export const MaintenanceWindowCreateSchema = z
 export type MaintenanceWindowCreate = z.infer<typeof MaintenanceWindowCreateSchema>;
 
 /** PATCH /api/v1/maintenance-windows/{id}: what is given changes. A running window may change its title and its end only. */
-export const MaintenanceWindowEditSchema = MaintenanceWindowCreateSchema.partial().strict().openapi('MaintenanceWindowEdit');
+export const MaintenanceWindowEditSchema = MaintenanceWindowCreateSchema.partial()
+  .strict()
+  .refine((edit) => Object.keys(edit).length > 0, { message: 'name at least one of title, category, siteIds, startsAt or endsAt to change' })
+  .openapi('MaintenanceWindowEdit', { minProperties: 1 });
 export type MaintenanceWindowEdit = z.infer<typeof MaintenanceWindowEditSchema>;
 
 export const MAINTENANCE_WINDOW_STATES = ['scheduled', 'active', 'ended', 'cancelled'] as const;

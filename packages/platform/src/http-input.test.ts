@@ -107,6 +107,18 @@ describe('methods a path does not have (finding: TRACE was not a 405)', () => {
     }
   });
 
+  it('takes the most literal of the paths that match: a concrete path is not a value of a templated one', () => {
+    const routes = [
+      { method: 'GET', path: '/api/v1/teams/:id/on-call/schedule' },
+      { method: 'DELETE', path: '/api/v1/teams/:id/on-call/:shiftId' },
+      { method: 'GET', path: '/api/v1/teams/:id/on-call' },
+    ];
+    expect(allowedMethods(routes, '/api/v1/teams/t1/on-call/schedule')).toEqual(['GET', 'HEAD']);
+    expect(allowedMethods(routes, '/api/v1/teams/t1/on-call/8c4e')).toEqual(['DELETE']);
+    expect(allowedMethods(routes, '/api/v1/teams/t1/on-call')).toEqual(['GET', 'HEAD']);
+    expect(allowedMethods(routes, '/api/v1/nothing')).toEqual([]);
+  });
+
   it('answers 405 before authentication: the answer is about the API, not the caller', async () => {
     const a = createServiceApp<{ Variables: object }>({ name: 'test', logger: createLogger('test', 'silent'), readiness: {} });
     a.use('/api/v1/*', async (c, next) => {

@@ -98,17 +98,22 @@ function compile(path: string): RegExp {
   return new RegExp(`^${src}/?$`);
 }
 
+/** Literal segments of a route path: the more, the more specific the route. */
+function literalSegments(path: string): number {
+  return path.split('/').filter((seg) => seg !== '' && seg !== '*' && !seg.startsWith(':')).length;
+}
+
 /**
  * The methods that have a handler on `path` among `routes` (Hono's route table). Middleware is
  * registered with method ALL and is not a handler, so ALL entries are left out; HEAD is allowed
- * wherever GET is (Hono answers it from the GET handler).
+ * wherever GET is (Hono answers it from the GET handler). When several route paths match, the
+ * most literal one is the path (as OpenAPI matches concrete paths before templated ones):
+ * `/teams/{id}/on-call/schedule` is not `/teams/{id}/on-call/{shiftId}` with a shift id "schedule".
  */
 export function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
-  const methods = new Set<string>();
-  for (const r of routes) {
-    if (r.method === 'ALL' || r.path.endsWith('*')) continue;
-    if (patternOf(r.path).test(path)) methods.add(r.method.toUpperCase());
-  }
+  const matching = routes.filter((r) => r.method !== 'ALL' && !r.path.endsWith('*') && patternOf(r.path).test(path));
+  const most = Math.max(-1, ...matching.map((r) => literalSegments(r.path)));
+  const methods = new Set(matching.filter((r) => literalSegments(r.path) === most).map((r) => r.method.toUpperCase()));
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
 }

@@ -271,7 +271,11 @@ describe.each([
     expect((await pl.query(getStateQuery)).escalations.length).toBeGreaterThan(0);
     expectAt(rec.events(parent.id).filter((e) => e.type === 'ticket.incident_update_due').map((e) => e.occurredAt), t0, [50 * MIN]);
     await pl.executeUpdate(resolveUpdate, { args: [{ ...agent, resolution: 'Switch replaced' }] });
-    await until(cl, (s) => s.status === 'resolved', 'the child resolved');
+    // Read from what the child recorded, not by a query: with history this short both workflows
+    // continue as new again around the resolution, and the time-skipping server can leave a query
+    // to a run that has just continued unanswered on a loaded machine.
+    for (const end = Date.now() + 20_000; !typesOf(child).includes('ticket.resolved') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    expect(typesOf(child), 'the child resolved with its parent').toContain('ticket.resolved');
     expect(pagesOf(child)).toEqual([]);
   });
 });

@@ -100,6 +100,12 @@ describe('maintenance windows', () => {
     expect(freeState.clocks.find((c) => c.name === 'response')?.state).toBe('running');
     expect(freeState.nextDeadline?.kind).not.toBe('maintenance window ends');
 
+    // An edit must change something: no body, or an empty one, is a 400.
+    for (const body of [undefined, {}]) {
+      const nothing = await call('lee', 'PATCH', `/api/v1/maintenance-windows/${w.id}`, body);
+      expect(nothing.status, JSON.stringify(nothing.body)).toBe(400);
+      expect(JSON.stringify(nothing.body.error)).toContain('at least one of title');
+    }
     // A running window's scope cannot change; its end can.
     const moveStart = await call('lee', 'PATCH', `/api/v1/maintenance-windows/${w.id}`, { startsAt: iso(Date.now() + 5 * MIN) });
     expect(moveStart.status).toBe(400);

@@ -277,6 +277,7 @@ describe('policies: API description', () => {
         'GET /api/v1/policies/diff',
         'POST /api/v1/policies/migrate',
         'POST /api/v1/policies/preview',
+        'POST /api/v1/policies/what-if',
       ].sort(),
     );
     expect(ops.every((o) => o.tags?.join() === 'Policies')).toBe(true);

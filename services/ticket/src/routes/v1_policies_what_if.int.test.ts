@@ -193,6 +193,10 @@ describe('POST /api/v1/policies/what-if', () => {
     const r = await whatIf('lee', {});
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.days).toBe(90);
+    // The body is optional: none at all is the same question.
+    const bare = await call(tokens.lee, 'POST', '/api/v1/policies/what-if');
+    expect(bare.status, JSON.stringify(bare.body)).toBe(200);
+    expect(bare.body).toMatchObject({ days: 90, total: r.body.total });
     expect(r.body.total.draft.pages).toBe(8);
     expect(r.body.total.current.pages).toBe(7);
   });

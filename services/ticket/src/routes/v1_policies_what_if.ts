@@ -59,7 +59,8 @@ export const whatIfPolicyRoute = createRoute({
     'policy and breaches per clock. `recorded` beside `recordedReplay` shows that the replay reproduces what the current version really did. IT leads only.',
   security: [{ bearerAuth: [] }],
   middleware: [policyEditors] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: WhatIfRequestSchema } } } },
+  // Optional: without a body (or with {}) the current draft is replayed over 90 days.
+  request: { body: { required: false, content: { 'application/json': { schema: WhatIfRequestSchema } } } },
   responses: {
     200: { description: 'The comparison', content: { 'application/json': { schema: PolicyWhatIfSchema } } },
     ...badRequestResponse,
@@ -94,7 +95,8 @@ export function registerWhatIfPolicy(app: OpenAPIHono<TicketAppEnv>): void {
     whatIfPolicyRoute,
     async (c) => {
       const { sql } = c.get('deps');
-      const body = c.req.valid('json');
+      // Without a body the validator hands over {} unparsed: the schema's defaults apply here.
+      const body = WhatIfRequestSchema.parse(c.req.valid('json'));
       const current = await latestPublished(sql);
       if (!current) throw new AppError('NOT_FOUND', 'there is no published policy to compare with yet');
       const draft = body.policy ?? (await getDraft(sql))?.policy ?? current.policy;
