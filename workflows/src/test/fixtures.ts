@@ -277,6 +277,9 @@ export function recordingDir(label = process.env.RECORD_HISTORIES): string {
  * versioned change to the workflow, and commit the new files. An existing file is never
  * overwritten: a history already committed is what running tickets look like, and must stay.
  */
+/** The checkout's root (this file is workflows/src/test/fixtures.ts). */
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
 export async function saveHistories(env: TestWorkflowEnvironment, runs: { name: string; workflowId: string }[], prefix = ''): Promise<void> {
   const dir = recordingDir();
   await mkdir(dir, { recursive: true });
@@ -286,7 +289,9 @@ export async function saveHistories(env: TestWorkflowEnvironment, runs: { name: 
     const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, bytes: String, defaults: false });
     const file = join(dir, `${prefix}${String(i + 1).padStart(2, '0')}-${slug}.json`);
     try {
-      await writeFile(file, `${JSON.stringify(json, null, 1)}\n`, { flag: 'wx' });
+      // Stack traces of failures name files by absolute path: keep them relative to the checkout.
+      const text = JSON.stringify(json, null, 1).replaceAll(`${REPO_ROOT}/`, '');
+      await writeFile(file, `${text}\n`, { flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       throw new Error(`${file} exists: committed histories are kept. Record under a new label: RECORD_HISTORIES=<label> npm run record-histories`);
