@@ -68,6 +68,12 @@ describe('vendor signed links', () => {
       urgency: 'high',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // The opening's automatic assignment records its event a moment after the ticket exists; wait
+    // for it (a few seconds at most), so the tests' before/after snapshots see only their own steps.
+    for (const end = Date.now() + 5_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      const esc = await agent('GET', `/api/v1/tickets/${created.body.id}/escalation`);
+      if (esc.status === 200 && (esc.body.events as { type: string }[]).some((e) => e.type === 'ticket.assigned')) break;
+    }
     const handed = await agent('POST', `/api/v1/tickets/${created.body.id}/hand-to-vendor`, { vendorOrgId: 'acme-it' });
     expect(handed.status, JSON.stringify(handed.body)).toBe(200);
     const clock = handed.body.escalation.clocks.find((c: { name: string }) => c.name === 'vendor_response');
